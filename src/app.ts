@@ -1,0 +1,91 @@
+/**
+ * createApp(deps) builds the HTTP app without listening. Every side effect —
+ * clock, ids, stores, engines, logger — comes in through deps, so tests
+ * control time, ids and the network. src/server.ts does the listening.
+ */
+import { Hono } from 'hono';
+import { ApiError } from './errors/api-error.js';
+import { authenticate, requireScope } from './http/auth.js';
+import type { AppEnv } from './http/context.js';
+import { renderError } from './http/errors.js';
+import type { Logger } from './logger.js';
+import { buildOpenApiDocument } from './openapi/document.js';
+import type { PersonaStore } from './personas/persona-store.js';
+import { DEFAULT_PRICING, type PricingTable } from './pricing.js';
+import type { Engines } from './responses/engines.js';
+import { createResponsesService } from './responses/service.js';
+import { modelsRoutes } from './routes/meta.js';
+import { personasRoutes } from './routes/personas.js';
+import { responsesRoutes } from './routes/responses.js';
+import type { AccountsStore } from './storage/accounts-store.js';
+import type { ResponsesStore } from './storage/responses-store.js';
+import type { Clock, IdGenerator } from './util/ids.js';
+
+export interface AppDeps {
+  accounts: AccountsStore;
+  personas: PersonaStore;
+  responses: ResponsesStore;
+  engines: Engines;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+  pricing?: PricingTable;
+  maxBodyBytes?: number;
+  /** Checks the database answers, for /health. */
+  ping?: () => Promise<void>;
+}
+
+export function createApp(deps: AppDeps) {
+  const maxBodyBytes = deps.maxBodyBytes ?? 25 * 1024 * 1024;
+  const service = createResponsesService({ ...deps, pricing: deps.pricing ?? DEFAULT_PRICING });
+  const app = new Hono<AppEnv>();
+  let counter = 0;
+  const idPrefix = Math.random().toString(16).slice(2, 8);
+
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('x-request-id')?.slice(0, 128) || `req_${idPrefix}${(++counter).toString(16).padStart(8, '0')}`;
+    c.set('requestId', requestId);
+    c.header('x-request-id', requestId);
+    await next();
+  });
+
+  app.onError((err, c) => {
+    const res = renderError(c, err, deps.logger);
+    res.headers.set('x-request-id', c.get('requestId'));
+    return res;
+  });
+  app.notFound((c) => {
+    const res = renderError(c, new ApiError('not_found', `Unknown route: ${c.req.method} ${new URL(c.req.url).pathname}.`), deps.logger);
+    res.headers.set('x-request-id', c.get('requestId'));
+    return res;
+  });
+
+  app.get('/health', async (c) => {
+    try {
+      await deps.ping?.();
+      return c.json({ status: 'ok' });
+    } catch {
+      throw new ApiError('service_unavailable', 'The database is not reachable.');
+    }
+  });
+
+  const openapi = buildOpenApiDocument();
+  app.get('/openapi.json', (c) => c.json(openapi));
+
+  const api = new Hono<AppEnv>();
+  api.use('*', authenticate(deps.accounts, deps.clock));
+  api.use('/responses/*', requireScope('responses'));
+  api.use('/responses', requireScope('responses'));
+  api.use('/personas/*', requireScope('personas:read'));
+  api.use('/personas', requireScope('personas:read'));
+  api.route('/responses', responsesRoutes(service, maxBodyBytes));
+  api.route('/personas', personasRoutes(deps.personas));
+  api.route('/models', modelsRoutes(1767225600));
+
+  app.route('/v1', api);
+  app.route('/api/v1', api);
+
+  return { app, service };
+}
+
+export type CohortApp = ReturnType<typeof createApp>;

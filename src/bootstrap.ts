@@ -1,0 +1,68 @@
+/**
+ * Builds the app's dependencies from a Config: opens the database, loads the
+ * persona library, picks the engines. Shared by `cohort serve` and tests that
+ * want the real wiring.
+ */
+import { sql } from 'kysely';
+import { createApp, type CohortApp } from './app.js';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { loadPersonaDir } from './personas/library.js';
+import { createBuiltinPersonaStore } from './personas/persona-store.js';
+import { createOpenAIChatProvider } from './providers/openai-chat/index.js';
+import { createSandboxProvider } from './providers/sandbox/index.js';
+import type { Provider } from './providers/types.js';
+import { createAccountsStore, type AccountsStore } from './storage/accounts-store.js';
+import { openDatabase, type Db } from './storage/db.js';
+import { createResponsesStore } from './storage/responses-store.js';
+import { randomIds, systemClock } from './util/ids.js';
+
+export interface Runtime {
+  app: CohortApp;
+  db: Db;
+  accounts: AccountsStore;
+  logger: Logger;
+  liveEngine: string;
+  close(): Promise<void>;
+}
+
+export function liveProviderFrom(config: Config): Provider | undefined {
+  if (!config.upstream) return undefined;
+  return createOpenAIChatProvider({
+    baseURL: config.upstream.baseURL,
+    model: config.upstream.model,
+    ...(config.upstream.apiKey ? { apiKey: config.upstream.apiKey } : {}),
+  });
+}
+
+export async function createRuntime(config: Config, options: { logger?: Logger } = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const db = await openDatabase({ dataDir: config.dataDir });
+  const accounts = createAccountsStore(db, randomIds, systemClock);
+  const responses = createResponsesStore(db);
+  const personas = createBuiltinPersonaStore(loadPersonaDir());
+  const live = liveProviderFrom(config);
+  const app = createApp({
+    accounts,
+    personas,
+    responses,
+    engines: { sandbox: createSandboxProvider(), live },
+    ids: randomIds,
+    clock: systemClock,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+  });
+  const recovered = await app.service.recoverInterrupted();
+  if (recovered > 0) logger.warn('responses.recovered_interrupted', { count: recovered });
+  return {
+    app,
+    db,
+    accounts,
+    logger,
+    liveEngine: config.upstream ? `openai-chat (${config.upstream.model} at ${new URL(config.upstream.baseURL).host})` : 'none',
+    close: () => db.destroy(),
+  };
+}

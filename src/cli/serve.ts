@@ -1,0 +1,47 @@
+import { createRuntime } from '../bootstrap.js';
+import { ConfigError, readConfig } from '../config.js';
+import { listen } from '../server.js';
+import { DATA_DIR_OPTION, parse, type Io } from './args.js';
+
+export const SERVE_HELP = `Usage: cohort serve [--port N] [--host H] [--data-dir DIR]
+
+Serves the API (default port 8080, or PORT) with SQLite in the data folder
+(default ./data, or COHORT_DATA_DIR), creating it on first start. The first
+start creates a 'default' workspace and prints a test key once.
+
+Live keys (mvra_live_) are served by an OpenAI-compatible upstream:
+  COHORT_UPSTREAM_URL      base URL ending in /v1 (OpenAI, Ollama, vLLM, llama.cpp, LM Studio)
+  COHORT_UPSTREAM_MODEL    the upstream model name
+  COHORT_UPSTREAM_API_KEY  the upstream key, if it needs one
+Test keys (mvra_test_) are always served by the offline sandbox engine.
+`;
+
+export async function serveCommand(argv: string[], io: Io, signals: { onShutdown: (fn: () => Promise<void>) => void }): Promise<number> {
+  const { values } = parse(argv, { ...DATA_DIR_OPTION, port: { type: 'string', short: 'p' }, host: { type: 'string' } });
+  if (values.help) return io.out(SERVE_HELP), 0;
+  let config;
+  try {
+    config = readConfig({ ...(values.port ? { port: values.port } : {}), ...(values.host ? { host: values.host } : {}), ...(values['data-dir'] ? { 'data-dir': values['data-dir'] } : {}) }, io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`cohort: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const runtime = await createRuntime(config);
+  if ((await runtime.accounts.countWorkspaces()) === 0) {
+    const key = await runtime.accounts.createKey({ workspace: 'default', plan: 'free', mode: 'test', name: 'first-start' });
+    io.out(`Created workspace 'default' with a test key (sandbox engine, free). It is shown once:\n\n  ${key.key}\n\n`);
+  }
+  const server = await listen(runtime, { port: config.port, host: config.host });
+  io.out(`Cohort listening on ${server.url} (data: ${config.dataDir})\n`);
+  io.out(`Test keys (mvra_test_): sandbox engine, offline.\n`);
+  io.out(
+    config.upstream
+      ? `Live keys (mvra_live_): ${runtime.liveEngine}, because COHORT_UPSTREAM_URL is set.\n`
+      : `Live keys (mvra_live_): no backend configured, they get 503 until COHORT_UPSTREAM_URL and COHORT_UPSTREAM_MODEL are set.\n`,
+  );
+  signals.onShutdown(() => server.shutdown(config.shutdownGraceSeconds));
+  return new Promise<number>(() => {}); // runs until a signal ends the process
+}

@@ -1,0 +1,64 @@
+/**
+ * Configuration, read once at the edge (CLI flags over environment variables)
+ * into a typed object. Errors name both the flag and the variable.
+ */
+export interface UpstreamConfig {
+  baseURL: string;
+  apiKey?: string;
+  model: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  maxBodyBytes: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  upstream?: UpstreamConfig;
+  /** Seconds to let in-flight streams finish on shutdown. */
+  shutdownGraceSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+export interface ConfigFlags {
+  port?: string;
+  host?: string;
+  'data-dir'?: string;
+}
+
+function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${value}'`);
+  return n;
+}
+
+export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
+  const port = intOption(flags.port ?? env.PORT, flags.port !== undefined ? '--port' : 'PORT', 8080, 0, 65535);
+  const level = env.COHORT_LOG_LEVEL ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`COHORT_LOG_LEVEL must be debug, info, warn or error, got '${level}'`);
+  let upstream: UpstreamConfig | undefined;
+  const url = env.COHORT_UPSTREAM_URL;
+  if (url) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(`COHORT_UPSTREAM_URL must be a URL such as http://127.0.0.1:11434/v1, got '${url}'`);
+    }
+    if (!/^https?:$/.test(parsed.protocol)) throw new ConfigError('COHORT_UPSTREAM_URL must be an http(s) URL');
+    const model = env.COHORT_UPSTREAM_MODEL;
+    if (!model) throw new ConfigError('COHORT_UPSTREAM_MODEL must name the upstream model (e.g. gpt-4o-mini, llama3.2) when COHORT_UPSTREAM_URL is set');
+    upstream = { baseURL: url.replace(/\/+$/, ''), model, ...(env.COHORT_UPSTREAM_API_KEY ? { apiKey: env.COHORT_UPSTREAM_API_KEY } : {}) };
+  }
+  return {
+    port,
+    host: flags.host ?? env.HOST ?? '0.0.0.0',
+    dataDir: flags['data-dir'] ?? env.COHORT_DATA_DIR ?? './data',
+    maxBodyBytes: intOption(env.COHORT_MAX_BODY_BYTES, 'COHORT_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    logLevel: level as Config['logLevel'],
+    shutdownGraceSeconds: intOption(env.COHORT_SHUTDOWN_GRACE_SECONDS, 'COHORT_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
+    ...(upstream ? { upstream } : {}),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Bearer-key authentication: resolves a `mvra_live_`/`mvra_test_` key to its
+ * workspace. Keys are looked up by hash; the key itself is never logged.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { ApiError } from '../errors/api-error.js';
+import type { AccountsStore } from '../storage/accounts-store.js';
+import { keyMode } from '../storage/accounts-store.js';
+import type { Clock } from '../util/ids.js';
+import type { AppEnv } from './context.js';
+
+function redact(key: string): string {
+  return key.length > 14 ? `${key.slice(0, 10)}…${key.slice(-4)}` : '…';
+}
+
+export function authenticate(accounts: AccountsStore, clock: Clock): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match) {
+      throw new ApiError('unauthorized', "You didn't provide an API key. Send 'Authorization: Bearer mvra_live_…' (or a mvra_test_ key).");
+    }
+    const key = match[1]!;
+    const mode = keyMode(key);
+    const found = mode ? await accounts.findKeyBySecret(key) : undefined;
+    if (!found) throw new ApiError('unauthorized', `Incorrect API key provided: ${redact(key)}. Check your mvra_live_ or mvra_test_ key.`);
+    if (found.revoked_at !== null) throw new ApiError('unauthorized', `The API key ${found.prefix} has been revoked. Create a new key.`);
+    if (found.expires_at !== null && found.expires_at * 1000 <= clock.now()) {
+      throw new ApiError('unauthorized', `The API key ${found.prefix} expired. Create a new key.`);
+    }
+    c.set('caller', { workspaceId: found.workspace_id, keyId: found.id, mode: found.mode, scopes: found.scopes, plan: found.plan });
+    await next();
+  };
+}
+
+/** 403 unless the caller's key carries `scope` (or admin). */
+export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const scopes = c.get('caller').scopes;
+    if (!scopes.includes(scope) && !scopes.includes('admin')) {
+      throw new ApiError('forbidden', `This API key lacks the '${scope}' scope needed for this operation.`);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * /openapi.json, generated from the same zod schemas that validate requests
+ * (so the document cannot drift from what the server accepts).
+ */
+import { z } from 'zod';
+import { ERRORS } from '../errors/registry.js';
+import { createResponseRequest } from '../schemas/create-response.js';
+import { inputItemsQuery, listPersonasQuery, retrieveResponseQuery } from '../schemas/queries.js';
+import { responseObjectSchema, personaSummarySchema, errorBodySchema, inputItemListSchema, personaListSchema, deletedResponseSchema, modelListSchema } from './response-schemas.js';
+
+type Json = Record<string, unknown>;
+
+function schemaOf(s: z.ZodType): Json {
+  const out = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  delete out.$schema;
+  return out;
+}
+
+function queryParams(s: z.ZodObject): Json[] {
+  const shape = s.shape as Record<string, z.ZodType>;
+  return Object.entries(shape).map(([name, field]) => {
+    const js = schemaOf(field);
+    const description = typeof js.description === 'string' ? js.description : undefined;
+    return { name, in: 'query', required: false, schema: js, ...(description ? { description } : {}) };
+  });
+}
+
+const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+
+function errorResponses(...statuses: number[]): Json {
+  const out: Json = {};
+  for (const status of statuses) {
+    const codes = Object.entries(ERRORS).filter(([, e]) => e.status === status).map(([c]) => c);
+    out[String(status)] = {
+      description: `Error: ${codes.join(', ')}`,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
+  }
+  return out;
+}
+
+const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+
+export function buildOpenApiDocument(): Json {
+  const common = errorResponses(401, 403, 429, 500);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Cohort API',
+      version: '1.0.0',
+      description:
+        'Persona intelligence API, drop-in compatible with the OpenAI Responses API (model "mavera-1"). Every path is also served under /api/v1. Authenticate with "Authorization: Bearer mvra_live_…" or a mvra_test_ key (sandbox engine, offline and free).',
+    },
+    servers: [{ url: '/v1' }, { url: '/api/v1' }],
+    security: [{ bearer: [] }],
+    paths: {
+      '/responses': {
+        post: {
+          operationId: 'createResponse',
+          summary: 'Create a response, optionally from a persona’s perspective; streams with stream:true.',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateResponseRequest' } } } },
+          responses: {
+            '200': {
+              description: 'The Response (or, with stream:true, text/event-stream of Responses events ending in data: [DONE]).',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Response' } }, 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            ...errorResponses(400, 404, 413, 422, 503),
+            ...common,
+          },
+        },
+      },
+      '/responses/{response_id}': {
+        get: {
+          operationId: 'getResponse',
+          summary: 'Retrieve a stored response; with stream=true, replay its events after starting_after.',
+          parameters: [idParam('response_id'), ...queryParams(retrieveResponseQuery)],
+          responses: { '200': json('Response'), ...errorResponses(404, 422), ...common },
+        },
+        delete: {
+          operationId: 'deleteResponse',
+          parameters: [idParam('response_id')],
+          responses: { '200': json('DeletedResponse'), ...errorResponses(404), ...common },
+        },
+      },
+      '/responses/{response_id}/cancel': {
+        post: {
+          operationId: 'cancelResponse',
+          summary: 'Cancel a background response (idempotent).',
+          parameters: [idParam('response_id')],
+          responses: { '200': json('Response'), ...errorResponses(400, 404), ...common },
+        },
+      },
+      '/responses/{response_id}/input_items': {
+        get: {
+          operationId: 'listInputItems',
+          parameters: [idParam('response_id'), ...queryParams(inputItemsQuery)],
+          responses: { '200': json('InputItemList'), ...errorResponses(404, 422), ...common },
+        },
+      },
+      '/personas': {
+        get: {
+          operationId: 'listPersonas',
+          summary: 'List personas (free). The persona prompt is never returned.',
+          parameters: queryParams(listPersonasQuery),
+          responses: { '200': json('PersonaList'), ...errorResponses(422), ...common },
+        },
+      },
+      '/personas/{persona_id}': {
+        get: {
+          operationId: 'getPersona',
+          parameters: [idParam('persona_id')],
+          responses: { '200': json('Persona'), ...errorResponses(404), ...common },
+        },
+      },
+      '/models': { get: { operationId: 'listModels', responses: { '200': json('ModelList'), ...common } } },
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'mvra_live_… or mvra_test_… key' } },
+      schemas: {
+        CreateResponseRequest: schemaOf(createResponseRequest),
+        Response: schemaOf(responseObjectSchema),
+        Persona: schemaOf(personaSummarySchema),
+        PersonaList: schemaOf(personaListSchema),
+        InputItemList: schemaOf(inputItemListSchema),
+        DeletedResponse: schemaOf(deletedResponseSchema),
+        ModelList: schemaOf(modelListSchema),
+        Error: schemaOf(errorBodySchema),
+      },
+    },
+  };
+}

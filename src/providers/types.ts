@@ -1,0 +1,85 @@
+/**
+ * The one provider interface. Every engine (sandbox, OpenAI-compatible Chat
+ * Completions, …) turns a normalized request into an async stream of
+ * ProviderEvents; one translator (src/responses/translator.ts) turns those into
+ * Responses objects and SSE events. The non-streaming path collects the same
+ * stream, so there is exactly one code path.
+ *
+ * Shared types never import from a backend folder.
+ */
+import type { PersonaRecord } from '../personas/persona-schema.js';
+
+export type Role = 'system' | 'developer' | 'user' | 'assistant';
+
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; url: string; detail: 'auto' | 'low' | 'high' }
+  | { type: 'file'; filename?: string; data?: string; url?: string; fileId?: string };
+
+/** A conversation item after input normalization and item_reference resolution. */
+export type ConversationItem =
+  | { type: 'message'; role: Role; content: ContentPart[] }
+  | { type: 'function_call'; callId: string; name: string; arguments: string }
+  | { type: 'function_call_output'; callId: string; output: string };
+
+export interface FunctionToolDef {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments; `{type:'object',properties:{}}` when the client sent none. */
+  parameters: Record<string, unknown>;
+  strict: boolean;
+}
+
+export type ToolChoice =
+  | { mode: 'auto' }
+  | { mode: 'none' }
+  | { mode: 'required' }
+  | { mode: 'function'; name: string }
+  | { mode: 'allowed'; required: boolean; names: string[] };
+
+export type OutputFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: boolean; description?: string };
+
+export interface SamplingOptions {
+  temperature?: number;
+  topP?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  maxOutputTokens?: number;
+  reasoningEffort?: 'low' | 'medium' | 'high';
+  verbosity?: 'low' | 'medium' | 'high';
+}
+
+export interface ProviderRequest {
+  /** Persona system prompt followed by the request's instructions; undefined when neither. */
+  system?: string;
+  persona?: PersonaRecord;
+  items: ConversationItem[];
+  tools: FunctionToolDef[];
+  toolChoice: ToolChoice;
+  parallelToolCalls: boolean;
+  format: OutputFormat;
+  sampling: SamplingOptions;
+  /** Aborted when the client goes away or the response is cancelled. */
+  signal: AbortSignal;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+
+export type ProviderEvent =
+  /** Text of the (single) assistant message, in order. */
+  | { type: 'text-delta'; delta: string }
+  /** A function call begins; `index` orders calls within this response. */
+  | { type: 'tool-call-start'; index: number; callId: string; name: string }
+  | { type: 'tool-call-delta'; index: number; delta: string }
+  | { type: 'tool-call-end'; index: number }
+  | { type: 'usage'; inputTokens: number; outputTokens: number; cachedTokens?: number; reasoningTokens?: number }
+  | { type: 'finish'; reason: FinishReason };
+
+export interface Provider {
+  /** Engine name reported in the `x-cohort-engine` header and metrics. */
+  readonly name: string;
+  stream(request: ProviderRequest): AsyncIterable<ProviderEvent>;
+}

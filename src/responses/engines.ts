@@ -1,0 +1,20 @@
+/**
+ * Which engine serves a request: test keys always get the sandbox; live keys
+ * get the configured backend, or a 503 that says how to configure one.
+ */
+import { ApiError } from '../errors/api-error.js';
+import type { Provider } from '../providers/types.js';
+
+export interface Engines {
+  sandbox: Provider;
+  live: Provider | undefined;
+}
+
+export function selectEngine(engines: Engines, mode: 'live' | 'test'): Provider {
+  if (mode === 'test') return engines.sandbox;
+  if (engines.live) return engines.live;
+  throw new ApiError(
+    'service_unavailable',
+    'No model backend is configured for live keys. Set COHORT_UPSTREAM_URL (an OpenAI-compatible base URL ending in /v1), COHORT_UPSTREAM_MODEL and, if the server needs one, COHORT_UPSTREAM_API_KEY — or use a mvra_test_ key for the offline sandbox engine.',
+  );
+}

@@ -1,0 +1,281 @@
+/**
+ * Turns a validated create-response request into everything a run needs: the
+ * persona, the resolved conversation (previous_response_id and item_reference
+ * resolved against stored responses), the provider request and the initial
+ * Response object. Every rejection here names its `param` and happens before
+ * any model call or write.
+ */
+import { ApiError } from '../errors/api-error.js';
+import type { PersonaRecord } from '../personas/persona-schema.js';
+import type { PersonaStore } from '../personas/persona-store.js';
+import { composePersonaPrompt } from '../personas/compose-prompt.js';
+import type { ContentPart, ConversationItem, FunctionToolDef, OutputFormat, ProviderRequest, ToolChoice } from '../providers/types.js';
+import type { ContentPartInput, CreateResponseRequest, InputItem } from '../schemas/create-response.js';
+import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
+import { schemaProblem } from '../util/json-schema.js';
+import { INPUT_ITEM_BASE, itemId, responseIdOfItem } from '../util/ids.js';
+import { conversationToApiItem, outputItemToConversation, partsToText } from './conversation.js';
+import type { OutputItem, ResponseObject } from './types.js';
+
+export interface PreparedRequest {
+  persona: PersonaRecord | undefined;
+  /** Provider request without its abort signal. */
+  provider: Omit<ProviderRequest, 'signal'>;
+  /** History + this request's input, stored for previous_response_id. */
+  context: ConversationItem[];
+  /** This request's input items as input_items returns them. */
+  inputItems: Record<string, unknown>[];
+  hasImageInput: boolean;
+  response: ResponseObject;
+}
+
+export interface PrepareDeps {
+  personas: PersonaStore;
+  responses: ResponsesStore;
+}
+
+const EMPTY_PARAMS = { type: 'object', properties: {} };
+
+export async function prepareRequest(
+  deps: PrepareDeps,
+  workspaceId: string,
+  req: CreateResponseRequest,
+  ids: { responseId: string; createdAt: number },
+): Promise<PreparedRequest> {
+  if (req.background && req.store === false) {
+    throw new ApiError('invalid_request', 'Background responses must be stored: remove store:false or background:true.', { param: 'background' });
+  }
+
+  let persona: PersonaRecord | undefined;
+  if (req.persona_id !== undefined) {
+    persona = await deps.personas.get(workspaceId, req.persona_id);
+    if (!persona) {
+      throw new ApiError('persona_not_found', `Persona '${req.persona_id}' not found. List personas with GET /v1/personas to find valid ids.`, {
+        param: 'persona_id',
+      });
+    }
+  }
+
+  const tools = convertTools(req);
+  const toolChoice = convertToolChoice(req, tools);
+  const format = convertFormat(req);
+
+  // Stored responses read during this request, by id (previous + item references).
+  const loaded = new Map<string, StoredResponse | null>();
+  const load = async (id: string) => {
+    if (!loaded.has(id)) loaded.set(id, (await deps.responses.get(workspaceId, id)) ?? null);
+    return loaded.get(id) ?? null;
+  };
+
+  const history: ConversationItem[] = [];
+  if (req.previous_response_id !== undefined) {
+    const prev = await load(req.previous_response_id);
+    if (!prev) {
+      throw new ApiError('previous_response_not_found', `Previous response with id '${req.previous_response_id}' not found.`, {
+        param: 'previous_response_id',
+      });
+    }
+    history.push(...(JSON.parse(prev.context) as ConversationItem[]));
+    const body = JSON.parse(prev.body) as ResponseObject;
+    history.push(...body.output.map(outputItemToConversation));
+  }
+
+  const newItems: ConversationItem[] = [];
+  const inputItems: Record<string, unknown>[] = [];
+  let hasImageInput = false;
+  const rawItems: InputItem[] = typeof req.input === 'string' ? [{ type: 'message', role: 'user', content: req.input }] : req.input;
+  for (let i = 0; i < rawItems.length; i++) {
+    const raw = rawItems[i]!;
+    const param = `input[${i}]`;
+    let item: ConversationItem | undefined;
+    let id = 'id' in raw && raw.id ? raw.id : itemId(raw.type === 'function_call_output' ? 'fco' : raw.type === 'function_call' ? 'fc' : 'msg', ids.responseId, INPUT_ITEM_BASE + i);
+    switch (raw.type) {
+      case 'message': {
+        const content = convertContent(raw.content, `${param}.content`);
+        if (content.some((p) => p.type === 'image')) hasImageInput = true;
+        item = { type: 'message', role: raw.role, content };
+        break;
+      }
+      case 'function_call':
+        item = { type: 'function_call', callId: raw.call_id, name: raw.name, arguments: raw.arguments };
+        break;
+      case 'function_call_output':
+        item = { type: 'function_call_output', callId: raw.call_id, output: partsToText(raw.output) };
+        break;
+      case 'item_reference': {
+        item = await resolveReference(load, raw.id, `${param}.id`);
+        id = raw.id;
+        break;
+      }
+      case 'reasoning':
+        break; // Reasoning items are echoed by some clients; they carry nothing a backend needs.
+    }
+    if (!item) continue;
+    newItems.push(item);
+    inputItems.push(conversationToApiItem(item, id));
+  }
+  if (newItems.length === 0 && history.length === 0) {
+    throw new ApiError('invalid_request', "'input' must contain at least one message or item.", { param: 'input' });
+  }
+
+  const context = [...history, ...newItems];
+  const system = [persona ? composePersonaPrompt(persona) : undefined, req.instructions].filter((s): s is string => !!s).join('\n\n') || undefined;
+  const verbosity = req.verbosity ?? req.text?.verbosity;
+  const effort = req.reasoning_effort ?? req.reasoning?.effort;
+
+  const provider: Omit<ProviderRequest, 'signal'> = {
+    ...(system !== undefined ? { system } : {}),
+    ...(persona ? { persona } : {}),
+    items: context,
+    tools,
+    toolChoice,
+    parallelToolCalls: req.parallel_tool_calls ?? true,
+    format,
+    sampling: {
+      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+      ...(req.top_p !== undefined ? { topP: req.top_p } : {}),
+      ...(req.frequency_penalty !== undefined ? { frequencyPenalty: req.frequency_penalty } : {}),
+      ...(req.presence_penalty !== undefined ? { presencePenalty: req.presence_penalty } : {}),
+      ...(req.max_output_tokens !== undefined ? { maxOutputTokens: req.max_output_tokens } : {}),
+      ...(effort !== undefined ? { reasoningEffort: effort } : {}),
+      ...(verbosity !== undefined ? { verbosity } : {}),
+    },
+  };
+
+  const response: ResponseObject = {
+    id: ids.responseId,
+    object: 'response',
+    created_at: ids.createdAt,
+    completed_at: null,
+    status: req.background ? 'queued' : 'in_progress',
+    error: null,
+    incomplete_details: null,
+    instructions: req.instructions ?? null,
+    max_output_tokens: req.max_output_tokens ?? null,
+    max_tool_calls: req.max_tool_calls ?? null,
+    model: req.model,
+    output: [],
+    output_text: '',
+    parallel_tool_calls: req.parallel_tool_calls ?? true,
+    previous_response_id: req.previous_response_id ?? null,
+    reasoning: { effort: effort ?? null, summary: null },
+    store: req.store ?? true,
+    background: req.background ?? false,
+    temperature: req.temperature ?? 1,
+    top_p: req.top_p ?? 1,
+    presence_penalty: req.presence_penalty ?? 0,
+    frequency_penalty: req.frequency_penalty ?? 0,
+    top_logprobs: req.top_logprobs ?? 0,
+    text: { format: req.text?.format ?? { type: 'text' }, verbosity: verbosity ?? 'medium' },
+    tool_choice: req.tool_choice ?? 'auto',
+    tools: req.tools ?? [],
+    truncation: req.truncation ?? 'disabled',
+    usage: null,
+    service_tier: 'default',
+    safety_identifier: req.safety_identifier ?? null,
+    prompt_cache_key: req.prompt_cache_key ?? null,
+    user: req.user ?? null,
+    metadata: req.metadata ?? {},
+    persona_id: persona?.id ?? null,
+  };
+
+  return { persona, provider, context, inputItems, hasImageInput, response };
+}
+
+function convertTools(req: CreateResponseRequest): FunctionToolDef[] {
+  return (req.tools ?? []).map((t, i) => {
+    const parameters = t.parameters ?? EMPTY_PARAMS;
+    const problem = schemaProblem(parameters);
+    if (problem) throw new ApiError('validation_error', `Invalid schema for function '${t.name}': ${problem}`, { param: `tools[${i}].parameters` });
+    return { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters, strict: t.strict ?? false };
+  });
+}
+
+function convertToolChoice(req: CreateResponseRequest, tools: FunctionToolDef[]): ToolChoice {
+  const tc = req.tool_choice;
+  if (tc === undefined || tc === 'auto') return { mode: 'auto' };
+  if (tc === 'none') return { mode: 'none' };
+  if (tc === 'required') {
+    if (tools.length === 0) throw new ApiError('validation_error', "tool_choice 'required' needs at least one tool in 'tools'.", { param: 'tool_choice' });
+    return { mode: 'required' };
+  }
+  const names = new Set(tools.map((t) => t.name));
+  if (tc.type === 'function') {
+    if (!names.has(tc.name)) throw new ApiError('validation_error', `Tool choice '${tc.name}' is not one of the functions in 'tools'.`, { param: 'tool_choice.name' });
+    return { mode: 'function', name: tc.name };
+  }
+  tc.tools.forEach((t, i) => {
+    if (!names.has(t.name)) throw new ApiError('validation_error', `Allowed tool '${t.name}' is not one of the functions in 'tools'.`, { param: `tool_choice.tools[${i}].name` });
+  });
+  return { mode: 'allowed', required: tc.mode === 'required', names: tc.tools.map((t) => t.name) };
+}
+
+function convertFormat(req: CreateResponseRequest): OutputFormat {
+  const f = req.text?.format;
+  if (!f || f.type === 'text') return { type: 'text' };
+  if (f.type === 'json_object') return { type: 'json_object' };
+  const problem = schemaProblem(f.schema);
+  if (problem) throw new ApiError('validation_error', `Invalid JSON schema for format '${f.name}': ${problem}`, { param: 'text.format.schema' });
+  return { type: 'json_schema', name: f.name, schema: f.schema, strict: f.strict ?? false, ...(f.description !== undefined ? { description: f.description } : {}) };
+}
+
+const IMAGE_URL = /^(https?:\/\/|data:image\/(png|jpeg|gif|webp);base64,)/i;
+
+function convertContent(content: string | ContentPartInput[], param: string): ContentPart[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  const parts: ContentPart[] = [];
+  content.forEach((p, j) => {
+    switch (p.type) {
+      case 'input_text':
+      case 'output_text':
+        parts.push({ type: 'text', text: p.text });
+        break;
+      case 'refusal':
+        parts.push({ type: 'text', text: p.refusal });
+        break;
+      case 'input_image':
+        if (p.image_url === undefined) {
+          throw new ApiError('validation_error', 'Image input by file_id is not supported yet: pass image_url (an https or data: URL).', {
+            param: `${param}[${j}].${p.file_id !== undefined ? 'file_id' : 'image_url'}`,
+          });
+        }
+        if (!IMAGE_URL.test(p.image_url)) {
+          throw new ApiError('validation_error', 'image_url must be an http(s) URL or a data: URL of a PNG, JPEG, GIF or WebP image.', {
+            param: `${param}[${j}].image_url`,
+          });
+        }
+        parts.push({ type: 'image', url: p.image_url, detail: p.detail ?? 'auto' });
+        break;
+      case 'input_file':
+        if (p.file_data === undefined && p.file_url === undefined) {
+          throw new ApiError('validation_error', 'input_file needs file_data or file_url; uploaded file ids are not supported yet.', { param: `${param}[${j}]` });
+        }
+        parts.push({
+          type: 'file',
+          ...(p.filename !== undefined ? { filename: p.filename } : {}),
+          ...(p.file_data !== undefined ? { data: p.file_data } : {}),
+          ...(p.file_url !== undefined ? { url: p.file_url } : {}),
+        });
+        break;
+    }
+  });
+  return parts;
+}
+
+async function resolveReference(load: (id: string) => Promise<StoredResponse | null>, id: string, param: string): Promise<ConversationItem> {
+  const responseId = responseIdOfItem(id);
+  const stored = responseId ? await load(responseId) : null;
+  if (stored) {
+    const body = JSON.parse(stored.body) as ResponseObject;
+    const out = body.output.find((o: OutputItem) => o.id === id);
+    if (out) return outputItemToConversation(out);
+    const inputs = JSON.parse(stored.input_items) as { id: string }[];
+    const idx = inputs.findIndex((x) => x.id === id);
+    if (idx >= 0) {
+      const ctx = JSON.parse(stored.context) as ConversationItem[];
+      const item = ctx[ctx.length - inputs.length + idx];
+      if (item) return item;
+    }
+  }
+  throw new ApiError('invalid_request', `Item with id '${id}' not found.`, { param });
+}

@@ -1,0 +1,159 @@
+/**
+ * A ResponseRun drives one provider stream through the translator. It keeps
+ * the SSE frames it produced (so a background response can be streamed and
+ * resumed while it runs) and fans them out to subscribers. Runs in progress
+ * live in a RunRegistry so GET, cancel and stream replay see them.
+ */
+import { ApiError, toApiError } from '../errors/api-error.js';
+import type { Provider, ProviderRequest } from '../providers/types.js';
+import { validateAgainst } from '../util/json-schema.js';
+import { sseFrame } from './sse.js';
+import type { ResponseTranslator } from './translator.js';
+import type { ResponseObject, StreamEvent } from './types.js';
+
+export type FrameListener = (frame: string | null) => void;
+
+export class ResponseRun {
+  readonly frames: string[] = [];
+  private readonly listeners = new Set<FrameListener>();
+  readonly controller = new AbortController();
+  readonly done: Promise<ResponseObject>;
+  private resolveDone!: (r: ResponseObject) => void;
+  cancelRequested = false;
+  /** Why the run failed, with its status and headers (e.g. retry-after), for non-streaming callers. */
+  failure: ApiError | undefined;
+
+  constructor(
+    readonly translator: ResponseTranslator,
+    /** Keep every frame (background runs); foreground runs only fan out. */
+    private readonly keepFrames: boolean,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  get response(): ResponseObject {
+    return this.translator.response;
+  }
+
+  get finished(): boolean {
+    return this.translator.isEnded;
+  }
+
+  /** Frames after sequence number `after`, then live ones; `listener(null)` ends. */
+  subscribe(listener: FrameListener, after = -1): () => void {
+    for (let i = after + 1; i < this.frames.length; i++) listener(this.frames[i]!);
+    if (this.finished) {
+      listener(null);
+      return () => {};
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(events: StreamEvent[]): void {
+    if (events.length === 0 || (this.listeners.size === 0 && !this.keepFrames)) return;
+    for (const e of events) {
+      const frame = sseFrame(e);
+      if (this.keepFrames) this.frames.push(frame);
+      for (const l of this.listeners) l(frame);
+    }
+  }
+
+  end(): void {
+    for (const l of this.listeners) l(null);
+    this.listeners.clear();
+    this.resolveDone(this.response);
+  }
+
+  abort(reason: 'cancelled' | 'client_disconnected'): void {
+    if (reason === 'cancelled') this.cancelRequested = true;
+    this.controller.abort(new Error(reason));
+  }
+
+  /**
+   * Runs the provider to the end. Never throws: failures become a failed
+   * response (the combined error event, then response.failed).
+   */
+  async execute(provider: Provider, request: Omit<ProviderRequest, 'signal'>): Promise<ResponseObject> {
+    const t = this.translator;
+    const signal = this.controller.signal;
+    this.emit(t.start());
+    try {
+      for await (const event of provider.stream({ ...request, signal })) {
+        if (signal.aborted) break;
+        this.emit(t.push(event));
+      }
+      if (signal.aborted) throw signal.reason;
+      const problem = checkStructuredOutput(request, t.outputText, t.response.output.some((o) => o.type === 'function_call'));
+      if (problem) this.emit(t.fail((this.failure = problem)));
+      else this.emit(t.complete());
+    } catch (err) {
+      if (this.cancelRequested) this.emit(t.cancel());
+      else {
+        this.failure = signal.aborted ? new ApiError('invalid_request', 'The client closed the connection before the response finished.') : toApiError(err);
+        this.emit(t.fail(this.failure));
+      }
+    }
+    this.end();
+    return this.response;
+  }
+}
+
+/** With json_schema the output must validate; with json_object it must parse. */
+function checkStructuredOutput(request: Omit<ProviderRequest, 'signal'>, text: string, calledFunctions: boolean): ApiError | null {
+  const f = request.format;
+  if (f.type === 'text' || calledFunctions) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return new ApiError('internal_error', `The model's output is not valid JSON, as text.format '${f.type}' requires.`);
+  }
+  if (f.type === 'json_object') {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? null : new ApiError('internal_error', "The model's output is not a JSON object.");
+  }
+  const check = validateAgainst(f.schema, value);
+  return check.valid ? null : new ApiError('internal_error', `The model's output does not match the JSON schema '${f.name}': ${check.errors.slice(0, 3).join('; ')}`);
+}
+
+export interface RunEntry {
+  run: ResponseRun;
+  workspaceId: string;
+  /** Settles once the finished response is stored (or storing failed). */
+  persisted: Promise<void>;
+}
+
+/** Runs in progress in this process, by response id. */
+export class RunRegistry {
+  private readonly runs = new Map<string, RunEntry>();
+
+  add(id: string, entry: RunEntry): void {
+    this.runs.set(id, entry);
+  }
+
+  get(id: string): RunEntry | undefined {
+    return this.runs.get(id);
+  }
+
+  delete(id: string, run: ResponseRun): void {
+    if (this.runs.get(id)?.run === run) this.runs.delete(id);
+  }
+
+  get size(): number {
+    return this.runs.size;
+  }
+
+  /** Aborts every run (shutdown deadline passed) and waits until each is stored. */
+  async abortAll(): Promise<void> {
+    const all = [...this.runs.values()];
+    for (const e of all) e.run.abort('client_disconnected');
+    await Promise.all(all.map((e) => e.persisted.catch(() => {})));
+  }
+
+  /** Resolves when no run is in progress, or after `ms`. */
+  async drain(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (this.runs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    return this.runs.size === 0;
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * The responses domain: create (foreground, streaming, background), retrieve,
+ * stream replay, delete, cancel and input_items. HTTP-agnostic: routes call it
+ * with an authenticated caller and a validated request.
+ */
+import { ApiError } from '../errors/api-error.js';
+import type { Logger } from '../logger.js';
+import type { PersonaStore } from '../personas/persona-store.js';
+import { creditsFor, type PricingTable } from '../pricing.js';
+import type { Provider } from '../providers/types.js';
+import type { CreateResponseRequest } from '../schemas/create-response.js';
+import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
+import type { Clock, IdGenerator } from '../util/ids.js';
+import { countTokens } from '../util/tokens.js';
+import { itemText } from './conversation.js';
+import { selectEngine, type Engines } from './engines.js';
+import { prepareRequest, type PreparedRequest } from './prepare.js';
+import { replayEvents } from './replay.js';
+import { ResponseRun, RunRegistry } from './run.js';
+import { SSE_DONE, encodeFrame, sseFrame } from './sse.js';
+import { ResponseTranslator } from './translator.js';
+import type { ResponseObject } from './types.js';
+
+export interface Caller {
+  workspaceId: string;
+  keyId: string;
+  mode: 'live' | 'test';
+}
+
+export interface ResponsesServiceDeps {
+  personas: PersonaStore;
+  responses: ResponsesStore;
+  engines: Engines;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+  pricing: PricingTable;
+  runs?: RunRegistry;
+}
+
+export type CreateResult =
+  | { kind: 'json'; response: ResponseObject; engine: string }
+  | { kind: 'stream'; body: ReadableStream<Uint8Array>; engine: string };
+
+/** Per-message token overhead when estimating input tokens (role and framing). */
+const MESSAGE_OVERHEAD = 4;
+
+export function createResponsesService(deps: ResponsesServiceDeps) {
+  const runs = deps.runs ?? new RunRegistry();
+  const seconds = () => Math.floor(deps.clock.now() / 1000);
+
+  function newTranslator(prepared: PreparedRequest, effort: CreateResponseRequest['reasoning_effort']): ResponseTranslator {
+    const p = prepared.provider;
+    return new ResponseTranslator(prepared.response, {
+      now: seconds,
+      price: (usage, calledFunctions) =>
+        creditsFor(
+          { totalTokens: usage.total_tokens, reasoningEffort: effort, calledFunctions, imageInput: prepared.hasImageInput, analysis: false, serverToolTurns: 0 },
+          deps.pricing,
+        ),
+      estimateInputTokens: () => countTokens(p.system ?? '') + p.items.reduce((n, it) => n + MESSAGE_OVERHEAD + countTokens(itemText(it)), 0),
+      estimateOutputTokens: countTokens,
+    });
+  }
+
+  function row(caller: Caller, prepared: PreparedRequest, engine: string, run: ResponseRun | undefined): StoredResponse {
+    const r = prepared.response;
+    return {
+      id: r.id,
+      workspace_id: caller.workspaceId,
+      key_id: caller.keyId,
+      status: r.status,
+      background: r.background ? 1 : 0,
+      persona_id: r.persona_id,
+      engine,
+      created_at: r.created_at,
+      updated_at: seconds(),
+      body: JSON.stringify(r),
+      context: JSON.stringify(prepared.context),
+      input_items: JSON.stringify(prepared.inputItems),
+      request: null,
+      events: run && r.background && run.finished ? JSON.stringify(run.frames) : null,
+    };
+  }
+
+  async function persist(caller: Caller, prepared: PreparedRequest, engine: string, run: ResponseRun): Promise<void> {
+    if (!prepared.response.store) return;
+    try {
+      await deps.responses.upsert(row(caller, prepared, engine, run));
+    } catch (err) {
+      deps.logger.error('response.persist_failed', { response_id: prepared.response.id, err });
+      throw err;
+    }
+  }
+
+  /** Streams a run's frames (after `after`) as SSE bytes; cancelling the body calls onCancel. */
+  function streamBody(run: ResponseRun, after: number, onCancel?: () => void): ReadableStream<Uint8Array> {
+    let unsubscribe: (() => void) | undefined;
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        unsubscribe = run.subscribe((frame) => {
+          if (frame === null) {
+            controller.enqueue(encodeFrame(SSE_DONE));
+            controller.close();
+          } else controller.enqueue(encodeFrame(frame));
+        }, after);
+      },
+      cancel() {
+        unsubscribe?.();
+        onCancel?.();
+      },
+    });
+  }
+
+  return {
+    runs,
+
+    async create(caller: Caller, req: CreateResponseRequest, signal?: AbortSignal): Promise<CreateResult> {
+      const provider: Provider = selectEngine(deps.engines, caller.mode);
+      const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() });
+      const effort = req.reasoning_effort ?? req.reasoning?.effort;
+      const translator = newTranslator(prepared, effort);
+      const id = prepared.response.id;
+
+      if (req.background) {
+        const run = new ResponseRun(translator, true);
+        await deps.responses.insert(row(caller, prepared, provider.name, undefined));
+        const queued = structuredClone(prepared.response);
+        const persisted = new Promise<void>((resolve) => {
+          setImmediate(() => {
+            void run
+              .execute(provider, prepared.provider)
+              .then(() => persist(caller, prepared, provider.name, run))
+              .catch(() => {})
+              .finally(() => {
+                runs.delete(id, run);
+                resolve();
+              });
+          });
+        });
+        runs.add(id, { run, workspaceId: caller.workspaceId, persisted });
+        if (req.stream) return { kind: 'stream', body: streamBody(run, -1), engine: provider.name };
+        return { kind: 'json', response: queued, engine: provider.name };
+      }
+
+      const run = new ResponseRun(translator, false);
+      // Subscribe before the run starts so the stream sees response.created.
+      const body = req.stream ? streamBody(run, -1, () => run.abort('client_disconnected')) : undefined;
+      const finish = run
+        .execute(provider, prepared.provider)
+        .then(() => persist(caller, prepared, provider.name, run))
+        .finally(() => runs.delete(id, run));
+      runs.add(id, { run, workspaceId: caller.workspaceId, persisted: finish.catch(() => {}) });
+
+      if (body) return { kind: 'stream', body, engine: provider.name };
+
+      const onAbort = () => run.abort('client_disconnected');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await finish;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+      if (run.failure) throw run.failure;
+      return { kind: 'json', response: run.response, engine: provider.name };
+    },
+
+    async get(caller: Caller, id: string): Promise<ResponseObject> {
+      const live = runs.get(id);
+      if (live && live.workspaceId === caller.workspaceId) return structuredClone(live.run.response);
+      const stored = await deps.responses.get(caller.workspaceId, id);
+      if (!stored) throw notFound(id);
+      return JSON.parse(stored.body) as ResponseObject;
+    },
+
+    /** SSE replay of a response: live frames for a running background response, else its stored events. */
+    async stream(caller: Caller, id: string, startingAfter: number): Promise<ReadableStream<Uint8Array>> {
+      const live = runs.get(id);
+      if (live && live.workspaceId === caller.workspaceId && live.run.response.background) return streamBody(live.run, startingAfter);
+      const stored = await deps.responses.get(caller.workspaceId, id);
+      if (!stored) throw notFound(id);
+      const frames: string[] = stored.events
+        ? (JSON.parse(stored.events) as string[])
+        : replayEvents(JSON.parse(stored.body) as ResponseObject).map(sseFrame);
+      const body = frames.slice(startingAfter + 1).join('') + SSE_DONE;
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encodeFrame(body));
+          controller.close();
+        },
+      });
+    },
+
+    async delete(caller: Caller, id: string): Promise<{ id: string; object: 'response'; deleted: true }> {
+      const live = runs.get(id);
+      if (live && live.workspaceId === caller.workspaceId) {
+        live.run.abort('cancelled');
+        await live.run.done;
+      }
+      if (!(await deps.responses.delete(caller.workspaceId, id))) throw notFound(id);
+      return { id, object: 'response', deleted: true };
+    },
+
+    async cancel(caller: Caller, id: string): Promise<ResponseObject> {
+      const live = runs.get(id);
+      if (live && live.workspaceId === caller.workspaceId) {
+        if (!live.run.response.background) throw new ApiError('invalid_request', 'Only background responses can be cancelled.', { param: 'response_id' });
+        live.run.abort('cancelled');
+        await live.run.done;
+        await live.persisted;
+        return structuredClone(live.run.response);
+      }
+      const stored = await deps.responses.get(caller.workspaceId, id);
+      if (!stored) throw notFound(id);
+      const body = JSON.parse(stored.body) as ResponseObject;
+      if (!body.background) throw new ApiError('invalid_request', 'Only background responses can be cancelled.', { param: 'response_id' });
+      if (body.status === 'cancelled') return body;
+      throw new ApiError('invalid_request', `Cannot cancel a response with status '${body.status}'.`, { param: 'response_id' });
+    },
+
+    async inputItems(caller: Caller, id: string, q: { limit: number; order: 'asc' | 'desc'; after?: string }) {
+      const stored = await deps.responses.get(caller.workspaceId, id);
+      if (!stored) throw notFound(id);
+      let items = JSON.parse(stored.input_items) as { id: string }[];
+      if (q.order === 'desc') items = items.reverse();
+      if (q.after !== undefined) {
+        const i = items.findIndex((x) => x.id === q.after);
+        if (i < 0) throw new ApiError('validation_error', `No input item with id '${q.after}' in response '${id}'.`, { param: 'after' });
+        items = items.slice(i + 1);
+      }
+      const data = items.slice(0, q.limit);
+      return {
+        object: 'list' as const,
+        data,
+        first_id: data[0]?.id ?? null,
+        last_id: data[data.length - 1]?.id ?? null,
+        has_more: items.length > q.limit,
+      };
+    },
+
+    /** Marks responses left in flight by a crashed process as failed. */
+    async recoverInterrupted(): Promise<number> {
+      return deps.responses.failInterrupted(seconds());
+    },
+  };
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError('not_found', `Response with id '${id}' not found.`, { param: 'response_id' });
+}
+
+export type ResponsesService = ReturnType<typeof createResponsesService>;

@@ -1,0 +1,92 @@
+/** The Response object and its parts, as they go over the wire. */
+
+export type ResponseStatus = 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'incomplete';
+
+export interface OutputTextPart {
+  type: 'output_text';
+  text: string;
+  annotations: unknown[];
+  logprobs: unknown[];
+}
+
+export interface MessageOutputItem {
+  type: 'message';
+  id: string;
+  status: 'in_progress' | 'completed' | 'incomplete';
+  role: 'assistant';
+  content: OutputTextPart[];
+}
+
+export interface FunctionCallOutputItem {
+  type: 'function_call';
+  id: string;
+  call_id: string;
+  name: string;
+  arguments: string;
+  status: 'in_progress' | 'completed' | 'incomplete';
+}
+
+export type OutputItem = MessageOutputItem | FunctionCallOutputItem;
+
+export interface Usage {
+  input_tokens: number;
+  input_tokens_details: { cached_tokens: number };
+  output_tokens: number;
+  output_tokens_details: { reasoning_tokens: number };
+  total_tokens: number;
+  /** Cohort: credits this response costs (see src/pricing.ts). */
+  credits_used: number;
+}
+
+export interface ResponseError {
+  code: string;
+  message: string;
+  type: string;
+}
+
+export interface ResponseObject {
+  id: string;
+  object: 'response';
+  created_at: number;
+  completed_at: number | null;
+  status: ResponseStatus;
+  error: ResponseError | null;
+  incomplete_details: { reason: 'max_output_tokens' | 'content_filter' } | null;
+  instructions: string | null;
+  max_output_tokens: number | null;
+  max_tool_calls: number | null;
+  model: string;
+  output: OutputItem[];
+  output_text: string;
+  parallel_tool_calls: boolean;
+  previous_response_id: string | null;
+  reasoning: { effort: string | null; summary: string | null };
+  store: boolean;
+  background: boolean;
+  temperature: number;
+  top_p: number;
+  presence_penalty: number;
+  frequency_penalty: number;
+  top_logprobs: number;
+  text: { format: Record<string, unknown>; verbosity: string };
+  tool_choice: unknown;
+  tools: unknown[];
+  truncation: string;
+  usage: Usage | null;
+  service_tier: string;
+  safety_identifier: string | null;
+  prompt_cache_key: string | null;
+  user: string | null;
+  metadata: Record<string, string>;
+  /** Cohort extension: the persona that shaped this response. */
+  persona_id: string | null;
+  /** Cohort extension: analysis object when analysis_mode is on (filled by a later stage). */
+  analysis?: unknown;
+}
+
+/** One SSE event: its type and its JSON payload (which repeats `type`). */
+export interface StreamEvent {
+  type: string;
+  sequence_number: number;
+  [key: string]: unknown;
+}

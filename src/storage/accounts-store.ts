@@ -1,0 +1,159 @@
+/**
+ * Workspaces and API keys. Keys are shown once and stored only as a SHA-256
+ * hash: they are 190 bits of randomness, so a fast hash is the right tool (a
+ * slow password hash would only add latency to every request).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from './db.js';
+import type { ApiKeysTable, WorkspacesTable } from './schema.js';
+import type { Clock, IdGenerator } from '../util/ids.js';
+
+export const PLANS = ['free', 'pro', 'business', 'enterprise'] as const;
+export type Plan = (typeof PLANS)[number];
+export type KeyMode = 'live' | 'test';
+
+export const DEFAULT_SCOPES = ['responses', 'personas:read', 'personas:write', 'focus_groups', 'usage:read'];
+
+export type Workspace = WorkspacesTable;
+
+export interface ApiKeyInfo {
+  id: string;
+  workspace_id: string;
+  workspace: string;
+  prefix: string;
+  mode: KeyMode;
+  name: string | null;
+  scopes: string[];
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface CreatedKey extends ApiKeyInfo {
+  /** The secret, shown once. */
+  key: string;
+  plan: string;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function randomSecret(length: number): string {
+  const bytes = randomBytes(length * 2);
+  let out = '';
+  for (let i = 0; i < bytes.length && out.length < length; i++) {
+    const b = bytes[i]!;
+    if (b < 248) out += BASE62[b % 62]; // 248 = 62*4: no modulo bias
+  }
+  return out.length === length ? out : randomSecret(length);
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function keyMode(key: string): KeyMode | null {
+  if (key.startsWith('mvra_live_')) return 'live';
+  if (key.startsWith('mvra_test_')) return 'test';
+  return null;
+}
+
+function toInfo(row: ApiKeysTable & { workspace: string }): ApiKeyInfo {
+  return {
+    id: row.id,
+    workspace_id: row.workspace_id,
+    workspace: row.workspace,
+    prefix: row.prefix,
+    mode: row.mode,
+    name: row.name,
+    scopes: row.scopes.split(' ').filter(Boolean),
+    created_at: Number(row.created_at),
+    expires_at: row.expires_at === null ? null : Number(row.expires_at),
+    revoked_at: row.revoked_at === null ? null : Number(row.revoked_at),
+    last_used_at: row.last_used_at === null ? null : Number(row.last_used_at),
+  };
+}
+
+export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock) {
+  const now = () => Math.floor(clock.now() / 1000);
+
+  async function findWorkspace(name: string): Promise<Workspace | undefined> {
+    return db.selectFrom('workspaces').selectAll().where('name', '=', name).executeTakeFirst();
+  }
+
+  async function ensureWorkspace(name: string, plan: Plan): Promise<Workspace> {
+    const existing = await findWorkspace(name);
+    if (existing) return existing;
+    const row: Workspace = { id: ids.next('ws'), name, plan, created_at: now() };
+    await db.insertInto('workspaces').values(row).onConflict((oc) => oc.column('name').doNothing()).execute();
+    return (await findWorkspace(name))!;
+  }
+
+  return {
+    findWorkspace,
+    ensureWorkspace,
+
+    async countWorkspaces(): Promise<number> {
+      const r = await db.selectFrom('workspaces').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    async createKey(input: { workspace: string; plan?: Plan; mode: KeyMode; name?: string; scopes?: string[]; expiresAt?: number }): Promise<CreatedKey> {
+      const ws = await ensureWorkspace(input.workspace, input.plan ?? 'free');
+      const key = `mvra_${input.mode}_${randomSecret(32)}`;
+      const row: ApiKeysTable = {
+        id: ids.next('key'),
+        workspace_id: ws.id,
+        key_hash: hashKey(key),
+        prefix: `${key.slice(0, 14)}…`,
+        mode: input.mode,
+        name: input.name ?? null,
+        scopes: (input.scopes ?? DEFAULT_SCOPES).join(' '),
+        created_at: now(),
+        expires_at: input.expiresAt ?? null,
+        revoked_at: null,
+        last_used_at: null,
+      };
+      await db.insertInto('api_keys').values(row).execute();
+      return { ...toInfo({ ...row, workspace: ws.name }), key, plan: ws.plan };
+    },
+
+    /** The key's record by its secret, or undefined. Revoked and expired keys are returned; the caller decides. */
+    async findKeyBySecret(key: string): Promise<(ApiKeyInfo & { plan: string }) | undefined> {
+      const row = await db
+        .selectFrom('api_keys')
+        .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
+        .selectAll('api_keys')
+        .select(['workspaces.name as workspace', 'workspaces.plan as plan'])
+        .where('api_keys.key_hash', '=', hashKey(key))
+        .executeTakeFirst();
+      return row ? { ...toInfo(row), plan: row.plan } : undefined;
+    },
+
+    async listKeys(workspace?: string): Promise<ApiKeyInfo[]> {
+      let q = db
+        .selectFrom('api_keys')
+        .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
+        .selectAll('api_keys')
+        .select('workspaces.name as workspace')
+        .orderBy('api_keys.created_at')
+        .orderBy('api_keys.id');
+      if (workspace) q = q.where('workspaces.name', '=', workspace);
+      return (await q.execute()).map(toInfo);
+    },
+
+    /** Revokes a key by id; false when no such key. Idempotent. */
+    async revokeKey(id: string): Promise<boolean> {
+      const r = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: now() })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) return true;
+      return (await db.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    },
+  };
+}
+
+export type AccountsStore = ReturnType<typeof createAccountsStore>;
