@@ -1,0 +1,161 @@
+/**
+ * What an OpenAI-compatible Chat Completions server sends back, as zod schemas.
+ *
+ * Only the fields the provider reads are declared, and they are declared
+ * loosely: OpenAI, Ollama, vLLM, llama.cpp server and LM Studio all send
+ * `null` where others omit a field, add vendor keys (`reasoning_content`,
+ * `timings`, `obfuscation`, …) and occasionally leave out `index`/`id`. Unknown
+ * keys are stripped (zod's default); missing or null fields become undefined.
+ *
+ * Upstream bytes are untrusted: `parseJson` never throws.
+ */
+import { z } from 'zod';
+
+const optString = z.string().nullish();
+const optNumber = z.number().nullish();
+
+export const chatUsageSchema = z.object({
+  prompt_tokens: optNumber,
+  completion_tokens: optNumber,
+  total_tokens: optNumber,
+  prompt_tokens_details: z.object({ cached_tokens: optNumber }).nullish(),
+  completion_tokens_details: z.object({ reasoning_tokens: optNumber }).nullish(),
+});
+export type ChatUsage = z.infer<typeof chatUsageSchema>;
+
+/** One entry of `delta.tool_calls` in a streamed chunk. */
+export const chatToolCallDeltaSchema = z.object({
+  index: optNumber,
+  id: optString,
+  type: optString,
+  function: z
+    .object({
+      name: optString,
+      // Some servers send already-parsed objects here; accept and re-serialize later.
+      arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+    })
+    .nullish(),
+});
+export type ChatToolCallDelta = z.infer<typeof chatToolCallDeltaSchema>;
+
+export const chatChunkSchema = z.object({
+  id: optString,
+  model: optString,
+  choices: z
+    .array(
+      z.object({
+        index: optNumber,
+        delta: z
+          .object({
+            role: optString,
+            content: optString,
+            refusal: optString,
+            tool_calls: z.array(chatToolCallDeltaSchema).nullish(),
+          })
+          .nullish(),
+        finish_reason: optString,
+      }),
+    )
+    .nullish(),
+  usage: chatUsageSchema.nullish(),
+});
+export type ChatChunk = z.infer<typeof chatChunkSchema>;
+
+/** A non-streaming `chat.completion` (what a server answers when it ignores `stream: true`). */
+export const chatCompletionSchema = z.object({
+  id: optString,
+  model: optString,
+  choices: z.array(
+    z.object({
+      index: optNumber,
+      message: z
+        .object({
+          role: optString,
+          content: optString,
+          refusal: optString,
+          tool_calls: z
+            .array(
+              z.object({
+                id: optString,
+                type: optString,
+                function: z
+                  .object({
+                    name: optString,
+                    arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+                  })
+                  .nullish(),
+              }),
+            )
+            .nullish(),
+        })
+        .nullish(),
+      finish_reason: optString,
+    }),
+  ),
+  usage: chatUsageSchema.nullish(),
+});
+export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
+
+/**
+ * Error bodies. OpenAI, vLLM and LM Studio send `{error:{message,type,param,code}}`;
+ * Ollama and llama.cpp sometimes send `{error:"text"}`; FastAPI-style servers send
+ * `{detail:"text"}` or `{message:"text"}`.
+ */
+export const chatErrorBodySchema = z.object({
+  error: z
+    .union([
+      z.string(),
+      z.object({
+        message: optString,
+        type: optString,
+        param: optString,
+        code: z.union([z.string(), z.number()]).nullish(),
+      }),
+    ])
+    .nullish(),
+  message: optString,
+  detail: z.unknown().optional(),
+});
+export type ChatErrorBody = z.infer<typeof chatErrorBodySchema>;
+
+export interface UpstreamErrorInfo {
+  message?: string;
+  param?: string;
+  code?: string;
+  type?: string;
+}
+
+/** Pulls a message/param/code out of any of the error body shapes above; undefined when none is recognizable. */
+export function extractErrorInfo(value: unknown): UpstreamErrorInfo | undefined {
+  const parsed = chatErrorBodySchema.safeParse(value);
+  if (!parsed.success) return undefined;
+  const body = parsed.data;
+  const info: UpstreamErrorInfo = {};
+  if (typeof body.error === 'string') {
+    info.message = body.error;
+  } else if (body.error) {
+    if (body.error.message) info.message = body.error.message;
+    if (body.error.param) info.param = body.error.param;
+    if (body.error.code != null) info.code = String(body.error.code);
+    if (body.error.type) info.type = body.error.type;
+  }
+  if (info.message === undefined && body.message) info.message = body.message;
+  if (info.message === undefined && typeof body.detail === 'string') info.message = body.detail;
+  if (info.message === undefined && Array.isArray(body.detail)) {
+    // FastAPI validation errors: [{loc, msg, type}, …]
+    const msgs = body.detail
+      .map((d: unknown) => (d && typeof d === 'object' && 'msg' in d && typeof d.msg === 'string' ? d.msg : undefined))
+      .filter((m): m is string => m !== undefined);
+    if (msgs.length > 0) info.message = msgs.join('; ');
+  }
+  return Object.keys(info).length > 0 ? info : undefined;
+}
+
+/** JSON.parse that reports failure instead of throwing. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}

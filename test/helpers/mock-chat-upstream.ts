@@ -1,0 +1,485 @@
+/**
+ * A mock OpenAI-compatible Chat Completions server for tests and benchmarks: a
+ * real node:http server on 127.0.0.1 (random port) that records every request
+ * and answers from a scripted queue.
+ *
+ *   const upstream = await startMockChatUpstream();
+ *   upstream.enqueue({ type: 'stream', content: ['Hel', 'lo'] });
+ *   const provider = createOpenAIChatProvider({ baseURL: upstream.url, model: 'gpt-4o-mini' });
+ *   …
+ *   upstream.requests[0].body.messages   // what the provider sent
+ *   await upstream.close();
+ *
+ * Replies (`MockReply`), consumed one per request in FIFO order; when the
+ * queue is empty the fallback answers (default: HTTP 500 "no reply queued";
+ * set one with `setFallback`, e.g. for a benchmark). A queue entry may also be
+ * a handler `(req) => MockReply | Promise<MockReply>`.
+ *
+ * - `stream`:  SSE exactly as OpenAI frames it (`data: {json}\n\n`, chunks with
+ *   `object:"chat.completion.chunk"`, `usage:null` in every chunk when usage
+ *   was requested): a role chunk first, content deltas, tool-call deltas (index,
+ *   id, type, function name with empty arguments, then argument fragments), a
+ *   finish chunk, a usage chunk with empty `choices` when the request had
+ *   `stream_options.include_usage`, then `data: [DONE]`. `hang: true` stops
+ *   after the deltas (no finish/usage/[DONE]) and keeps the response open until
+ *   the client disconnects; `split`/`delayMs` cut the bytes at awkward places.
+ * - `sse`:     raw frames or text you supply (recorded fixtures, malformed data).
+ * - `completion`: a non-streaming `chat.completion` JSON body (a server that
+ *   ignores `stream: true`).
+ * - `json`:    any JSON body with any status.
+ * - `error`:   an OpenAI-style error body `{error:{message,type,param,code}}`
+ *   with optional `retry-after` / `retry-after-ms` headers.
+ * - `hang`:    never answer (not even headers) until the client goes away.
+ * - `destroy`: reset the connection without answering.
+ *
+ * Each recorded request exposes `closed` (resolves when the server sees the
+ * connection/response close) and `aborted` (true when that happened before the
+ * reply was complete): the way to assert that a client abort reached upstream.
+ */
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface MockUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number; audio_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number; audio_tokens?: number; accepted_prediction_tokens?: number; rejected_prediction_tokens?: number };
+}
+
+export interface MockToolCall {
+  /** Omit for a generated `call_…` id; `null` to send no id at all (some servers do that). */
+  id?: string | null;
+  name: string;
+  /** The arguments JSON, whole or as the fragments to stream. */
+  arguments: string | string[];
+}
+
+/**
+ * How to cut the response bytes into separate socket writes:
+ * 'frames' (default: one write per SSE frame), { every: n } bytes (cuts JSON
+ * and multi-byte UTF-8 characters anywhere), or { at: [byte offsets] }.
+ * Pair with `delayMs` so the writes really arrive as separate reads.
+ */
+export type SplitSpec = 'frames' | 'whole' | { every: number } | { at: number[] };
+
+export interface StreamReply {
+  type: 'stream';
+  /** Text deltas (a string is one delta). */
+  content?: string | string[];
+  toolCalls?: MockToolCall[];
+  /** Default: 'tool_calls' when toolCalls are given, else 'stop'. `null` sends a finish chunk with a null reason. */
+  finishReason?: string | null;
+  /** Usage for the final chunk (sent only when the request asked for it); `false` never sends usage. Default: deterministic counts. */
+  usage?: MockUsage | false;
+  model?: string;
+  id?: string;
+  /** Send `data: [DONE]` (default true). */
+  done?: boolean;
+  /** Keep the response open after the deltas; no finish, usage or [DONE]. */
+  hang?: boolean;
+  split?: SplitSpec;
+  /** Pause before each write after the first (default 0). */
+  delayMs?: number;
+  /** '\n' (default, like OpenAI) or '\r\n' line endings. */
+  lineEnding?: '\n' | '\r\n';
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+export interface SseReply {
+  type: 'sse';
+  /** Objects become `data: {json}\n\n` frames; strings are written verbatim (include your own `\n\n`). */
+  frames?: Array<string | object>;
+  /** Verbatim body text (e.g. a recorded fixture); used instead of `frames`. */
+  text?: string;
+  split?: SplitSpec;
+  delayMs?: number;
+  hang?: boolean;
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+export interface CompletionReply {
+  type: 'completion';
+  content?: string | null;
+  toolCalls?: Array<{ id?: string; name: string; arguments: string }>;
+  finishReason?: string;
+  /** `false` omits usage. */
+  usage?: MockUsage | false;
+  model?: string;
+  headers?: Record<string, string>;
+}
+
+export interface JsonReply {
+  type: 'json';
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ErrorReply {
+  type: 'error';
+  status: number;
+  message?: string;
+  errorType?: string;
+  code?: string | null;
+  param?: string | null;
+  /** Seconds, or an HTTP date string, sent as `retry-after`. */
+  retryAfter?: number | string;
+  /** Sent as `retry-after-ms`. */
+  retryAfterMs?: number;
+  /** Replaces the OpenAI-style body (any JSON value, or a string sent verbatim as text/plain). */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type MockReply =
+  | StreamReply
+  | SseReply
+  | CompletionReply
+  | JsonReply
+  | ErrorReply
+  | { type: 'hang' }
+  | { type: 'destroy' };
+
+export type MockHandler = (req: RecordedRequest) => MockReply | Promise<MockReply>;
+
+export interface RecordedRequest {
+  method: string;
+  /** Path with query, e.g. '/v1/chat/completions'. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  /** Parsed JSON body; undefined when the body is not JSON. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  /** Resolves when the server sees the response/connection close (normally or not). */
+  closed: Promise<void>;
+  /** Whether the connection closed before the reply was complete (client abort). */
+  readonly aborted: boolean;
+}
+
+export interface MockChatUpstream {
+  /** Base URL ending in /v1, e.g. http://127.0.0.1:54321/v1. */
+  url: string;
+  /** Every request received, in arrival order. */
+  requests: RecordedRequest[];
+  /** Queue replies (or handlers), one per future request. */
+  enqueue(...replies: Array<MockReply | MockHandler>): void;
+  /** What answers when the queue is empty. */
+  setFallback(reply: MockReply | MockHandler): void;
+  /** Resolves with requests[index] once it has arrived (default: the next one). */
+  waitForRequest(index?: number): Promise<RecordedRequest>;
+  /** Stops the server, dropping open connections (hanging streams included). */
+  close(): Promise<void>;
+}
+
+export interface MockChatUpstreamOptions {
+  fallback?: MockReply | MockHandler;
+}
+
+const encoder = new TextEncoder();
+
+export async function startMockChatUpstream(options: MockChatUpstreamOptions = {}): Promise<MockChatUpstream> {
+  const queue: Array<MockReply | MockHandler> = [];
+  let fallback: MockReply | MockHandler =
+    options.fallback ?? { type: 'error', status: 500, message: 'mock upstream: no reply queued', errorType: 'server_error' };
+  const requests: RecordedRequest[] = [];
+  const waiters: Array<{ index: number; resolve: (r: RecordedRequest) => void }> = [];
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
+      try {
+        body = rawBody === '' ? undefined : JSON.parse(rawBody);
+      } catch {
+        body = undefined;
+      }
+      let resolveClosed!: () => void;
+      const closed = new Promise<void>((r) => (resolveClosed = r));
+      let aborted = false;
+      res.on('close', () => {
+        aborted = !res.writableFinished;
+        resolveClosed();
+      });
+      const record: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        rawBody,
+        body,
+        closed,
+        get aborted() {
+          return aborted;
+        },
+      };
+      requests.push(record);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        const w = waiters[i]!;
+        if (w.index === requests.length - 1) {
+          waiters.splice(i, 1);
+          w.resolve(record);
+        }
+      }
+      const entry = queue.shift() ?? fallback;
+      Promise.resolve(typeof entry === 'function' ? entry(record) : entry)
+        .then((reply) => respond(reply, record, res))
+        .catch((err: unknown) => {
+          if (!res.headersSent) {
+            res.writeHead(500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ error: { message: `mock upstream handler failed: ${String(err)}`, type: 'server_error' } }));
+          } else {
+            res.destroy();
+          }
+        });
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    enqueue(...replies) {
+      queue.push(...replies);
+    },
+    setFallback(reply) {
+      fallback = reply;
+    },
+    waitForRequest(index = requests.length) {
+      const existing = requests[index];
+      if (existing) return Promise.resolve(existing);
+      return new Promise((resolve) => waiters.push({ index, resolve }));
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Replies
+
+async function respond(reply: MockReply, req: RecordedRequest, res: ServerResponse): Promise<void> {
+  switch (reply.type) {
+    case 'hang':
+      return; // never answer; the client's abort (or close()) ends it
+    case 'destroy':
+      res.socket?.destroy();
+      return;
+    case 'json':
+      sendJson(res, reply.status ?? 200, reply.body, reply.headers);
+      return;
+    case 'completion':
+      sendJson(res, 200, buildCompletion(reply, req.body), reply.headers);
+      return;
+    case 'error': {
+      const headers: Record<string, string> = { ...reply.headers };
+      if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
+      if (reply.retryAfterMs !== undefined) headers['retry-after-ms'] = String(reply.retryAfterMs);
+      if (typeof reply.body === 'string') {
+        res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+        res.end(reply.body);
+        return;
+      }
+      const body = reply.body ?? {
+        error: {
+          message: reply.message ?? `mock upstream error ${reply.status}`,
+          type: reply.errorType ?? defaultErrorType(reply.status),
+          param: reply.param ?? null,
+          code: reply.code ?? null,
+        },
+      };
+      sendJson(res, reply.status, body, headers);
+      return;
+    }
+    case 'stream': {
+      const lineEnding = reply.lineEnding ?? '\n';
+      const frames = buildStreamFrames(reply, req.body).map((f) => (lineEnding === '\n' ? f : f.replace(/\n/g, '\r\n')));
+      await writeSse(res, frames, reply.split ?? 'frames', reply.delayMs ?? 0, reply.hang ?? false, reply.status, reply.headers);
+      return;
+    }
+    case 'sse': {
+      const frames = reply.text !== undefined ? [reply.text] : (reply.frames ?? []).map((f) => (typeof f === 'string' ? f : `data: ${JSON.stringify(f)}\n\n`));
+      await writeSse(res, frames, reply.split ?? (reply.text !== undefined ? 'whole' : 'frames'), reply.delayMs ?? 0, reply.hang ?? false, reply.status, reply.headers);
+      return;
+    }
+  }
+}
+
+function defaultErrorType(status: number): string {
+  if (status === 401) return 'invalid_request_error';
+  if (status === 429) return 'requests';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> | undefined): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function writeSse(
+  res: ServerResponse,
+  frames: string[],
+  split: SplitSpec,
+  delayMs: number,
+  hang: boolean,
+  status: number | undefined,
+  headers: Record<string, string> | undefined,
+): Promise<void> {
+  res.writeHead(status ?? 200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...headers,
+  });
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+  const pieces = splitBytes(frames, split);
+  for (let i = 0; i < pieces.length; i++) {
+    if (res.destroyed) return;
+    if (i > 0 && delayMs > 0) await sleep(delayMs);
+    if (res.destroyed) return;
+    res.write(pieces[i]);
+  }
+  if (!hang) res.end();
+}
+
+export function splitBytes(frames: string[], split: SplitSpec): Uint8Array[] {
+  if (split === 'frames') return frames.map((f) => encoder.encode(f));
+  const all = encoder.encode(frames.join(''));
+  if (split === 'whole') return [all];
+  const cuts =
+    'every' in split
+      ? Array.from({ length: Math.ceil(all.length / split.every) - 1 }, (_, i) => (i + 1) * split.every)
+      : [...split.at].filter((n) => n > 0 && n < all.length).sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const c of [...cuts, all.length]) {
+    if (c > prev) out.push(all.subarray(prev, c));
+    prev = c;
+  }
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// ---------------------------------------------------------------------------
+// Wire builders (exported so tests can feed the same bytes to the decoder directly)
+
+let counter = 0;
+function randomId(prefix: string): string {
+  counter++;
+  return `${prefix}${Date.now().toString(36)}${counter.toString(36).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+function wantsUsage(requestBody: unknown): boolean {
+  const b = requestBody as { stream_options?: { include_usage?: unknown } } | undefined;
+  return b?.stream_options?.include_usage === true;
+}
+
+function asList(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return typeof v === 'string' ? [v] : v;
+}
+
+function defaultUsage(promptTokens: number, completionTokens: number): MockUsage {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
+/**
+ * The SSE frames (each `data: …\n\n`) OpenAI would send for a StreamReply.
+ * `requestBody` decides the model echo and whether usage is included.
+ */
+export function buildStreamFrames(reply: Omit<StreamReply, 'type'>, requestBody?: unknown): string[] {
+  const includeUsage = wantsUsage(requestBody) && reply.usage !== false;
+  const id = reply.id ?? randomId('chatcmpl-');
+  const created = Math.floor(Date.now() / 1000);
+  const model = reply.model ?? ((requestBody as { model?: unknown } | undefined)?.model as string | undefined) ?? 'gpt-4o-mini';
+  const base = { id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_mock0001' };
+  const chunk = (choices: unknown[], usage?: unknown): string =>
+    `data: ${JSON.stringify({ ...base, choices, ...(includeUsage ? { usage: usage ?? null } : {}) })}\n\n`;
+  const choice = (delta: Record<string, unknown>, finish: string | null = null) => ({ index: 0, delta, logprobs: null, finish_reason: finish });
+
+  const content = asList(reply.content);
+  const calls = reply.toolCalls ?? [];
+  const frames: string[] = [];
+  let completionTokens = 0;
+
+  const header = (tc: MockToolCall, index: number): Record<string, unknown> => {
+    const call: Record<string, unknown> = { index };
+    if (tc.id !== null) call.id = tc.id ?? randomId('call_');
+    call.type = 'function';
+    call.function = { name: tc.name, arguments: '' };
+    return call;
+  };
+
+  if (content.length > 0 || calls.length === 0) {
+    frames.push(chunk([choice({ role: 'assistant', content: '', refusal: null })]));
+    for (const piece of content) {
+      frames.push(chunk([choice({ content: piece })]));
+      completionTokens++;
+    }
+  }
+  calls.forEach((tc, index) => {
+    if (index === 0 && content.length === 0) {
+      frames.push(chunk([choice({ role: 'assistant', content: null, tool_calls: [header(tc, index)], refusal: null })]));
+    } else {
+      frames.push(chunk([choice({ tool_calls: [header(tc, index)] })]));
+    }
+    for (const frag of asList(tc.arguments)) {
+      frames.push(chunk([choice({ tool_calls: [{ index, function: { arguments: frag } }] })]));
+      completionTokens++;
+    }
+  });
+  if (reply.hang) return frames;
+
+  const finish = reply.finishReason !== undefined ? reply.finishReason : calls.length > 0 ? 'tool_calls' : 'stop';
+  frames.push(chunk([choice({}, finish)]));
+  if (includeUsage) {
+    const usage = reply.usage || defaultUsage(10, completionTokens);
+    frames.push(chunk([], usage));
+  }
+  if (reply.done ?? true) frames.push('data: [DONE]\n\n');
+  return frames;
+}
+
+/** A non-streaming `chat.completion` body. */
+export function buildCompletion(reply: Omit<CompletionReply, 'type'>, requestBody?: unknown): Record<string, unknown> {
+  const model = reply.model ?? ((requestBody as { model?: unknown } | undefined)?.model as string | undefined) ?? 'gpt-4o-mini';
+  const toolCalls = (reply.toolCalls ?? []).map((tc) => ({
+    id: tc.id ?? randomId('call_'),
+    type: 'function',
+    function: { name: tc.name, arguments: tc.arguments },
+  }));
+  const message: Record<string, unknown> = { role: 'assistant', content: reply.content ?? null, refusal: null, annotations: [] };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  const body: Record<string, unknown> = {
+    id: randomId('chatcmpl-'),
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop') }],
+    service_tier: 'default',
+    system_fingerprint: 'fp_mock0001',
+  };
+  if (reply.usage !== false) body.usage = reply.usage ?? defaultUsage(10, 5);
+  return body;
+}
