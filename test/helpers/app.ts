@@ -1,0 +1,96 @@
+/**
+ * Test wiring: the real app (real stores on a fresh SQLite database, the real
+ * sandbox engine), listening on a real socket on 127.0.0.1, with a test key
+ * and a live key. Pass `live` to serve live keys with another provider.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp, type CohortApp } from '../../src/app.js';
+import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
+import { loadPersonaDir } from '../../src/personas/library.js';
+import { createBuiltinPersonaStore } from '../../src/personas/persona-store.js';
+import { createSandboxProvider } from '../../src/providers/sandbox/index.js';
+import type { Provider } from '../../src/providers/types.js';
+import { createRuntime, type Runtime } from '../../src/bootstrap.js';
+import { listen, type RunningServer } from '../../src/server.js';
+import { createAccountsStore, type AccountsStore } from '../../src/storage/accounts-store.js';
+import { openDatabase, type Db } from '../../src/storage/db.js';
+import { createResponsesStore } from '../../src/storage/responses-store.js';
+import { randomIds, systemClock, type Clock, type IdGenerator } from '../../src/util/ids.js';
+
+export const personas = loadPersonaDir();
+
+export interface TestServer {
+  url: string;
+  /** Base URL for OpenAI clients: `${url}/v1`. */
+  baseURL: string;
+  testKey: string;
+  liveKey: string;
+  app: CohortApp;
+  db: Db;
+  accounts: AccountsStore;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  live?: Provider;
+  ids?: IdGenerator;
+  clock?: Clock;
+  logger?: Logger;
+  maxBodyBytes?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const db = await openDatabase({ dataDir: ':memory:' });
+  const ids = options.ids ?? randomIds;
+  const clock = options.clock ?? systemClock;
+  const accounts = createAccountsStore(db, ids, clock);
+  const app = createApp({
+    accounts,
+    personas: createBuiltinPersonaStore(personas),
+    responses: createResponsesStore(db),
+    engines: { sandbox: createSandboxProvider(), live: options.live },
+    ids,
+    clock,
+    logger: options.logger ?? (process.env.TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  });
+  const test = await accounts.createKey({ workspace: 'acme', mode: 'test', plan: 'pro' });
+  const live = await accounts.createKey({ workspace: 'acme', mode: 'live', plan: 'pro' });
+  const runtime: Runtime = { app, db, accounts, logger: silentLogger, liveEngine: 'test', close: () => db.destroy() };
+  const server = await listen(runtime, { port: 0, host: '127.0.0.1' });
+  return {
+    url: server.url,
+    baseURL: `${server.url}/v1`,
+    testKey: test.key,
+    liveKey: live.key,
+    app,
+    db,
+    accounts,
+    server,
+    close: () => server.shutdown(0),
+  };
+}
+
+export { createRuntime };
+
+export function tempDir(prefix = 'cohort-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Reads an SSE body into [event, data] frames, asserting the framing. */
+export async function readSse(res: Response): Promise<{ raw: string; events: { event: string | null; data: string }[] }> {
+  const raw = await res.text();
+  const events = raw
+    .split('\n\n')
+    .filter((block) => block.length > 0)
+    .map((block) => {
+      const lines = block.split('\n');
+      const ev = lines.find((l) => l.startsWith('event: '));
+      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      return { event: ev ? ev.slice(7) : null, data };
+    });
+  return { raw, events };
+}
