@@ -10,9 +10,34 @@ import { responseObjectSchema, personaSummarySchema, errorBodySchema, inputItemL
 
 type Json = Record<string, unknown>;
 
+/** Named sub-schemas (zod `.meta({id})`) collected into components.schemas. */
+const shared: Record<string, Json> = {};
+
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', '#/components/schemas/') : rewriteRefs(v);
+  }
+  return out;
+}
+
 function schemaOf(s: z.ZodType): Json {
-  const out = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  const out = rewriteRefs(z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' })) as Json;
   delete out.$schema;
+  const defs = (out.$defs ?? {}) as Record<string, Json>;
+  delete out.$defs;
+  Object.assign(shared, defs);
+  // A schema that is only a reference to its own named definition: inline it.
+  if (typeof out.$ref === 'string' && Object.keys(out).length === 1) {
+    const name = out.$ref.replace('#/components/schemas/', '');
+    const own = defs[name];
+    if (own) {
+      delete shared[name];
+      return own;
+    }
+  }
   return out;
 }
 
@@ -42,6 +67,16 @@ function errorResponses(...statuses: number[]): Json {
 const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 
 export function buildOpenApiDocument(): Json {
+  const schemas = {
+    CreateResponseRequest: schemaOf(createResponseRequest),
+    Response: schemaOf(responseObjectSchema),
+    Persona: schemaOf(personaSummarySchema),
+    PersonaList: schemaOf(personaListSchema),
+    InputItemList: schemaOf(inputItemListSchema),
+    DeletedResponse: schemaOf(deletedResponseSchema),
+    ModelList: schemaOf(modelListSchema),
+    Error: schemaOf(errorBodySchema),
+  };
   const common = errorResponses(401, 403, 429, 500);
   return {
     openapi: '3.1.0',
@@ -113,19 +148,13 @@ export function buildOpenApiDocument(): Json {
         },
       },
       '/models': { get: { operationId: 'listModels', responses: { '200': json('ModelList'), ...common } } },
+      '/models/{model}': {
+        get: { operationId: 'getModel', parameters: [idParam('model')], responses: { '200': { description: 'The model' }, ...errorResponses(404), ...common } },
+      },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'mvra_live_… or mvra_test_… key' } },
-      schemas: {
-        CreateResponseRequest: schemaOf(createResponseRequest),
-        Response: schemaOf(responseObjectSchema),
-        Persona: schemaOf(personaSummarySchema),
-        PersonaList: schemaOf(personaListSchema),
-        InputItemList: schemaOf(inputItemListSchema),
-        DeletedResponse: schemaOf(deletedResponseSchema),
-        ModelList: schemaOf(modelListSchema),
-        Error: schemaOf(errorBodySchema),
-      },
+      schemas: { ...shared, ...schemas },
     },
   };
 }
