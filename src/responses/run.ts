@@ -1,21 +1,23 @@
 /**
- * A ResponseRun drives one provider stream through the translator. It keeps
- * the SSE frames it produced (so a background response can be streamed and
- * resumed while it runs) and fans them out to subscribers. Runs in progress
- * live in a RunRegistry so GET, cancel and stream replay see them.
+ * A ResponseRun drives one provider stream through the translator. It fans
+ * the events out to subscribers (the SSE writer, the Chat Completions adapter)
+ * and, for background runs, keeps them so a stream can be resumed while it
+ * runs. Runs in progress live in a RunRegistry so GET, cancel and stream
+ * replay see them.
  */
 import { ApiError, toApiError } from '../errors/api-error.js';
 import type { Provider, ProviderRequest } from '../providers/types.js';
 import { validateAgainst } from '../util/json-schema.js';
-import { sseFrame } from './sse.js';
 import type { ResponseTranslator } from './translator.js';
 import type { ResponseObject, StreamEvent } from './types.js';
 
-export type FrameListener = (frame: string | null) => void;
+/** Receives each event in order; `null` once the run has ended. */
+export type EventListener = (event: StreamEvent | null) => void;
 
 export class ResponseRun {
-  readonly frames: string[] = [];
-  private readonly listeners = new Set<FrameListener>();
+  /** Every event so far (background runs only). */
+  readonly events: StreamEvent[] = [];
+  private readonly listeners = new Set<EventListener>();
   readonly controller = new AbortController();
   readonly done: Promise<ResponseObject>;
   private resolveDone!: (r: ResponseObject) => void;
@@ -25,8 +27,8 @@ export class ResponseRun {
 
   constructor(
     readonly translator: ResponseTranslator,
-    /** Keep every frame (background runs); foreground runs only fan out. */
-    private readonly keepFrames: boolean,
+    /** Keep every event (background runs); foreground runs only fan out. */
+    private readonly keepEvents: boolean,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -39,9 +41,9 @@ export class ResponseRun {
     return this.translator.isEnded;
   }
 
-  /** Frames after sequence number `after`, then live ones; `listener(null)` ends. */
-  subscribe(listener: FrameListener, after = -1): () => void {
-    for (let i = after + 1; i < this.frames.length; i++) listener(this.frames[i]!);
+  /** Kept events after sequence number `after`, then live ones; `listener(null)` ends. */
+  subscribe(listener: EventListener, after = -1): () => void {
+    for (let i = after + 1; i < this.events.length; i++) listener(this.events[i]!);
     if (this.finished) {
       listener(null);
       return () => {};
@@ -51,12 +53,8 @@ export class ResponseRun {
   }
 
   emit(events: StreamEvent[]): void {
-    if (events.length === 0 || (this.listeners.size === 0 && !this.keepFrames)) return;
-    for (const e of events) {
-      const frame = sseFrame(e);
-      if (this.keepFrames) this.frames.push(frame);
-      for (const l of this.listeners) l(frame);
-    }
+    if (this.keepEvents) this.events.push(...events);
+    for (const e of events) for (const l of this.listeners) l(e);
   }
 
   end(): void {

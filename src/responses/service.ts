@@ -16,7 +16,7 @@ import { itemText } from './conversation.js';
 import { selectEngine, type Engines } from './engines.js';
 import { prepareRequest, type PreparedRequest } from './prepare.js';
 import { replayEvents } from './replay.js';
-import { ResponseRun, RunRegistry } from './run.js';
+import { ResponseRun, RunRegistry, type EventListener } from './run.js';
 import { SSE_DONE, encodeFrame, sseFrame } from './sse.js';
 import { ResponseTranslator } from './translator.js';
 import type { ResponseObject } from './types.js';
@@ -79,7 +79,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       context: JSON.stringify(prepared.context),
       input_items: JSON.stringify(prepared.inputItems),
       request: null,
-      events: run && r.background && run.finished ? JSON.stringify(run.frames) : null,
+      events: run && r.background && run.finished ? JSON.stringify(run.events.map(sseFrame)) : null,
     };
   }
 
@@ -98,11 +98,11 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
     let unsubscribe: (() => void) | undefined;
     return new ReadableStream<Uint8Array>({
       start(controller) {
-        unsubscribe = run.subscribe((frame) => {
-          if (frame === null) {
+        unsubscribe = run.subscribe((event) => {
+          if (event === null) {
             controller.enqueue(encodeFrame(SSE_DONE));
             controller.close();
-          } else controller.enqueue(encodeFrame(frame));
+          } else controller.enqueue(encodeFrame(sseFrame(event)));
         }, after);
       },
       cancel() {
@@ -110,6 +110,37 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         onCancel?.();
       },
     });
+  }
+
+  /** A foreground run, registered for GET/cancel; `begin()` starts it, `finished` settles once it is stored. */
+  function startForeground(caller: Caller, prepared: PreparedRequest, translator: ResponseTranslator, provider: Provider, signal?: AbortSignal) {
+    const run = new ResponseRun(translator, false);
+    const id = prepared.response.id;
+    let resolveFinished!: () => void;
+    const finished = new Promise<void>((r) => (resolveFinished = r));
+    const state: { persistError?: unknown } = {};
+    runs.add(id, { run, workspaceId: caller.workspaceId, persisted: finished });
+    const onAbort = () => run.abort('client_disconnected');
+    return {
+      run,
+      finished,
+      state,
+      begin() {
+        if (signal?.aborted) run.abort('client_disconnected');
+        signal?.addEventListener('abort', onAbort, { once: true });
+        void run
+          .execute(provider, prepared.provider)
+          .then(() => persist(caller, prepared, provider.name, run))
+          .catch((err: unknown) => {
+            state.persistError = err;
+          })
+          .finally(() => {
+            signal?.removeEventListener('abort', onAbort);
+            runs.delete(id, run);
+            resolveFinished();
+          });
+      },
+    };
   }
 
   return {
@@ -143,26 +174,33 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         return { kind: 'json', response: queued, engine: provider.name };
       }
 
-      const run = new ResponseRun(translator, false);
-      // Subscribe before the run starts so the stream sees response.created.
-      const body = req.stream ? streamBody(run, -1, () => run.abort('client_disconnected')) : undefined;
-      const finish = run
-        .execute(provider, prepared.provider)
-        .then(() => persist(caller, prepared, provider.name, run))
-        .finally(() => runs.delete(id, run));
-      runs.add(id, { run, workspaceId: caller.workspaceId, persisted: finish.catch(() => {}) });
-
-      if (body) return { kind: 'stream', body, engine: provider.name };
-
-      const onAbort = () => run.abort('client_disconnected');
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        await finish;
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
+      const started = startForeground(caller, prepared, translator, provider, req.stream ? undefined : signal);
+      if (req.stream) {
+        // Subscribe before the run starts so the stream sees response.created.
+        const body = streamBody(started.run, -1, () => started.run.abort('client_disconnected'));
+        started.begin();
+        return { kind: 'stream', body, engine: provider.name };
       }
-      if (run.failure) throw run.failure;
-      return { kind: 'json', response: run.response, engine: provider.name };
+      started.begin();
+      await started.finished;
+      if (started.run.failure) throw started.run.failure;
+      if (started.state.persistError) throw started.state.persistError;
+      return { kind: 'json', response: started.run.response, engine: provider.name };
+    },
+
+    /**
+     * Starts a foreground (not background) run and hands its events to
+     * `listener` from the first one — for adapters that render the same run in
+     * another wire format (Chat Completions). Aborting `signal` aborts the run.
+     */
+    async open(caller: Caller, req: CreateResponseRequest, listener: EventListener, signal?: AbortSignal): Promise<{ run: ResponseRun; engine: string; finished: Promise<void> }> {
+      if (req.background) throw new ApiError('validation_error', 'background is not supported here.', { param: 'background' });
+      const provider: Provider = selectEngine(deps.engines, caller.mode);
+      const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() });
+      const started = startForeground(caller, prepared, newTranslator(prepared, req.reasoning_effort ?? req.reasoning?.effort), provider, signal);
+      started.run.subscribe(listener);
+      started.begin();
+      return { run: started.run, engine: provider.name, finished: started.finished };
     },
 
     async get(caller: Caller, id: string): Promise<ResponseObject> {

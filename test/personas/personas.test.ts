@@ -18,7 +18,7 @@ describe('persona library', () => {
   });
 
   it('covers the demographic dimensions audience research needs', () => {
-    const urbanicity = new Set(personas.map((p) => p.profile.demographics.urbanicity));
+    const urbanicity = new Set<string>(personas.map((p) => p.profile.demographics.urbanicity));
     for (const u of ['urban', 'suburban', 'rural']) assert.ok(urbanicity.has(u), u);
     const countries = new Set(personas.map((p) => p.profile.demographics.country));
     assert.ok(countries.size >= 4, [...countries].join(','));

@@ -1,0 +1,1075 @@
+/**
+ * JSON Schema → instance generator for the sandbox engine (structured output
+ * and function-call arguments). Supports type (incl. type arrays and
+ * `nullable`), object properties/required/additionalProperties/min-max
+ * properties/dependentRequired, arrays (items, prefixItems, tuple `items`,
+ * min/maxItems, uniqueItems, contains), strings (min/maxLength, formats,
+ * pattern), numbers and integers (bounds, exclusive bounds in both drafts,
+ * multipleOf), booleans, null, enum/const, allOf (merged), anyOf/oneOf (first
+ * branch that validates), and $ref into #/$defs, #/definitions or any local
+ * JSON pointer, with recursion bounded by depth.
+ *
+ * Values are meaningful where the property name says what they are: `name` →
+ * the persona's name, `summary`/`reason`/… → a sentence of the persona's
+ * answer, `location` → a place from the user's message, `sentiment` → the
+ * answer's stance. Every result is checked with Ajv before it is returned.
+ */
+import type { PersonaRecord } from '../../personas/persona-schema.js';
+import { schemaProblem, validateAgainst } from '../../util/json-schema.js';
+import {
+  capitalize,
+  clipWords,
+  extractEmail,
+  extractAmounts,
+  extractNumbers,
+  extractPlaces,
+  extractQuery,
+  extractUrl,
+  identifierWords,
+  keywords as keywordsOf,
+  slugify,
+  stripTerminal,
+  wordsOf,
+} from './language.js';
+import type { Stance, VoiceAnswer } from './persona-voice.js';
+import { sampleFromPattern } from './regex-sample.js';
+import type { Rng } from './seed.js';
+
+type Schema = Record<string, unknown>;
+
+/** What the generator may draw values from. */
+export interface InstanceHints {
+  /** Text mined for enum mentions, numbers and places (the user's message, or the part of it about one tool). */
+  message: string;
+  /** A search-style query drawn from the message. */
+  query: string;
+  topic: string;
+  keywords: string[];
+  places: string[];
+  numbers: number[];
+  /** Money amounts in the message ("$149"). */
+  amounts: number[];
+  email?: string;
+  url?: string;
+  /** Sentences of the plain-text answer, for summary/reason-like strings. */
+  sentences: string[];
+  answer: string;
+  stance: Stance;
+  persona?: PersonaRecord;
+}
+
+export interface InstanceOptions {
+  /**
+   * 'all': every declared property (structured output). 'hinted': required
+   * properties plus optional ones the message speaks to (function arguments,
+   * like a model that leaves defaults alone).
+   */
+  optional: 'all' | 'hinted';
+  /** Whether an enum nothing points at takes its default/first member ('first') or a seeded pick ('random'). */
+  enumFallback: 'first' | 'random';
+  /** Root objects without declared properties get `{"answer": …}` instead of `{}`. */
+  answerForOpenRoot?: boolean;
+  /** Label used in error messages. */
+  label?: string;
+}
+
+export function buildHints(message: string, voice: VoiceAnswer, persona?: PersonaRecord, exclude: ReadonlySet<string> = new Set()): InstanceHints {
+  const email = extractEmail(message);
+  const url = extractUrl(message);
+  const hints: InstanceHints = {
+    message,
+    query: extractQuery(message),
+    topic: voice.topic,
+    keywords: keywordsOf(message, 8),
+    places: extractPlaces(message, exclude).map((p) => p.text),
+    numbers: extractNumbers(message),
+    amounts: extractAmounts(message),
+    sentences: voice.sentences.length ? voice.sentences : [voice.text || 'No details available.'],
+    answer: voice.text,
+    stance: voice.stance,
+  };
+  if (email !== undefined) hints.email = email;
+  if (url !== undefined) hints.url = url;
+  if (persona) hints.persona = persona;
+  return hints;
+}
+
+/** Generates a value for `schema` and checks it with Ajv; throws a clear Error when it cannot. */
+export function generateInstance(schema: Record<string, unknown>, hints: InstanceHints, rng: Rng, options: InstanceOptions): unknown {
+  const label = options.label ?? 'schema';
+  const problem = schemaProblem(schema);
+  if (problem) throw new Error(`sandbox: the JSON schema for ${label} does not compile: ${problem}`);
+  let lastErrors: string[] = [];
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const gen = new Generator(schema, hints, rng.fork(`attempt-${attempt}`), options, attempt);
+    let value: unknown;
+    try {
+      value = gen.generate();
+    } catch (err) {
+      if (err instanceof UnsatisfiableError) {
+        lastErrors = [err.message];
+        continue;
+      }
+      throw err;
+    }
+    const check = validateAgainst(schema, value);
+    if (check.valid) return value;
+    lastErrors = check.errors;
+  }
+  throw new Error(`sandbox: could not generate a value that matches the JSON schema for ${label}: ${lastErrors.slice(0, 5).join('; ')}`);
+}
+
+class UnsatisfiableError extends Error {}
+
+interface Where {
+  /** Nearest property name. */
+  key?: string | undefined;
+  /** Property name of the enclosing object or array. */
+  parent?: string | undefined;
+  /** Index within an array. */
+  index?: number | undefined;
+  /** JSON pointer of the value, for forking the rng. */
+  pointer: string;
+  depth: number;
+  refs: number;
+  /** > 0 when retrying an array item that came out equal to an earlier one: vary the value. */
+  jitter?: number | undefined;
+}
+
+const SOFT_DEPTH = 7;
+const SOFT_REFS = 2;
+const HARD_DEPTH = 64;
+
+const isObj = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+const PERSON_NAMES = ['Jordan Lee', 'Priya Sharma', 'Alex Morgan', 'Sam Rivera', 'Taylor Kim', 'Maya Chen', 'Chris Okafor', 'Lena Fischer', 'Diego Alvarez', 'Aisha Khan'];
+const THING_SUFFIXES = ['Plus', 'Pro', 'Go', 'One', 'Lite', 'Max', 'Studio', 'Hub'];
+
+const STANCE_WORDS: Record<Stance, string[]> = {
+  positive: ['positive', 'pos', 'favorable', 'favourable', 'good', 'happy', 'interested', 'likely', 'very_likely', 'yes', 'buy', 'approve', 'agree', 'support', 'high', 'promoter', 'satisfied', 'love', 'like'],
+  mixed: ['neutral', 'mixed', 'maybe', 'unsure', 'undecided', 'medium', 'moderate', 'somewhat', 'passive', 'neither', 'unknown', 'considering', 'ambivalent'],
+  skeptical: ['negative', 'neg', 'skeptical', 'sceptical', 'unlikely', 'no', 'low', 'bad', 'unfavorable', 'against', 'reject', 'disagree', 'detractor', 'dissatisfied', 'oppose', 'concerned', 'dislike'],
+};
+
+class Generator {
+  private sentenceCursor = 0;
+  private readonly usedNumbers = new Set<number>();
+
+  constructor(
+    private readonly root: Schema,
+    private readonly hints: InstanceHints,
+    private readonly rng: Rng,
+    private readonly opts: InstanceOptions,
+    private readonly attempt: number,
+  ) {
+    this.sentenceCursor = attempt;
+  }
+
+  generate(): unknown {
+    return this.gen(this.root, { pointer: '', depth: 0, refs: 0 });
+  }
+
+  private rngAt(where: Where, salt = ''): Rng {
+    return this.rng.fork(`${where.pointer}${salt}`);
+  }
+
+  private minimal(where: Where): boolean {
+    return where.depth > SOFT_DEPTH || where.refs > SOFT_REFS;
+  }
+
+  // ------------------------------------------------------------ references and merging
+
+  private lookup(ref: string): unknown {
+    if (!ref.startsWith('#')) throw new UnsatisfiableError(`unsupported $ref '${ref}' (only local references are generated)`);
+    const frag = decodeURIComponent(ref.slice(1));
+    if (frag === '' || frag === '/') return this.root;
+    if (!frag.startsWith('/')) {
+      // a plain-name fragment: find the subschema with that $anchor
+      const found = findAnchor(this.root, frag);
+      if (found === undefined) throw new UnsatisfiableError(`$ref '${ref}' names no $anchor`);
+      return found;
+    }
+    let node: unknown = this.root;
+    for (const raw of frag.slice(1).split('/')) {
+      const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+      if (Array.isArray(node)) node = node[Number(part)];
+      else if (isObj(node)) node = node[part];
+      else node = undefined;
+      if (node === undefined) throw new UnsatisfiableError(`$ref '${ref}' does not resolve`);
+    }
+    return node;
+  }
+
+  /** Follows $ref chains (siblings of $ref are merged on top, 2020-12 style). Returns the schema and how many refs were followed. */
+  private resolve(schema: unknown): { s: Schema | boolean; refs: number } {
+    let refs = 0;
+    let current: unknown = schema;
+    while (isObj(current) && typeof current.$ref === 'string') {
+      if (++refs > 32) throw new UnsatisfiableError('$ref chain too long');
+      const { $ref, ...siblings } = current;
+      const target = this.lookup($ref as string);
+      const meaningful = Object.keys(siblings).filter((k) => !['$comment', 'description', 'title', '$id', '$schema', '$defs', 'definitions', 'examples'].includes(k));
+      if (meaningful.length === 0 || !isObj(target)) current = target;
+      else {
+        const resolved = this.resolve(target);
+        refs += resolved.refs;
+        if (resolved.s === false) return { s: false, refs };
+        current = mergeSchemas(resolved.s === true ? {} : resolved.s, siblings);
+        break;
+      }
+    }
+    if (typeof current === 'boolean') return { s: current, refs };
+    return { s: isObj(current) ? current : {}, refs };
+  }
+
+  private resolvedObject(schema: unknown): Schema {
+    const { s } = this.resolve(schema);
+    if (s === false) throw new UnsatisfiableError('a subschema is `false`');
+    return s === true ? {} : s;
+  }
+
+  /** Flattens allOf (recursively) into one schema. */
+  private flattenAllOf(s: Schema): Schema {
+    if (!Array.isArray(s.allOf)) return s;
+    const { allOf, ...base } = s;
+    let merged: Schema = base;
+    for (const part of allOf as unknown[]) merged = mergeSchemas(merged, this.flattenAllOf(this.resolvedObject(part)));
+    return merged;
+  }
+
+  // ------------------------------------------------------------ dispatch
+
+  private gen(schema: unknown, where: Where): unknown {
+    if (where.depth > HARD_DEPTH) throw new Error('sandbox: the JSON schema recurses without a way out (every branch requires another level)');
+    const resolved = this.resolve(schema);
+    const w: Where = { ...where, refs: where.refs + resolved.refs };
+    if (resolved.s === false) throw new UnsatisfiableError(`nothing satisfies the schema at ${where.pointer || '/'}`);
+    let s: Schema = resolved.s === true ? {} : resolved.s;
+    s = this.flattenAllOf(s);
+
+    if ('const' in s) return structuredClone(s.const);
+    if (Array.isArray(s.enum)) return this.chooseEnum(s.enum, s, w);
+
+    const branchKey = Array.isArray(s.oneOf) ? 'oneOf' : Array.isArray(s.anyOf) ? 'anyOf' : null;
+    if (branchKey) return this.genBranches(s, branchKey, w);
+
+    const type = this.chooseType(s, w);
+    switch (type) {
+      case 'object':
+        return this.genObject(s, w);
+      case 'array':
+        return this.genArray(s, w);
+      case 'integer':
+        return this.genNumber(s, w, true);
+      case 'number':
+        return this.genNumber(s, w, false);
+      case 'boolean':
+        return this.genBoolean(w);
+      case 'null':
+        return null;
+      default:
+        return this.genString(s, w);
+    }
+  }
+
+  private genBranches(s: Schema, key: 'anyOf' | 'oneOf', w: Where): unknown {
+    const { [key]: raw, ...base } = s;
+    const branches = (raw as unknown[]).map((b, i) => ({ i, schema: b }));
+    // minimal mode: simplest branches first (null, then ones without references)
+    const ordered = this.minimal(w)
+      ? [...branches].sort((a, b) => branchWeight(a.schema) - branchWeight(b.schema))
+      : [...branches.filter((b) => !isNullOnly(b.schema)), ...branches.filter((b) => isNullOnly(b.schema))];
+    let first: unknown;
+    let haveFirst = false;
+    for (const { i, schema: branch } of ordered) {
+      let candidate: unknown;
+      try {
+        const merged = Object.keys(base).length ? mergeSchemas(base, this.flattenAllOf(this.resolvedObject(branch))) : branch;
+        candidate = this.gen(merged, { ...w, pointer: `${w.pointer}~${key}${i}` });
+      } catch (err) {
+        if (err instanceof UnsatisfiableError) continue;
+        throw err;
+      }
+      if (!haveFirst) {
+        first = candidate;
+        haveFirst = true;
+      }
+      if (!this.check(branch, candidate)) continue;
+      if (key === 'oneOf' && branches.some((b) => b.i !== i && this.check(b.schema, candidate))) continue;
+      return candidate;
+    }
+    if (haveFirst) return first;
+    throw new UnsatisfiableError(`no ${key} branch can be generated at ${w.pointer || '/'}`);
+  }
+
+  /** Whether `value` is valid against a subschema (with the root's $defs/definitions in scope); unknown counts as valid. */
+  private check(sub: unknown, value: unknown): boolean {
+    if (typeof sub === 'boolean') return sub;
+    if (!isObj(sub)) return true;
+    const wrapper: Schema = { ...sub };
+    if (this.root.$defs !== undefined && wrapper.$defs === undefined) wrapper.$defs = this.root.$defs;
+    if (this.root.definitions !== undefined && wrapper.definitions === undefined) wrapper.definitions = this.root.definitions;
+    try {
+      return validateAgainst(wrapper, value).valid;
+    } catch {
+      return true;
+    }
+  }
+
+  private chooseType(s: Schema, w: Where): string {
+    let types: string[] = [];
+    if (typeof s.type === 'string') types = [s.type];
+    else if (Array.isArray(s.type)) types = s.type.filter((t): t is string => typeof t === 'string');
+    if (types.length === 0) types = [inferType(s)];
+    if (s.nullable === true && !types.includes('null')) types.push('null');
+    const nonNull = types.filter((t) => t !== 'null');
+    if (nonNull.length === 0) return 'null';
+    if (types.includes('null') && this.minimal(w)) return 'null';
+    // a number-or-string field named like a number becomes a number, and so on; otherwise the first listed
+    if (nonNull.length > 1) {
+      const k = keyWords(w.key);
+      if (k.some((x) => NUMBER_KEYS.has(x))) {
+        const n = nonNull.find((t) => t === 'integer' || t === 'number');
+        if (n) return n;
+      }
+    }
+    return nonNull[0] as string;
+  }
+
+  // ------------------------------------------------------------ enum
+
+  private chooseEnum(values: unknown[], s: Schema, w: Where): unknown {
+    let pool = values;
+    if (typeof s.type === 'string' || Array.isArray(s.type)) {
+      const allowed = new Set(typeof s.type === 'string' ? [s.type] : (s.type as unknown[]));
+      const typed = values.filter((v) => allowed.has(jsonType(v)) || (allowed.has('number') && jsonType(v) === 'integer'));
+      if (typed.length) pool = typed;
+    }
+    if (pool.length === 0) throw new UnsatisfiableError(`empty enum at ${w.pointer || '/'}`);
+    const offset = w.index ?? 0;
+    // 1. a member the message mentions
+    const msg = ` ${this.hints.message.toLowerCase()} `;
+    const mentioned = pool
+      .filter((v): v is string => typeof v === 'string' && v.length > 0)
+      .map((v) => ({ v, at: mentionIndex(msg, v) }))
+      .filter((x) => x.at >= 0)
+      .sort((a, b) => a.at - b.at);
+    if (mentioned.length) return (mentioned[offset % mentioned.length] as { v: string }).v;
+    // 2. a member that matches the answer's stance (sentiment, purchase intent, …)
+    const stanceWords = STANCE_WORDS[this.hints.stance];
+    const byStance = pool.filter((v) => typeof v === 'string' && stanceWords.includes(v.toLowerCase().replace(/[\s-]+/g, '_')));
+    if (byStance.length && offset === 0) return byStance[0];
+    // 3. default, then first or a seeded pick
+    if (offset === 0 && 'default' in s && pool.some((v) => JSON.stringify(v) === JSON.stringify(s.default))) return structuredClone(s.default);
+    if (this.opts.enumFallback === 'first') return structuredClone(pool[offset % pool.length]);
+    const base = this.rngAt(w, '#enum').int(0, pool.length - 1);
+    return structuredClone(pool[(base + offset) % pool.length]);
+  }
+
+  // ------------------------------------------------------------ object
+
+  private genObject(s: Schema, w: Where): Record<string, unknown> {
+    const props = isObj(s.properties) ? s.properties : {};
+    const required = new Set(Array.isArray(s.required) ? s.required.filter((r): r is string => typeof r === 'string') : []);
+    const additional = s.additionalProperties;
+    const out: Record<string, unknown> = {};
+    const minimal = this.minimal(w);
+    // properties of the n-th array item keep its index, so the items differ (names, labels, …)
+    const child = (key: string): Where => ({ key, parent: w.key, index: w.index, pointer: `${w.pointer}/${escapePointer(key)}`, depth: w.depth + 1, refs: w.refs, jitter: w.jitter });
+
+    const include = new Set<string>();
+    for (const key of Object.keys(props)) {
+      if (required.has(key)) include.add(key);
+      else if (!minimal && this.opts.optional === 'all') include.add(key);
+      else if (!minimal && this.opts.optional === 'hinted' && this.hasMessageHint(key, props[key])) include.add(key);
+    }
+    for (const key of required) include.add(key);
+    // dependentRequired: including a key pulls in its dependants
+    if (isObj(s.dependentRequired)) {
+      for (const [key, deps] of Object.entries(s.dependentRequired)) {
+        if (include.has(key) && Array.isArray(deps)) for (const d of deps) if (typeof d === 'string') include.add(d);
+      }
+    }
+
+    const schemaFor = (key: string): unknown => {
+      if (key in props) return props[key];
+      if (isObj(s.patternProperties)) {
+        for (const [pat, sub] of Object.entries(s.patternProperties)) {
+          try {
+            if (new RegExp(pat, 'u').test(key)) return sub;
+          } catch {
+            /* ignore */
+          }
+        }
+      }
+      return additional === undefined || additional === true || additional === false ? {} : additional;
+    };
+
+    for (const key of Object.keys(props)) if (include.has(key)) out[key] = this.gen(props[key], child(key));
+    for (const key of include) if (!(key in out)) out[key] = this.gen(schemaFor(key), child(key));
+
+    const minProps = num(s.minProperties) ?? 0;
+    if (Object.keys(out).length < minProps) {
+      for (const key of Object.keys(props)) {
+        if (Object.keys(out).length >= minProps) break;
+        if (!(key in out)) out[key] = this.gen(props[key], child(key));
+      }
+      let n = 1;
+      while (Object.keys(out).length < minProps && additional !== false && n < 1000) {
+        const key = `${slugify(this.hints.keywords[n - 1] ?? 'field', 20).replace(/-/g, '_')}_${n}`;
+        n++;
+        if (key in out) continue;
+        out[key] = this.gen(schemaFor(key), child(key));
+      }
+    }
+
+    const maxProps = num(s.maxProperties);
+    if (maxProps !== undefined) {
+      for (const key of Object.keys(out).reverse()) {
+        if (Object.keys(out).length <= maxProps) break;
+        if (!required.has(key)) delete out[key];
+      }
+    }
+
+    if (w.depth === 0 && this.opts.answerForOpenRoot && Object.keys(props).length === 0 && Object.keys(out).length === 0 && additional !== false && !isObj(s.patternProperties)) {
+      const answerSchema = isObj(additional) ? additional : { type: 'string' };
+      out.answer = this.gen(answerSchema, child('answer'));
+    }
+    return out;
+  }
+
+  /** For optional function arguments: whether the message says something about this property. */
+  private hasMessageHint(key: string, schema: unknown): boolean {
+    let s: Schema;
+    try {
+      s = this.flattenAllOf(this.resolvedObject(schema));
+    } catch {
+      return false;
+    }
+    const msg = ` ${this.hints.message.toLowerCase()} `;
+    if (Array.isArray(s.enum)) return s.enum.some((v) => typeof v === 'string' && v.length > 0 && mentionIndex(msg, v) >= 0);
+    const words = keyWords(key);
+    if (words.some((x) => PLACE_KEYS.has(x))) return this.hints.places.length > 0;
+    if (words.some((x) => COUNT_KEYS.has(x))) return this.hints.numbers.length > 0;
+    if (words.some((x) => ['price', 'cost', 'amount', 'budget'].includes(x))) return this.hints.amounts.length > 0;
+    if (words.includes('email')) return this.hints.email !== undefined;
+    if (words.some((x) => URL_KEYS.has(x))) return this.hints.url !== undefined;
+    return false;
+  }
+
+  // ------------------------------------------------------------ array
+
+  private genArray(s: Schema, w: Where): unknown[] {
+    const prefix: unknown[] = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : [];
+    const rest: unknown = Array.isArray(s.items) ? s.additionalItems : s.items;
+    const min = num(s.minItems) ?? 0;
+    let max = num(s.maxItems) ?? Infinity;
+    if (rest === false) max = Math.min(max, prefix.length);
+    const itemKey = singular(w.key);
+    let count: number;
+    if (this.minimal(w)) count = min;
+    else {
+      const pool = this.listPool(w.key);
+      const preferred = pool ? Math.min(pool.length, 3) : this.rngAt(w, '#len').int(2, 3);
+      count = Math.max(min, Math.min(max, Math.max(preferred, prefix.length > 0 && rest === false ? prefix.length : 0)));
+    }
+    count = Math.min(count, max);
+    const unique = s.uniqueItems === true;
+    const out: unknown[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; out.length < count && i < count + 12; i++) {
+      const idx = out.length;
+      const itemSchema = idx < prefix.length ? prefix[idx] : rest === undefined || rest === true ? {} : rest;
+      let value: unknown;
+      let accepted = false;
+      for (let attempt = 0; attempt < 8 && !accepted; attempt++) {
+        const where: Where = {
+          key: itemKey,
+          parent: w.key,
+          index: idx + attempt * count,
+          pointer: `${w.pointer}/${idx}${attempt ? `~${attempt}` : ''}`,
+          depth: w.depth + 1,
+          refs: w.refs,
+          jitter: attempt,
+        };
+        value = this.gen(itemSchema, where);
+        const sig = canonical(value);
+        if (!unique || !seen.has(sig)) {
+          seen.add(sig);
+          accepted = true;
+        }
+      }
+      if (accepted) out.push(value);
+      else if (out.length >= min) break;
+    }
+
+    if (s.contains !== undefined && s.contains !== true) {
+      const minContains = num(s.minContains) ?? 1;
+      let have = out.filter((v) => this.check(s.contains, v)).length;
+      let k = 0;
+      while (have < minContains && k < minContains + 3) {
+        const v = this.gen(s.contains, { key: itemKey, parent: w.key, index: out.length, pointer: `${w.pointer}/contains${k}`, depth: w.depth + 1, refs: w.refs });
+        if (out.length < max) out.push(v);
+        else {
+          const replaceAt = out.findIndex((x) => !this.check(s.contains, x));
+          if (replaceAt < 0) break;
+          out[replaceAt] = v;
+        }
+        have++;
+        k++;
+      }
+    }
+    return out;
+  }
+
+  /** Profile lists that suit an array by its property name ("concerns" → objections, …). */
+  private listPool(key: string | undefined): string[] | undefined {
+    const words = keyWords(key);
+    if (words.length === 0) return undefined;
+    const last = words[words.length - 1] ?? '';
+    const all = words.join('_');
+    const p = this.hints.persona?.profile;
+    if (p) {
+      if (/^(?:objection|question|concern|worry|doubt|hesitation)s?$/.test(last)) return p.objections;
+      if (/^(?:pain|pain_point|frustration|challenge|problem|struggle|pain_points)s?$/.test(last) || all.endsWith('pain_points')) return p.pains;
+      if (/^(?:con|risk|drawback|weakness|dislike|negative|downside|barrier|blocker|deal_breaker|dealbreaker|red_flag|flag)s?$/.test(last) || all.endsWith('deal_breakers') || all.endsWith('red_flags'))
+        return p.buying_behavior.deal_breakers;
+      if (/^(?:pro|benefit|strength|like|positive|upside|advantage|motivator|trigger|driver|opportunit(?:y|ie))s?$/.test(last)) return p.buying_behavior.purchase_triggers;
+      if (/^values?$/.test(last)) return p.psychographics.values;
+      if (/^goals?$/.test(last)) return p.goals;
+      if (/^(?:interest|hobby|hobbie)s?$/.test(last)) return p.psychographics.interests;
+      if (/^(?:platform|channel|network)s?$/.test(last)) return p.media.platforms;
+      if (/^(?:source|trusted_source)s?$/.test(last)) return p.media.trusted_sources;
+      if (/^(?:phrase|quote|saying|expression)s?$/.test(last)) return p.communication.phrases;
+      if (/^(?:attitude|belief|opinion)s?$/.test(last)) return p.psychographics.attitudes;
+    }
+    if (/^(?:tag|keyword|topic|theme|hashtag|term|label)s?$/.test(last)) return this.hints.keywords.length ? this.hints.keywords : undefined;
+    if (/^(?:reason|point|takeaway|insight|step|recommendation|suggestion|idea|tip|finding|highlight|note|argument|bullet|sentence)s?$/.test(last)) return this.hints.sentences;
+    return undefined;
+  }
+
+  // ------------------------------------------------------------ number / boolean
+
+  private genNumber(s: Schema, w: Where, integer: boolean): number {
+    let target = this.numberTarget(s, w, integer);
+    if (w.jitter) {
+      const lo = lowerBound(s);
+      const hi = upperBound(s);
+      const r = this.rngAt(w, `#jitter${w.jitter}`);
+      target = Number.isFinite(lo) && Number.isFinite(hi) ? lo + (hi - lo) * r.next() : target + r.int(1, 50) * (num(s.multipleOf) ?? 1) * (r.chance(0.5) ? 1 : -1);
+    }
+    return fitNumber(target, s, integer || Number.isInteger(num(s.multipleOf) ?? 0.5) && integerBounds(s));
+  }
+
+  private numberTarget(s: Schema, w: Where, integer: boolean): number {
+    const words = keyWords(w.key);
+    const lo = lowerBound(s);
+    const hi = upperBound(s);
+    const frac = this.hints.stance === 'positive' ? 0.8 : this.hints.stance === 'mixed' ? 0.6 : 0.3;
+    const inRange = (x: number) => x >= lo && x <= hi;
+    const rng = this.rngAt(w, '#num');
+    const has = (...xs: string[]) => words.some((x) => xs.includes(x));
+
+    const money = has('price', 'cost', 'amount', 'budget', 'total', 'salary', 'fee', 'pay', 'spend', 'wtp', 'income', 'revenue');
+    const pool = money ? [...this.hints.amounts, ...this.hints.numbers] : words.some((x) => COUNT_KEYS.has(x)) || has('year', 'years') ? this.hints.numbers : [];
+    const fromMessage = pool.find((n) => !this.usedNumbers.has(n) && inRange(n) && (!integer || Number.isInteger(n)));
+    if (fromMessage !== undefined) {
+      this.usedNumbers.add(fromMessage);
+      return fromMessage;
+    }
+    if (has('age')) {
+      const range = this.hints.persona?.profile.demographics.age_range;
+      const m = range ? /(\d+)\D+(\d+)/.exec(range) : null;
+      if (m) return Math.round((Number(m[1]) + Number(m[2])) / 2);
+      const single = range ? /(\d+)/.exec(range) : null;
+      return single ? Number(single[1]) + 5 : 34;
+    }
+    if (has('confidence', 'probability', 'likelihood', 'certainty', 'share', 'ratio', 'fraction', 'weight')) {
+      if (hi <= 1) return Math.max(lo, 0) + (Math.min(hi, 1) - Math.max(lo, 0)) * (frac + 0.05);
+      return 100 * frac;
+    }
+    if (has('rating', 'stars', 'star', 'score', 'nps', 'grade', 'satisfaction', 'interest', 'intent', 'likely', 'likeliness', 'sentiment', 'favorability', 'rank', 'level', 'priority')) {
+      const a = Number.isFinite(lo) ? lo : has('score', 'nps', 'satisfaction', 'favorability') ? 0 : 1;
+      const b = Number.isFinite(hi) ? hi : has('score', 'favorability', 'satisfaction') ? 100 : has('nps') ? 10 : 5;
+      return a + (b - a) * frac;
+    }
+    if (has('percent', 'percentage', 'pct')) return Math.round(100 * frac);
+    if (has('price', 'cost', 'amount', 'budget', 'total', 'fee')) return integer ? 49 : 19.99;
+    if (has('salary', 'income')) return 52000;
+    if (has('year')) return 2025;
+    if (has('month')) return 6;
+    if (has('day', 'days', 'nights')) return 3;
+    if (has('hour', 'hours')) return 2;
+    if (has('minute', 'minutes')) return 30;
+    if (has('page')) return 1;
+    if (has('limit', 'max', 'top', 'k', 'n', 'results', 'size')) return 5;
+    if (has('lat', 'latitude')) return 40.7128;
+    if (has('lon', 'lng', 'longitude')) return -74.006;
+    if (has('temperature', 'temp')) return 21;
+    if (words.some((x) => COUNT_KEYS.has(x))) return rng.int(1, 3);
+    if (Number.isFinite(lo) && Number.isFinite(hi)) return lo + (hi - lo) * (0.25 + rng.next() * 0.5);
+    if (Number.isFinite(lo)) return lo + rng.int(1, 10);
+    if (Number.isFinite(hi)) return Math.min(hi, rng.int(1, 10)) - (hi < 1 ? rng.int(1, 10) : 0);
+    return integer ? rng.int(1, 100) : Math.round(rng.next() * 10000) / 100;
+  }
+
+  private genBoolean(w: Where): boolean {
+    const words = keyWords(w.key);
+    const intent = ['buy', 'purchase', 'interested', 'recommend', 'likely', 'approve', 'positive', 'trust', 'like', 'subscribe', 'agree', 'try', 'would', 'worth', 'support', 'favorable', 'satisfied', 'accept', 'adopt', 'use', 'switch'];
+    const negative = ['concern', 'concerned', 'objection', 'risk', 'reject', 'negative', 'skeptical', 'hesitant', 'worried'];
+    if (words.some((x) => negative.includes(x))) return this.hints.stance !== 'positive';
+    if (words.some((x) => intent.includes(x))) {
+      if (this.hints.stance === 'positive') return true;
+      if (this.hints.stance === 'skeptical') return false;
+    }
+    return this.rngAt(w, `#bool${w.jitter ?? ''}`).chance(0.5);
+  }
+
+  // ------------------------------------------------------------ string
+
+  private genString(s: Schema, w: Where): string {
+    const minLength = num(s.minLength) ?? 0;
+    const maxLength = num(s.maxLength) ?? Infinity;
+    const pattern = typeof s.pattern === 'string' ? s.pattern : undefined;
+    const format = typeof s.format === 'string' ? s.format : undefined;
+    const rng = this.rngAt(w, '#str');
+
+    let value = format ? this.formatValue(format, w, rng) : undefined;
+    if (value === undefined) value = this.hintString(w, rng);
+    if (w.jitter && w.jitter > 1 && !format) value = `${value} ${w.jitter}`;
+    if (!format) value = fitLength(value, minLength, maxLength, this.hints.sentences);
+
+    if (pattern !== undefined) {
+      let re: RegExp | undefined;
+      try {
+        re = new RegExp(pattern, 'u');
+      } catch {
+        re = undefined;
+      }
+      const lenOk = (x: string) => {
+        const n = Array.from(x).length;
+        return n >= minLength && n <= maxLength;
+      };
+      if (re && !(re.test(value) && lenOk(value))) {
+        const sampled = sampleFromPattern(pattern, rng, { minLength, maxLength: Number.isFinite(maxLength) ? maxLength : 10_000 });
+        if (sampled !== undefined) value = sampled;
+        else {
+          const fixed = ['A', 'ABC', 'abc', 'a1', '123', 'example', 'sample-1', 'AB12', 'en', 'en-US', 'USD', '2025-01-01', 'user@example.com', 'https://example.com', value.toLowerCase(), slugify(value)];
+          value = fixed.find((x) => re?.test(x) && lenOk(x)) ?? value;
+        }
+      }
+    }
+    return value;
+  }
+
+  private formatValue(format: string, w: Where, rng: Rng): string | undefined {
+    const dayMs = 86_400_000;
+    const base = Date.UTC(2025, 0, 1) + rng.int(0, 364) * dayMs + rng.int(8, 18) * 3_600_000 + rng.pick([0, 15, 30, 45]) * 60_000;
+    const iso = new Date(base).toISOString().replace('.000Z', 'Z');
+    const name = this.personName(w, rng);
+    switch (format) {
+      case 'date-time':
+      case 'iso-date-time':
+        return iso;
+      case 'date':
+        return iso.slice(0, 10);
+      case 'time':
+      case 'iso-time':
+        return `${iso.slice(11, 19)}Z`;
+      case 'duration':
+        return rng.pick(['P3D', 'PT2H', 'P1W', 'PT30M', 'P1M']);
+      case 'email':
+      case 'idn-email':
+        return this.hints.email ?? `${slugify(name, 24).replace(/-/g, '.')}@example.com`;
+      case 'uri':
+      case 'url':
+      case 'iri':
+        return this.hints.url ?? `https://example.com/${slugify(this.hints.topic || keyWords(w.key).join(' ') || 'item')}`;
+      case 'uri-reference':
+      case 'iri-reference':
+        return `/${slugify(this.hints.topic || 'item')}`;
+      case 'uri-template':
+        return 'https://example.com/items/{id}';
+      case 'hostname':
+      case 'idn-hostname':
+        return `${slugify(this.hints.keywords[0] ?? 'example', 20)}.example.com`;
+      case 'ipv4':
+        return `192.0.2.${rng.int(1, 254)}`;
+      case 'ipv6':
+        return `2001:db8::${rng.int(1, 0xffff).toString(16)}`;
+      case 'uuid': {
+        const h = rng.hex(32);
+        return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[rng.int(0, 3)]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+      }
+      case 'regex':
+        return '^[a-z]+$';
+      case 'json-pointer':
+        return `/${slugify(keyWords(w.key)[0] ?? 'item', 20)}`;
+      case 'json-pointer-uri-fragment':
+        return `#/${slugify(keyWords(w.key)[0] ?? 'item', 20)}`;
+      case 'relative-json-pointer':
+        return '0';
+      case 'byte':
+        return Buffer.from(this.hints.topic || 'sandbox').toString('base64');
+      default:
+        return undefined;
+    }
+  }
+
+  private nextSentence(offset = 0): string {
+    const list = this.hints.sentences;
+    const s = list[(this.sentenceCursor + offset) % list.length] ?? this.hints.answer;
+    this.sentenceCursor++;
+    return s;
+  }
+
+  /** A plausible personal name (never the persona's label). */
+  private plausibleName(w: Where, rng: Rng): string {
+    const base = rng.int(0, PERSON_NAMES.length - 1);
+    return PERSON_NAMES[(base + (w.index ?? 0)) % PERSON_NAMES.length] as string;
+  }
+
+  private personName(w: Where, rng: Rng): string {
+    const persona = this.hints.persona;
+    const parent = keyWords(w.parent);
+    const thingParent = parent.some((x) => THING_PARENTS.has(singular(x) ?? x));
+    if (thingParent) return `${capitalize(this.hints.keywords[(w.index ?? 0) % Math.max(1, this.hints.keywords.length)] ?? 'Sample')} ${THING_SUFFIXES[(w.index ?? 0) % THING_SUFFIXES.length]}`;
+    if (persona && w.index === undefined) return persona.name;
+    const base = rng.int(0, PERSON_NAMES.length - 1);
+    return PERSON_NAMES[(base + (w.index ?? 0)) % PERSON_NAMES.length] as string;
+  }
+
+  private hintString(w: Where, rng: Rng): string {
+    const h = this.hints;
+    const persona = h.persona;
+    const words = keyWords(w.key);
+    const last = words[words.length - 1] ?? '';
+    const all = words.join('_');
+    const idx = w.index ?? 0;
+    const has = (...xs: string[]) => words.some((x) => xs.includes(x));
+
+    if (words.length === 0) return w.depth === 0 ? h.answer : this.nextSentence();
+
+    // items of a list named for a profile field or for reasons/steps/tags
+    if (w.index !== undefined) {
+      const pool = this.listPool(w.parent);
+      if (pool && pool.length) return pool[idx % pool.length] as string;
+    }
+
+    if (all === 'username' || all === 'user_name' || all === 'handle' || last === 'handle') return slugify(this.personName(w, rng), 24).replace(/-/g, '_');
+    if (last === 'first' || all.endsWith('first_name') || all === 'firstname' || all === 'given_name') return this.plausibleName(w, rng).split(' ')[0] ?? 'Alex';
+    if (all.endsWith('last_name') || all === 'lastname' || all === 'surname' || all === 'family_name') return this.plausibleName(w, rng).split(' ').slice(1).join(' ') || 'Morgan';
+    if (['name', 'fullname', 'persona', 'author', 'respondent', 'speaker', 'customer', 'participant', 'who'].includes(last) || all === 'display_name') return this.personName(w, rng);
+
+    if (has('email')) return h.email ?? `${slugify(this.personName(w, rng), 24).replace(/-/g, '.')}@example.com`;
+    if (words.some((x) => URL_KEYS.has(x))) return h.url ?? `https://example.com/${slugify(h.topic || 'item')}`;
+    if (has('phone', 'telephone', 'mobile', 'tel')) return '+1-555-0100';
+
+    if (has('query', 'q', 'search', 'prompt', 'question', 'term', 'request', 'input', 'instruction', 'instructions', 'keywords') && !has('type', 'id')) return h.query || h.topic;
+
+    if (['to', 'recipient', 'recipients', 'cc', 'bcc', 'sender'].includes(all)) {
+      if (h.email) return h.email;
+      if (all !== 'to') return this.personName(w, rng);
+    }
+    if (words.some((x) => PLACE_KEYS.has(x))) {
+      if (has('country') && !h.places.length) return persona?.profile.demographics.country ?? 'United States';
+      const place = h.places[idx % Math.max(1, h.places.length)];
+      if (place) return place;
+      if (persona) return stripTerminal(persona.profile.demographics.region.split(/[,;]/)[0] ?? 'New York');
+      return rng.pick(['San Francisco', 'London', 'Berlin', 'Toronto']);
+    }
+
+    if (has('sentiment', 'tone', 'mood', 'feeling', 'emotion')) return h.stance === 'positive' ? 'positive' : h.stance === 'skeptical' ? 'negative' : 'mixed';
+    if (has('verdict', 'decision', 'intent', 'stance')) {
+      if (words.length === 1 || last === 'verdict' || last === 'decision' || last === 'intent' || last === 'stance') {
+        const short = h.stance === 'positive' ? 'likely to buy' : h.stance === 'skeptical' ? 'unlikely to buy' : 'undecided';
+        return last === 'verdict' ? this.nextSentence() : short;
+      }
+    }
+
+    if (['answer', 'response', 'reply', 'content', 'text', 'message', 'body', 'output', 'result', 'transcript'].includes(last)) return w.depth <= 1 && w.index === undefined ? h.answer : this.nextSentence(idx);
+    if (
+      [
+        'summary', 'reason', 'reasoning', 'description', 'explanation', 'rationale', 'comment', 'comments', 'feedback', 'opinion',
+        'reaction', 'recommendation', 'justification', 'thoughts', 'thought', 'details', 'detail', 'notes', 'note', 'quote',
+        'statement', 'review', 'analysis', 'conclusion', 'takeaway', 'insight', 'advice', 'critique', 'evaluation',
+        'assessment', 'remarks', 'motivation', 'why', 'bio', 'about', 'overview', 'narrative', 'story', 'argument',
+        'perspective', 'impression', 'concern', 'objection', 'pro', 'con', 'benefit', 'risk', 'suggestion', 'tip', 'step',
+        'action', 'point', 'finding', 'highlight', 'idea', 'context', 'background', 'caveat',
+      ].includes(last)
+    )
+      return this.nextSentence(idx);
+
+    if (['title', 'headline', 'subject', 'heading', 'caption', 'slogan', 'tagline', 'label'].includes(last)) {
+      if (idx > 0 && h.keywords.length) return capitalize(h.keywords[(idx - 1) % h.keywords.length] as string);
+      return capitalize(clipWords(h.topic || h.keywords.join(' ') || 'Overview', 70));
+    }
+    if (['topic', 'theme', 'keyword', 'tag', 'category', 'hashtag', 'interest', 'kind', 'type', 'genre', 'segment'].includes(last)) {
+      if (persona && (last === 'segment' || last === 'category')) return persona.category;
+      return h.keywords[idx % Math.max(1, h.keywords.length)] ?? h.topic ?? 'general';
+    }
+
+    if (persona) {
+      const d = persona.profile.demographics;
+      if (has('gender')) return d.gender ?? 'any';
+      if (has('age', 'age_range')) return d.age_range;
+      if (has('occupation', 'job', 'role', 'profession', 'work')) return d.occupation;
+      if (has('generation', 'cohort')) return d.generation ?? persona.category;
+      if (has('income')) return d.income_bracket;
+      if (has('education')) return d.education;
+      if (has('household')) return d.household;
+      if (has('region')) return d.region;
+      if (has('audience', 'demographic', 'persona')) return persona.description;
+      if (has('value')) return persona.profile.psychographics.values[idx % persona.profile.psychographics.values.length] ?? 'authenticity';
+      if (has('goal')) return persona.profile.goals[idx % persona.profile.goals.length] ?? 'save time';
+      if (has('pain', 'frustration', 'challenge', 'problem')) return persona.profile.pains[idx % persona.profile.pains.length] ?? 'cost';
+      if (has('platform', 'channel')) return persona.profile.media.platforms[idx % persona.profile.media.platforms.length] ?? 'YouTube';
+    }
+
+    if (has('id', 'identifier', 'uuid', 'key', 'ref', 'slug') && !has('keyword', 'keywords')) return `${slugify(singular(w.parent) ?? h.keywords[0] ?? 'item', 20).replace(/-/g, '_')}_${idx + 1}`;
+    if (has('date', 'day', 'deadline', 'due', 'birthday', 'when', 'timestamp', 'time', 'start', 'end', 'created', 'updated')) {
+      const d = new Date(Date.UTC(2025, 0, 1) + rng.int(0, 364) * 86_400_000).toISOString();
+      return has('time', 'timestamp', 'created', 'updated') ? d.replace('.000Z', 'Z') : d.slice(0, 10);
+    }
+    if (has('language', 'lang', 'locale')) return 'en';
+    if (has('currency')) return 'USD';
+    if (has('unit', 'units')) return /fahrenheit|°f\b/i.test(h.message) ? 'fahrenheit' : /imperial/i.test(h.message) ? 'imperial' : 'celsius';
+    if (has('color', 'colour')) return rng.pick(['blue', 'green', 'black', 'white', 'red']);
+    if (has('symbol', 'ticker', 'code')) return wordsOf(h.message).find((x) => /^[A-Z]{2,5}$/.test(x.text) && x.text !== 'I')?.text ?? 'ABC';
+    if (has('status', 'state')) return 'active';
+    if (has('priority', 'level', 'severity', 'urgency')) return 'medium';
+    if (has('version')) return '1.0.0';
+    if (has('password', 'secret', 'token')) return rng.hex(24);
+    if (has('price', 'cost', 'amount')) return '$19.99';
+    if (has('brand', 'product', 'company', 'app', 'tool', 'service', 'plan', 'feature', 'option', 'item')) return `${capitalize(h.keywords[idx % Math.max(1, h.keywords.length)] ?? 'Sample')} ${THING_SUFFIXES[idx % THING_SUFFIXES.length]}`;
+
+    // unknown names: a short phrase from the message, else the humanized key
+    const kw = h.keywords[idx % Math.max(1, h.keywords.length)];
+    return kw ?? (h.topic || words.join(' '));
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+const NUMBER_KEYS = new Set(['count', 'number', 'num', 'quantity', 'qty', 'amount', 'price', 'cost', 'total', 'age', 'score', 'rating', 'year', 'limit', 'size', 'confidence', 'probability', 'percent', 'percentage']);
+const COUNT_KEYS = new Set(['count', 'quantity', 'qty', 'limit', 'num', 'number', 'n', 'k', 'top', 'max', 'results', 'size', 'days', 'nights', 'guests', 'people', 'adults', 'children', 'seats', 'tickets', 'items', 'hours', 'minutes', 'page', 'per']);
+const PLACE_KEYS = new Set(['location', 'city', 'place', 'destination', 'origin', 'address', 'town', 'country', 'venue', 'where', 'area', 'locality', 'region', 'from', 'to', 'near']);
+const URL_KEYS = new Set(['url', 'link', 'website', 'homepage', 'href', 'uri', 'image', 'avatar', 'photo', 'site']);
+const THING_PARENTS = new Set(['product', 'item', 'feature', 'plan', 'company', 'brand', 'tool', 'app', 'project', 'competitor', 'option', 'idea', 'service', 'course', 'book', 'movie', 'song', 'recipe', 'restaurant', 'team', 'category', 'tag', 'skill', 'event', 'task', 'step', 'alternative', 'recommendation', 'offer', 'offering', 'campaign', 'channel', 'platform']);
+
+function keyWords(key: string | undefined): string[] {
+  return key ? identifierWords(key) : [];
+}
+
+function singular(key: string | undefined): string | undefined {
+  if (!key) return key;
+  if (/ies$/.test(key)) return `${key.slice(0, -3)}y`;
+  if (/(?:ss|us|is)$/.test(key)) return key;
+  if (/(?:xes|ches|shes|sses)$/.test(key)) return key.slice(0, -2);
+  if (/s$/.test(key)) return key.slice(0, -1);
+  return key;
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined';
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+    .join(',')}}`;
+}
+
+/** Position of an enum member mentioned in a message as a whole word (or phrase), -1 when absent. */
+function mentionIndex(paddedLowerMessage: string, value: string): number {
+  const v = value.toLowerCase().replace(/[_-]+/g, ' ').trim();
+  if (v.length < 2) return -1;
+  const escaped = v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s_-]+');
+  const m = new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'u').exec(paddedLowerMessage);
+  return m ? m.index : -1;
+}
+
+function inferType(s: Schema): string {
+  if (isObj(s.properties) || Array.isArray(s.required) || 'additionalProperties' in s || isObj(s.patternProperties) || 'minProperties' in s || 'maxProperties' in s) return 'object';
+  if ('items' in s || 'prefixItems' in s || 'minItems' in s || 'maxItems' in s || 'contains' in s || 'uniqueItems' in s) return 'array';
+  if ('minLength' in s || 'maxLength' in s || 'pattern' in s || 'format' in s) return 'string';
+  if ('minimum' in s || 'maximum' in s || 'exclusiveMinimum' in s || 'exclusiveMaximum' in s || 'multipleOf' in s) return 'number';
+  return 'string';
+}
+
+function isNullOnly(schema: unknown): boolean {
+  return isObj(schema) && (schema.type === 'null' || (Array.isArray(schema.enum) && schema.enum.length === 1 && schema.enum[0] === null) || ('const' in schema && schema.const === null));
+}
+
+function branchWeight(schema: unknown): number {
+  if (isNullOnly(schema)) return 0;
+  const text = JSON.stringify(schema) ?? '';
+  if (!text.includes('$ref')) return text.includes('"object"') || text.includes('"array"') ? 2 : 1;
+  return 3;
+}
+
+function findAnchor(node: unknown, anchor: string): unknown {
+  if (Array.isArray(node)) {
+    for (const x of node) {
+      const f = findAnchor(x, anchor);
+      if (f !== undefined) return f;
+    }
+    return undefined;
+  }
+  if (!isObj(node)) return undefined;
+  if (node.$anchor === anchor || node.$dynamicAnchor === anchor) return node;
+  for (const v of Object.values(node)) {
+    const f = findAnchor(v, anchor);
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}
+
+const LOWER_KEYS = ['minimum', 'minLength', 'minItems', 'minProperties', 'minContains'];
+const UPPER_KEYS = ['maximum', 'maxLength', 'maxItems', 'maxProperties', 'maxContains'];
+
+/** Merges two schemas as `allOf` would require (best effort: enough to generate from). */
+export function mergeSchemas(a: Schema, b: Schema): Schema {
+  const out: Schema = { ...a };
+  for (const [k, bv] of Object.entries(b)) {
+    const av = out[k];
+    if (av === undefined) {
+      out[k] = bv;
+      continue;
+    }
+    if (k === 'properties' && isObj(av) && isObj(bv)) {
+      const props: Schema = { ...av };
+      for (const [pk, pv] of Object.entries(bv)) {
+        const existing = props[pk];
+        props[pk] = isObj(existing) && isObj(pv) ? { allOf: [existing, pv] } : pv;
+      }
+      out[k] = props;
+    } else if (k === 'required' && Array.isArray(av) && Array.isArray(bv)) out[k] = [...new Set([...av, ...bv])];
+    else if (k === 'type') {
+      const at = Array.isArray(av) ? av : [av];
+      const bt = Array.isArray(bv) ? bv : [bv];
+      let both = at.filter((t) => bt.includes(t) || (t === 'integer' && bt.includes('number')));
+      for (const t of bt) if (t === 'integer' && at.includes('number') && !both.includes('integer')) both.push('integer');
+      if (both.includes('integer') && both.includes('number')) both = both.filter((t) => t !== 'number');
+      out[k] = both.length === 1 ? both[0] : both.length ? both : bv;
+    } else if (k === 'enum' && Array.isArray(av) && Array.isArray(bv)) {
+      const inter = av.filter((x) => bv.some((y) => JSON.stringify(x) === JSON.stringify(y)));
+      out[k] = inter.length ? inter : bv;
+    } else if (LOWER_KEYS.includes(k) && typeof av === 'number' && typeof bv === 'number') out[k] = Math.max(av, bv);
+    else if (UPPER_KEYS.includes(k) && typeof av === 'number' && typeof bv === 'number') out[k] = Math.min(av, bv);
+    else if (k === 'exclusiveMinimum' && typeof av === 'number' && typeof bv === 'number') out[k] = Math.max(av, bv);
+    else if (k === 'exclusiveMaximum' && typeof av === 'number' && typeof bv === 'number') out[k] = Math.min(av, bv);
+    else if (k === 'additionalProperties') out[k] = av === false || bv === false ? false : isObj(av) && isObj(bv) ? { allOf: [av, bv] } : bv;
+    else if ((k === 'items' || k === 'contains' || k === 'not') && isObj(av) && isObj(bv)) out[k] = { allOf: [av, bv] };
+    else if ((k === 'anyOf' || k === 'oneOf') && Array.isArray(av) && Array.isArray(bv)) {
+      const allOf = Array.isArray(out.allOf) ? [...(out.allOf as unknown[])] : [];
+      allOf.push({ [k]: bv });
+      out.allOf = allOf;
+    } else if (k === 'allOf' && Array.isArray(av) && Array.isArray(bv)) out[k] = [...av, ...bv];
+    else if (k === '$defs' || k === 'definitions') out[k] = { ...(isObj(av) ? av : {}), ...(isObj(bv) ? bv : {}) };
+    else out[k] = bv;
+  }
+  return out;
+}
+
+function lowerBound(s: Schema): number {
+  let lo = -Infinity;
+  const min = num(s.minimum);
+  if (min !== undefined) lo = min;
+  const ex = num(s.exclusiveMinimum);
+  if (ex !== undefined && ex >= lo) lo = ex;
+  return lo;
+}
+
+function upperBound(s: Schema): number {
+  let hi = Infinity;
+  const max = num(s.maximum);
+  if (max !== undefined) hi = max;
+  const ex = num(s.exclusiveMaximum);
+  if (ex !== undefined && ex <= hi) hi = ex;
+  return hi;
+}
+
+function integerBounds(s: Schema): boolean {
+  return [s.minimum, s.maximum, s.exclusiveMinimum, s.exclusiveMaximum].every((v) => typeof v !== 'number' || Number.isInteger(v));
+}
+
+function decimals(x: number): number {
+  const t = String(x);
+  if (t.includes('e-')) return Number(t.split('e-')[1] ?? 0) + (t.split('e')[0]?.split('.')[1]?.length ?? 0);
+  return t.split('.')[1]?.length ?? 0;
+}
+
+/** The value nearest `target` that satisfies bounds (both drafts' exclusives), integer-ness and multipleOf. */
+export function fitNumber(target: number, s: Schema, integer: boolean): number {
+  const min = num(s.minimum);
+  const max = num(s.maximum);
+  const exMin = s.exclusiveMinimum;
+  const exMax = s.exclusiveMaximum;
+  const m = num(s.multipleOf);
+  const ok = (v: number): boolean => {
+    if (!Number.isFinite(v)) return false;
+    if (integer && !Number.isInteger(v)) return false;
+    if (min !== undefined && (exMin === true ? v <= min : v < min)) return false;
+    if (max !== undefined && (exMax === true ? v >= max : v > max)) return false;
+    if (typeof exMin === 'number' && v <= exMin) return false;
+    if (typeof exMax === 'number' && v >= exMax) return false;
+    if (m !== undefined && m > 0 && !Number.isInteger(v / m)) return false;
+    return true;
+  };
+  const lo = lowerBound(s);
+  const hi = upperBound(s);
+  let t = Number.isFinite(target) ? target : 0;
+  if (t < lo || t > hi) t = Number.isFinite(lo) && Number.isFinite(hi) ? (lo + hi) / 2 : Number.isFinite(lo) ? lo + 1 : hi - 1;
+  if (m !== undefined && m > 0) {
+    const d = decimals(m);
+    const k0 = Math.round(t / m);
+    for (let dk = 0; dk < 5000; dk++) {
+      for (const k of dk === 0 ? [k0] : [k0 + dk, k0 - dk]) {
+        const v = Number((k * m).toFixed(Math.min(20, d)));
+        if (ok(v)) return v;
+      }
+    }
+  } else {
+    const start = integer ? Math.round(t) : Math.round(t * 100) / 100;
+    if (ok(start)) return start;
+    const step = integer ? 1 : Number.isFinite(lo) && Number.isFinite(hi) && hi - lo < 0.02 ? (hi - lo) / 4 || 1e-9 : 0.01;
+    for (let i = 1; i < 5000; i++) {
+      for (const v of [start + i * step, start - i * step]) {
+        const r = integer ? v : Number(v.toFixed(12));
+        if (ok(r)) return r;
+      }
+    }
+    if (!integer && Number.isFinite(lo) && Number.isFinite(hi) && ok((lo + hi) / 2)) return (lo + hi) / 2;
+  }
+  throw new UnsatisfiableError(`no ${integer ? 'integer' : 'number'} satisfies the bounds${m !== undefined ? ` and multipleOf ${m}` : ''}`);
+}
+
+/** Pads (with words from the answer) or clips a string into [min, max] characters. */
+function fitLength(value: string, min: number, max: number, filler: readonly string[]): string {
+  let v = value;
+  let i = 0;
+  while (Array.from(v).length < min && i < 200) {
+    const extra = filler[i % Math.max(1, filler.length)] ?? 'More detail follows.';
+    v = v ? `${v} ${extra}` : extra;
+    i++;
+  }
+  if (Array.from(v).length < min) v = v.padEnd(min, 'x');
+  if (Array.from(v).length > max) {
+    v = clipWords(v, max);
+    if (Array.from(v).length > max) v = Array.from(v).slice(0, max).join('');
+    if (Array.from(v).length < min) v = Array.from(value.padEnd(min, 'x')).slice(0, max).join('');
+  }
+  return v;
+}
