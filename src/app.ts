@@ -4,6 +4,7 @@
  * control time, ids and the network. src/server.ts does the listening.
  */
 import { Hono } from 'hono';
+import { chatCompletionsRoutes } from './chat-completions/routes.js';
 import { ApiError } from './errors/api-error.js';
 import { authenticate, requireScope } from './http/auth.js';
 import type { AppEnv } from './http/context.js';
@@ -19,10 +20,18 @@ import { personasRoutes } from './routes/personas.js';
 import { responsesRoutes } from './routes/responses.js';
 import type { AccountsStore } from './storage/accounts-store.js';
 import type { ResponsesStore } from './storage/responses-store.js';
+import type { CreditsStore } from './storage/credits-store.js';
+import type { ConcurrencyLimiter, RateLimiter } from './limits/types.js';
+import { rateLimit } from './http/rate-limit.js';
 import type { Clock, IdGenerator } from './util/ids.js';
 
 export interface AppDeps {
   accounts: AccountsStore;
+  credits: CreditsStore;
+  rateLimiter: RateLimiter;
+  concurrency: ConcurrencyLimiter;
+  /** This process's id, owner of its responses in flight. */
+  instanceId: string;
   personas: PersonaStore;
   responses: ResponsesStore;
   engines: Engines;
@@ -74,11 +83,14 @@ export function createApp(deps: AppDeps) {
 
   const api = new Hono<AppEnv>();
   api.use('*', authenticate(deps.accounts, deps.clock));
+  api.use('*', rateLimit(deps.rateLimiter, deps.clock));
   api.use('/responses/*', requireScope('responses'));
   api.use('/responses', requireScope('responses'));
+  api.use('/chat/completions', requireScope('responses'));
   api.use('/personas/*', requireScope('personas:read'));
   api.use('/personas', requireScope('personas:read'));
   api.route('/responses', responsesRoutes(service, maxBodyBytes));
+  api.route('/chat/completions', chatCompletionsRoutes(service, maxBodyBytes));
   api.route('/personas', personasRoutes(deps.personas));
   api.route('/models', modelsRoutes(1767225600));
 

@@ -3,6 +3,8 @@
  * persona library, picks the engines. Shared by `cohort serve` and tests that
  * want the real wiring.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { createApp, type CohortApp } from './app.js';
 import type { Config } from './config.js';
@@ -15,6 +17,9 @@ import type { Provider } from './providers/types.js';
 import { createAccountsStore, type AccountsStore } from './storage/accounts-store.js';
 import { openDatabase, type Db } from './storage/db.js';
 import { createResponsesStore } from './storage/responses-store.js';
+import { createCreditsStore } from './storage/credits-store.js';
+import { createInstancesStore, HEARTBEAT_MS } from './storage/instances-store.js';
+import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from './limits/memory.js';
 import { randomIds, systemClock } from './util/ids.js';
 
 export interface Runtime {
@@ -39,11 +44,17 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const db = await openDatabase({ dataDir: config.dataDir });
   const accounts = createAccountsStore(db, randomIds, systemClock);
+  const credits = createCreditsStore(db, randomIds, systemClock);
+  const instanceId = randomIds.next('inst');
   const responses = createResponsesStore(db);
   const personas = createBuiltinPersonaStore(loadPersonaDir());
   const live = liveProviderFrom(config);
   const app = createApp({
     accounts,
+    credits,
+    rateLimiter: createMemoryRateLimiter(),
+    concurrency: createMemoryConcurrencyLimiter(),
+    instanceId,
     personas,
     responses,
     engines: { sandbox: createSandboxProvider(), live },
@@ -55,14 +66,34 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
       await sql`select 1`.execute(db);
     },
   });
-  const recovered = await app.service.recoverInterrupted();
-  if (recovered > 0) logger.warn('responses.recovered_interrupted', { count: recovered });
+  // Register this process, recover what dead ones left in flight, and keep doing so on a heartbeat.
+  const instances = createInstancesStore(db);
+  const name = `${os.hostname()}:${config.port}:${path.resolve(config.dataDir)}`;
+  const now = () => Math.floor(Date.now() / 1000);
+  await instances.register(instanceId, name, now());
+  const recover = async () => {
+    const dead = await instances.reapDead(instanceId, name, now());
+    const r = await app.service.recover(dead);
+    if (r.responses || r.holds) logger.warn('responses.recovered_interrupted', { responses: r.responses, holds: r.holds });
+  };
+  await recover();
+  const heartbeat = setInterval(() => {
+    instances
+      .heartbeat(instanceId, now())
+      .then(recover)
+      .catch((err: unknown) => logger.error('instances.heartbeat_failed', { err }));
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   return {
     app,
     db,
     accounts,
     logger,
     liveEngine: config.upstream ? `openai-chat (${config.upstream.model} at ${new URL(config.upstream.baseURL).host})` : 'none',
-    close: () => db.destroy(),
+    async close() {
+      clearInterval(heartbeat);
+      await instances.remove(instanceId).catch(() => {});
+      await db.destroy();
+    },
   };
 }

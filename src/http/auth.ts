@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors/api-error.js';
 import type { AccountsStore } from '../storage/accounts-store.js';
 import { keyMode } from '../storage/accounts-store.js';
+import { limitsFor } from '../accounts/plans.js';
 import type { Clock } from '../util/ids.js';
 import type { AppEnv } from './context.js';
 
@@ -28,7 +29,14 @@ export function authenticate(accounts: AccountsStore, clock: Clock): MiddlewareH
     if (found.expires_at !== null && found.expires_at * 1000 <= clock.now()) {
       throw new ApiError('unauthorized', `The API key ${found.prefix} expired. Create a new key.`);
     }
-    c.set('caller', { workspaceId: found.workspace_id, keyId: found.id, mode: found.mode, scopes: found.scopes, plan: found.plan });
+    c.set('caller', {
+      workspaceId: found.workspace_id,
+      keyId: found.id,
+      mode: found.mode,
+      scopes: found.scopes,
+      plan: found.plan,
+      limits: limitsFor(found.plan, found),
+    });
     await next();
   };
 }

@@ -1,9 +1,10 @@
 /** Per-request values set by middleware. */
+import type { PlanLimits } from '../accounts/plans.js';
 import type { Caller } from '../responses/service.js';
 
 export interface AppEnv {
   Variables: {
     requestId: string;
-    caller: Caller & { scopes: string[]; plan: string };
+    caller: Caller & { scopes: string[]; plan: string; limits: PlanLimits };
   };
 }

@@ -3,6 +3,7 @@
  * (so the document cannot drift from what the server accepts).
  */
 import { z } from 'zod';
+import { chatCompletionObject, chatCompletionRequest } from '../chat-completions/schema.js';
 import { ERRORS } from '../errors/registry.js';
 import { createResponseRequest } from '../schemas/create-response.js';
 import { inputItemsQuery, listPersonasQuery, retrieveResponseQuery } from '../schemas/queries.js';
@@ -69,6 +70,8 @@ const json = (ref: string, description = 'OK') => ({ description, content: { 'ap
 export function buildOpenApiDocument(): Json {
   const schemas = {
     CreateResponseRequest: schemaOf(createResponseRequest),
+    ChatCompletionRequest: schemaOf(chatCompletionRequest),
+    ChatCompletion: schemaOf(chatCompletionObject),
     Response: schemaOf(responseObjectSchema),
     Persona: schemaOf(personaSummarySchema),
     PersonaList: schemaOf(personaListSchema),
@@ -98,6 +101,22 @@ export function buildOpenApiDocument(): Json {
             '200': {
               description: 'The Response (or, with stream:true, text/event-stream of Responses events ending in data: [DONE]).',
               content: { 'application/json': { schema: { $ref: '#/components/schemas/Response' } }, 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            ...errorResponses(400, 404, 413, 422, 503),
+            ...common,
+          },
+        },
+      },
+      '/chat/completions': {
+        post: {
+          operationId: 'createChatCompletion',
+          summary:
+            'Legacy Chat Completions, served by the Responses pipeline (persona_id and analysis_mode accepted; never stored). stop, seed and service_tier are accepted and ignored; n must be 1 and logprobs false.',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatCompletionRequest' } } } },
+          responses: {
+            '200': {
+              description: 'The chat.completion (or, with stream:true, text/event-stream of chat.completion.chunk data frames ending in data: [DONE]).',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatCompletion' } }, 'text/event-stream': { schema: { type: 'string' } } },
             },
             ...errorResponses(400, 404, 413, 422, 503),
             ...common,

@@ -88,8 +88,10 @@ export class ResponseRun {
     } catch (err) {
       if (this.cancelRequested) this.emit(t.cancel());
       else {
-        this.failure = signal.aborted ? new ApiError('invalid_request', 'The client closed the connection before the response finished.') : toApiError(err);
-        this.emit(t.fail(this.failure));
+        // A client that walked away pays for what was generated; a failure of the backend or the server costs nothing.
+        const abandoned = signal.aborted;
+        this.failure = abandoned ? new ApiError('invalid_request', 'The client closed the connection before the response finished.') : toApiError(err);
+        this.emit(t.fail(this.failure, { charge: abandoned }));
       }
     }
     this.end();

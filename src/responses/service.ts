@@ -10,6 +10,9 @@ import { creditsFor, type PricingTable } from '../pricing.js';
 import type { Provider } from '../providers/types.js';
 import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
+import type { CreditsStore, Hold } from '../storage/credits-store.js';
+import type { ConcurrencyLimiter } from '../limits/types.js';
+import type { PlanLimits } from '../accounts/plans.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 import { countTokens } from '../util/tokens.js';
 import { itemText } from './conversation.js';
@@ -25,6 +28,8 @@ export interface Caller {
   workspaceId: string;
   keyId: string;
   mode: 'live' | 'test';
+  /** Plan limits; without them no concurrency limit applies (internal callers). */
+  limits?: PlanLimits;
 }
 
 export interface ResponsesServiceDeps {
@@ -35,7 +40,21 @@ export interface ResponsesServiceDeps {
   clock: Clock;
   logger: Logger;
   pricing: PricingTable;
+  /** Holds and debits credits of live keys; test keys never spend credits. */
+  credits: CreditsStore;
+  concurrency: ConcurrencyLimiter;
+  /** This process, recorded as the owner of responses in flight (crash recovery). */
+  instanceId: string;
   runs?: RunRegistry;
+}
+
+/** A request admitted to run: its hold (live keys) and concurrency slot. */
+interface Job {
+  caller: Caller;
+  prepared: PreparedRequest;
+  engine: string;
+  hold: Hold | null;
+  release: (() => Promise<void>) | null;
 }
 
 export type CreateResult =
@@ -80,16 +99,82 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       input_items: JSON.stringify(prepared.inputItems),
       request: null,
       events: run && r.background && run.finished ? JSON.stringify(run.events.map(sseFrame)) : null,
+      owner: run?.finished ? null : deps.instanceId,
     };
   }
 
-  async function persist(caller: Caller, prepared: PreparedRequest, engine: string, run: ResponseRun): Promise<void> {
-    if (!prepared.response.store) return;
+  /** The most a response can cost: what a live key's hold reserves before the model is called. */
+  function maxCredits(prepared: PreparedRequest, effort: CreateResponseRequest['reasoning_effort']): number {
+    return creditsFor(
+      {
+        totalTokens: Number.MAX_SAFE_INTEGER,
+        reasoningEffort: effort,
+        calledFunctions: prepared.provider.tools.length > 0,
+        imageInput: prepared.hasImageInput,
+        analysis: false,
+        serverToolTurns: 0,
+      },
+      deps.pricing,
+    );
+  }
+
+  /**
+   * Admits a request before any model call: the concurrency slot, then (live
+   * keys) the credit hold, with the stored response's first row written in the
+   * same transaction. Throws 429 / 402 with nothing left behind.
+   */
+  async function admit(caller: Caller, prepared: PreparedRequest, engine: string, effort: CreateResponseRequest['reasoning_effort']): Promise<Job> {
+    let release: (() => Promise<void>) | null = null;
+    if (caller.limits) {
+      release = await deps.concurrency.acquire(`responses:${caller.workspaceId}`, caller.limits.concurrency.responses);
+      if (!release) {
+        throw new ApiError('rate_limit_exceeded', `Too many responses in progress for this workspace (at most ${caller.limits.concurrency.responses} at once on its plan). Retry when one finishes.`, {
+          headers: { 'retry-after': '1', 'retry-after-ms': '1000' },
+        });
+      }
+    }
     try {
-      await deps.responses.upsert(row(caller, prepared, engine, run));
+      const startRow = prepared.response.store ? row(caller, prepared, engine, undefined) : undefined;
+      let hold: Hold | null = null;
+      if (caller.mode === 'live') {
+        hold = await deps.credits.hold({
+          workspaceId: caller.workspaceId,
+          responseId: prepared.response.id,
+          amount: maxCredits(prepared, effort),
+          owner: deps.instanceId,
+          ...(startRow ? { response: startRow } : {}),
+        });
+      } else if (startRow) await deps.responses.insert(startRow);
+      return { caller, prepared, engine, hold, release };
     } catch (err) {
-      deps.logger.error('response.persist_failed', { response_id: prepared.response.id, err });
+      await release?.();
       throw err;
+    }
+  }
+
+  /** Stores the finished response and, for live keys, debits what it cost — one transaction. */
+  async function persist(job: Job, run: ResponseRun): Promise<void> {
+    const { caller, prepared } = job;
+    const r = prepared.response;
+    const final = r.store ? row(caller, prepared, job.engine, run) : undefined;
+    try {
+      if (job.hold) {
+        await deps.credits.settle({
+          hold: job.hold,
+          credits: r.usage?.credits_used ?? 0,
+          operation: 'responses',
+          keyId: caller.keyId,
+          personaId: r.persona_id,
+          inputTokens: r.usage?.input_tokens ?? 0,
+          outputTokens: r.usage?.output_tokens ?? 0,
+          ...(final ? { response: final } : {}),
+        });
+      } else if (final) await deps.responses.upsert(final);
+    } catch (err) {
+      deps.logger.error('response.persist_failed', { response_id: r.id, err });
+      throw err;
+    } finally {
+      await job.release?.();
     }
   }
 
@@ -113,7 +198,8 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
   }
 
   /** A foreground run, registered for GET/cancel; `begin()` starts it, `finished` settles once it is stored. */
-  function startForeground(caller: Caller, prepared: PreparedRequest, translator: ResponseTranslator, provider: Provider, signal?: AbortSignal) {
+  function startForeground(job: Job, translator: ResponseTranslator, provider: Provider, signal?: AbortSignal) {
+    const { caller, prepared } = job;
     const run = new ResponseRun(translator, false);
     const id = prepared.response.id;
     let resolveFinished!: () => void;
@@ -130,7 +216,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         signal?.addEventListener('abort', onAbort, { once: true });
         void run
           .execute(provider, prepared.provider)
-          .then(() => persist(caller, prepared, provider.name, run))
+          .then(() => persist(job, run))
           .catch((err: unknown) => {
             state.persistError = err;
           })
@@ -153,15 +239,16 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       const translator = newTranslator(prepared, effort);
       const id = prepared.response.id;
 
+      const job = await admit(caller, prepared, provider.name, effort);
+
       if (req.background) {
         const run = new ResponseRun(translator, true);
-        await deps.responses.insert(row(caller, prepared, provider.name, undefined));
         const queued = structuredClone(prepared.response);
         const persisted = new Promise<void>((resolve) => {
           setImmediate(() => {
             void run
               .execute(provider, prepared.provider)
-              .then(() => persist(caller, prepared, provider.name, run))
+              .then(() => persist(job, run))
               .catch(() => {})
               .finally(() => {
                 runs.delete(id, run);
@@ -174,7 +261,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         return { kind: 'json', response: queued, engine: provider.name };
       }
 
-      const started = startForeground(caller, prepared, translator, provider, req.stream ? undefined : signal);
+      const started = startForeground(job, translator, provider, req.stream ? undefined : signal);
       if (req.stream) {
         // Subscribe before the run starts so the stream sees response.created.
         const body = streamBody(started.run, -1, () => started.run.abort('client_disconnected'));
@@ -197,7 +284,9 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       if (req.background) throw new ApiError('validation_error', 'background is not supported here.', { param: 'background' });
       const provider: Provider = selectEngine(deps.engines, caller.mode);
       const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() });
-      const started = startForeground(caller, prepared, newTranslator(prepared, req.reasoning_effort ?? req.reasoning?.effort), provider, signal);
+      const effort = req.reasoning_effort ?? req.reasoning?.effort;
+      const job = await admit(caller, prepared, provider.name, effort);
+      const started = startForeground(job, newTranslator(prepared, effort), provider, signal);
       started.run.subscribe(listener);
       started.begin();
       return { run: started.run, engine: provider.name, finished: started.finished };
@@ -276,9 +365,14 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       };
     },
 
-    /** Marks responses left in flight by a crashed process as failed. */
-    async recoverInterrupted(): Promise<number> {
-      return deps.responses.failInterrupted(seconds());
+    /**
+     * Recovers what dead server processes left in flight: their responses are
+     * marked failed and their credit holds released (they are not charged).
+     */
+    async recover(deadOwners: string[]): Promise<{ responses: number; holds: number }> {
+      const responses = await deps.responses.failInterrupted(deadOwners, seconds());
+      const holds = await deps.credits.releaseHoldsOf(deadOwners);
+      return { responses, holds };
     },
   };
 }

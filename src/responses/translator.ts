@@ -158,7 +158,8 @@ export class ResponseTranslator {
     return out;
   }
 
-  private finalizeUsage(): void {
+  /** `charge: false` (upstream and server failures) reports usage with credits_used 0. */
+  private finalizeUsage(charge = true): void {
     const argText = [...this.calls.values()].map((c) => c.item.arguments).join('');
     const u = this.usage ?? {
       input: this.options.estimateInputTokens(),
@@ -173,7 +174,7 @@ export class ResponseTranslator {
       output_tokens_details: { reasoning_tokens: u.reasoning },
       total_tokens: u.input + u.output,
     };
-    this.response.usage = { ...usage, credits_used: this.options.price(usage, this.calls.size > 0) };
+    this.response.usage = { ...usage, credits_used: charge ? this.options.price(usage, this.calls.size > 0) : 0 };
   }
 
   /** Ends the response as completed, or incomplete when the provider stopped at a limit. */
@@ -195,12 +196,16 @@ export class ResponseTranslator {
     return out;
   }
 
-  /** Ends the response as failed: the combined `error` event, then response.failed. */
-  fail(error: ApiError): StreamEvent[] {
+  /**
+   * Ends the response as failed: the combined `error` event, then
+   * response.failed. `charge` says whether what was generated is billed (a
+   * client that walked away) or not (the backend or the server failed).
+   */
+  fail(error: ApiError, options: { charge: boolean } = { charge: false }): StreamEvent[] {
     if (this.ended) return [];
     this.ended = true;
     const out = this.closeAll('incomplete');
-    this.finalizeUsage();
+    this.finalizeUsage(options.charge);
     this.response.status = 'failed';
     this.response.error = { code: error.code, message: error.message, type: error.type };
     const body = { type: error.type, code: error.code, message: error.message, param: error.param };

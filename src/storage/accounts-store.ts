@@ -7,11 +7,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
 import type { ApiKeysTable, WorkspacesTable } from './schema.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
+import { PLAN_LIMITS, PLANS, type Plan } from '../accounts/plans.js';
+import { insertLedger } from './credits-store.js';
 
-export const PLANS = ['free', 'pro', 'business', 'enterprise'] as const;
-export type Plan = (typeof PLANS)[number];
+export { PLANS, type Plan };
 export type KeyMode = 'live' | 'test';
 
+/** Scopes a key can carry; 'admin' implies all of them and the admin API. */
+export const SCOPES = ['responses', 'personas:read', 'personas:write', 'focus_groups', 'usage:read', 'admin'] as const;
 export const DEFAULT_SCOPES = ['responses', 'personas:read', 'personas:write', 'focus_groups', 'usage:read'];
 
 export type Workspace = WorkspacesTable;
@@ -81,17 +84,61 @@ export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock) {
     return db.selectFrom('workspaces').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
+  /** Creates a workspace with its plan's initial credits (a ledger grant); false if the name is taken. */
+  async function createWorkspace(name: string, plan: Plan): Promise<{ workspace: Workspace; created: boolean }> {
+    const credits = PLAN_LIMITS[plan].initialCredits;
+    const row: Workspace = { id: ids.next('ws'), name, plan, created_at: now(), balance: credits, held: 0, month_spent: 0, spend_month: '', monthly_budget: null, rpm_limit: null, rpd_limit: null };
+    const created = await db.transaction().execute(async (trx) => {
+      const r = await trx.insertInto('workspaces').values(row).onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst();
+      if (Number(r.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
+      if (credits > 0) {
+        await insertLedger(trx, {
+          id: ids.next('led'),
+          workspace_id: row.id,
+          kind: 'grant',
+          amount: credits,
+          balance_after: credits,
+          operation: null,
+          response_id: null,
+          key_id: null,
+          persona_id: null,
+          reason: `initial ${plan} plan credits`,
+          input_tokens: null,
+          output_tokens: null,
+          created_at: row.created_at,
+        });
+      }
+      return true;
+    });
+    return { workspace: (await findWorkspace(name))!, created };
+  }
+
   async function ensureWorkspace(name: string, plan: Plan): Promise<Workspace> {
-    const existing = await findWorkspace(name);
-    if (existing) return existing;
-    const row: Workspace = { id: ids.next('ws'), name, plan, created_at: now() };
-    await db.insertInto('workspaces').values(row).onConflict((oc) => oc.column('name').doNothing()).execute();
-    return (await findWorkspace(name))!;
+    return (await findWorkspace(name)) ?? (await createWorkspace(name, plan)).workspace;
   }
 
   return {
     findWorkspace,
     ensureWorkspace,
+    createWorkspace,
+
+    async getWorkspace(id: string): Promise<Workspace | undefined> {
+      return db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    async listWorkspaces(): Promise<Workspace[]> {
+      return db.selectFrom('workspaces').selectAll().orderBy('created_at').orderBy('name').execute();
+    },
+
+    /** Sets the plan and, for Enterprise, custom limits (null → the plan's). */
+    async setPlan(name: string, plan: Plan, limits: { rpm?: number | null; rpd?: number | null } = {}): Promise<Workspace | undefined> {
+      await db
+        .updateTable('workspaces')
+        .set({ plan, rpm_limit: limits.rpm ?? null, rpd_limit: limits.rpd ?? null })
+        .where('name', '=', name)
+        .execute();
+      return findWorkspace(name);
+    },
 
     async countWorkspaces(): Promise<number> {
       const r = await db.selectFrom('workspaces').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -119,15 +166,15 @@ export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock) {
     },
 
     /** The key's record by its secret, or undefined. Revoked and expired keys are returned; the caller decides. */
-    async findKeyBySecret(key: string): Promise<(ApiKeyInfo & { plan: string }) | undefined> {
+    async findKeyBySecret(key: string): Promise<(ApiKeyInfo & { plan: string; rpm_limit: number | null; rpd_limit: number | null }) | undefined> {
       const row = await db
         .selectFrom('api_keys')
         .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
         .selectAll('api_keys')
-        .select(['workspaces.name as workspace', 'workspaces.plan as plan'])
+        .select(['workspaces.name as workspace', 'workspaces.plan as plan', 'workspaces.rpm_limit as rpm_limit', 'workspaces.rpd_limit as rpd_limit'])
         .where('api_keys.key_hash', '=', hashKey(key))
         .executeTakeFirst();
-      return row ? { ...toInfo(row), plan: row.plan } : undefined;
+      return row ? { ...toInfo(row), plan: row.plan, rpm_limit: row.rpm_limit, rpd_limit: row.rpd_limit } : undefined;
     },
 
     async listKeys(workspace?: string): Promise<ApiKeyInfo[]> {

@@ -1,43 +1,89 @@
 /**
- * Opens the database: SQLite (WAL) in the data folder by default. One query
- * builder (Kysely) over every database; each domain store takes the Kysely
- * instance.
+ * Opens the database: SQLite (WAL) in the data folder by default, PostgreSQL
+ * when a postgres:// URL is given. One query builder (Kysely) over every
+ * database; each domain store takes the Kysely instance.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresAdapter, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
+import { createPostgresDialect, isPostgresUrl, redactUrl } from './dialects/postgres.js';
+import { createSqliteDialect } from './dialects/sqlite.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
+export type DialectName = 'sqlite' | 'postgres';
 
 export interface OpenDbOptions {
-  /** Folder for cohort.db; ':memory:' for an in-memory database (tests). */
+  /** Folder for cohort.db; ':memory:' for an in-memory database (tests). Unused with a PostgreSQL URL. */
   dataDir: string;
+  /** `postgres://user@host:5432/db` (or `postgresql://`): use PostgreSQL instead of SQLite. */
+  databaseUrl?: string;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+  /** Errors of idle PostgreSQL connections; the pool replaces the connection. */
+  onError?: (error: Error) => void;
+}
+
+/** Which SQL dialect a Db (or a transaction of it) speaks, for the rare dialect-specific query. */
+export function dialectName(db: Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
 export async function openDatabase(options: OpenDbOptions): Promise<Db> {
-  let file = ':memory:';
-  if (options.dataDir !== ':memory:') {
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    file = path.join(options.dataDir, 'cohort.db');
+  const url = options.databaseUrl ?? '';
+  if (url === '') {
+    const db = new Kysely<Database>({ dialect: createSqliteDialect(options.dataDir) });
+    return migrated(db, {});
   }
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(db);
-  return db;
+  if (!isPostgresUrl(url)) throw new Error(`database URL must start with postgres:// or postgresql://, got '${redactUrl(url)}'`);
+  const { dialect } = createPostgresDialect({
+    url,
+    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  const db = new Kysely<Database>({ dialect });
+  let schema: string | null;
+  try {
+    const r = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    schema = r.rows[0]?.schema ?? null;
+  } catch (error) {
+    await db.destroy();
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (schema === null) {
+    await db.destroy();
+    throw new Error(`PostgreSQL at ${redactUrl(url)}: no schema on the search_path exists`);
+  }
+  // Kysely looks for its migration tables in every schema of the database;
+  // pin them to ours so another app's (or another Cohort's) tables in a
+  // different schema are not mistaken for ours.
+  return migrated(db, { migrationTableSchema: schema });
+}
+
+/** Ends the database: closes the SQLite file or ends the PostgreSQL pool. */
+export async function closeDatabase(db: Db): Promise<void> {
+  await db.destroy();
+}
+
+async function migrated(db: Db, options: { migrationTableSchema?: string }): Promise<Db> {
+  try {
+    await migrate(db, options);
+    return db;
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Runs pending migrations. On PostgreSQL, Kysely's Migrator holds a
+ * session-level advisory lock (pg_advisory_lock) around a transaction, so
+ * processes starting at once migrate one after the other.
+ */
+export async function migrate(db: Db, options: { migrationTableSchema?: string } = {}): Promise<void> {
+  const migrator = new Migrator({ db, provider, ...options });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

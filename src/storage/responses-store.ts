@@ -37,14 +37,24 @@ export function createResponsesStore(db: Db) {
       return Number(r.numDeletedRows) > 0;
     },
 
-    /** Marks responses left queued or in progress by a previous process as failed. */
-    async failInterrupted(now: number): Promise<number> {
-      const rows = await db.selectFrom('responses').select(['id', 'body']).where('status', 'in', ['queued', 'in_progress']).execute();
+    /**
+     * Marks responses that dead owners left queued or in progress as failed
+     * (not charged: their holds are released separately). `null` owners are
+     * rows from before ownership was recorded.
+     */
+    async failInterrupted(owners: string[], now: number): Promise<number> {
+      const rows = await db
+        .selectFrom('responses')
+        .select(['id', 'body'])
+        .where('status', 'in', ['queued', 'in_progress'])
+        .where((eb) => (owners.length ? eb.or([eb('owner', 'in', owners), eb('owner', 'is', null)]) : eb('owner', 'is', null)))
+        .execute();
       for (const row of rows) {
         const body = JSON.parse(row.body) as Record<string, unknown>;
         body.status = 'failed';
-        body.error = { code: 'internal_error', type: 'server_error', message: 'The server restarted while this response was in progress.' };
-        await db.updateTable('responses').set({ status: 'failed', updated_at: now, body: JSON.stringify(body) }).where('id', '=', row.id).execute();
+        body.error = { code: 'internal_error', type: 'server_error', message: 'The server stopped while this response was in progress; it was not charged.' };
+        body.usage ??= { input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0, credits_used: 0 };
+        await db.updateTable('responses').set({ status: 'failed', updated_at: now, owner: null, body: JSON.stringify(body) }).where('id', '=', row.id).execute();
       }
       return rows.length;
     },

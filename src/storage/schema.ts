@@ -6,6 +6,57 @@ export interface WorkspacesTable {
   name: string;
   plan: string;
   created_at: number;
+  /** Credits available (grants − debits ± adjustments); never negative. */
+  balance: number;
+  /** Sum of the credit holds of responses in flight (available = balance − held). */
+  held: number;
+  /** Credits debited in `spend_month` (YYYY-MM, UTC). */
+  month_spent: number;
+  spend_month: string;
+  /** Optional cap on credits debited per calendar month (UTC). */
+  monthly_budget: number | null;
+  /** Custom limits (Enterprise); null → the plan's. */
+  rpm_limit: number | null;
+  rpd_limit: number | null;
+}
+
+export type LedgerKind = 'grant' | 'debit' | 'refund' | 'adjustment';
+
+/** Append-only: rows are inserted, never updated or deleted. */
+export interface CreditLedgerTable {
+  id: string;
+  workspace_id: string;
+  kind: LedgerKind;
+  /** Signed: grants and refunds positive, debits negative, adjustments either. */
+  amount: number;
+  balance_after: number;
+  operation: string | null;
+  response_id: string | null;
+  key_id: string | null;
+  persona_id: string | null;
+  reason: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  created_at: number;
+}
+
+/** Credits reserved for a response in flight; released or settled when it ends. */
+export interface CreditHoldsTable {
+  id: string;
+  workspace_id: string;
+  response_id: string;
+  amount: number;
+  owner: string;
+  created_at: number;
+}
+
+/** Server processes, for recovering what a dead one left in flight. */
+export interface InstancesTable {
+  id: string;
+  /** Stable across restarts (host:port): a new incarnation knows its predecessors are dead. */
+  name: string;
+  started_at: number;
+  last_seen: number;
 }
 
 export interface ApiKeysTable {
@@ -42,6 +93,8 @@ export interface ResponsesTable {
   request: string | null;
   /** SSE events of background responses, for replay with consistent sequence numbers. */
   events: string | null;
+  /** The server instance running it while queued/in progress. */
+  owner: string | null;
 }
 
 export interface MigrationsRow {
@@ -53,4 +106,7 @@ export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
   responses: ResponsesTable;
+  credit_ledger: CreditLedgerTable;
+  credit_holds: CreditHoldsTable;
+  instances: InstancesTable;
 }

@@ -17,6 +17,10 @@ import { listen, type RunningServer } from '../../src/server.js';
 import { createAccountsStore, type AccountsStore } from '../../src/storage/accounts-store.js';
 import { openDatabase, type Db } from '../../src/storage/db.js';
 import { createResponsesStore } from '../../src/storage/responses-store.js';
+import { createCreditsStore, type CreditsStore } from '../../src/storage/credits-store.js';
+import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../src/limits/memory.js';
+import type { ConcurrencyLimiter, RateLimiter } from '../../src/limits/types.js';
+import type { Plan } from '../../src/accounts/plans.js';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../../src/util/ids.js';
 
 export const personas = loadPersonaDir();
@@ -30,6 +34,7 @@ export interface TestServer {
   app: CohortApp;
   db: Db;
   accounts: AccountsStore;
+  credits: CreditsStore;
   server: RunningServer;
   close(): Promise<void>;
 }
@@ -40,6 +45,11 @@ export interface TestServerOptions {
   clock?: Clock;
   logger?: Logger;
   maxBodyBytes?: number;
+  rateLimiter?: RateLimiter;
+  concurrency?: ConcurrencyLimiter;
+  instanceId?: string;
+  /** Plan of the 'acme' workspace the keys belong to (default business: room for test bursts). */
+  plan?: Plan;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -47,8 +57,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const ids = options.ids ?? randomIds;
   const clock = options.clock ?? systemClock;
   const accounts = createAccountsStore(db, ids, clock);
+  const credits = createCreditsStore(db, ids, clock);
   const app = createApp({
     accounts,
+    credits,
+    rateLimiter: options.rateLimiter ?? createMemoryRateLimiter(),
+    concurrency: options.concurrency ?? createMemoryConcurrencyLimiter(),
+    instanceId: options.instanceId ?? 'inst_test',
     personas: createBuiltinPersonaStore(personas),
     responses: createResponsesStore(db),
     engines: { sandbox: createSandboxProvider(), live: options.live },
@@ -57,8 +72,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: options.logger ?? (process.env.TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
-  const test = await accounts.createKey({ workspace: 'acme', mode: 'test', plan: 'pro' });
-  const live = await accounts.createKey({ workspace: 'acme', mode: 'live', plan: 'pro' });
+  const test = await accounts.createKey({ workspace: 'acme', mode: 'test', plan: options.plan ?? 'business' });
+  const live = await accounts.createKey({ workspace: 'acme', mode: 'live', plan: options.plan ?? 'business' });
   const runtime: Runtime = { app, db, accounts, logger: silentLogger, liveEngine: 'test', close: () => db.destroy() };
   const server = await listen(runtime, { port: 0, host: '127.0.0.1' });
   return {
@@ -69,6 +84,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     app,
     db,
     accounts,
+    credits,
     server,
     close: () => server.shutdown(0),
   };

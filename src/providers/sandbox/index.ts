@@ -94,6 +94,11 @@ async function* sandboxStream(req: ProviderRequest): AsyncGenerator<ProviderEven
     reason = 'tool_calls';
     for (const [index, call] of plan.calls.entries()) {
       const cut = truncateToTokens(call.arguments, Number.isFinite(budget) ? budget : undefined);
+      if (cut.truncated && cut.text === '') {
+        // no room left for even the start of these arguments: stop before this call
+        reason = 'length';
+        break;
+      }
       if (req.signal.aborted) return;
       yield { type: 'tool-call-start', index, callId: call.callId, name: call.name };
       for (const delta of chunkArguments(cut.text)) {

@@ -21,6 +21,7 @@ import {
   clipWords,
   extractEmail,
   extractAmounts,
+  extractClockTime,
   extractNumbers,
   extractPlaces,
   extractQuery,
@@ -49,6 +50,8 @@ export interface InstanceHints {
   numbers: number[];
   /** Money amounts in the message ("$149"). */
   amounts: number[];
+  /** A clock time the message states, as HH:MM. */
+  time?: string;
   email?: string;
   url?: string;
   /** Sentences of the plain-text answer, for summary/reason-like strings. */
@@ -67,6 +70,8 @@ export interface InstanceOptions {
   optional: 'all' | 'hinted';
   /** Whether an enum nothing points at takes its default/first member ('first') or a seeded pick ('random'). */
   enumFallback: 'first' | 'random';
+  /** Nullable values the message says nothing about become null (function arguments, like a model leaving them unset). */
+  preferNull?: boolean;
   /** Root objects without declared properties get `{"answer": …}` instead of `{}`. */
   answerForOpenRoot?: boolean;
   /** Label used in error messages. */
@@ -79,7 +84,8 @@ export function buildHints(message: string, voice: VoiceAnswer, persona?: Person
   const hints: InstanceHints = {
     message,
     query: extractQuery(message),
-    topic: voice.topic,
+    // the fallback topics of greetings and empty messages are not worth repeating
+    topic: voice.topic === 'that' || voice.topic === 'this' ? '' : voice.topic,
     keywords: keywordsOf(message, 8),
     places: extractPlaces(message, exclude).map((p) => p.text),
     numbers: extractNumbers(message),
@@ -88,6 +94,8 @@ export function buildHints(message: string, voice: VoiceAnswer, persona?: Person
     answer: voice.text,
     stance: voice.stance,
   };
+  const time = extractClockTime(message);
+  if (time !== undefined) hints.time = time;
   if (email !== undefined) hints.email = email;
   if (url !== undefined) hints.url = url;
   if (persona) hints.persona = persona;
@@ -161,8 +169,9 @@ class Generator {
     private readonly hints: InstanceHints,
     private readonly rng: Rng,
     private readonly opts: InstanceOptions,
-    private readonly attempt: number,
+    attempt: number,
   ) {
+    // later attempts start from another sentence, so a retry is not a copy
     this.sentenceCursor = attempt;
   }
 
@@ -248,6 +257,7 @@ class Generator {
     let s: Schema = resolved.s === true ? {} : resolved.s;
     s = this.flattenAllOf(s);
 
+    if (isObj(s.if) || typeof s.if === 'boolean') return this.genConditional(s, w);
     if ('const' in s) return structuredClone(s.const);
     if (Array.isArray(s.enum)) return this.chooseEnum(s.enum, s, w);
 
@@ -273,31 +283,59 @@ class Generator {
     }
   }
 
+  /** if/then/else: generate under `if`+`then`, else under `else`, keeping the first that validates. */
+  private genConditional(s: Schema, w: Where): unknown {
+    const { if: cond, then: thenS, else: elseS, ...rest } = s;
+    const condObj = isObj(cond) ? cond : {};
+    const options: Schema[] = [
+      mergeSchemas(mergeSchemas(rest, condObj), isObj(thenS) ? thenS : {}),
+      isObj(elseS) ? mergeSchemas(rest, elseS) : rest,
+    ];
+    let first: unknown;
+    for (const [i, option] of options.entries()) {
+      let value: unknown;
+      try {
+        value = this.gen(option, { ...w, pointer: `${w.pointer}~if${i}` });
+      } catch (err) {
+        if (err instanceof UnsatisfiableError) continue;
+        throw err;
+      }
+      if (i === 0) first = value;
+      if (this.check(s, value)) return value;
+    }
+    if (first !== undefined) return first;
+    return this.gen(rest, w);
+  }
+
   private genBranches(s: Schema, key: 'anyOf' | 'oneOf', w: Where): unknown {
     const { [key]: raw, ...base } = s;
     const branches = (raw as unknown[]).map((b, i) => ({ i, schema: b }));
     // minimal mode: simplest branches first (null, then ones without references)
-    const ordered = this.minimal(w)
+    const nullFirst = this.minimal(w) || (this.opts.preferNull && branches.some((b) => isNullOnly(b.schema)) && !this.hasMessageHint(w.key ?? '', {}));
+    const ordered = nullFirst
       ? [...branches].sort((a, b) => branchWeight(a.schema) - branchWeight(b.schema))
       : [...branches.filter((b) => !isNullOnly(b.schema)), ...branches.filter((b) => isNullOnly(b.schema))];
     let first: unknown;
     let haveFirst = false;
     for (const { i, schema: branch } of ordered) {
-      let candidate: unknown;
-      try {
-        const merged = Object.keys(base).length ? mergeSchemas(base, this.flattenAllOf(this.resolvedObject(branch))) : branch;
-        candidate = this.gen(merged, { ...w, pointer: `${w.pointer}~${key}${i}` });
-      } catch (err) {
-        if (err instanceof UnsatisfiableError) continue;
-        throw err;
+      // oneOf: a value can match several branches (an integer is also a number); vary it a few times
+      for (let jitter = 0; jitter < (key === 'oneOf' ? 4 : 1); jitter++) {
+        let candidate: unknown;
+        try {
+          const merged = Object.keys(base).length ? mergeSchemas(base, this.flattenAllOf(this.resolvedObject(branch))) : branch;
+          candidate = this.gen(merged, { ...w, pointer: `${w.pointer}~${key}${i}`, jitter: jitter ? jitter + 1 : w.jitter });
+        } catch (err) {
+          if (err instanceof UnsatisfiableError) break;
+          throw err;
+        }
+        if (!haveFirst) {
+          first = candidate;
+          haveFirst = true;
+        }
+        if (!this.check(branch, candidate)) continue;
+        if (key === 'oneOf' && branches.some((b) => b.i !== i && this.check(b.schema, candidate))) continue;
+        return candidate;
       }
-      if (!haveFirst) {
-        first = candidate;
-        haveFirst = true;
-      }
-      if (!this.check(branch, candidate)) continue;
-      if (key === 'oneOf' && branches.some((b) => b.i !== i && this.check(b.schema, candidate))) continue;
-      return candidate;
     }
     if (haveFirst) return first;
     throw new UnsatisfiableError(`no ${key} branch can be generated at ${w.pointer || '/'}`);
@@ -325,7 +363,7 @@ class Generator {
     if (s.nullable === true && !types.includes('null')) types.push('null');
     const nonNull = types.filter((t) => t !== 'null');
     if (nonNull.length === 0) return 'null';
-    if (types.includes('null') && this.minimal(w)) return 'null';
+    if (types.includes('null') && (this.minimal(w) || (this.opts.preferNull && !this.hasMessageHint(w.key ?? '', { ...s, type: nonNull[0] })))) return 'null';
     // a number-or-string field named like a number becomes a number, and so on; otherwise the first listed
     if (nonNull.length > 1) {
       const k = keyWords(w.key);
@@ -415,11 +453,17 @@ class Generator {
         if (Object.keys(out).length >= minProps) break;
         if (!(key in out)) out[key] = this.gen(props[key], child(key));
       }
-      let n = 1;
-      while (Object.keys(out).length < minProps && additional !== false && n < 1000) {
-        const key = `${slugify(this.hints.keywords[n - 1] ?? 'field', 20).replace(/-/g, '_')}_${n}`;
-        n++;
-        if (key in out) continue;
+      const patterns = isObj(s.patternProperties) ? Object.keys(s.patternProperties) : [];
+      const namePattern = isObj(s.propertyNames) && typeof s.propertyNames.pattern === 'string' ? s.propertyNames.pattern : undefined;
+      const keyRng = this.rngAt(w, '#keys');
+      for (let n = 1; Object.keys(out).length < minProps && n < 200; n++) {
+        let key: string | undefined;
+        const plain = `${slugify(this.hints.keywords[n - 1] ?? 'field', 20).replace(/-/g, '_')}_${n}`;
+        if (namePattern) key = sampleFromPattern(namePattern, keyRng);
+        else if (additional === false && patterns.length) key = sampleFromPattern(patterns[(n - 1) % patterns.length] as string, keyRng);
+        else key = plain;
+        if (key === undefined || key in out) continue;
+        if (isObj(s.propertyNames) && !this.check(s.propertyNames, key)) continue;
         out[key] = this.gen(schemaFor(key), child(key));
       }
     }
@@ -558,6 +602,7 @@ class Generator {
       const hi = upperBound(s);
       const r = this.rngAt(w, `#jitter${w.jitter}`);
       target = Number.isFinite(lo) && Number.isFinite(hi) ? lo + (hi - lo) * r.next() : target + r.int(1, 50) * (num(s.multipleOf) ?? 1) * (r.chance(0.5) ? 1 : -1);
+      if (!integer && num(s.multipleOf) === undefined) target += r.int(1, 99) / 100;
     }
     return fitNumber(target, s, integer || Number.isInteger(num(s.multipleOf) ?? 0.5) && integerBounds(s));
   }
@@ -608,10 +653,11 @@ class Generator {
     if (has('lon', 'lng', 'longitude')) return -74.006;
     if (has('temperature', 'temp')) return 21;
     if (words.some((x) => COUNT_KEYS.has(x))) return rng.int(1, 3);
+    const fraction = integer ? 0 : rng.int(1, 99) / 100;
     if (Number.isFinite(lo) && Number.isFinite(hi)) return lo + (hi - lo) * (0.25 + rng.next() * 0.5);
-    if (Number.isFinite(lo)) return lo + rng.int(1, 10);
-    if (Number.isFinite(hi)) return Math.min(hi, rng.int(1, 10)) - (hi < 1 ? rng.int(1, 10) : 0);
-    return integer ? rng.int(1, 100) : Math.round(rng.next() * 10000) / 100;
+    if (Number.isFinite(lo)) return lo + rng.int(1, 10) + fraction;
+    if (Number.isFinite(hi)) return Math.min(hi, rng.int(1, 10)) - (hi < 1 ? rng.int(1, 10) : 0) - fraction;
+    return rng.int(1, 100) + fraction;
   }
 
   private genBoolean(w: Where): boolean {
@@ -667,7 +713,7 @@ class Generator {
     const dayMs = 86_400_000;
     const base = Date.UTC(2025, 0, 1) + rng.int(0, 364) * dayMs + rng.int(8, 18) * 3_600_000 + rng.pick([0, 15, 30, 45]) * 60_000;
     const iso = new Date(base).toISOString().replace('.000Z', 'Z');
-    const name = this.personName(w, rng);
+    const name = this.personName(w);
     switch (format) {
       case 'date-time':
       case 'iso-date-time':
@@ -676,7 +722,7 @@ class Generator {
         return iso.slice(0, 10);
       case 'time':
       case 'iso-time':
-        return `${iso.slice(11, 19)}Z`;
+        return this.hints.time ? `${this.hints.time}:00Z` : `${iso.slice(11, 19)}Z`;
       case 'duration':
         return rng.pick(['P3D', 'PT2H', 'P1W', 'PT30M', 'P1M']);
       case 'email':
@@ -724,20 +770,19 @@ class Generator {
     return s;
   }
 
-  /** A plausible personal name (never the persona's label). */
-  private plausibleName(w: Where, rng: Rng): string {
-    const base = rng.int(0, PERSON_NAMES.length - 1);
+  /** A plausible personal name (never the persona's label); the same for every field of the n-th array item. */
+  private plausibleName(w: Where): string {
+    const base = this.rng.fork('names').int(0, PERSON_NAMES.length - 1);
     return PERSON_NAMES[(base + (w.index ?? 0)) % PERSON_NAMES.length] as string;
   }
 
-  private personName(w: Where, rng: Rng): string {
+  private personName(w: Where): string {
     const persona = this.hints.persona;
     const parent = keyWords(w.parent);
     const thingParent = parent.some((x) => THING_PARENTS.has(singular(x) ?? x));
     if (thingParent) return `${capitalize(this.hints.keywords[(w.index ?? 0) % Math.max(1, this.hints.keywords.length)] ?? 'Sample')} ${THING_SUFFIXES[(w.index ?? 0) % THING_SUFFIXES.length]}`;
     if (persona && w.index === undefined) return persona.name;
-    const base = rng.int(0, PERSON_NAMES.length - 1);
-    return PERSON_NAMES[(base + (w.index ?? 0)) % PERSON_NAMES.length] as string;
+    return this.plausibleName(w);
   }
 
   private hintString(w: Where, rng: Rng): string {
@@ -757,12 +802,12 @@ class Generator {
       if (pool && pool.length) return pool[idx % pool.length] as string;
     }
 
-    if (all === 'username' || all === 'user_name' || all === 'handle' || last === 'handle') return slugify(this.personName(w, rng), 24).replace(/-/g, '_');
-    if (last === 'first' || all.endsWith('first_name') || all === 'firstname' || all === 'given_name') return this.plausibleName(w, rng).split(' ')[0] ?? 'Alex';
-    if (all.endsWith('last_name') || all === 'lastname' || all === 'surname' || all === 'family_name') return this.plausibleName(w, rng).split(' ').slice(1).join(' ') || 'Morgan';
-    if (['name', 'fullname', 'persona', 'author', 'respondent', 'speaker', 'customer', 'participant', 'who'].includes(last) || all === 'display_name') return this.personName(w, rng);
+    if (all === 'username' || all === 'user_name' || all === 'handle' || last === 'handle') return slugify(this.personName(w), 24).replace(/-/g, '_');
+    if (last === 'first' || all.endsWith('first_name') || all === 'firstname' || all === 'given_name') return this.plausibleName(w).split(' ')[0] ?? 'Alex';
+    if (all.endsWith('last_name') || all === 'lastname' || all === 'surname' || all === 'family_name') return this.plausibleName(w).split(' ').slice(1).join(' ') || 'Morgan';
+    if (['name', 'fullname', 'persona', 'author', 'respondent', 'speaker', 'customer', 'participant', 'who'].includes(last) || all === 'display_name') return this.personName(w);
 
-    if (has('email')) return h.email ?? `${slugify(this.personName(w, rng), 24).replace(/-/g, '.')}@example.com`;
+    if (has('email')) return h.email ?? `${slugify(this.personName(w), 24).replace(/-/g, '.')}@example.com`;
     if (words.some((x) => URL_KEYS.has(x))) return h.url ?? `https://example.com/${slugify(h.topic || 'item')}`;
     if (has('phone', 'telephone', 'mobile', 'tel')) return '+1-555-0100';
 
@@ -770,8 +815,13 @@ class Generator {
 
     if (['to', 'recipient', 'recipients', 'cc', 'bcc', 'sender'].includes(all)) {
       if (h.email) return h.email;
-      if (all !== 'to') return this.personName(w, rng);
+      if (all !== 'to') return this.personName(w);
     }
+    if (words.some((x) => ENTITY_KEYS.has(x)) && !has('id', 'type', 'category')) {
+      const entity = h.places[idx % Math.max(1, h.places.length)];
+      if (entity) return entity;
+    }
+    if (h.time && has('time', 'hour', 'start', 'when') && !has('zone', 'timezone', 'stamp', 'timestamp')) return h.time;
     if (words.some((x) => PLACE_KEYS.has(x))) {
       if (has('country') && !h.places.length) return persona?.profile.demographics.country ?? 'United States';
       const place = h.places[idx % Math.max(1, h.places.length)];
@@ -846,7 +896,7 @@ class Generator {
 
     // unknown names: a short phrase from the message, else the humanized key
     const kw = h.keywords[idx % Math.max(1, h.keywords.length)];
-    return kw ?? (h.topic || words.join(' '));
+    return kw ?? (h.topic || capitalize(words.join(' ')));
   }
 }
 
@@ -855,6 +905,7 @@ class Generator {
 const NUMBER_KEYS = new Set(['count', 'number', 'num', 'quantity', 'qty', 'amount', 'price', 'cost', 'total', 'age', 'score', 'rating', 'year', 'limit', 'size', 'confidence', 'probability', 'percent', 'percentage']);
 const COUNT_KEYS = new Set(['count', 'quantity', 'qty', 'limit', 'num', 'number', 'n', 'k', 'top', 'max', 'results', 'size', 'days', 'nights', 'guests', 'people', 'adults', 'children', 'seats', 'tickets', 'items', 'hours', 'minutes', 'page', 'per']);
 const PLACE_KEYS = new Set(['location', 'city', 'place', 'destination', 'origin', 'address', 'town', 'country', 'venue', 'where', 'area', 'locality', 'region', 'from', 'to', 'near']);
+const ENTITY_KEYS = new Set(['restaurant', 'hotel', 'venue', 'store', 'shop', 'company', 'brand', 'business', 'airline', 'airport', 'organization', 'organisation', 'org', 'school', 'university', 'team', 'vendor', 'merchant', 'employer', 'bank', 'clinic', 'hospital', 'cafe', 'bar']);
 const URL_KEYS = new Set(['url', 'link', 'website', 'homepage', 'href', 'uri', 'image', 'avatar', 'photo', 'site']);
 const THING_PARENTS = new Set(['product', 'item', 'feature', 'plan', 'company', 'brand', 'tool', 'app', 'project', 'competitor', 'option', 'idea', 'service', 'course', 'book', 'movie', 'song', 'recipe', 'restaurant', 'team', 'category', 'tag', 'skill', 'event', 'task', 'step', 'alternative', 'recommendation', 'offer', 'offering', 'campaign', 'channel', 'platform']);
 

@@ -223,7 +223,9 @@ const LEADS: LeadPattern[] = [
   { re: /^(?:what|how) (?:do|would|did|does|will) (?:you|u|people|customers|users) (?:honestly |really |personally |genuinely )?(?:think|feel) (?:about|of|regarding|on|towards?)\s+/i },
   { re: /^what(?:'s|’s| is| are| would be| was) (?:your|ur) (?:honest |first |overall |gut |initial |quick )?(?:take|thoughts?|opinion|view|views|impression|reaction|feeling|feelings|feedback|perspective|verdict|stance) (?:on|of|about|regarding|for|towards?)\s+/i },
   { re: /^(?:can|could|would|will) (?:you|u) (?:please )?(?:tell me|explain|describe|summarize|walk me through|help me (?:with|understand)|give me (?:your )?(?:thoughts|feedback|an overview|a summary|your take) (?:on|of|about)|share (?:your )?(?:thoughts|feedback) (?:on|about)|review|evaluate|assess|compare)\s*(?:about\s+|more about\s+)?/i },
-  { re: /^(?:tell me|talk to me|explain|describe|summarize|review|evaluate|assess|compare|give me (?:your )?(?:thoughts|feedback|take) (?:on|about))\s+(?:more\s+)?(?:about\s+)?/i },
+  { re: /^(?:tell me|talk to me|explain|describe|summarize|review|evaluate|assess|compare|rate|critique|grade|score|judge|analy[sz]e|give me (?:your )?(?:thoughts|feedback|take) (?:on|about)|give (?:some )?feedback on)\s+(?:more\s+)?(?:about\s+)?/i },
+  { re: /^how (?:likely|willing|interested|open|ready|excited|comfortable|inclined) (?:are|would|were) (?:you|u) (?:be )?(?:to )?/i, verbNext: true },
+  { re: /^what would (?:make|get|convince|persuade|push) (?:you|u) (?:to )?/i, verbNext: true },
   { re: /^(?:are|would) (?:you|u) (?:be )?(?:interested in|into|excited about|open to|comfortable with|worried about|familiar with|a fan of|happy with|ok with|okay with|willing to)\s+/i },
   { re: /^(?:would|will|do|did|could|should|might|have) (?:you|u) (?:ever |actually |still |really |seriously |personally )?(?:consider )?(?:like|want|need|prefer|love|enjoy)\s+(?:to\s+)?/i },
   { re: /^(?:would|will|do|did|could|should|might|have) (?:you|u) (?:ever |actually |still |really |seriously |personally )?(?:consider )?/i, verbNext: true },
@@ -240,9 +242,66 @@ const LEADS: LeadPattern[] = [
 ];
 
 /** Question tails that say nothing about the topic. */
-const TRAILS = /(?:\s*[,;:—–-]?\s*(?:for you|to you|in your opinion|honestly|at all|or not|though|then|tbh|ngl|right|and why|why or why not|be honest)\s*)+$/i;
+const TRAILS = /(?:\s*[,;:—–-]?\s*(?:for you|to you|in your opinion|honestly|at all|or not|though|then|tbh|ngl|right|and why|why or why not|be honest|(?:from|on a scale (?:of|from)|out of) \d+(?:\s*(?:to|-|–)\s*\d+)?)\s*)+$/i;
 
-const WORTH_RE = /^(?:is|are|was|were|would|will) (.+?) (?:be )?(?:worth it|worth the money|worth the price|worth buying|worth paying for|worth trying|a good idea|any good|good value|a good deal|overrated|overpriced|a scam|legit)$/i;
+const WORTH_RE = /^(?:is|are|was|were|would|will) (.+?) (?:be )?(?:(worth\b.*)|a good idea|any good|good value|a good deal|overrated|overpriced|a scam|legit)$/i;
+
+const AUX_START = /^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|isn't|aren't|doesn't|don't)\s+/i;
+/** Words that end the subject of a yes/no question ("Is TikTok | a good place…"). */
+const PREDICATE_START = new Set(
+  `a an the good bad great worth still really better worse best worst popular too actually any enough ready able going likely
+  used use using need needed make made help helps work works worth overrated overpriced legit safe worth necessary important
+  useful effective easy hard difficult better right wrong ok okay fine cool becoming getting`.split(/\s+/),
+);
+
+const DETERMINERS = new Set(['a', 'an', 'the', 'your', 'my', 'our', 'this', 'that', 'these', 'those', 'their', 'his', 'her', 'its']);
+const ADVERBS = new Set(['really', 'actually', 'ever', 'still', 'honestly', 'even', 'already', 'usually', 'typically', 'generally', 'also']);
+const PAST: Record<string, string> = { used: 'using', bought: 'buying', been: 'being', had: 'having', made: 'making', seen: 'seeing', heard: 'hearing', paid: 'paying', got: 'getting', gotten: 'getting', done: 'doing', gone: 'going', taken: 'taking', tried: 'trying', thought: 'thinking', felt: 'feeling', found: 'finding', read: 'reading', sold: 'selling', spent: 'spending', built: 'building', left: 'leaving', chosen: 'choosing', known: 'knowing' };
+
+/** A verb form after "would you / have you ever / should we" as a gerund: "buy" → "buying", "used" → "using". */
+function toGerund(word: string): string {
+  const w = word.toLowerCase();
+  if (PAST[w]) return PAST[w];
+  if (w.endsWith('ing') && w.length > 5) return word;
+  if (w.endsWith('ied') && w.length > 4) return `${word.slice(0, -3)}ying`;
+  if (w.endsWith('ed') && w.length > 4) return `${word.slice(0, -2)}ing`;
+  return gerund(word);
+}
+
+/** "Can AI replace designers" → "AI replacing designers"; "Does your team use Slack" → "your team using Slack". */
+function modalClause(t: string): string | undefined {
+  const words = t.replace(AUX_START, '').split(/\s+/).filter(Boolean);
+  if (words.length < 3) return undefined;
+  let i = 0;
+  const subject: string[] = [];
+  if (DETERMINERS.has((words[0] ?? '').toLowerCase())) subject.push(words[i++] as string);
+  subject.push(words[i++] as string);
+  while (i < words.length && ADVERBS.has((words[i] ?? '').toLowerCase())) i++;
+  const verb = words[i];
+  if (!verb || !/^[a-z]+$/.test(verb) || DETERMINERS.has(verb)) return undefined;
+  return [...subject, toGerund(verb), ...words.slice(i + 1)].join(' ');
+}
+
+/** "Is TikTok a good place to advertise" → "TikTok"; "Are subscription boxes still popular" → "subscription boxes". */
+function yesNoSubject(t: string): string {
+  if (/^(?:does|do|did|can|could|will|would|should|doesn't|don't)\s/i.test(t)) {
+    const clause = modalClause(t);
+    if (clause) return clause;
+  }
+  const rest = t.replace(AUX_START, '');
+  const words = rest.split(/\s+/);
+  const out: string[] = [];
+  for (const [i, w] of words.entries()) {
+    const lw = w.toLowerCase();
+    if (i === 0 && ['a', 'an', 'the', 'your', 'my', 'our', 'this', 'that', 'these', 'those'].includes(lw)) {
+      out.push(w);
+      continue;
+    }
+    if (out.length > 0 && PREDICATE_START.has(lw) && out.some((x) => !isStopword(x))) break;
+    out.push(w);
+  }
+  return out.join(' ');
+}
 
 /** Picks the sentence of a message that carries the question. */
 export function focusSentence(message: string): string {
@@ -281,12 +340,16 @@ export function extractTopic(message: string): string {
   }
   t = t.replace(/^(.+?)\s+like(?=\s+(?:in|at|on|for|today|tomorrow|now|these days|right now)\b)/i, '$1');
   const worth = WORTH_RE.exec(t);
-  if (worth?.[1]) t = worth[1];
+  if (worth?.[1]) {
+    const amount = worth[2] ? /[$€£]\s?\d[\d,.]*(?:\s+(?:a|per)\s+\w+)?/.exec(worth[2])?.[0] : undefined;
+    t = amount ? `${worth[1]} at ${amount}` : worth[1];
+  } else if (AUX_START.test(t)) t = yesNoSubject(t);
   t = t.replace(TRAILS, '').trim();
   t = stripTerminal(t);
   if (verbNext) {
     const m = /^([A-Za-z]+)(\b.*)$/s.exec(t);
-    if (m?.[1] && !isStopword(m[1]) && !/ing$/i.test(m[1])) t = `${gerund(m[1].toLowerCase())}${m[2] ?? ''}`;
+    const w = m?.[1];
+    if (w && !/ing$/i.test(w) && (!isStopword(w) || PAST[w.toLowerCase()] || /ed$/i.test(w))) t = `${toGerund(w.toLowerCase())}${m?.[2] ?? ''}`;
   }
   t = swapPronouns(t);
   // lowercase a sentence-initial common word ("The new plan" → "the new plan"), keep proper nouns
@@ -310,7 +373,8 @@ export function keywordPhrase(text: string, max: number): string {
 export const WEAK_WORDS = new Set(
   `new good best great big small better old first last next own real high low free full open main top easy hard long short little
   nice cool favorite favourite different important possible able pay paying buy buying price launch launching start build make use
-  try sell worth cheap expensive month year week day today`.split(/\s+/),
+  try sell worth cheap expensive month year week day today tomorrow tonight book find search show tell give send create check
+  look list add set call help need want get order reserve schedule`.split(/\s+/),
 );
 
 /** Content words worth repeating in an answer: no numbers, amounts or weak adjectives/verbs. */
@@ -450,6 +514,22 @@ export function extractSubject(message: string): string | undefined {
   const focus = stripTerminal(focusSentence(message));
   const m = /\b(?:about|with|in|when it comes to|from|for|regarding|around|of)\s+(.+)$/i.exec(focus);
   if (!m?.[1]) return undefined;
-  const subject = swapPronouns(m[1].replace(TRAILS, '').trim());
+  let raw = m[1].replace(TRAILS, '').trim();
+  for (let i = 0; i < 3; i++) raw = raw.replace(/^(?:in|on|at|with|about|for|from|of|when it comes to)\s+/i, '');
+  const subject = swapPronouns(raw);
   return contentWords(subject).length ? subject : undefined;
+}
+
+/** A clock time in a message as HH:MM (24h): "7pm" → "19:00", "at 18:30" → "18:30". */
+export function extractClockTime(message: string): string | undefined {
+  const ampm = /\b(1[0-2]|0?[1-9])(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.)(?![\p{L}])/iu.exec(message);
+  if (ampm) {
+    let h = Number(ampm[1]) % 12;
+    if (/^p/i.test(ampm[3] ?? '')) h += 12;
+    return `${String(h).padStart(2, '0')}:${ampm[2] ?? '00'}`;
+  }
+  const h24 = /\b([01]?\d|2[0-3]):([0-5]\d)\b/.exec(message);
+  if (h24) return `${String(Number(h24[1])).padStart(2, '0')}:${h24[2]}`;
+  if (/\bnoon\b/i.test(message)) return '12:00';
+  return undefined;
 }

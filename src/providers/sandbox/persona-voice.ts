@@ -278,7 +278,7 @@ function personaSentences(persona: PersonaRecord, ctx: ComposeContext): { senten
 
   // opening: one sentence with a phrase, about the topic of the question
   const subject = kind === 'evaluate' ? undefined : extractSubject(ctx.message);
-  const about = subject ? `when it comes to ${subject}, ` : '';
+  const about = `when it comes to ${subject ?? ctx.topic}, `;
   let opening: string;
   if (kind === 'pain') {
     const pain = bestMatch(profile.pains, q, rng.fork('open-pain'));
@@ -313,10 +313,10 @@ function personaSentences(persona: PersonaRecord, ctx: ComposeContext): { senten
     const prefixed = secondPhraseWanted && phrase2 !== undefined && isLeadPhrase(phrase2);
     let closing: string;
     if (kind === 'pain') {
-      closing = reg === 'casual' ? `that's what makes ${subject ?? 'it'} hard for me.` : `that is the core of the problem with ${subject ?? 'it'} for me.`;
+      closing = reg === 'casual' ? `that's what makes ${subject ?? ctx.topic} hard for me.` : `that is the core of the problem with ${subject ?? ctx.topic} for me.`;
       closing = prefixed ? closing : `${reg === 'casual' ? 'So yeah' : 'Overall'}, ${closing}`;
     } else if (kind === 'want') {
-      closing = `get that right${subject ? ` with ${subject}` : ''} and you've got my attention.`;
+      closing = `get that right with ${subject ?? ctx.topic} and you've got my attention.`;
       closing = prefixed ? closing : capitalize(closing);
     } else {
       const verdict = rng.fork('verdict').pick(VERDICT[stance]);

@@ -23,6 +23,8 @@ const LETTERS: Range[] = [[65, 90], [97, 122]];
 
 class Parser {
   private i = 0;
+  /** Bodies of positive lookaheads ((?=…)), generated in front of the match as a fallback. */
+  readonly lookaheads: Node[] = [];
   private readonly cps: number[];
 
   constructor(pattern: string) {
@@ -89,10 +91,12 @@ class Parser {
         return { t: 'set', ranges: LETTERS, negated: false };
       case '(': {
         let lookaround = false;
+        let positiveAhead = false;
         if (this.peek() === '?') {
           const next = this.peek(1);
           if (next === ':') this.i += 2;
           else if (next === '=' || next === '!') {
+            positiveAhead = next === '=';
             this.i += 2;
             lookaround = true;
           } else if (next === '<' && (this.peek(2) === '=' || this.peek(2) === '!')) {
@@ -106,6 +110,7 @@ class Parser {
         const inner = this.alt();
         if (this.peek() !== ')') throw new Error('unclosed group');
         this.i++;
+        if (positiveAhead) this.lookaheads.push(inner);
         return lookaround ? { t: 'empty' } : inner;
       }
       case '[':
@@ -303,9 +308,12 @@ export interface PatternConstraints {
 export function sampleFromPattern(pattern: string, rng: Rng, constraints: PatternConstraints = {}): string | undefined {
   let re: RegExp;
   let ast: Node;
+  let lookaheads: Node[];
   try {
     re = new RegExp(pattern, 'u');
-    ast = new Parser(pattern).parse();
+    const parser = new Parser(pattern);
+    ast = parser.parse();
+    lookaheads = parser.lookaheads;
   } catch {
     return undefined;
   }
@@ -315,6 +323,8 @@ export function sampleFromPattern(pattern: string, rng: Rng, constraints: Patter
   for (let attempt = 0; attempt < 40; attempt++) {
     const spread = spreads[attempt % spreads.length] ?? 3;
     const out: string[] = [];
+    // every other attempt for patterns with lookaheads ("must contain a digit"): satisfy them up front
+    if (lookaheads.length && attempt % 2 === 1) for (const la of lookaheads) generate(la, rng, 1, out);
     generate(ast, rng, Math.max(spread, attempt >= 20 ? Math.ceil(min / 2) : 0), out);
     const s = out.join('');
     const len = Array.from(s).length;

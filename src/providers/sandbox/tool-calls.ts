@@ -201,6 +201,7 @@ export function argumentsFor(tool: FunctionToolDef, hints: InstanceHints, rng: R
   const value = generateInstance(schema, hints, rng, {
     optional: tool.strict ? 'all' : 'hinted',
     enumFallback: 'first',
+    preferNull: true,
     label: `function '${tool.name}'`,
   });
   return JSON.stringify(value);

@@ -55,3 +55,59 @@ export const migrations: Record<string, Migration> = {
     },
   },
 };
+
+/** Credits, ledger, holds, limits and in-flight ownership (accounts issue). */
+migrations['0002_credits'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('workspaces').addColumn('balance', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('workspaces').addColumn('held', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('workspaces').addColumn('month_spent', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('workspaces').addColumn('spend_month', 'text', (c) => c.notNull().defaultTo('')).execute();
+    await db.schema.alterTable('workspaces').addColumn('monthly_budget', 'bigint').execute();
+    await db.schema.alterTable('workspaces').addColumn('rpm_limit', 'integer').execute();
+    await db.schema.alterTable('workspaces').addColumn('rpd_limit', 'integer').execute();
+    await db.schema.alterTable('responses').addColumn('owner', 'text').execute();
+    await db.schema
+      .createTable('credit_ledger')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('workspace_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('balance_after', 'bigint', (c) => c.notNull())
+      .addColumn('operation', 'text')
+      .addColumn('response_id', 'text')
+      .addColumn('key_id', 'text')
+      .addColumn('persona_id', 'text')
+      .addColumn('reason', 'text')
+      .addColumn('input_tokens', 'bigint')
+      .addColumn('output_tokens', 'bigint')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('credit_ledger_workspace_created').on('credit_ledger').columns(['workspace_id', 'created_at']).execute();
+    await db.schema.createIndex('credit_ledger_response').on('credit_ledger').columns(['response_id', 'kind']).unique().execute();
+    await db.schema
+      .createTable('credit_holds')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('workspace_id', 'text', (c) => c.notNull())
+      .addColumn('response_id', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('credit_holds_workspace').on('credit_holds').column('workspace_id').execute();
+    await db.schema
+      .createTable('instances')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_seen', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('instances').execute();
+    await db.schema.dropTable('credit_holds').execute();
+    await db.schema.dropTable('credit_ledger').execute();
+    await db.schema.alterTable('responses').dropColumn('owner').execute();
+    for (const c of ['rpd_limit', 'rpm_limit', 'monthly_budget', 'spend_month', 'month_spent', 'held', 'balance']) await db.schema.alterTable('workspaces').dropColumn(c).execute();
+  },
+};

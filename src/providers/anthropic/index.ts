@@ -1,0 +1,163 @@
+/**
+ * The Anthropic Messages API provider: POST {baseURL}/v1/messages with
+ * `stream: true`, decoded into ProviderEvents.
+ *
+ * See convert-request.ts for how a ProviderRequest maps onto Anthropic (system
+ * prompt, alternation, tool_result placement, structured output emulated with
+ * a forced tool, sampling clamps) and decode-stream.ts for the stream.
+ *
+ * The request's signal aborts the upstream request (a client disconnect closes
+ * the upstream connection), and so does a consumer that stops iterating early.
+ * Errors are thrown as ApiError (map-upstream-error.ts); an abort caused by
+ * `req.signal` is rethrown as the signal's reason, not turned into an ApiError.
+ * A proxy that ignores `stream: true` and answers a whole JSON message is
+ * handled too.
+ */
+import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
+import { parseJson } from './anthropic-api.js';
+import { convertRequest } from './convert-request.js';
+import { decodeAnthropicStream, estimateInputTokens, messageToEvents, type AnthropicDecodeOptions } from './decode-stream.js';
+import {
+  malformedUpstream,
+  mapConnectionError,
+  mapReadError,
+  mapUpstreamHttpError,
+  type AnthropicUpstreamContext,
+} from './map-upstream-error.js';
+
+export interface AnthropicProviderOptions {
+  /** Default https://api.anthropic.com (a trailing slash is fine); the provider appends /v1/messages. */
+  baseURL?: string;
+  /** Sent as `x-api-key`. */
+  apiKey: string;
+  /** e.g. claude-sonnet-4-5, claude-haiku-4-5. */
+  model: string;
+  /** `max_tokens` when the request sets no max_output_tokens (Anthropic requires one). Default 4096. */
+  maxTokens?: number;
+  fetch?: typeof fetch;
+  /** The `anthropic-version` header. Default 2023-06-01. */
+  anthropicVersion?: string;
+}
+
+export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
+  const baseURL = (options.baseURL ?? DEFAULT_ANTHROPIC_BASE_URL).replace(/\/+$/, '');
+  const url = `${baseURL}/v1/messages`;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const maxTokens = options.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
+  const ctx: AnthropicUpstreamContext = { url, model: options.model };
+  if (options.apiKey) ctx.apiKey = options.apiKey;
+
+  async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
+    const { body, jsonTool } = convertRequest(req, { model: options.model, maxTokens });
+    const headers = new Headers();
+    headers.set('content-type', 'application/json');
+    headers.set('accept', 'text/event-stream, application/json');
+    headers.set('x-api-key', options.apiKey);
+    headers.set('anthropic-version', options.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION);
+
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(req.signal.reason);
+    if (req.signal.aborted) throw abortReason(req.signal, undefined);
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      let response: Response;
+      try {
+        response = await fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
+      } catch (err) {
+        if (req.signal.aborted) throw abortReason(req.signal, err);
+        throw mapConnectionError(err, ctx);
+      }
+
+      if (!response.ok) {
+        const text = await readText(response, ERROR_BODY_LIMIT).catch(() => '');
+        throw mapUpstreamHttpError(response.status, response.headers, text, ctx);
+      }
+
+      const decodeOptions: AnthropicDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
+      if (jsonTool) decodeOptions.jsonTool = jsonTool;
+      const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
+      if (contentType.includes('text/event-stream')) {
+        if (!response.body) throw malformedUpstream('empty body');
+        yield* decodeAnthropicStream(readChunks(response.body, req.signal, ctx), decodeOptions);
+        return;
+      }
+
+      let text: string;
+      try {
+        text = await readText(response, Infinity);
+      } catch (err) {
+        if (req.signal.aborted) throw abortReason(req.signal, err);
+        throw mapReadError(err, ctx);
+      }
+      const parsed = parseJson(text);
+      if (parsed.ok) {
+        yield* messageToEvents(parsed.value, decodeOptions);
+      } else if (/^\s*(?:data|event|id|retry)?:/.test(text)) {
+        yield* decodeAnthropicStream([text], decodeOptions);
+      } else {
+        throw malformedUpstream('a body that is neither JSON nor an event stream');
+      }
+    } finally {
+      req.signal.removeEventListener('abort', onAbort);
+      controller.abort();
+    }
+  }
+
+  return { name: 'anthropic', stream };
+}
+
+async function* readChunks(body: ReadableStream<Uint8Array>, signal: AbortSignal, ctx: AnthropicUpstreamContext): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (err) {
+        if (signal.aborted) throw abortReason(signal, err);
+        throw mapReadError(err, ctx);
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** The body as text, at most `limit` bytes. */
+async function readText(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.byteLength;
+      if (size >= limit) break;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(parts));
+}
+
+function abortReason(signal: AbortSignal, fallback: unknown): unknown {
+  const reason: unknown = signal.reason;
+  return reason ?? fallback ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+export { convertRequest, PLACEHOLDER_USER_TEXT, JSON_OBJECT_TOOL_NAME } from './convert-request.js';
+export type { AnthropicRequestBody, AnthropicRequestMessage, JsonOutputTool } from './convert-request.js';
+export { decodeAnthropicStream, messageToEvents, AnthropicEventMapper, estimateInputTokens } from './decode-stream.js';
+export { mapFinishReason } from './map-finish-reason.js';
+export { mapUpstreamHttpError, mapConnectionError, mapStreamError, anthropicRetryAfter } from './map-upstream-error.js';

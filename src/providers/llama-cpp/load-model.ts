@@ -1,0 +1,192 @@
+/**
+ * The one shared model of a llama-cpp provider: node-llama-cpp is imported,
+ * llama.cpp started, the GGUF file loaded and one context with `parallel`
+ * sequences created — lazily, on first use, exactly once. Concurrent first
+ * requests wait on the same load; a failed load is forgotten so the next
+ * request tries again (e.g. after the file was put in place).
+ *
+ * Nothing is downloaded or built: `build: 'never'` makes node-llama-cpp use
+ * the prebuilt binaries shipped in its platform packages
+ * (@node-llama-cpp/linux-x64, …) or a local build made earlier with its CLI,
+ * and throw NoBinaryFoundError otherwise.
+ *
+ * Nothing is disposed per request: each sequence has one LlamaChat that every
+ * request on that sequence reuses (the KV cache keeps a shared prompt prefix).
+ */
+import { basename } from 'node:path';
+import { ApiError } from '../../errors/api-error.js';
+import type { GpuSetting, Llama, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel, LlamaModule } from './llama-api.js';
+
+export const NODE_LLAMA_CPP_VERSION = '3.21.1';
+
+export const MISSING_PACKAGE_MESSAGE =
+  `The local model engine needs the optional package node-llama-cpp@${NODE_LLAMA_CPP_VERSION}: ` +
+  `npm i -E node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`;
+
+/** Default context window (tokens), capped by the model's training context. */
+export const DEFAULT_CONTEXT_SIZE = 4096;
+
+export interface LoadModelOptions {
+  modelPath: string;
+  contextSize?: number;
+  /** Number of sequences (parallel generations) in the context. */
+  parallel: number;
+  gpu: GpuSetting;
+  threads?: number;
+  /** Replaces `import('node-llama-cpp')` (tests). */
+  importModule?: () => Promise<unknown>;
+}
+
+export interface LoadedModel {
+  llama: Llama;
+  model: LlamaModel;
+  context: LlamaContext;
+  /** One chat per sequence, indexed by queue slot. */
+  chats: LlamaChat[];
+  contextSize: number;
+  /** Grammar for a JSON Schema (or `'json'` for any JSON), compiled once per schema. */
+  grammar(key: string, make: () => Promise<LlamaGrammar>): Promise<LlamaGrammar>;
+}
+
+export interface ModelHandle {
+  /** The loaded model; loads it on first call. */
+  get(): Promise<LoadedModel>;
+  /** How many times a load was started (1 after any number of successful concurrent gets). */
+  readonly loads: number;
+  readonly loaded: boolean;
+  /** Frees llama.cpp's memory; later `get()`s fail with service_unavailable. */
+  close(): Promise<void>;
+}
+
+const GRAMMAR_CACHE_LIMIT = 64;
+
+export function createModelHandle(options: LoadModelOptions): ModelHandle {
+  let pending: Promise<LoadedModel> | undefined;
+  let loaded: LoadedModel | undefined;
+  let loads = 0;
+  let closed = false;
+
+  async function load(): Promise<LoadedModel> {
+    const mod = await importLlamaModule(options.importModule);
+    let llama: Llama;
+    try {
+      llama = await mod.getLlama({
+        gpu: options.gpu,
+        build: 'never',
+        skipDownload: true,
+        progressLogs: false,
+        logLevel: 'error',
+        ...(options.threads !== undefined ? { maxThreads: options.threads } : {}),
+      });
+    } catch (err) {
+      throw new ApiError(
+        'service_unavailable',
+        'The local model engine could not start llama.cpp on this platform (no usable prebuilt binary).',
+        { cause: err },
+      );
+    }
+    try {
+      const model = await llama.loadModel({ modelPath: options.modelPath, ...(options.gpu === false ? { gpuLayers: 0 } : {}) });
+      const contextSize = options.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, model.trainContextSize);
+      // Without a thread count llama.cpp uses max(4, CPU math cores), which
+      // oversubscribes small machines: on 2 vCPUs that is ~100× slower.
+      const threads = options.threads ?? Math.max(1, llama.cpuMathCores);
+      const context = await model.createContext({ contextSize, sequences: options.parallel, threads });
+      const chats: LlamaChat[] = [];
+      for (let i = 0; i < options.parallel; i++) chats.push(new mod.LlamaChat({ contextSequence: context.getSequence() }));
+      const grammars = new Map<string, Promise<LlamaGrammar>>();
+      return {
+        llama,
+        model,
+        context,
+        chats,
+        contextSize: context.contextSize,
+        grammar(key, make) {
+          let g = grammars.get(key);
+          if (!g) {
+            g = make();
+            g.catch(() => grammars.delete(key));
+            if (grammars.size >= GRAMMAR_CACHE_LIMIT) grammars.delete(grammars.keys().next().value as string);
+            grammars.set(key, g);
+          }
+          return g;
+        },
+      };
+    } catch (err) {
+      await llama.dispose().catch(() => {});
+      throw new ApiError(
+        'service_unavailable',
+        `The local model engine could not load its model (${basename(options.modelPath)}): ${reasonOf(err)}`,
+        { cause: err },
+      );
+    }
+  }
+
+  return {
+    get(): Promise<LoadedModel> {
+      if (closed) return Promise.reject(new ApiError('service_unavailable', 'The local model engine is shut down.'));
+      if (!pending) {
+        loads++;
+        const p = load().then(
+          (m) => {
+            if (closed) {
+              void m.llama.dispose().catch(() => {});
+              throw new ApiError('service_unavailable', 'The local model engine is shut down.');
+            }
+            loaded = m;
+            return m;
+          },
+          (err: unknown) => {
+            if (pending === p) pending = undefined;
+            throw err;
+          },
+        );
+        pending = p;
+      }
+      return pending;
+    },
+    get loads() {
+      return loads;
+    },
+    get loaded() {
+      return loaded !== undefined;
+    },
+    async close(): Promise<void> {
+      closed = true;
+      const p = pending;
+      pending = undefined;
+      loaded = undefined;
+      if (!p) return;
+      const m = await p.catch(() => undefined);
+      if (m && !m.llama.disposed) await m.llama.dispose();
+    },
+  };
+}
+
+async function importLlamaModule(importModule: (() => Promise<unknown>) | undefined): Promise<LlamaModule> {
+  // A variable specifier keeps TypeScript from resolving the optional package at build time.
+  const specifier = 'node-llama-cpp';
+  let mod: unknown;
+  try {
+    mod = await (importModule ? importModule() : import(specifier));
+  } catch (err) {
+    if (isModuleNotFound(err)) throw new ApiError('service_unavailable', MISSING_PACKAGE_MESSAGE, { cause: err });
+    throw new ApiError('service_unavailable', `The local model engine could not load node-llama-cpp: ${reasonOf(err)}`, { cause: err });
+  }
+  const m = mod as Partial<LlamaModule> | null;
+  if (!m || typeof m.getLlama !== 'function' || typeof m.LlamaChat !== 'function') {
+    throw new ApiError('service_unavailable', MISSING_PACKAGE_MESSAGE);
+  }
+  return m as LlamaModule;
+}
+
+function isModuleNotFound(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+function reasonOf(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  // Keep server paths out of client-facing messages.
+  return message.replace(/(?:[A-Za-z]:)?[\\/][^\s'"]+/g, (p) => basename(p)).slice(0, 300);
+}

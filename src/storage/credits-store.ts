@@ -1,0 +1,260 @@
+/**
+ * Credits: the workspace balance, holds for responses in flight, and the
+ * append-only ledger. Every change is one transaction whose balance update is
+ * a single conditional UPDATE, so it is atomic on SQLite and on PostgreSQL
+ * (the row lock serializes concurrent holds across processes): the balance
+ * never goes below zero and a response is never debited twice (unique
+ * response_id + kind in the ledger).
+ */
+import { sql, type Transaction } from 'kysely';
+import { ApiError } from '../errors/api-error.js';
+import type { Db } from './db.js';
+import type { CreditLedgerTable, Database, LedgerKind, ResponsesTable } from './schema.js';
+import type { Clock, IdGenerator } from '../util/ids.js';
+
+export type Executor = Db | Transaction<Database>;
+
+/** 'YYYY-MM' in UTC, the budget period. */
+export function monthOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 7);
+}
+
+export async function insertLedger(ex: Executor, row: CreditLedgerTable): Promise<void> {
+  await ex.insertInto('credit_ledger').values(row).execute();
+}
+
+export interface Hold {
+  id: string;
+  workspaceId: string;
+  responseId: string;
+  amount: number;
+}
+
+export interface Settlement {
+  hold: Hold;
+  /** Credits to debit (≤ hold.amount); 0 releases the hold without a ledger row. */
+  credits: number;
+  operation: string;
+  keyId: string;
+  personaId: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  /** The finished response row to store in the same transaction. */
+  response?: ResponsesTable;
+}
+
+export interface CreditsSummary {
+  balance: number;
+  held: number;
+  available: number;
+  monthly_budget: number | null;
+  month: string;
+  month_spend: number;
+}
+
+export interface UsageQuery {
+  from: number;
+  to: number;
+  groupBy: 'day' | 'key' | 'persona' | 'operation';
+}
+
+export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
+  const now = () => Math.floor(clock.now() / 1000);
+
+  async function summary(ex: Executor, workspaceId: string): Promise<CreditsSummary> {
+    const w = await ex
+      .selectFrom('workspaces')
+      .select(['balance', 'held', 'monthly_budget', 'month_spent', 'spend_month'])
+      .where('id', '=', workspaceId)
+      .executeTakeFirst();
+    if (!w) throw new ApiError('not_found', `Workspace '${workspaceId}' not found.`);
+    const month = monthOf(clock.now());
+    const balance = Number(w.balance);
+    const held = Number(w.held);
+    return {
+      balance,
+      held,
+      available: balance - held,
+      monthly_budget: w.monthly_budget === null ? null : Number(w.monthly_budget),
+      month,
+      month_spend: w.spend_month === month ? Number(w.month_spent) : 0,
+    };
+  }
+
+  return {
+    summary: (workspaceId: string) => summary(db, workspaceId),
+
+    /**
+     * Reserves `amount` credits for a response before any model call, or
+     * throws 402 credits_exhausted / budget_exceeded. `response` (the row of a
+     * stored response, status in_progress) is inserted in the same transaction.
+     */
+    async hold(input: { workspaceId: string; responseId: string; amount: number; owner: string; response?: ResponsesTable }): Promise<Hold> {
+      const month = monthOf(clock.now());
+      const hold: Hold = { id: ids.next('hold'), workspaceId: input.workspaceId, responseId: input.responseId, amount: input.amount };
+      await db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('workspaces')
+          .set({ held: sql`held + ${input.amount}` })
+          .where('id', '=', input.workspaceId)
+          .where(sql<boolean>`balance - held >= ${input.amount}`)
+          .where(sql<boolean>`(monthly_budget is null or (case when spend_month = ${month} then month_spent else 0 end) + held + ${input.amount} <= monthly_budget)`)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) {
+          const s = await summary(trx, input.workspaceId);
+          if (s.available < input.amount) {
+            throw new ApiError(
+              'credits_exhausted',
+              `This request may cost up to ${input.amount} credits and the workspace has ${s.available} available (balance ${s.balance}, ${s.held} held by requests in progress). Ask an admin to grant credits.`,
+            );
+          }
+          throw new ApiError(
+            'budget_exceeded',
+            `This request may cost up to ${input.amount} credits, which would exceed the workspace's monthly budget of ${s.monthly_budget} (spent ${s.month_spend} in ${s.month}, ${s.held} held).`,
+          );
+        }
+        await trx
+          .insertInto('credit_holds')
+          .values({ id: hold.id, workspace_id: input.workspaceId, response_id: input.responseId, amount: input.amount, owner: input.owner, created_at: now() })
+          .execute();
+        if (input.response) await trx.insertInto('responses').values(input.response).execute();
+      });
+      return hold;
+    },
+
+    /**
+     * Debits what a finished response cost, releases its hold and stores the
+     * response — one transaction, so the response, the ledger and the balance
+     * agree even if the process dies right after.
+     */
+    async settle(s: Settlement): Promise<void> {
+      if (s.credits > s.hold.amount) throw new Error(`settle: ${s.credits} credits exceed the hold of ${s.hold.amount}`);
+      const month = monthOf(clock.now());
+      await db.transaction().execute(async (trx) => {
+        const deleted = await trx.deleteFrom('credit_holds').where('id', '=', s.hold.id).executeTakeFirst();
+        if (Number(deleted.numDeletedRows) !== 1) throw new Error(`settle: hold ${s.hold.id} is not active`);
+        const updated = await trx
+          .updateTable('workspaces')
+          .set({
+            held: sql`held - ${s.hold.amount}`,
+            balance: sql`balance - ${s.credits}`,
+            month_spent: sql`(case when spend_month = ${month} then month_spent else 0 end) + ${s.credits}`,
+            spend_month: month,
+          })
+          .where('id', '=', s.hold.workspaceId)
+          .returning('balance')
+          .executeTakeFirstOrThrow();
+        if (s.credits > 0) {
+          await insertLedger(trx, {
+            id: ids.next('led'),
+            workspace_id: s.hold.workspaceId,
+            kind: 'debit',
+            amount: -s.credits,
+            balance_after: Number(updated.balance),
+            operation: s.operation,
+            response_id: s.hold.responseId,
+            key_id: s.keyId,
+            persona_id: s.personaId,
+            reason: null,
+            input_tokens: s.inputTokens,
+            output_tokens: s.outputTokens,
+            created_at: now(),
+          });
+        }
+        if (s.response) {
+          const { id: _id, ...rest } = s.response;
+          await trx.insertInto('responses').values(s.response).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
+        }
+      });
+    },
+
+    /** Grants (positive) or adjusts (either sign) the balance, with a reason, in the ledger. */
+    async change(input: { workspaceId: string; kind: Extract<LedgerKind, 'grant' | 'adjustment' | 'refund'>; amount: number; reason: string | null; keyId?: string | null }): Promise<CreditsSummary> {
+      if (!Number.isInteger(input.amount) || input.amount === 0) throw new ApiError('validation_error', 'amount must be a non-zero integer.', { param: 'amount' });
+      if (input.kind !== 'adjustment' && input.amount < 0) throw new ApiError('validation_error', 'A grant must be positive; use an adjustment to reduce a balance.', { param: 'amount' });
+      return db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('workspaces')
+          .set({ balance: sql`balance + ${input.amount}` })
+          .where('id', '=', input.workspaceId)
+          .where(sql<boolean>`balance - held + ${input.amount} >= 0`)
+          .returning('balance')
+          .executeTakeFirst();
+        if (!r) {
+          const s = await summary(trx, input.workspaceId);
+          throw new ApiError('validation_error', `An adjustment of ${input.amount} would take the balance below zero or below the ${s.held} credits held by requests in progress (balance ${s.balance}).`, {
+            param: 'amount',
+          });
+        }
+        await insertLedger(trx, {
+          id: ids.next('led'),
+          workspace_id: input.workspaceId,
+          kind: input.kind,
+          amount: input.amount,
+          balance_after: Number(r.balance),
+          operation: null,
+          response_id: null,
+          key_id: input.keyId ?? null,
+          persona_id: null,
+          reason: input.reason,
+          input_tokens: null,
+          output_tokens: null,
+          created_at: now(),
+        });
+        return summary(trx, input.workspaceId);
+      });
+    },
+
+    async setBudget(workspaceId: string, budget: number | null): Promise<void> {
+      await db.updateTable('workspaces').set({ monthly_budget: budget }).where('id', '=', workspaceId).execute();
+    },
+
+    async ledger(workspaceId: string, options: { limit: number; from?: number; to?: number }): Promise<CreditLedgerTable[]> {
+      let q = db.selectFrom('credit_ledger').selectAll().where('workspace_id', '=', workspaceId);
+      if (options.from !== undefined) q = q.where('created_at', '>=', options.from);
+      if (options.to !== undefined) q = q.where('created_at', '<', options.to);
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+      return rows.map((r) => ({ ...r, amount: Number(r.amount), balance_after: Number(r.balance_after), created_at: Number(r.created_at) }));
+    },
+
+    /** Debits (net of refunds) grouped for the usage report. */
+    async usage(workspaceId: string, q: UsageQuery) {
+      const rows = await db
+        .selectFrom('credit_ledger')
+        .select(['kind', 'amount', 'created_at', 'key_id', 'persona_id', 'operation', 'input_tokens', 'output_tokens'])
+        .where('workspace_id', '=', workspaceId)
+        .where('kind', 'in', ['debit', 'refund'])
+        .where('created_at', '>=', q.from)
+        .where('created_at', '<', q.to)
+        .execute();
+      const groups = new Map<string, { credits: number; requests: number; input_tokens: number; output_tokens: number }>();
+      for (const r of rows) {
+        const created = Number(r.created_at);
+        const key =
+          q.groupBy === 'day' ? new Date(created * 1000).toISOString().slice(0, 10) : q.groupBy === 'key' ? (r.key_id ?? '') : q.groupBy === 'persona' ? (r.persona_id ?? '') : (r.operation ?? '');
+        const g = groups.get(key) ?? { credits: 0, requests: 0, input_tokens: 0, output_tokens: 0 };
+        g.credits += -Number(r.amount);
+        if (r.kind === 'debit') g.requests += 1;
+        g.input_tokens += Number(r.input_tokens ?? 0);
+        g.output_tokens += Number(r.output_tokens ?? 0);
+        groups.set(key, g);
+      }
+      return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, g]) => ({ [q.groupBy]: k || null, ...g }));
+    },
+
+    /** Releases holds whose owner is gone (crash recovery); their responses are failed separately. */
+    async releaseHoldsOf(owners: string[]): Promise<number> {
+      if (owners.length === 0) return 0;
+      return db.transaction().execute(async (trx) => {
+        const holds = await trx.selectFrom('credit_holds').selectAll().where('owner', 'in', owners).execute();
+        for (const h of holds) {
+          await trx.deleteFrom('credit_holds').where('id', '=', h.id).execute();
+          await trx.updateTable('workspaces').set({ held: sql`held - ${h.amount}` }).where('id', '=', h.workspace_id).execute();
+        }
+        return holds.length;
+      });
+    },
+  };
+}
+
+export type CreditsStore = ReturnType<typeof createCreditsStore>;
