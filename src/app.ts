@@ -18,6 +18,8 @@ import { createResponsesService } from './responses/service.js';
 import { modelsRoutes } from './routes/meta.js';
 import { personasRoutes } from './routes/personas.js';
 import { responsesRoutes } from './routes/responses.js';
+import { accountRoutes } from './routes/account.js';
+import { adminRoutes } from './routes/admin.js';
 import type { AccountsStore } from './storage/accounts-store.js';
 import type { ResponsesStore } from './storage/responses-store.js';
 import type { CreditsStore } from './storage/credits-store.js';
@@ -93,6 +95,11 @@ export function createApp(deps: AppDeps) {
   api.route('/chat/completions', chatCompletionsRoutes(service, maxBodyBytes));
   api.route('/personas', personasRoutes(deps.personas));
   api.route('/models', modelsRoutes(1767225600));
+  api.use('/usage', requireScope('usage:read'));
+  api.use('/credits', requireScope('usage:read'));
+  api.route('/', accountRoutes(deps.credits, deps.clock));
+  api.use('/admin/*', requireScope('admin'));
+  api.route('/admin', adminRoutes(deps.accounts, deps.credits, deps.clock, maxBodyBytes));
 
   app.route('/v1', api);
   app.route('/api/v1', api);

@@ -9,6 +9,7 @@
  *   {delta:{tool_calls:[{index, id, type, function:{name, arguments:''}}]}}
  *   {delta:{tool_calls:[{index, function:{arguments}}]}}        arguments.delta
  *   {delta:{}, finish_reason}                                   completed / incomplete
+ *                                                               (+ top-level `analysis` when the response has one)
  *   {choices:[], usage}                                         with stream_options.include_usage
  *                                                               (every other chunk then has usage:null)
  *   data: {"error":{message,type,code,param}}                  failure mid-stream
@@ -90,7 +91,9 @@ export class ChatChunkTranslator {
       case 'response.incomplete': {
         this.ended = true;
         const r = event.response as ResponseObject;
-        const out = [this.delta({}, finishReasonOf(r))];
+        const finish = { index: 0, delta: {}, logprobs: null, finish_reason: finishReasonOf(r) };
+        // Cohort extension: with analysis_mode, the analysis rides on the finish chunk.
+        const out = [r.analysis === undefined ? this.chunk([finish]) : chunkFrame({ ...this.base, choices: [finish], analysis: r.analysis, ...(this.options.includeUsage ? { usage: null } : {}) })];
         if (this.options.includeUsage) out.push(this.chunk([], chatUsage(r.usage)));
         return out;
       }

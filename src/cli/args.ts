@@ -29,3 +29,30 @@ export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
 }
+
+/** Opens the data folder's database with the stores a command needs, and closes it after. */
+export async function withStores<T>(values: { 'data-dir'?: string | boolean | undefined }, io: Io, fn: (s: Stores) => Promise<T>): Promise<T> {
+  const { openDatabase } = await import('../storage/db.js');
+  const { createAccountsStore } = await import('../storage/accounts-store.js');
+  const { createCreditsStore } = await import('../storage/credits-store.js');
+  const { randomIds, systemClock } = await import('../util/ids.js');
+  const databaseUrl = io.env.COHORT_DATABASE_URL;
+  const db = await openDatabase({ dataDir: dataDirOf(values, io.env), ...(databaseUrl ? { databaseUrl } : {}) } as Parameters<typeof openDatabase>[0]);
+  try {
+    return await fn({ accounts: createAccountsStore(db, randomIds, systemClock), credits: createCreditsStore(db, randomIds, systemClock) });
+  } finally {
+    await db.destroy();
+  }
+}
+
+export interface Stores {
+  accounts: import('../storage/accounts-store.js').AccountsStore;
+  credits: import('../storage/credits-store.js').CreditsStore;
+}
+
+export function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer`);
+  return n;
+}

@@ -3,12 +3,17 @@ import { UsageError, type Io } from './args.js';
 import { keysCommand } from './keys.js';
 import { personasCommand } from './personas.js';
 import { serveCommand } from './serve.js';
+import { workspacesCommand } from './workspaces.js';
+import { creditsCommand, usageCommand } from './credits.js';
 
 export const HELP = `Usage: cohort <command> [options]
 
 Commands:
   serve       run the API server
   keys        create, list and revoke API keys
+  workspaces  create, list, show workspaces; set plans and limits
+  credits     grant, adjust and show credits
+  usage       credits used, by day, key, persona or operation
   personas    list and show personas
 
 Every command takes --data-dir DIR (or COHORT_DATA_DIR) and --help.
@@ -49,6 +54,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await keysCommand(rest, io);
       case 'personas':
         return await personasCommand(rest, io);
+      case 'workspaces':
+        return await workspacesCommand(rest, io);
+      case 'credits':
+        return await creditsCommand(rest, io);
+      case 'usage':
+        return await usageCommand(rest, io);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { chatCompletionObject, chatCompletionRequest } from '../chat-completions/schema.js';
 import { ERRORS } from '../errors/registry.js';
 import { createResponseRequest } from '../schemas/create-response.js';
+import { usageQuery } from '../routes/account.js';
+import { createKeyRequest, createWorkspaceRequest, creditChangeRequest, setPlanRequest } from '../routes/admin.js';
 import { inputItemsQuery, listPersonasQuery, retrieveResponseQuery } from '../schemas/queries.js';
 import { responseObjectSchema, personaSummarySchema, errorBodySchema, inputItemListSchema, personaListSchema, deletedResponseSchema, modelListSchema } from './response-schemas.js';
 
@@ -65,6 +67,7 @@ function errorResponses(...statuses: number[]): Json {
   return out;
 }
 
+const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 
 export function buildOpenApiDocument(): Json {
@@ -79,6 +82,10 @@ export function buildOpenApiDocument(): Json {
     DeletedResponse: schemaOf(deletedResponseSchema),
     ModelList: schemaOf(modelListSchema),
     Error: schemaOf(errorBodySchema),
+    CreateWorkspaceRequest: schemaOf(createWorkspaceRequest),
+    SetPlanRequest: schemaOf(setPlanRequest),
+    CreateKeyRequest: schemaOf(createKeyRequest),
+    CreditChangeRequest: schemaOf(creditChangeRequest),
   };
   const common = errorResponses(401, 403, 429, 500);
   return {
@@ -165,6 +172,41 @@ export function buildOpenApiDocument(): Json {
           parameters: [idParam('persona_id')],
           responses: { '200': json('Persona'), ...errorResponses(404), ...common },
         },
+      },
+      '/credits': {
+        get: { operationId: 'getCredits', summary: 'Balance, credits held by requests in progress, monthly budget and spend.', responses: { '200': { description: 'Credits' }, ...common } },
+      },
+      '/usage': {
+        get: {
+          operationId: 'getUsage',
+          summary: 'Credits debited, by day, key, persona or operation, over a date range.',
+          parameters: queryParams(usageQuery),
+          responses: { '200': { description: 'Usage report' }, ...errorResponses(422), ...common },
+        },
+      },
+      '/admin/workspaces': {
+        get: { operationId: 'adminListWorkspaces', responses: { '200': { description: 'Workspaces' }, ...common } },
+        post: { operationId: 'adminCreateWorkspace', requestBody: body('CreateWorkspaceRequest'), responses: { '201': { description: 'Workspace' }, ...errorResponses(400, 422), ...common } },
+      },
+      '/admin/workspaces/{name}': {
+        get: { operationId: 'adminGetWorkspace', parameters: [idParam('name')], responses: { '200': { description: 'Workspace with credits' }, ...errorResponses(404), ...common } },
+      },
+      '/admin/workspaces/{name}/plan': {
+        post: { operationId: 'adminSetPlan', parameters: [idParam('name')], requestBody: body('SetPlanRequest'), responses: { '200': { description: 'Workspace' }, ...errorResponses(404, 422), ...common } },
+      },
+      '/admin/workspaces/{name}/keys': {
+        get: { operationId: 'adminListKeys', parameters: [idParam('name')], responses: { '200': { description: 'Keys (never their secrets)' }, ...errorResponses(404), ...common } },
+        post: { operationId: 'adminCreateKey', parameters: [idParam('name')], requestBody: body('CreateKeyRequest'), responses: { '201': { description: 'The key, with its secret shown once' }, ...errorResponses(404, 422), ...common } },
+      },
+      '/admin/keys/{id}/revoke': {
+        post: { operationId: 'adminRevokeKey', parameters: [idParam('id')], responses: { '200': { description: 'Revoked' }, ...errorResponses(404), ...common } },
+      },
+      '/admin/workspaces/{name}/credits': {
+        get: { operationId: 'adminGetCredits', parameters: [idParam('name')], responses: { '200': { description: 'Credits and the latest ledger rows' }, ...errorResponses(404), ...common } },
+        post: { operationId: 'adminChangeCredits', parameters: [idParam('name')], requestBody: body('CreditChangeRequest'), responses: { '200': { description: 'Credits' }, ...errorResponses(404, 422), ...common } },
+      },
+      '/admin/workspaces/{name}/usage': {
+        get: { operationId: 'adminGetUsage', parameters: [idParam('name'), ...queryParams(usageQuery)], responses: { '200': { description: 'Usage report' }, ...errorResponses(404, 422), ...common } },
       },
       '/models': { get: { operationId: 'listModels', responses: { '200': json('ModelList'), ...common } } },
       '/models/{model}': {

@@ -130,6 +130,8 @@ export class ResponseTranslator {
     const m = this.message;
     if (!m || m.item.status !== 'in_progress') return [];
     m.item.status = status;
+    // Text after this (after a tool call) opens a new message item.
+    this.message = undefined;
     const part = { type: 'output_text', text: m.text, annotations: [], logprobs: [] };
     return [
       this.ev({ type: 'response.output_text.done', item_id: m.item.id, output_index: m.index, content_index: 0, text: m.text, logprobs: [] }),
