@@ -78,7 +78,7 @@ export function createMemoryRateLimiter(): RateLimiter {
       const before = state(log, limits, now);
       if (!before.allowed) return before;
       log.push(now);
-      return state(log, limits, now);
+      return { ...state(log, limits, now), allowed: true, retryAfterMs: 0 };
     },
     async peek(key, limits, now) {
       const log = logs.get(key);
