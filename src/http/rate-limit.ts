@@ -46,9 +46,10 @@ export function rateLimit(limiter: RateLimiter, clock: Clock): MiddlewareHandler
     const now = clock.now();
     const limits = { rpm: caller.limits.rpm, rpd: caller.limits.rpd };
     const key = `ws:${caller.workspaceId}`;
-    const state = counts(c.req.method, c.req.path) ? await limiter.hit(key, limits, now) : await limiter.peek(key, limits, now);
+    const counted = counts(c.req.method, c.req.path);
+    const state = counted ? await limiter.hit(key, limits, now) : await limiter.peek(key, limits, now);
     const headers = rateLimitHeaders(state, now);
-    if (!state.allowed) {
+    if (counted && !state.allowed) {
       const seconds = Math.ceil(state.retryAfterMs / 1000);
       throw new ApiError(
         'rate_limit_exceeded',
