@@ -8,7 +8,7 @@ import type { Db } from './db.js';
 import type { ApiKeysTable, WorkspacesTable } from './schema.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 import { PLAN_LIMITS, PLANS, type Plan } from '../accounts/plans.js';
-import { insertLedger } from './credits-store.js';
+import { insertLedger, ledgerId } from './credits-store.js';
 
 export { PLANS, type Plan };
 export type KeyMode = 'live' | 'test';
@@ -93,7 +93,7 @@ export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock) {
       if (Number(r.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
       if (credits > 0) {
         await insertLedger(trx, {
-          id: ids.next('led'),
+          id: ledgerId(clock.now()),
           workspace_id: row.id,
           kind: 'grant',
           amount: credits,

@@ -19,6 +19,17 @@ export function monthOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 7);
 }
 
+let ledgerCounter = 0;
+
+/**
+ * Ledger ids sort in insertion order (time, then a process counter, then
+ * randomness), so listing by id shows the ledger as it was written.
+ */
+export function ledgerId(nowMs: number): string {
+  ledgerCounter = (ledgerCounter + 1) % 0x10000;
+  return `led_${nowMs.toString(16).padStart(12, '0')}${ledgerCounter.toString(16).padStart(4, '0')}${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0')}`;
+}
+
 export async function insertLedger(ex: Executor, row: CreditLedgerTable): Promise<void> {
   await ex.insertInto('credit_ledger').values(row).execute();
 }
@@ -146,7 +157,7 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
           .executeTakeFirstOrThrow();
         if (s.credits > 0) {
           await insertLedger(trx, {
-            id: ids.next('led'),
+            id: ledgerId(clock.now()),
             workspace_id: s.hold.workspaceId,
             kind: 'debit',
             amount: -s.credits,
@@ -187,7 +198,7 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
           });
         }
         await insertLedger(trx, {
-          id: ids.next('led'),
+          id: ledgerId(clock.now()),
           workspace_id: input.workspaceId,
           kind: input.kind,
           amount: input.amount,
@@ -213,7 +224,7 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
       let q = db.selectFrom('credit_ledger').selectAll().where('workspace_id', '=', workspaceId);
       if (options.from !== undefined) q = q.where('created_at', '>=', options.from);
       if (options.to !== undefined) q = q.where('created_at', '<', options.to);
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+      const rows = await q.orderBy('id', 'desc').limit(options.limit).execute();
       return rows.map((r) => ({ ...r, amount: Number(r.amount), balance_after: Number(r.balance_after), created_at: Number(r.created_at) }));
     },
 
