@@ -25,6 +25,7 @@ import type { ResponsesStore } from './storage/responses-store.js';
 import type { CreditsStore } from './storage/credits-store.js';
 import type { ConcurrencyLimiter, RateLimiter } from './limits/types.js';
 import { rateLimit } from './http/rate-limit.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import type { Clock, IdGenerator } from './util/ids.js';
 
 export interface AppDeps {
@@ -44,11 +45,15 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Checks the database answers, for /health. */
   ping?: () => Promise<void>;
+  /** Checks every dependency (database, Redis) answers, for /ready. */
+  ready?: () => Promise<void>;
+  metrics?: Metrics;
 }
 
 export function createApp(deps: AppDeps) {
   const maxBodyBytes = deps.maxBodyBytes ?? 25 * 1024 * 1024;
-  const service = createResponsesService({ ...deps, pricing: deps.pricing ?? DEFAULT_PRICING });
+  const metrics = deps.metrics ?? createMetrics();
+  const service = createResponsesService({ ...deps, metrics, pricing: deps.pricing ?? DEFAULT_PRICING });
   const app = new Hono<AppEnv>();
   let counter = 0;
   const idPrefix = Math.random().toString(16).slice(2, 8);
@@ -57,7 +62,23 @@ export function createApp(deps: AppDeps) {
     const requestId = c.req.header('x-request-id')?.slice(0, 128) || `req_${idPrefix}${(++counter).toString(16).padStart(8, '0')}`;
     c.set('requestId', requestId);
     c.header('x-request-id', requestId);
+    const started = performance.now();
     await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = c.req.routePath;
+    const status = c.res.status;
+    metrics.requests.inc({ route, method: c.req.method, status: String(status) });
+    metrics.latency.observe({ route }, seconds);
+    if (status === 429) metrics.rateLimited.inc({ route });
+    // Access log: ids and numbers only, never keys or prompt text.
+    deps.logger.info('http.request', {
+      request_id: requestId,
+      method: c.req.method,
+      route,
+      status,
+      ms: Math.round(seconds * 1000 * 100) / 100,
+      ...(c.get('caller') ? { workspace_id: c.get('caller').workspaceId, key_id: c.get('caller').keyId } : {}),
+    });
   });
 
   app.onError((err, c) => {
@@ -79,6 +100,17 @@ export function createApp(deps: AppDeps) {
       throw new ApiError('service_unavailable', 'The database is not reachable.');
     }
   });
+
+  app.get('/ready', async (c) => {
+    try {
+      await (deps.ready ?? deps.ping)?.();
+      return c.json({ status: 'ready' });
+    } catch (err) {
+      throw new ApiError('service_unavailable', `Not ready: ${err instanceof Error ? err.message : 'a dependency is not reachable'}.`, { cause: err });
+    }
+  });
+
+  app.get('/metrics', (c) => c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   const openapi = buildOpenApiDocument();
   app.get('/openapi.json', (c) => c.json(openapi));
@@ -104,7 +136,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', api);
   app.route('/api/v1', api);
 
-  return { app, service };
+  return { app, service, metrics };
 }
 
 export type CohortApp = ReturnType<typeof createApp>;

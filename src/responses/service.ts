@@ -13,6 +13,7 @@ import type { ResponsesStore, StoredResponse } from '../storage/responses-store.
 import type { CreditsStore, Hold } from '../storage/credits-store.js';
 import type { ConcurrencyLimiter } from '../limits/types.js';
 import type { PlanLimits } from '../accounts/plans.js';
+import type { Metrics } from '../metrics.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 import { countTokens } from '../util/tokens.js';
 import { itemText } from './conversation.js';
@@ -45,6 +46,7 @@ export interface ResponsesServiceDeps {
   concurrency: ConcurrencyLimiter;
   /** This process, recorded as the owner of responses in flight (crash recovery). */
   instanceId: string;
+  metrics?: Metrics;
   runs?: RunRegistry;
 }
 
@@ -152,10 +154,22 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
     }
   }
 
+  function record(job: Job): void {
+    const m = deps.metrics;
+    const r = job.prepared.response;
+    if (!m) return;
+    m.responses.inc({ engine: job.engine, status: r.status });
+    m.tokens.inc({ engine: job.engine, direction: 'input' }, r.usage?.input_tokens ?? 0);
+    m.tokens.inc({ engine: job.engine, direction: 'output' }, r.usage?.output_tokens ?? 0);
+    m.credits.inc({ engine: job.engine, mode: job.caller.mode }, r.usage?.credits_used ?? 0);
+    if (r.status === 'failed') m.upstreamErrors.inc({ engine: job.engine, code: r.error?.code ?? 'unknown' });
+  }
+
   /** Stores the finished response and, for live keys, debits what it cost — one transaction. */
   async function persist(job: Job, run: ResponseRun): Promise<void> {
     const { caller, prepared } = job;
     const r = prepared.response;
+    record(job);
     const final = r.store ? row(caller, prepared, job.engine, run) : undefined;
     try {
       if (job.hold) {
