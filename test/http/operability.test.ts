@@ -25,7 +25,7 @@ describe('operability', () => {
     assert.match(text, /# TYPE cohort_http_requests_total counter/);
     assert.match(text, /cohort_http_requests_total\{method="POST",route="\/v1\/responses",status="200"\} 1/);
     assert.match(text, /cohort_http_requests_total\{method="POST",route="\/v1\/\*",status="401"\} 1/, "auth failures are counted before routing");
-    assert.match(text, /cohort_http_request_duration_seconds_bucket\{route="\/v1\/responses",le="\+Inf"\} 2/);
+    assert.match(text, /cohort_http_request_duration_seconds_bucket\{route="\/v1\/responses",le="\+Inf"\} 1/);
     assert.match(text, /cohort_responses_total\{engine="sandbox",status="completed"\} 1/);
     assert.match(text, /cohort_tokens_total\{direction="output",engine="sandbox"\} [1-9]/);
     const log = lines.join('\n');
