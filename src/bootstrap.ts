@@ -42,7 +42,11 @@ export function liveProviderFrom(config: Config): Provider | undefined {
 
 export async function createRuntime(config: Config, options: { logger?: Logger } = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const db = await openDatabase({ dataDir: config.dataDir });
+  const db = await openDatabase({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    onError: (err) => logger.error('database.connection_error', { err }),
+  });
   const accounts = createAccountsStore(db, randomIds, systemClock);
   const credits = createCreditsStore(db, randomIds, systemClock);
   const instanceId = randomIds.next('inst');

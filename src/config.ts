@@ -12,6 +12,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** postgres:// URL: every store on PostgreSQL instead of SQLite in dataDir. */
+  databaseUrl?: string;
   maxBodyBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   upstream?: UpstreamConfig;
@@ -52,6 +54,8 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
     if (!model) throw new ConfigError('COHORT_UPSTREAM_MODEL must name the upstream model (e.g. gpt-4o-mini, llama3.2) when COHORT_UPSTREAM_URL is set');
     upstream = { baseURL: url.replace(/\/+$/, ''), model, ...(env.COHORT_UPSTREAM_API_KEY ? { apiKey: env.COHORT_UPSTREAM_API_KEY } : {}) };
   }
+  const databaseUrl = env.COHORT_DATABASE_URL;
+  if (databaseUrl && !/^postgres(?:ql)?:\/\/./i.test(databaseUrl)) throw new ConfigError('COHORT_DATABASE_URL must be a PostgreSQL URL such as postgres://user@host:5432/cohort');
   return {
     port,
     host: flags.host ?? env.HOST ?? '0.0.0.0',
@@ -60,5 +64,6 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
     logLevel: level as Config['logLevel'],
     shutdownGraceSeconds: intOption(env.COHORT_SHUTDOWN_GRACE_SECONDS, 'COHORT_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
     ...(upstream ? { upstream } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
   };
 }

@@ -37,7 +37,7 @@ export async function withStores<T>(values: { 'data-dir'?: string | boolean | un
   const { createCreditsStore } = await import('../storage/credits-store.js');
   const { randomIds, systemClock } = await import('../util/ids.js');
   const databaseUrl = io.env.COHORT_DATABASE_URL;
-  const db = await openDatabase({ dataDir: dataDirOf(values, io.env), ...(databaseUrl ? { databaseUrl } : {}) } as Parameters<typeof openDatabase>[0]);
+  const db = await openDatabase({ dataDir: dataDirOf(values, io.env), ...(databaseUrl ? { databaseUrl } : {}) });
   try {
     return await fn({ accounts: createAccountsStore(db, randomIds, systemClock), credits: createCreditsStore(db, randomIds, systemClock) });
   } finally {

@@ -29,7 +29,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
     if (values.help) return io.out(KEYS_HELP), 0;
     if (!values.workspace) throw new UsageError('keys create needs --workspace NAME');
     if (values.plan !== undefined && !PLANS.includes(values.plan as Plan)) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}`);
-    const db = await openDatabase({ dataDir: dataDirOf(values, io.env) });
+    const db = await openDatabase({ dataDir: dataDirOf(values, io.env), ...(io.env.COHORT_DATABASE_URL ? { databaseUrl: io.env.COHORT_DATABASE_URL } : {}) });
     try {
       const accounts = createAccountsStore(db, randomIds, systemClock);
       const existing = await accounts.findWorkspace(values.workspace);
@@ -52,7 +52,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
   if (sub === 'list') {
     const { values } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, json: { type: 'boolean' } });
     if (values.help) return io.out(KEYS_HELP), 0;
-    const db = await openDatabase({ dataDir: dataDirOf(values, io.env) });
+    const db = await openDatabase({ dataDir: dataDirOf(values, io.env), ...(io.env.COHORT_DATABASE_URL ? { databaseUrl: io.env.COHORT_DATABASE_URL } : {}) });
     try {
       const keys = await createAccountsStore(db, randomIds, systemClock).listKeys(values.workspace);
       if (values.json) io.out(JSON.stringify(keys) + '\n');
@@ -70,7 +70,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(rest, { ...DATA_DIR_OPTION }, true);
     if (values.help) return io.out(KEYS_HELP), 0;
     if (positionals.length !== 1) throw new UsageError('keys revoke needs exactly one key ID (see `cohort keys list`)');
-    const db = await openDatabase({ dataDir: dataDirOf(values, io.env) });
+    const db = await openDatabase({ dataDir: dataDirOf(values, io.env), ...(io.env.COHORT_DATABASE_URL ? { databaseUrl: io.env.COHORT_DATABASE_URL } : {}) });
     try {
       const ok = await createAccountsStore(db, randomIds, systemClock).revokeKey(positionals[0]!);
       if (!ok) {

@@ -6,7 +6,7 @@
  * replay see them.
  */
 import { ApiError, toApiError } from '../errors/api-error.js';
-import type { Provider, ProviderRequest } from '../providers/types.js';
+import type { Provider, ProviderEvent, ProviderRequest } from '../providers/types.js';
 import { validateAgainst } from '../util/json-schema.js';
 import type { ResponseTranslator } from './translator.js';
 import type { ResponseObject, StreamEvent } from './types.js';
@@ -72,19 +72,21 @@ export class ResponseRun {
    * Runs the provider to the end. Never throws: failures become a failed
    * response (the combined error event, then response.failed).
    */
-  async execute(provider: Provider, request: Omit<ProviderRequest, 'signal'>): Promise<ResponseObject> {
+  async execute(provider: Provider, request: Omit<ProviderRequest, 'signal'>, hooks: RunHooks = {}): Promise<ResponseObject> {
     const t = this.translator;
     const signal = this.controller.signal;
     this.emit(t.start());
     try {
-      for await (const event of provider.stream({ ...request, signal })) {
-        if (signal.aborted) break;
-        this.emit(t.push(event));
-      }
+      await this.generate(provider, request, hooks, signal);
       if (signal.aborted) throw signal.reason;
       const problem = checkStructuredOutput(request, t.outputText, t.response.output.some((o) => o.type === 'function_call'));
       if (problem) this.emit(t.fail((this.failure = problem)));
-      else this.emit(t.complete());
+      else {
+        // Analysis (and anything else computed from the finished answer) lands in the terminal event's response.
+        if (hooks.afterOutput) await hooks.afterOutput(t.response, signal);
+        if (signal.aborted) throw signal.reason;
+        this.emit(t.complete());
+      }
     } catch (err) {
       if (this.cancelRequested) this.emit(t.cancel());
       else {
@@ -97,6 +99,84 @@ export class ResponseRun {
     this.end();
     return this.response;
   }
+
+  /**
+   * The model ↔ server-tool loop. Calls of server tools never reach the
+   * translator (clients see no function_call for them); the run executes
+   * them, appends call and result to the conversation and asks the model
+   * again, at most `maxTurns` times. Usage is summed over the turns.
+   */
+  private async generate(provider: Provider, request: Omit<ProviderRequest, 'signal'>, hooks: RunHooks, signal: AbortSignal): Promise<void> {
+    const t = this.translator;
+    const tools = hooks.serverTools;
+    const usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, seen: false };
+    let items = request.items;
+    let finish: ProviderEvent | undefined;
+    for (let turn = 0; ; turn++) {
+      const pending = new Map<number, { callId: string; name: string; arguments: string }>();
+      for await (const event of provider.stream({ ...request, items, signal })) {
+        if (signal.aborted) return;
+        if (event.type === 'usage') {
+          usage.inputTokens += event.inputTokens;
+          usage.outputTokens += event.outputTokens;
+          usage.cachedTokens += event.cachedTokens ?? 0;
+          usage.reasoningTokens += event.reasoningTokens ?? 0;
+          usage.seen = true;
+          continue;
+        }
+        if (event.type === 'finish') {
+          finish = event;
+          continue;
+        }
+        if (tools && event.type === 'tool-call-start' && tools.handles(event.name)) {
+          pending.set(event.index, { callId: event.callId, name: event.name, arguments: '' });
+          continue;
+        }
+        if (tools && (event.type === 'tool-call-delta' || event.type === 'tool-call-end') && pending.has(event.index)) {
+          if (event.type === 'tool-call-delta') pending.get(event.index)!.arguments += event.delta;
+          continue;
+        }
+        // Client tool calls keep distinct indexes across turns.
+        if (event.type === 'tool-call-start' || event.type === 'tool-call-delta' || event.type === 'tool-call-end') {
+          this.emit(t.push({ ...event, index: event.index + turn * 1000 }));
+          continue;
+        }
+        this.emit(t.push(event));
+      }
+      if (signal.aborted) return;
+      if (!tools || pending.size === 0) break;
+      if (turn + 1 >= tools.maxTurns) {
+        throw new ApiError('internal_error', `The model kept calling server tools after ${tools.maxTurns} turns; stopped.`);
+      }
+      const calls = [...pending.values()];
+      const results = await Promise.all(calls.map((call) => tools.execute(call, signal)));
+      items = [
+        ...items,
+        ...calls.map((c) => ({ type: 'function_call' as const, callId: c.callId, name: c.name, arguments: c.arguments })),
+        ...calls.map((c, i) => ({ type: 'function_call_output' as const, callId: c.callId, output: results[i]! })),
+      ];
+    }
+    if (usage.seen) {
+      this.emit(t.push({ type: 'usage', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cachedTokens: usage.cachedTokens, reasoningTokens: usage.reasoningTokens }));
+    }
+    if (finish) this.emit(t.push(finish));
+  }
+}
+
+/** Optional stages of a run, supplied by the features that need them. */
+export interface RunHooks {
+  /** Built-in tools the server executes itself. */
+  serverTools?: ServerToolExecutor;
+  /** Runs on the finished output before the terminal event (e.g. analysis mode). */
+  afterOutput?: (response: ResponseObject, signal: AbortSignal) => Promise<void>;
+}
+
+export interface ServerToolExecutor {
+  /** Whether a function name the model called is one of the server's tools. */
+  handles(name: string): boolean;
+  /** Runs a call and returns the text the model reads as its result; records the call for the response. */
+  execute(call: { callId: string; name: string; arguments: string }, signal: AbortSignal): Promise<string>;
+  maxTurns: number;
 }
 
 /** With json_schema the output must validate; with json_object it must parse. */

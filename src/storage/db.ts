@@ -6,7 +6,7 @@
 import { Kysely, PostgresAdapter, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import { createPostgresDialect, isPostgresUrl, redactUrl } from './dialects/postgres.js';
-import { createSqliteDialect } from './dialects/sqlite.js';
+import { createSqliteDialect, withWriteLock } from './dialects/sqlite.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -32,8 +32,9 @@ export function dialectName(db: Kysely<any>): DialectName {
 export async function openDatabase(options: OpenDbOptions): Promise<Db> {
   const url = options.databaseUrl ?? '';
   if (url === '') {
-    const db = new Kysely<Database>({ dialect: createSqliteDialect(options.dataDir) });
-    return migrated(db, {});
+    const { dialect, database } = createSqliteDialect(options.dataDir);
+    const db = new Kysely<Database>({ dialect });
+    return migrated(db, () => withWriteLock(database, () => migrate(db)));
   }
   if (!isPostgresUrl(url)) throw new Error(`database URL must start with postgres:// or postgresql://, got '${redactUrl(url)}'`);
   const { dialect } = createPostgresDialect({
@@ -57,7 +58,7 @@ export async function openDatabase(options: OpenDbOptions): Promise<Db> {
   // Kysely looks for its migration tables in every schema of the database;
   // pin them to ours so another app's (or another Cohort's) tables in a
   // different schema are not mistaken for ours.
-  return migrated(db, { migrationTableSchema: schema });
+  return migrated(db, () => migrate(db, { migrationTableSchema: schema }));
 }
 
 /** Ends the database: closes the SQLite file or ends the PostgreSQL pool. */
@@ -65,9 +66,12 @@ export async function closeDatabase(db: Db): Promise<void> {
   await db.destroy();
 }
 
-async function migrated(db: Db, options: { migrationTableSchema?: string }): Promise<Db> {
+type MigrateOptions = { migrationTableSchema?: string };
+
+/** Runs the migrations; on failure closes the database so no pool or file handle leaks. */
+async function migrated(db: Db, run: () => Promise<void>): Promise<Db> {
   try {
-    await migrate(db, options);
+    await run();
     return db;
   } catch (error) {
     await db.destroy();
@@ -78,11 +82,12 @@ async function migrated(db: Db, options: { migrationTableSchema?: string }): Pro
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
- * Runs pending migrations. On PostgreSQL, Kysely's Migrator holds a
- * session-level advisory lock (pg_advisory_lock) around a transaction, so
- * processes starting at once migrate one after the other.
+ * Runs pending migrations. Processes starting at once migrate one after the
+ * other: on PostgreSQL Kysely's Migrator holds a session-level advisory lock
+ * (pg_advisory_lock) around one transaction; on SQLite openDatabase wraps
+ * this in BEGIN IMMEDIATE (see dialects/sqlite.ts).
  */
-export async function migrate(db: Db, options: { migrationTableSchema?: string } = {}): Promise<void> {
+export async function migrate(db: Db, options: MigrateOptions = {}): Promise<void> {
   const migrator = new Migrator({ db, provider, ...options });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

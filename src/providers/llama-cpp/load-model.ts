@@ -13,6 +13,8 @@
  * Nothing is disposed per request: each sequence has one LlamaChat that every
  * request on that sequence reuses (the KV cache keeps a shared prompt prefix).
  */
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ApiError } from '../../errors/api-error.js';
 import type { GpuSetting, Llama, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel, LlamaModule } from './llama-api.js';
@@ -68,6 +70,15 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
 
   async function load(): Promise<LoadedModel> {
     const mod = await importLlamaModule(options.importModule);
+    try {
+      await access(options.modelPath, constants.R_OK);
+    } catch (err) {
+      throw new ApiError(
+        'service_unavailable',
+        `The local model engine could not load its model (${basename(options.modelPath)}): the file is missing or unreadable.`,
+        { cause: err },
+      );
+    }
     let llama: Llama;
     try {
       llama = await mod.getLlama({

@@ -105,6 +105,3 @@ function redact(text: string, apiKey: string | undefined): string {
 function truncate(text: string): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
 }
-
-// Re-exported for tests that map whole bodies.
-export { extractErrorInfo };

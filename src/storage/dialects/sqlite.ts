@@ -5,7 +5,7 @@ import SQLite from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
 
 /** `dataDir` is a folder for cohort.db, or ':memory:'. */
-export function createSqliteDialect(dataDir: string): SqliteDialect {
+export function createSqliteDialect(dataDir: string): { dialect: SqliteDialect; database: SQLite.Database } {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -16,5 +16,31 @@ export function createSqliteDialect(dataDir: string): SqliteDialect {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database: sqlite });
+  return { dialect: new SqliteDialect({ database: sqlite }), database: sqlite };
+}
+
+/**
+ * Runs `fn` (the migrations) inside one `BEGIN IMMEDIATE` transaction on the
+ * raw connection: Kysely's Migrator takes no lock on SQLite, so without this
+ * two processes opening the same file at once both run the same migration.
+ * The second waits for the first's commit, then finds nothing to do. A
+ * failing migration rolls back entirely, as on PostgreSQL.
+ */
+export async function withWriteLock(sqlite: SQLite.Database, fn: () => Promise<void>, waitMs = 60_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      sqlite.exec('BEGIN IMMEDIATE'); // waits up to busy_timeout per attempt
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+    }
+  }
+  try {
+    await fn();
+    sqlite.exec('COMMIT');
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    throw error;
+  }
 }

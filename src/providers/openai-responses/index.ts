@@ -1,0 +1,146 @@
+/**
+ * The OpenAI Responses upstream provider: forwards to any server that speaks
+ * POST {baseURL}/responses (OpenAI, Azure OpenAI v1, vLLM, Ollama, LM Studio,
+ * proxies) with `stream: true` and `store: false`, and decodes its Responses
+ * event stream into ProviderEvents.
+ *
+ * See convert-request.ts for what is forwarded and decode-stream.ts for which
+ * events are read. A server that ignores `stream: true` and answers a whole
+ * Response JSON is handled too.
+ *
+ * The request's signal aborts the upstream request, and so does a consumer
+ * that stops iterating early. Errors are thrown as ApiError
+ * (map-upstream-error.ts); an abort caused by `req.signal` is rethrown as the
+ * signal's reason.
+ */
+import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
+import { parseJson } from './responses-api.js';
+import { convertRequest } from './convert-request.js';
+import { decodeResponsesStream, estimateInputTokens, responseToEvents, type ResponsesDecodeOptions } from './decode-stream.js';
+import { malformedUpstream, mapConnectionError, mapReadError, mapUpstreamHttpError, type UpstreamContext } from './map-upstream-error.js';
+
+export interface OpenAIResponsesProviderOptions {
+  /** Base URL ending in /v1 (a trailing slash is fine), e.g. https://api.openai.com/v1. */
+  baseURL: string;
+  /** Sent as `Authorization: Bearer …` when set and non-empty. */
+  apiKey?: string;
+  model: string;
+  fetch?: typeof fetch;
+  /** Extra request headers (e.g. OpenAI-Organization). */
+  headers?: Record<string, string>;
+}
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+export function createOpenAIResponsesProvider(options: OpenAIResponsesProviderOptions): Provider {
+  const url = `${options.baseURL.replace(/\/+$/, '')}/responses`;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const ctx: UpstreamContext = { url, model: options.model };
+  if (options.apiKey) ctx.apiKey = options.apiKey;
+
+  async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
+    const body = convertRequest(req, { model: options.model });
+    const headers = new Headers(options.headers);
+    headers.set('content-type', 'application/json');
+    headers.set('accept', 'text/event-stream, application/json');
+    if (options.apiKey) headers.set('authorization', `Bearer ${options.apiKey}`);
+
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(req.signal.reason);
+    if (req.signal.aborted) throw abortReason(req.signal, undefined);
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      let response: Response;
+      try {
+        response = await fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
+      } catch (err) {
+        if (req.signal.aborted) throw abortReason(req.signal, err);
+        throw mapConnectionError(err, ctx);
+      }
+
+      if (!response.ok) {
+        const text = await readText(response, ERROR_BODY_LIMIT).catch(() => '');
+        throw mapUpstreamHttpError(response.status, response.headers, text, ctx);
+      }
+
+      const decodeOptions: ResponsesDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
+      const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
+      if (contentType.includes('text/event-stream')) {
+        if (!response.body) throw malformedUpstream('empty body');
+        yield* decodeResponsesStream(readChunks(response.body, req.signal, ctx), decodeOptions);
+        return;
+      }
+
+      let text: string;
+      try {
+        text = await readText(response, Infinity);
+      } catch (err) {
+        if (req.signal.aborted) throw abortReason(req.signal, err);
+        throw mapReadError(err, ctx);
+      }
+      const parsed = parseJson(text);
+      if (parsed.ok) {
+        yield* responseToEvents(parsed.value, decodeOptions);
+      } else if (/^\s*(?:data|event|id|retry)?:/.test(text)) {
+        yield* decodeResponsesStream([text], decodeOptions);
+      } else {
+        throw malformedUpstream('a body that is neither JSON nor an event stream');
+      }
+    } finally {
+      req.signal.removeEventListener('abort', onAbort);
+      controller.abort();
+    }
+  }
+
+  return { name: 'openai-responses', stream };
+}
+
+async function* readChunks(body: ReadableStream<Uint8Array>, signal: AbortSignal, ctx: UpstreamContext): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (err) {
+        if (signal.aborted) throw abortReason(signal, err);
+        throw mapReadError(err, ctx);
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** The body as text, at most `limit` bytes. */
+async function readText(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.byteLength;
+      if (size >= limit) break;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(parts));
+}
+
+function abortReason(signal: AbortSignal, fallback: unknown): unknown {
+  const reason: unknown = signal.reason;
+  return reason ?? fallback ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+export { convertRequest, convertItems } from './convert-request.js';
+export type { ResponsesRequestBody, ResponsesInputItem } from './convert-request.js';
+export { decodeResponsesStream, responseToEvents, ResponsesEventMapper, estimateInputTokens } from './decode-stream.js';
+export { mapFinishReason } from './map-finish-reason.js';
+export { mapUpstreamHttpError, mapResponseFailure, mapErrorEvent } from './map-upstream-error.js';

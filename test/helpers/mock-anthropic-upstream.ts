@@ -1,0 +1,502 @@
+/**
+ * A mock Anthropic Messages API for tests: a real node:http server on
+ * 127.0.0.1 (random port) that records every request and answers from a
+ * scripted queue, speaking the Messages streaming wire format.
+ *
+ *   const upstream = await startMockAnthropicUpstream();
+ *   upstream.enqueue({ type: 'stream', content: ['Hel', 'lo'] });
+ *   const provider = createAnthropicProvider({ baseURL: upstream.url, apiKey: 'k', model: 'claude-sonnet-4-5' });
+ *   …
+ *   upstream.requests[0].body.messages   // what the provider sent
+ *   await upstream.close();
+ *
+ * Replies (`MockAnthropicReply`), one per request in FIFO order; when the queue
+ * is empty the fallback answers (default: HTTP 500 `api_error`). A queue entry
+ * may also be a handler `(req) => reply | Promise<reply>`.
+ *
+ * - `stream`: SSE exactly as Anthropic frames it — `event: <type>\ndata:
+ *   {json}\n\n` for `message_start` (message with empty content and usage), a
+ *   `ping` after the first block's start, then per content block
+ *   `content_block_start` / `content_block_delta` / `content_block_stop`
+ *   (thinking blocks with `thinking_delta` + `signature_delta`, text blocks
+ *   with `text_delta`, tool_use blocks with `input: {}` then an empty and then
+ *   the given `input_json_delta.partial_json` fragments), `message_delta`
+ *   (stop_reason, cumulative usage) and `message_stop`. `hang` stops after the
+ *   blocks and keeps the response open; `errorAfterBlocks` sends an in-stream
+ *   `event: error` instead of the ending; `split`/`delayMs` cut the bytes.
+ * - `sse`: raw frames (objects become `event: <obj.type>\ndata: {json}\n\n`,
+ *   strings are written verbatim) or a verbatim `text` (recorded fixtures).
+ * - `message`: a whole non-streaming Message JSON body (a proxy ignoring
+ *   `stream: true`).
+ * - `json`: any JSON body with any status.
+ * - `error`: `{type:'error', error:{type, message}, request_id}` with the
+ *   error type Anthropic uses for the status (400 invalid_request_error, 401
+ *   authentication_error, 403 permission_error, 404 not_found_error, 413
+ *   request_too_large, 429 rate_limit_error, 500 api_error, 529
+ *   overloaded_error) and optional `retry-after`.
+ * - `hang`: never answer until the client goes away. `destroy`: reset the connection.
+ *
+ * Each recorded request exposes `closed` and `aborted` (closed before the reply
+ * was complete), to assert that a client abort reached upstream.
+ */
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { splitBytes, type SplitSpec } from './mock-chat-upstream.js';
+
+export type { SplitSpec };
+
+export interface MockAnthropicUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
+}
+
+export interface MockToolUse {
+  /** Default: a generated `toolu_…` id. */
+  id?: string;
+  name: string;
+  /** The input JSON as the `partial_json` fragments to stream (a string is one fragment). Default: `{}` sent as no fragments. */
+  partialJson?: string | string[];
+}
+
+export interface MockContentBlock {
+  kind: 'text' | 'thinking';
+  /** Deltas; a string is one delta. */
+  deltas: string | string[];
+}
+
+export interface AnthropicStreamReply {
+  type: 'stream';
+  /** Text deltas of one text block (a string is one delta). */
+  content?: string | string[];
+  /** Extra blocks before the text block (e.g. a thinking block, which decoders must ignore). */
+  before?: MockContentBlock[];
+  toolUses?: MockToolUse[];
+  /** Default: 'tool_use' with toolUses, else 'end_turn'. */
+  stopReason?: string | null;
+  /** Default: deterministic counts. */
+  usage?: MockAnthropicUsage;
+  model?: string;
+  id?: string;
+  /** Send the ping event (default true). */
+  ping?: boolean;
+  /** Send message_stop (default true). */
+  messageStop?: boolean;
+  /** Keep the response open after the blocks; no message_delta or message_stop. */
+  hang?: boolean;
+  /** End with an in-stream error event of this type instead of message_delta/message_stop. */
+  errorAfterBlocks?: { type: string; message: string };
+  split?: SplitSpec;
+  delayMs?: number;
+  lineEnding?: '\n' | '\r\n';
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+export interface AnthropicSseReply {
+  type: 'sse';
+  frames?: Array<string | { type: string; [k: string]: unknown }>;
+  text?: string;
+  split?: SplitSpec;
+  delayMs?: number;
+  hang?: boolean;
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+export interface AnthropicMessageReply {
+  type: 'message';
+  content?: string;
+  toolUses?: Array<{ id?: string; name: string; input: Record<string, unknown> }>;
+  stopReason?: string;
+  usage?: MockAnthropicUsage;
+  model?: string;
+  headers?: Record<string, string>;
+}
+
+export interface AnthropicJsonReply {
+  type: 'json';
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface AnthropicErrorReply {
+  type: 'error';
+  status: number;
+  message?: string;
+  /** Default: Anthropic's error type for the status. */
+  errorType?: string;
+  /** Seconds or an HTTP date, sent as `retry-after`. */
+  retryAfter?: number | string;
+  /** Replaces the Anthropic-style body (JSON value, or a string sent as text/plain). */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type MockAnthropicReply =
+  | AnthropicStreamReply
+  | AnthropicSseReply
+  | AnthropicMessageReply
+  | AnthropicJsonReply
+  | AnthropicErrorReply
+  | { type: 'hang' }
+  | { type: 'destroy' };
+
+export type MockAnthropicHandler = (req: RecordedRequest) => MockAnthropicReply | Promise<MockAnthropicReply>;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  closed: Promise<void>;
+  readonly aborted: boolean;
+}
+
+export interface MockAnthropicUpstream {
+  /** Base URL without /v1, e.g. http://127.0.0.1:54321 (the provider appends /v1/messages). */
+  url: string;
+  requests: RecordedRequest[];
+  enqueue(...replies: Array<MockAnthropicReply | MockAnthropicHandler>): void;
+  setFallback(reply: MockAnthropicReply | MockAnthropicHandler): void;
+  waitForRequest(index?: number): Promise<RecordedRequest>;
+  close(): Promise<void>;
+}
+
+export async function startMockAnthropicUpstream(
+  options: { fallback?: MockAnthropicReply | MockAnthropicHandler } = {},
+): Promise<MockAnthropicUpstream> {
+  const queue: Array<MockAnthropicReply | MockAnthropicHandler> = [];
+  let fallback: MockAnthropicReply | MockAnthropicHandler = options.fallback ?? { type: 'error', status: 500, message: 'mock upstream: no reply queued' };
+  const requests: RecordedRequest[] = [];
+  const waiters: Array<{ index: number; resolve: (r: RecordedRequest) => void }> = [];
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
+      try {
+        body = rawBody === '' ? undefined : JSON.parse(rawBody);
+      } catch {
+        body = undefined;
+      }
+      let resolveClosed!: () => void;
+      const closed = new Promise<void>((r) => (resolveClosed = r));
+      let aborted = false;
+      res.on('close', () => {
+        aborted = !res.writableFinished;
+        resolveClosed();
+      });
+      const record: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        rawBody,
+        body,
+        closed,
+        get aborted() {
+          return aborted;
+        },
+      };
+      requests.push(record);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        const w = waiters[i]!;
+        if (w.index === requests.length - 1) {
+          waiters.splice(i, 1);
+          w.resolve(record);
+        }
+      }
+      const entry = queue.shift() ?? fallback;
+      Promise.resolve(typeof entry === 'function' ? entry(record) : entry)
+        .then((reply) => respond(reply, record, res))
+        .catch((err: unknown) => {
+          if (!res.headersSent) sendJson(res, 500, errorBody('api_error', `mock upstream handler failed: ${String(err)}`), undefined);
+          else res.destroy();
+        });
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    enqueue(...replies) {
+      queue.push(...replies);
+    },
+    setFallback(reply) {
+      fallback = reply;
+    },
+    waitForRequest(index = requests.length) {
+      const existing = requests[index];
+      if (existing) return Promise.resolve(existing);
+      return new Promise((resolve) => waiters.push({ index, resolve }));
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+async function respond(reply: MockAnthropicReply, req: RecordedRequest, res: ServerResponse): Promise<void> {
+  switch (reply.type) {
+    case 'hang':
+      return;
+    case 'destroy':
+      res.socket?.destroy();
+      return;
+    case 'json':
+      sendJson(res, reply.status ?? 200, reply.body, reply.headers);
+      return;
+    case 'message':
+      sendJson(res, 200, buildMessage(reply, req.body), reply.headers);
+      return;
+    case 'error': {
+      const headers: Record<string, string> = { 'request-id': randomId('req_'), ...reply.headers };
+      if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
+      if (typeof reply.body === 'string') {
+        res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+        res.end(reply.body);
+        return;
+      }
+      const type = reply.errorType ?? errorTypeFor(reply.status);
+      sendJson(res, reply.status, reply.body ?? errorBody(type, reply.message ?? defaultMessage(type)), headers);
+      return;
+    }
+    case 'stream': {
+      const eol = reply.lineEnding ?? '\n';
+      const frames = buildAnthropicFrames(reply, req.body).map((f) => (eol === '\n' ? f : f.replace(/\n/g, '\r\n')));
+      await writeSse(res, frames, reply.split ?? 'frames', reply.delayMs ?? 0, reply.hang ?? false, reply.status, reply.headers);
+      return;
+    }
+    case 'sse': {
+      const frames = reply.text !== undefined ? [reply.text] : (reply.frames ?? []).map((f) => (typeof f === 'string' ? f : frame(f)));
+      await writeSse(res, frames, reply.split ?? (reply.text !== undefined ? 'whole' : 'frames'), reply.delayMs ?? 0, reply.hang ?? false, reply.status, reply.headers);
+      return;
+    }
+  }
+}
+
+export function errorTypeFor(status: number): string {
+  switch (status) {
+    case 400:
+      return 'invalid_request_error';
+    case 401:
+      return 'authentication_error';
+    case 403:
+      return 'permission_error';
+    case 404:
+      return 'not_found_error';
+    case 413:
+      return 'request_too_large';
+    case 429:
+      return 'rate_limit_error';
+    case 529:
+      return 'overloaded_error';
+    default:
+      return 'api_error';
+  }
+}
+
+function defaultMessage(type: string): string {
+  switch (type) {
+    case 'overloaded_error':
+      return 'Overloaded';
+    case 'authentication_error':
+      return 'invalid x-api-key';
+    case 'api_error':
+      return 'Internal server error';
+    default:
+      return `mock upstream ${type}`;
+  }
+}
+
+function errorBody(type: string, message: string): Record<string, unknown> {
+  return { type: 'error', error: { type, message }, request_id: randomId('req_') };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> | undefined): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function writeSse(
+  res: ServerResponse,
+  frames: string[],
+  split: SplitSpec,
+  delayMs: number,
+  hang: boolean,
+  status: number | undefined,
+  headers: Record<string, string> | undefined,
+): Promise<void> {
+  res.writeHead(status ?? 200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'request-id': randomId('req_'),
+    ...headers,
+  });
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+  const pieces = splitBytes(frames, split);
+  for (let i = 0; i < pieces.length; i++) {
+    if (res.destroyed) return;
+    if (i > 0 && delayMs > 0) await sleep(delayMs);
+    if (res.destroyed) return;
+    res.write(pieces[i]);
+  }
+  if (!hang) res.end();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// ---------------------------------------------------------------------------
+// Wire builders (exported so tests can feed the same bytes to the decoder)
+
+let counter = 0;
+function randomId(prefix: string): string {
+  counter++;
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let s = '01';
+  for (let i = 0; i < 22; i++) s += chars[Math.floor(Math.random() * chars.length)];
+  return `${prefix}${s}${counter.toString(36)}`;
+}
+
+/** One SSE frame as Anthropic writes it: the event name repeats the payload's type. */
+export function frame(payload: { type: string; [k: string]: unknown }): string {
+  return `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+}
+
+function asList(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return typeof v === 'string' ? [v] : v;
+}
+
+/** The SSE frames Anthropic would send for a stream reply. */
+export function buildAnthropicFrames(reply: Omit<AnthropicStreamReply, 'type'>, requestBody?: unknown): string[] {
+  const model = reply.model ?? ((requestBody as { model?: unknown } | undefined)?.model as string | undefined) ?? 'claude-sonnet-4-5-20250929';
+  const frames: string[] = [];
+  let outputTokens = 0;
+  const usage = reply.usage ?? { input_tokens: 25, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  frames.push(
+    frame({
+      type: 'message_start',
+      message: {
+        model,
+        id: reply.id ?? randomId('msg_'),
+        type: 'message',
+        role: 'assistant',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: usage.input_tokens,
+          cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
+          cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
+          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+          output_tokens: 1,
+          service_tier: 'standard',
+        },
+      },
+    }),
+  );
+  let index = 0;
+  let pinged = false;
+  const ping = (): void => {
+    if (!pinged && (reply.ping ?? true)) frames.push(frame({ type: 'ping' }));
+    pinged = true;
+  };
+  for (const block of reply.before ?? []) {
+    if (block.kind === 'thinking') {
+      frames.push(frame({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }));
+      ping();
+      for (const d of asList(block.deltas)) {
+        frames.push(frame({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: d } }));
+        outputTokens++;
+      }
+      frames.push(frame({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' } }));
+    } else {
+      frames.push(frame({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
+      ping();
+      for (const d of asList(block.deltas)) {
+        frames.push(frame({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: d } }));
+        outputTokens++;
+      }
+    }
+    frames.push(frame({ type: 'content_block_stop', index }));
+    index++;
+  }
+  const content = asList(reply.content);
+  const tools = reply.toolUses ?? [];
+  if (content.length > 0 || tools.length === 0) {
+    frames.push(frame({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
+    ping();
+    for (const d of content) {
+      frames.push(frame({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: d } }));
+      outputTokens++;
+    }
+    frames.push(frame({ type: 'content_block_stop', index }));
+    index++;
+  }
+  for (const tool of tools) {
+    frames.push(frame({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: tool.id ?? randomId('toolu_'), name: tool.name, input: {} } }));
+    ping();
+    frames.push(frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } }));
+    for (const fragment of asList(tool.partialJson)) {
+      frames.push(frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: fragment } }));
+      outputTokens++;
+    }
+    frames.push(frame({ type: 'content_block_stop', index }));
+    index++;
+  }
+  if (reply.hang) return frames;
+  if (reply.errorAfterBlocks) {
+    frames.push(frame({ type: 'error', error: { type: reply.errorAfterBlocks.type, message: reply.errorAfterBlocks.message } }));
+    return frames;
+  }
+  const stopReason = reply.stopReason !== undefined ? reply.stopReason : tools.length > 0 ? 'tool_use' : 'end_turn';
+  frames.push(
+    frame({
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: {
+        input_tokens: usage.input_tokens,
+        cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
+        cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
+        output_tokens: reply.usage ? usage.output_tokens : outputTokens,
+      },
+    }),
+  );
+  if (reply.messageStop ?? true) frames.push(frame({ type: 'message_stop' }));
+  return frames;
+}
+
+/** A non-streaming Message body. */
+export function buildMessage(reply: Omit<AnthropicMessageReply, 'type'>, requestBody?: unknown): Record<string, unknown> {
+  const model = reply.model ?? ((requestBody as { model?: unknown } | undefined)?.model as string | undefined) ?? 'claude-sonnet-4-5-20250929';
+  const content: unknown[] = [];
+  if (reply.content !== undefined) content.push({ type: 'text', text: reply.content });
+  for (const t of reply.toolUses ?? []) content.push({ type: 'tool_use', id: t.id ?? randomId('toolu_'), name: t.name, input: t.input });
+  return {
+    id: randomId('msg_'),
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: reply.stopReason ?? ((reply.toolUses ?? []).length > 0 ? 'tool_use' : 'end_turn'),
+    stop_sequence: null,
+    usage: reply.usage ?? { input_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 5, service_tier: 'standard' },
+  };
+}
