@@ -19,7 +19,9 @@ import { openDatabase, type Db } from './storage/db.js';
 import { createResponsesStore } from './storage/responses-store.js';
 import { createCreditsStore } from './storage/credits-store.js';
 import { createInstancesStore, HEARTBEAT_MS } from './storage/instances-store.js';
+import { Redis } from 'ioredis';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from './limits/memory.js';
+import { createRedisConcurrencyLimiter, createRedisRateLimiter } from './limits/redis.js';
 import { randomIds, systemClock } from './util/ids.js';
 
 export interface Runtime {
@@ -53,11 +55,32 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
   const responses = createResponsesStore(db);
   const personas = createBuiltinPersonaStore(loadPersonaDir());
   const live = liveProviderFrom(config);
+  // With Redis every server shares one set of limits; without it each process keeps its own.
+  let redis: Redis | undefined;
+  if (config.redisUrl) {
+    // Fail a command after one reconnect attempt (→ 503) rather than holding requests while Redis is away.
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, commandTimeout: 3000 });
+    let reported = false;
+    redis.on('error', (err: unknown) => {
+      if (!reported) logger.error('redis.connection_error', { err });
+      reported = true;
+    });
+    redis.on('ready', () => {
+      if (reported) logger.info('redis.reconnected', {});
+      reported = false;
+    });
+  }
+  const redisOptions = config.redisPrefix ? { prefix: config.redisPrefix } : {};
+  const ping = async () => {
+    await sql`select 1`.execute(db);
+  };
   const app = createApp({
     accounts,
     credits,
-    rateLimiter: createMemoryRateLimiter(),
-    concurrency: createMemoryConcurrencyLimiter(),
+    rateLimiter: redis ? createRedisRateLimiter(redis, redisOptions) : createMemoryRateLimiter(),
+    concurrency: redis
+      ? createRedisConcurrencyLimiter(redis, { ...redisOptions, onError: (err) => logger.warn('redis.lease_error', { err }) })
+      : createMemoryConcurrencyLimiter(),
     instanceId,
     personas,
     responses,
@@ -66,8 +89,16 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
     clock: systemClock,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    ping: async () => {
-      await sql`select 1`.execute(db);
+    ping,
+    ready: async () => {
+      await ping();
+      if (redis) {
+        try {
+          await redis.ping();
+        } catch (err) {
+          throw new Error(`Redis: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
+      }
     },
   });
   // Register this process, recover what dead ones left in flight, and keep doing so on a heartbeat.
@@ -98,6 +129,10 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
       clearInterval(heartbeat);
       await instances.remove(instanceId).catch(() => {});
       await db.destroy();
+      if (redis) {
+        if (redis.status === 'ready') await redis.quit().catch(() => {});
+        redis.disconnect();
+      }
     },
   };
 }

@@ -14,6 +14,10 @@ export interface Config {
   dataDir: string;
   /** postgres:// URL: every store on PostgreSQL instead of SQLite in dataDir. */
   databaseUrl?: string;
+  /** redis:// or rediss:// URL: request limits shared by every server on it instead of per process. */
+  redisUrl?: string;
+  /** Prefix of every Redis key (default `cohort:`). */
+  redisPrefix?: string;
   maxBodyBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   upstream?: UpstreamConfig;
@@ -56,6 +60,17 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   }
   const databaseUrl = env.COHORT_DATABASE_URL;
   if (databaseUrl && !/^postgres(?:ql)?:\/\/./i.test(databaseUrl)) throw new ConfigError('COHORT_DATABASE_URL must be a PostgreSQL URL such as postgres://user@host:5432/cohort');
+  const redisUrl = env.COHORT_REDIS_URL;
+  if (redisUrl) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(redisUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^rediss?:$/.test(parsed.protocol) || !parsed.hostname) throw new ConfigError('COHORT_REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379 or rediss://user:pass@host:6380/0');
+  }
+  const redisPrefix = env.COHORT_REDIS_PREFIX;
   return {
     port,
     host: flags.host ?? env.HOST ?? '0.0.0.0',
@@ -65,5 +80,7 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
     shutdownGraceSeconds: intOption(env.COHORT_SHUTDOWN_GRACE_SECONDS, 'COHORT_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
     ...(upstream ? { upstream } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
+    ...(redisPrefix ? { redisPrefix } : {}),
   };
 }

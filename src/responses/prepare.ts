@@ -13,6 +13,7 @@ import type { ContentPart, ConversationItem, FunctionToolDef, OutputFormat, Prov
 import type { ContentPartInput, CreateResponseRequest, InputItem } from '../schemas/create-response.js';
 import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
 import { schemaProblem } from '../util/json-schema.js';
+import type { ServerToolSpec } from '../server-tools/types.js';
 import { INPUT_ITEM_BASE, itemId, responseIdOfItem } from '../util/ids.js';
 import { conversationToApiItem, outputItemToConversation, partsToText } from './conversation.js';
 import type { OutputItem, ResponseObject } from './types.js';
@@ -26,6 +27,8 @@ export interface PreparedRequest {
   /** This request's input items as input_items returns them. */
   inputItems: Record<string, unknown>[];
   hasImageInput: boolean;
+  /** Built-in server tools the request enabled (see src/server-tools/). */
+  serverTools: ServerToolSpec[];
   response: ResponseObject;
 }
 
@@ -179,16 +182,30 @@ export async function prepareRequest(
     persona_id: persona?.id ?? null,
   };
 
-  return { persona, provider, context, inputItems, hasImageInput, response };
+  return { persona, provider, context, inputItems, hasImageInput, serverTools: serverToolSpecs(req), response };
 }
 
 function convertTools(req: CreateResponseRequest): FunctionToolDef[] {
-  return (req.tools ?? []).map((t, i) => {
+  const out: FunctionToolDef[] = [];
+  (req.tools ?? []).forEach((t, i) => {
+    if (t.type !== 'function') return;
     const parameters = t.parameters ?? EMPTY_PARAMS;
     const problem = schemaProblem(parameters);
     if (problem) throw new ApiError('validation_error', `Invalid schema for function '${t.name}': ${problem}`, { param: `tools[${i}].parameters` });
-    return { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters, strict: t.strict ?? false };
+    out.push({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters, strict: t.strict ?? false });
   });
+  return out;
+}
+
+/** Built-in server tools enabled in `tools` (type + settings); the rest of the keys are settings. */
+function serverToolSpecs(req: CreateResponseRequest): ServerToolSpec[] {
+  const out: ServerToolSpec[] = [];
+  (req.tools ?? []).forEach((t, index) => {
+    if (t.type === 'function') return;
+    const { type, ...settings } = t;
+    out.push({ type, settings, index });
+  });
+  return out;
 }
 
 function convertToolChoice(req: CreateResponseRequest, tools: FunctionToolDef[]): ToolChoice {

@@ -149,7 +149,7 @@ export class ResponseRun {
         throw new ApiError('internal_error', `The model kept calling server tools after ${tools.maxTurns} turns; stopped.`);
       }
       const calls = [...pending.values()];
-      const results = await Promise.all(calls.map((call) => tools.execute(call, signal)));
+      const results = await Promise.all(calls.map((call) => tools.execute(call, signal, turn)));
       items = [
         ...items,
         ...calls.map((c) => ({ type: 'function_call' as const, callId: c.callId, name: c.name, arguments: c.arguments })),
@@ -175,7 +175,7 @@ export interface ServerToolExecutor {
   /** Whether a function name the model called is one of the server's tools. */
   handles(name: string): boolean;
   /** Runs a call and returns the text the model reads as its result; records the call for the response. */
-  execute(call: { callId: string; name: string; arguments: string }, signal: AbortSignal): Promise<string>;
+  execute(call: { callId: string; name: string; arguments: string }, signal: AbortSignal, turn: number): Promise<string>;
   maxTurns: number;
 }
 

@@ -7,13 +7,16 @@ import { ApiError } from '../errors/api-error.js';
 import type { Logger } from '../logger.js';
 import type { PersonaStore } from '../personas/persona-store.js';
 import { creditsFor, type PricingTable } from '../pricing.js';
-import type { Provider } from '../providers/types.js';
+import type { ConversationItem, Provider } from '../providers/types.js';
 import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
 import type { CreditsStore, Hold } from '../storage/credits-store.js';
 import type { ConcurrencyLimiter } from '../limits/types.js';
 import type { PlanLimits } from '../accounts/plans.js';
 import type { Metrics } from '../metrics.js';
+import type { Analyze } from '../analysis/types.js';
+import type { ServerTools, ServerToolSession } from '../server-tools/types.js';
+import type { RunHooks } from './run.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 import { countTokens } from '../util/tokens.js';
 import { itemText } from './conversation.js';
@@ -47,6 +50,10 @@ export interface ResponsesServiceDeps {
   /** This process, recorded as the owner of responses in flight (crash recovery). */
   instanceId: string;
   metrics?: Metrics;
+  /** Analysis mode (src/analysis/); without it analysis_mode is refused. */
+  analyze?: Analyze;
+  /** Built-in server tools (src/server-tools/); without them they are refused. */
+  serverTools?: ServerTools;
   runs?: RunRegistry;
 }
 
@@ -54,7 +61,10 @@ export interface ResponsesServiceDeps {
 interface Job {
   caller: Caller;
   prepared: PreparedRequest;
+  provider: Provider;
   engine: string;
+  translator: ResponseTranslator;
+  hooks: RunHooks;
   hold: Hold | null;
   release: (() => Promise<void>) | null;
 }
@@ -70,13 +80,13 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
   const runs = deps.runs ?? new RunRegistry();
   const seconds = () => Math.floor(deps.clock.now() / 1000);
 
-  function newTranslator(prepared: PreparedRequest, effort: CreateResponseRequest['reasoning_effort']): ResponseTranslator {
+  function newTranslator(prepared: PreparedRequest, effort: CreateResponseRequest['reasoning_effort'], analysis: boolean, session: ServerToolSession | undefined): ResponseTranslator {
     const p = prepared.provider;
     return new ResponseTranslator(prepared.response, {
       now: seconds,
       price: (usage, calledFunctions) =>
         creditsFor(
-          { totalTokens: usage.total_tokens, reasoningEffort: effort, calledFunctions, imageInput: prepared.hasImageInput, analysis: false, serverToolTurns: 0 },
+          { totalTokens: usage.total_tokens, reasoningEffort: effort, calledFunctions, imageInput: prepared.hasImageInput, analysis, serverToolTurns: session?.turns ?? 0 },
           deps.pricing,
         ),
       estimateInputTokens: () => countTokens(p.system ?? '') + p.items.reduce((n, it) => n + MESSAGE_OVERHEAD + countTokens(itemText(it)), 0),
@@ -106,18 +116,51 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
   }
 
   /** The most a response can cost: what a live key's hold reserves before the model is called. */
-  function maxCredits(prepared: PreparedRequest, effort: CreateResponseRequest['reasoning_effort']): number {
+  function maxCredits(prepared: PreparedRequest, effort: CreateResponseRequest['reasoning_effort'], analysis: boolean, session: ServerToolSession | undefined): number {
     return creditsFor(
       {
         totalTokens: Number.MAX_SAFE_INTEGER,
         reasoningEffort: effort,
         calledFunctions: prepared.provider.tools.length > 0,
         imageInput: prepared.hasImageInput,
-        analysis: false,
-        serverToolTurns: 0,
+        analysis,
+        serverToolTurns: session ? session.maxTurns : 0,
       },
       deps.pricing,
     );
+  }
+
+  /**
+   * Everything before the model is called: validation against stored state,
+   * server tools, analysis, the translator, then admission (concurrency and
+   * the credit hold). Every refusal happens here, before any write but the
+   * hold's own transaction.
+   */
+  async function plan(caller: Caller, req: CreateResponseRequest): Promise<Job> {
+    const provider: Provider = selectEngine(deps.engines, caller.mode);
+    const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() });
+    const effort = req.reasoning_effort ?? req.reasoning?.effort;
+    let session: ServerToolSession | undefined;
+    if (prepared.serverTools.length > 0) {
+      if (!deps.serverTools) throw new ApiError('invalid_request', 'Built-in server tools are not available on this server.', { param: `tools[${prepared.serverTools[0]!.index}]` });
+      session = deps.serverTools.open(prepared.serverTools, caller.mode);
+      prepared.provider = { ...prepared.provider, tools: [...prepared.provider.tools, ...session.definitions] };
+      prepared.response.server_tool_calls = session.calls;
+    }
+    const analysis = req.analysis_mode === true;
+    if (analysis && !deps.analyze) throw new ApiError('invalid_request', 'Analysis mode is not available on this server.', { param: 'analysis_mode' });
+    const hooks: RunHooks = {};
+    if (session) hooks.serverTools = session;
+    if (analysis && deps.analyze) {
+      const analyze = deps.analyze;
+      const question = lastUserText(prepared.context);
+      hooks.afterOutput = async (response, signal) => {
+        response.analysis = await analyze({ persona: prepared.persona, question, answer: response.output_text, provider, mode: caller.mode, signal });
+      };
+    }
+    const translator = newTranslator(prepared, effort, analysis, session);
+    const admitted = await admit(caller, prepared, provider.name, maxCredits(prepared, effort, analysis, session));
+    return { ...admitted, provider, translator, hooks };
   }
 
   /**
@@ -125,7 +168,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
    * keys) the credit hold, with the stored response's first row written in the
    * same transaction. Throws 429 / 402 with nothing left behind.
    */
-  async function admit(caller: Caller, prepared: PreparedRequest, engine: string, effort: CreateResponseRequest['reasoning_effort']): Promise<Job> {
+  async function admit(caller: Caller, prepared: PreparedRequest, engine: string, holdAmount: number): Promise<Pick<Job, 'caller' | 'prepared' | 'engine' | 'hold' | 'release'>> {
     let release: (() => Promise<void>) | null = null;
     if (caller.limits) {
       release = await deps.concurrency.acquire(`responses:${caller.workspaceId}`, caller.limits.concurrency.responses);
@@ -142,7 +185,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         hold = await deps.credits.hold({
           workspaceId: caller.workspaceId,
           responseId: prepared.response.id,
-          amount: maxCredits(prepared, effort),
+          amount: holdAmount,
           owner: deps.instanceId,
           ...(startRow ? { response: startRow } : {}),
         });
@@ -212,9 +255,9 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
   }
 
   /** A foreground run, registered for GET/cancel; `begin()` starts it, `finished` settles once it is stored. */
-  function startForeground(job: Job, translator: ResponseTranslator, provider: Provider, signal?: AbortSignal) {
-    const { caller, prepared } = job;
-    const run = new ResponseRun(translator, false);
+  function startForeground(job: Job, signal?: AbortSignal) {
+    const { caller, prepared, provider } = job;
+    const run = new ResponseRun(job.translator, false);
     const id = prepared.response.id;
     let resolveFinished!: () => void;
     const finished = new Promise<void>((r) => (resolveFinished = r));
@@ -229,7 +272,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         if (signal?.aborted) run.abort('client_disconnected');
         signal?.addEventListener('abort', onAbort, { once: true });
         void run
-          .execute(provider, prepared.provider)
+          .execute(provider, prepared.provider, job.hooks)
           .then(() => persist(job, run))
           .catch((err: unknown) => {
             state.persistError = err;
@@ -247,21 +290,17 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
     runs,
 
     async create(caller: Caller, req: CreateResponseRequest, signal?: AbortSignal): Promise<CreateResult> {
-      const provider: Provider = selectEngine(deps.engines, caller.mode);
-      const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() });
-      const effort = req.reasoning_effort ?? req.reasoning?.effort;
-      const translator = newTranslator(prepared, effort);
+      const job = await plan(caller, req);
+      const { prepared, provider } = job;
       const id = prepared.response.id;
 
-      const job = await admit(caller, prepared, provider.name, effort);
-
       if (req.background) {
-        const run = new ResponseRun(translator, true);
+        const run = new ResponseRun(job.translator, true);
         const queued = structuredClone(prepared.response);
         const persisted = new Promise<void>((resolve) => {
           setImmediate(() => {
             void run
-              .execute(provider, prepared.provider)
+              .execute(provider, prepared.provider, job.hooks)
               .then(() => persist(job, run))
               .catch(() => {})
               .finally(() => {
@@ -275,7 +314,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         return { kind: 'json', response: queued, engine: provider.name };
       }
 
-      const started = startForeground(job, translator, provider, req.stream ? undefined : signal);
+      const started = startForeground(job, req.stream ? undefined : signal);
       if (req.stream) {
         // Subscribe before the run starts so the stream sees response.created.
         const body = streamBody(started.run, -1, () => started.run.abort('client_disconnected'));
@@ -296,14 +335,11 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
      */
     async open(caller: Caller, req: CreateResponseRequest, listener: EventListener, signal?: AbortSignal): Promise<{ run: ResponseRun; engine: string; finished: Promise<void> }> {
       if (req.background) throw new ApiError('validation_error', 'background is not supported here.', { param: 'background' });
-      const provider: Provider = selectEngine(deps.engines, caller.mode);
-      const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() });
-      const effort = req.reasoning_effort ?? req.reasoning?.effort;
-      const job = await admit(caller, prepared, provider.name, effort);
-      const started = startForeground(job, newTranslator(prepared, effort), provider, signal);
+      const job = await plan(caller, req);
+      const started = startForeground(job, signal);
       started.run.subscribe(listener);
       started.begin();
-      return { run: started.run, engine: provider.name, finished: started.finished };
+      return { run: started.run, engine: job.provider.name, finished: started.finished };
     },
 
     async get(caller: Caller, id: string): Promise<ResponseObject> {
@@ -389,6 +425,15 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       return { responses, holds };
     },
   };
+}
+
+/** The text of the last user message: what an answer responds to. */
+function lastUserText(items: ConversationItem[]): string {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i]!;
+    if (it.type === 'message' && it.role === 'user') return itemText(it);
+  }
+  return '';
 }
 
 function notFound(id: string): ApiError {

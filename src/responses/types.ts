@@ -1,3 +1,5 @@
+import type { Analysis } from '../analysis/types.js';
+import type { ServerToolCallRecord } from '../server-tools/types.js';
 /** The Response object and its parts, as they go over the wire. */
 
 export type ResponseStatus = 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'incomplete';
@@ -80,8 +82,10 @@ export interface ResponseObject {
   metadata: Record<string, string>;
   /** Cohort extension: the persona that shaped this response. */
   persona_id: string | null;
-  /** Cohort extension: analysis object when analysis_mode is on (filled by a later stage). */
-  analysis?: unknown;
+  /** Cohort extension: the analysis object when analysis_mode is on (src/analysis/). */
+  analysis?: Analysis;
+  /** Cohort extension: calls of built-in server tools (src/server-tools/). */
+  server_tool_calls?: ServerToolCallRecord[];
 }
 
 /** One SSE event: its type and its JSON payload (which repeats `type`). */

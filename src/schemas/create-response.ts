@@ -5,6 +5,7 @@
  * nulls are removed before validation by `dropNulls` (src/schemas/validate.ts).
  */
 import { z } from 'zod';
+import { SERVER_TOOL_TYPES } from '../server-tools/types.js';
 
 export const MODEL_ID = 'mavera-1';
 
@@ -84,7 +85,12 @@ export const functionTool = z
   })
   .meta({ id: 'FunctionTool', description: 'A flat function tool: name, description and parameters are top-level.' });
 
-export const tool = z.discriminatedUnion('type', [functionTool]);
+export const serverTool = z
+  .object({ type: z.enum(SERVER_TOOL_TYPES) })
+  .loose()
+  .meta({ id: 'ServerTool', description: 'A built-in tool the server runs itself; other keys are its settings. Results are listed in server_tool_calls.' });
+
+export const tool = z.discriminatedUnion('type', [functionTool, serverTool]);
 
 export const toolChoice = z.union([
   z.enum(['none', 'auto', 'required']),

@@ -270,7 +270,7 @@ describe('conversion', () => {
         output: [{ type: 'message', id: 'm', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hi', annotations: [], logprobs: [] }] }],
         output_text: 'Hi',
         persona_id: 'p',
-        analysis: { confidence: 7 },
+        analysis: { confidence: 7, emotion: { emotional_valence: 6, arousal: 4, dominance: 5 }, biases: [], key_insights: ['hi'] },
       }),
     );
     assert.equal(c.id, 'chatcmpl_00112233445566778899aabb');

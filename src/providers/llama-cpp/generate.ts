@@ -23,15 +23,17 @@
  * Usage: inputTokens = tokens of the rendered prompt (the chat template
  * applied to the history, tokenized by the model's tokenizer; for a forced
  * call with several candidates, the prompt of the arguments step);
- * outputTokens = tokens the model generated (all steps, including thought
- * segments, which are counted as reasoningTokens and not emitted as text).
+ * cachedTokens = the part of it already in the sequence's KV cache from the
+ * previous request (not evaluated again); outputTokens = tokens the model
+ * generated, from the sequence's token meter (all steps, function-call
+ * syntax included); reasoningTokens = thought-segment tokens (not emitted).
  */
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../../errors/api-error.js';
 import type { FunctionToolDef, ProviderEvent, ProviderRequest, SamplingOptions } from '../types.js';
 import { callToolInstruction, chooseToolInstruction, convertPrompt } from './convert-prompt.js';
 import { formatGrammar, schemaGrammar, toGrammarSchema } from './grammar.js';
-import type { ChatHistoryItem, ChatModelFunctions, GenerateResponseOptions, LlamaChat } from './llama-api.js';
+import type { ChatHistoryItem, ChatModelFunctions, GenerateResponseOptions, LlamaChat, TokenMeterState } from './llama-api.js';
 import type { LoadedModel } from './load-model.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { abortReason } from './queue.js';
@@ -43,8 +45,13 @@ export const DEFAULT_TOP_P = 0.95;
 export type Emit = (event: ProviderEvent) => void;
 
 interface Counters {
-  output: number;
+  /** The sequence's token meter when the request started (output tokens are counted from here). */
+  start: TokenMeterState;
   reasoning: number;
+}
+
+function startCounters(chat: LlamaChat): Counters {
+  return { start: chat.sequence.tokenMeter.getState(), reasoning: 0 };
 }
 
 export async function generate(m: LoadedModel, chat: LlamaChat, req: ProviderRequest, signal: AbortSignal, emit: Emit): Promise<void> {
@@ -70,7 +77,7 @@ async function textGeneration(m: LoadedModel, chat: LlamaChat, req: ProviderRequ
   const history = convertPrompt(req);
   const inputTokens = promptTokens(m, chat, history);
   const limit = outputLimit(m, inputTokens, req.sampling.maxOutputTokens);
-  const counters: Counters = { output: 0, reasoning: 0 };
+  const counters = startCounters(chat);
   const res = await chat.generateResponse(history, {
     ...sampling(req.sampling),
     ...(grammar ? { grammar } : {}),
@@ -80,7 +87,7 @@ async function textGeneration(m: LoadedModel, chat: LlamaChat, req: ProviderRequ
     onResponseChunk: textChunkHandler(counters, emit),
   });
   if (signal.aborted) throw abortReason(signal);
-  emitUsage(emit, inputTokens, counters);
+  emitUsage(emit, chat, inputTokens, counters, counters.start);
   emit({ type: 'finish', reason: mapFinishReason(res.metadata.stopReason) });
 }
 
@@ -99,7 +106,7 @@ async function autoTools(
   const history = convertPrompt(req);
   const inputTokens = promptTokens(m, chat, history, functions);
   const limit = outputLimit(m, inputTokens, req.sampling.maxOutputTokens);
-  const counters: Counters = { output: 0, reasoning: 0 };
+  const counters = startCounters(chat);
 
   const calls = new Map<number, { index: number; args: string; ended: boolean }>();
   const maxCalls = req.parallelToolCalls ? Infinity : 1;
@@ -150,11 +157,10 @@ async function autoTools(
       calls.set(i, call);
     }
     endCall(call, args);
-    counters.output += m.model.tokenize(`${fc.functionName}(${call.args || args})`).length;
   });
   for (const call of calls.values()) endCall(call, '{}');
 
-  emitUsage(emit, inputTokens, counters);
+  emitUsage(emit, chat, inputTokens, counters, counters.start);
   emit({ type: 'finish', reason: mapFinishReason(res.metadata.stopReason, calls.size > 0) });
 }
 
@@ -166,7 +172,7 @@ async function forcedCall(
   signal: AbortSignal,
   emit: Emit,
 ): Promise<void> {
-  const counters: Counters = { output: 0, reasoning: 0 };
+  const counters = startCounters(chat);
   const opts = sampling(req.sampling);
   let budget = req.sampling.maxOutputTokens ?? Infinity;
 
@@ -186,12 +192,12 @@ async function forcedCall(
       signal,
       stopOnAbortSignal: true,
       onResponseChunk: (chunk) => {
-        counters.output += chunk.tokens.length;
         if (chunk.type === undefined) text += chunk.text;
+        else counters.reasoning += chunk.tokens.length;
       },
     });
     if (signal.aborted) throw abortReason(signal);
-    budget -= counters.output;
+    budget -= generatedSince(chat, counters.start);
     const picked = parseName(res.response || text);
     tool = candidates.find((t) => t.name === picked) ?? tool;
   }
@@ -199,6 +205,7 @@ async function forcedCall(
   const grammar = await schemaGrammar(m, tool.parameters, 'tools');
   const history = convertPrompt(req, callToolInstruction(candidates, tool.name));
   const inputTokens = promptTokens(m, chat, history);
+  const stepStart = chat.sequence.tokenMeter.getState();
   let finish: 'length' | 'tool_calls' = 'length';
   emit({ type: 'tool-call-start', index: 0, callId: newCallId(), name: tool.name });
   if (budget > 0) {
@@ -209,7 +216,6 @@ async function forcedCall(
       signal,
       stopOnAbortSignal: true,
       onResponseChunk: (chunk) => {
-        counters.output += chunk.tokens.length;
         if (chunk.type !== undefined) {
           counters.reasoning += chunk.tokens.length;
         } else if (chunk.text !== '') {
@@ -221,25 +227,35 @@ async function forcedCall(
     finish = mapFinishReason(res.metadata.stopReason, true) === 'length' ? 'length' : 'tool_calls';
   }
   emit({ type: 'tool-call-end', index: 0 });
-  emitUsage(emit, inputTokens, counters);
+  emitUsage(emit, chat, inputTokens, counters, stepStart);
   emit({ type: 'finish', reason: finish });
 }
 
 function textChunkHandler(counters: Counters, emit: Emit): NonNullable<GenerateResponseOptions['onResponseChunk']> {
   return (chunk) => {
-    counters.output += chunk.tokens.length;
     if (chunk.type !== undefined) counters.reasoning += chunk.tokens.length;
     else if (chunk.text !== '') emit({ type: 'text-delta', delta: chunk.text });
   };
 }
 
-function emitUsage(emit: Emit, inputTokens: number, counters: Counters): void {
+/**
+ * @param promptStart the meter before the generation that evaluated the
+ *   reported prompt: prompt tokens it did not evaluate were reused from cache.
+ */
+function emitUsage(emit: Emit, chat: LlamaChat, inputTokens: number, counters: Counters, promptStart: TokenMeterState): void {
+  const now = chat.sequence.tokenMeter.getState();
+  const cached = Math.max(0, inputTokens - (now.usedInputTokens - promptStart.usedInputTokens));
   emit({
     type: 'usage',
     inputTokens,
-    outputTokens: counters.output,
+    outputTokens: now.usedOutputTokens - counters.start.usedOutputTokens,
+    ...(cached > 0 ? { cachedTokens: cached } : {}),
     ...(counters.reasoning > 0 ? { reasoningTokens: counters.reasoning } : {}),
   });
+}
+
+function generatedSince(chat: LlamaChat, start: TokenMeterState): number {
+  return chat.sequence.tokenMeter.getState().usedOutputTokens - start.usedOutputTokens;
 }
 
 /** Tokens of the prompt as the chat wrapper renders it for this history. */

@@ -52,7 +52,7 @@ export interface LlamaCppProvider extends Provider {
   readonly name: 'llama-cpp';
   /** Loads the model now (e.g. at start-up) instead of on the first request. */
   load(): Promise<void>;
-  /** Frees the model and llama.cpp; call on shutdown. Later requests get 503. */
+  /** Frees the model and its context; call on shutdown. Later requests get 503. */
   close(): Promise<void>;
   /** Loads started, whether the model is loaded, generations running and waiting. */
   stats(): { loads: number; loaded: boolean; running: number; waiting: number };

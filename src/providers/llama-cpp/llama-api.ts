@@ -45,6 +45,8 @@ export interface Llama {
 
 export interface LlamaModel {
   readonly tokenizer: Tokenizer;
+  readonly disposed: boolean;
+  dispose(): Promise<void>;
   readonly trainContextSize: number;
   tokenize(text: string, specialTokens?: boolean): Token[];
   createContext(options: {

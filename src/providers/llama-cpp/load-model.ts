@@ -1,7 +1,8 @@
 /**
  * The one shared model of a llama-cpp provider: node-llama-cpp is imported,
- * llama.cpp started, the GGUF file loaded and one context with `parallel`
- * sequences created — lazily, on first use, exactly once. Concurrent first
+ * llama.cpp's backend started (once per process, see startLlama), the GGUF
+ * file loaded and one context with `parallel` sequences created — lazily, on
+ * first use, exactly once. Concurrent first
  * requests wait on the same load; a failed load is forgotten so the next
  * request tries again (e.g. after the file was put in place).
  *
@@ -56,7 +57,7 @@ export interface ModelHandle {
   /** How many times a load was started (1 after any number of successful concurrent gets). */
   readonly loads: number;
   readonly loaded: boolean;
-  /** Frees llama.cpp's memory; later `get()`s fail with service_unavailable. */
+  /** Frees the model and its context; later `get()`s fail with service_unavailable. */
   close(): Promise<void>;
 }
 
@@ -79,25 +80,10 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
         { cause: err },
       );
     }
-    let llama: Llama;
+    const llama = await startLlama(mod, options.gpu, options.threads);
+    let model: LlamaModel | undefined;
     try {
-      llama = await mod.getLlama({
-        gpu: options.gpu,
-        build: 'never',
-        skipDownload: true,
-        progressLogs: false,
-        logLevel: 'error',
-        ...(options.threads !== undefined ? { maxThreads: options.threads } : {}),
-      });
-    } catch (err) {
-      throw new ApiError(
-        'service_unavailable',
-        'The local model engine could not start llama.cpp on this platform (no usable prebuilt binary).',
-        { cause: err },
-      );
-    }
-    try {
-      const model = await llama.loadModel({ modelPath: options.modelPath, ...(options.gpu === false ? { gpuLayers: 0 } : {}) });
+      model = await llama.loadModel({ modelPath: options.modelPath, ...(options.gpu === false ? { gpuLayers: 0 } : {}) });
       const contextSize = options.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, model.trainContextSize);
       // Without a thread count llama.cpp uses max(4, CPU math cores), which
       // oversubscribes small machines: on 2 vCPUs that is ~100× slower.
@@ -124,7 +110,7 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
         },
       };
     } catch (err) {
-      await llama.dispose().catch(() => {});
+      await model?.dispose().catch(() => {});
       throw new ApiError(
         'service_unavailable',
         `The local model engine could not load its model (${basename(options.modelPath)}): ${reasonOf(err)}`,
@@ -141,7 +127,7 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
         const p = load().then(
           (m) => {
             if (closed) {
-              void m.llama.dispose().catch(() => {});
+              void m.model.dispose().catch(() => {});
               throw new ApiError('service_unavailable', 'The local model engine is shut down.');
             }
             loaded = m;
@@ -169,9 +155,51 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
       loaded = undefined;
       if (!p) return;
       const m = await p.catch(() => undefined);
-      if (m && !m.llama.disposed) await m.llama.dispose();
+      // Disposing the model disposes its context (and sequences) too.
+      if (m && !m.model.disposed) await m.model.dispose();
     },
   };
+}
+
+/**
+ * One llama.cpp backend per process (per GPU/thread setting): starting it
+ * tests the prebuilt binary in a child process, which takes a while, and
+ * providers share it. It lives as long as the process; `close()` frees a
+ * provider's model and context, which hold the memory.
+ */
+const backends = new WeakMap<LlamaModule, Map<string, Promise<Llama>>>();
+
+function startLlama(mod: LlamaModule, gpu: GpuSetting, threads: number | undefined): Promise<Llama> {
+  let byKey = backends.get(mod);
+  if (!byKey) backends.set(mod, (byKey = new Map()));
+  const key = `${String(gpu)}|${threads ?? ''}`;
+  let llama = byKey.get(key);
+  if (!llama) {
+    const started = mod
+      .getLlama({
+        gpu,
+        build: 'never',
+        skipDownload: true,
+        progressLogs: false,
+        logLevel: 'error',
+        ...(threads !== undefined ? { maxThreads: threads } : {}),
+      })
+      .catch((err: unknown) => {
+        byKey.delete(key);
+        throw new ApiError(
+          'service_unavailable',
+          'The local model engine could not start llama.cpp on this platform (no usable prebuilt binary).',
+          { cause: err },
+        );
+      });
+    byKey.set(key, started);
+    llama = started;
+  }
+  return llama.then((l) => {
+    if (!l.disposed) return l;
+    byKey.delete(key);
+    return startLlama(mod, gpu, threads);
+  });
 }
 
 async function importLlamaModule(importModule: (() => Promise<unknown>) | undefined): Promise<LlamaModule> {

@@ -34,7 +34,9 @@ export function createSlotQueue(slots: number, maxQueue: number): SlotQueue {
   if (!Number.isInteger(slots) || slots < 1) throw new RangeError('slots must be a positive integer');
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError('maxQueue must be a non-negative integer');
 
-  const free: number[] = Array.from({ length: slots }, (_, i) => i);
+  // A stack: the sequence used last is handed out first, so back-to-back
+  // requests with the same prompt prefix (persona, history) reuse its KV cache.
+  const free: number[] = Array.from({ length: slots }, (_, i) => slots - 1 - i);
   const waiters: Waiter[] = [];
 
   function lease(slot: number): Lease {
@@ -58,7 +60,7 @@ export function createSlotQueue(slots: number, maxQueue: number): SlotQueue {
   return {
     acquire(signal?: AbortSignal): Promise<Lease> {
       if (signal?.aborted) return Promise.reject(abortReason(signal));
-      const slot = free.shift();
+      const slot = free.pop();
       if (slot !== undefined) return Promise.resolve(lease(slot));
       if (waiters.length >= maxQueue) {
         return Promise.reject(

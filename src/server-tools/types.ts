@@ -1,0 +1,56 @@
+/**
+ * Built-in server tools: tools the server runs itself inside the model ↔
+ * tool loop (src/responses/run.ts), listed in the response's top-level
+ * `server_tool_calls` — never as function_call items, which would send the
+ * client a call it cannot run.
+ */
+import type { FunctionToolDef } from '../providers/types.js';
+import type { ServerToolExecutor } from '../responses/run.js';
+
+/** Tool types a request may enable, with the OpenAI aliases. */
+export const SERVER_TOOL_TYPES = ['tavily_search', 'tavily_extract', 'generateImage', 'editImage', 'generateVideo', 'imageToVideo', 'web_search', 'web_search_preview', 'image_generation'] as const;
+export type ServerToolType = (typeof SERVER_TOOL_TYPES)[number];
+
+/** A server tool as the request enables it: its type and optional settings. */
+export interface ServerToolSpec {
+  type: ServerToolType;
+  settings: Record<string, unknown>;
+  /** Where it was in `tools`, for error params. */
+  index: number;
+}
+
+export interface ServerToolCallRecord {
+  id: string;
+  /** The tool's canonical name (aliases resolved), e.g. tavily_search. */
+  tool: string;
+  arguments: Record<string, unknown>;
+  status: 'completed' | 'failed';
+  /** A short human-readable summary of the result. */
+  result_summary: string;
+  /** URLs found or produced (search results, generated media). */
+  urls?: string[];
+  /** Generated media inline, when the backend returned bytes. */
+  b64_json?: string;
+  latency_ms: number;
+  credits: number;
+  error?: string;
+}
+
+/** One request's server tools: what the model sees, and how calls run. */
+export interface ServerToolSession extends ServerToolExecutor {
+  /** Function definitions presented to the model for the enabled tools. */
+  definitions: FunctionToolDef[];
+  /** Calls made so far, for `server_tool_calls`. */
+  readonly calls: ServerToolCallRecord[];
+  /** Model turns that ran at least one server tool (priced 2–4 credits each). */
+  readonly turns: number;
+}
+
+export interface ServerTools {
+  /**
+   * Validates the enabled tools (400 naming `tools[i]` and the setting to
+   * configure when one isn't configured) and opens a session for one
+   * request. Test keys get deterministic, clearly labelled simulated results.
+   */
+  open(specs: ServerToolSpec[], mode: 'live' | 'test'): ServerToolSession;
+}
