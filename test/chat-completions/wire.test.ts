@@ -279,7 +279,7 @@ describe('conversion', () => {
     assert.equal(c.choices[0]!.finish_reason, 'stop');
     assert.deepEqual(c.usage, { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, prompt_tokens_details: { cached_tokens: 1 }, completion_tokens_details: { reasoning_tokens: 2 }, credits_used: 2 });
     assert.equal(c.persona_id, 'p');
-    assert.equal(c.analysis?.confidence, 7);
+    assert.equal((c.analysis as { confidence?: number } | undefined)?.confidence, 7);
 
     const calls = toChatCompletion(response({ output: [{ type: 'function_call', id: 'fc', call_id: 'call_9', name: 'f', arguments: '{}', status: 'completed' }] }));
     assert.equal(calls.choices[0]!.message.content, null);
