@@ -25,7 +25,7 @@ export async function creditsCommand(argv: string[], io: Io): Promise<number> {
     io.out(CREDITS_HELP);
     return sub === undefined ? 2 : 0;
   }
-  const { values } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, amount: { type: 'string', allowNegative: true } as const, reason: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return io.out(CREDITS_HELP), 0;
   if (!values.workspace) throw new UsageError(`credits ${sub} needs --workspace NAME`);
   const name = values.workspace;
