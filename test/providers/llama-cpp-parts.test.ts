@@ -77,7 +77,7 @@ describe('llama-cpp toGrammarSchema', () => {
     assert.deepEqual(toGrammarSchema(schema), {
       type: 'object',
       properties: {
-        s: { type: 'string', minLength: 1, maxLength: 5 },
+        s: { type: 'string', minLength: 1, maxLength: 5, description: 'x' },
         d: { type: 'string', format: 'date' },
         n: { type: 'integer' },
         e: { enum: ['a', 1, null] },

@@ -10,7 +10,9 @@
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../src/errors/api-error.js';
-import { createLlamaCppProvider, MISSING_PACKAGE_MESSAGE, type LlamaCppProvider } from '../../src/providers/llama-cpp/index.js';
+import { createLlamaCppProvider, createModelHandle, MISSING_PACKAGE_MESSAGE, type LlamaCppProvider } from '../../src/providers/llama-cpp/index.js';
+import { generate } from '../../src/providers/llama-cpp/generate.js';
+import type { GenerateResponseOptions, LlamaChat } from '../../src/providers/llama-cpp/llama-api.js';
 import type { FunctionToolDef, ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
 import { validateAgainst } from '../../src/util/json-schema.js';
 
@@ -143,6 +145,16 @@ describe('llama-cpp provider (tiny GGUF fixture)', () => {
     assert.ok(usage.outputTokens <= 8 && usage.outputTokens > 0, `output tokens ${usage.outputTokens}`);
   });
 
+  it('counts real tokens: a repeated prompt is served from the sequence cache (cachedTokens)', async (t) => {
+    if (!ready(t)) return;
+    const r = () => request({ system: 'A long persona prompt that stays the same. '.repeat(10), sampling: { temperature: 0, maxOutputTokens: 3 } });
+    await collect(provider.stream(r()));
+    const usage = usageOf(await collect(provider.stream(r())));
+    assert.ok(usage.inputTokens > 100, `input tokens ${usage.inputTokens}`);
+    assert.equal(usage.outputTokens, 3);
+    assert.ok(usage.cachedTokens !== undefined && usage.cachedTokens > 100 && usage.cachedTokens <= usage.inputTokens, `cached ${usage.cachedTokens}`);
+  });
+
   it('honours temperature/topP (sampled output still streams and finishes)', async (t) => {
     if (!ready(t)) return;
     const events = await collect(provider.stream(request({ sampling: { temperature: 1.2, topP: 0.5, maxOutputTokens: 6 } })));
@@ -247,6 +259,47 @@ describe('llama-cpp provider (tiny GGUF fixture)', () => {
     // The prompt includes the function documentation.
     const plain = usageOf(await collect(provider.stream(request({ sampling: { temperature: 0, maxOutputTokens: 1 } })))).inputTokens;
     assert.ok(usageOf(events).inputTokens > plain + 20, 'functions are documented in the prompt');
+  });
+
+  it('tool_choice auto: a call the model starts is streamed as tool-call events with grammar-valid arguments', async (t) => {
+    if (!ready(t)) return;
+    // The random model never chooses to call a function by itself, so a token bias walks it
+    // through node-llama-cpp's generic call prefix; from there node-llama-cpp constrains the
+    // name and the arguments, and the engine streams them.
+    const specifier = 'node-llama-cpp';
+    const mod = (await import(specifier)) as { TokenBias: new (tokenizer: unknown) => { set(token: number, bias: number): unknown } };
+    const handle = createModelHandle({ modelPath: MODEL, parallel: 1, gpu: false, threads: 1, contextSize: 1024, importModule: async () => mod });
+    try {
+      const m = await handle.get();
+      const real = m.chats[0]!;
+      const prefix = m.model.tokenize('||call: rate_product(');
+      const chat: LlamaChat = {
+        chatWrapper: real.chatWrapper,
+        sequence: real.sequence,
+        generateResponse(history, options) {
+          let step = 0;
+          const tokenBias = (): unknown => {
+            const bias = new mod.TokenBias(m.model.tokenizer);
+            const token = prefix[step++];
+            if (token !== undefined) bias.set(token, 100);
+            return bias;
+          };
+          return real.generateResponse(history, { ...options, tokenBias } as GenerateResponseOptions);
+        },
+      };
+      const events: ProviderEvent[] = [];
+      await generate(m, chat, request({ tools: TOOLS, parallelToolCalls: false }), new AbortController().signal, (e) => events.push(e));
+      assert.equal(finishOf(events), 'tool_calls');
+      const starts = events.filter((e) => e.type === 'tool-call-start');
+      assert.equal(starts.length, 1);
+      assert.equal(starts[0]?.type === 'tool-call-start' ? starts[0].name : '', 'rate_product');
+      assert.ok(events.filter((e) => e.type === 'tool-call-delta').length >= 2, 'arguments stream in several deltas');
+      assert.equal(events.filter((e) => e.type === 'tool-call-end').length, 1);
+      assert.deepEqual(validateAgainst(TOOLS[0]!.parameters, JSON.parse(argsOf(events, 0))), { valid: true, errors: [] });
+      assert.ok(usageOf(events).outputTokens > 0);
+    } finally {
+      await handle.close();
+    }
   });
 
   it('renders tool history and continues after a function output', async (t) => {
@@ -368,12 +421,24 @@ describe('llama-cpp provider (tiny GGUF fixture)', () => {
     );
   });
 
-  it('close() frees the model; later requests get 503', async (t) => {
+  it('close() frees the model, ends a running generation with 503, and later requests get 503', async (t) => {
     if (!ready(t)) return;
-    const other = createLlamaCppProvider({ modelPath: MODEL, contextSize: 256, threads: 1 });
-    await other.close();
+    const other = createLlamaCppProvider({ modelPath: MODEL, contextSize: 1024, threads: 1 });
+    let closing: Promise<void> | undefined;
+    await assert.rejects(
+      (async () => {
+        for await (const e of other.stream(request({ sampling: { temperature: 0 } }))) {
+          if (e.type === 'text-delta' && !closing) closing = other.close();
+        }
+      })(),
+      (err: unknown) => err instanceof ApiError && err.code === 'service_unavailable',
+    );
+    await closing;
     await assert.rejects(collect(other.stream(request())), (err: unknown) => err instanceof ApiError && err.code === 'service_unavailable');
-    assert.equal(other.stats().loads, 0);
+    assert.equal(other.stats().loads, 1);
+    assert.equal(other.stats().loaded, false);
+    // Closing a provider that never loaded is fine too.
+    await createLlamaCppProvider({ modelPath: MODEL }).close();
   });
 });
 

@@ -21,6 +21,7 @@
  * - an object with no `properties` → any properties.
  * - every listed property is generated (as if all were required, which is
  *   what strict schemas say anyway).
+ * - descriptions are kept (node-llama-cpp documents function params with them).
  *
  * Keywords the grammar cannot express (pattern, minimum/maximum, multipleOf,
  * uniqueItems, other string formats, not, if/then/else) are dropped; the
@@ -75,6 +76,13 @@ export function toGrammarSchema(schema: unknown): Schema {
 
 function convert(input: unknown, depth: number): Schema {
   if (depth > MAX_DEPTH || !isObject(input)) return ANY;
+  const converted = convertShape(input, depth);
+  // Descriptions do not change the grammar, but node-llama-cpp shows them to
+  // the model when it documents functions.
+  return typeof input.description === 'string' && converted !== ANY ? { ...converted, description: input.description } : converted;
+}
+
+function convertShape(input: Schema, depth: number): Schema {
   let s: Schema = input;
   const out: Schema = {};
 

@@ -89,7 +89,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): LlamaC
       if (!chat) throw new ApiError('internal_error', 'The local model engine has no sequence for this slot.');
       run = generate(model, chat, req, controller.signal, (e) => channel.push(e)).then(
         () => channel.close(),
-        (err: unknown) => channel.fail(req.signal.aborted ? abortReason(req.signal) : err),
+        (err: unknown) => channel.fail(req.signal.aborted ? abortReason(req.signal) : handle.closed ? shutDown(err) : err),
       );
       yield* channel;
       if (req.signal.aborted) throw abortReason(req.signal);
@@ -111,6 +111,11 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): LlamaC
     close: () => handle.close(),
     stats: () => ({ loads: handle.loads, loaded: handle.loaded, running: queue.running, waiting: queue.waiting }),
   };
+}
+
+/** A generation cut short by close(): node-llama-cpp throws DisposedError. */
+function shutDown(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError('service_unavailable', 'The local model engine is shut down.', { cause: err });
 }
 
 /** The promise, or the signal's reason as soon as it aborts (the promise keeps going). */

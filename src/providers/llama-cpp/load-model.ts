@@ -57,6 +57,7 @@ export interface ModelHandle {
   /** How many times a load was started (1 after any number of successful concurrent gets). */
   readonly loads: number;
   readonly loaded: boolean;
+  readonly closed: boolean;
   /** Frees the model and its context; later `get()`s fail with service_unavailable. */
   close(): Promise<void>;
 }
@@ -147,6 +148,9 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
     },
     get loaded() {
       return loaded !== undefined;
+    },
+    get closed() {
+      return closed;
     },
     async close(): Promise<void> {
       closed = true;

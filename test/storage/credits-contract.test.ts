@@ -1,0 +1,77 @@
+/**
+ * The credits store on every database: holds never overdraw under
+ * concurrency (two connections racing on PostgreSQL), settle is atomic and
+ * never double-debits, grants/adjustments keep the ledger and the balance in
+ * step, holds of dead owners are released.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createAccountsStore } from '../../src/storage/accounts-store.js';
+import { createCreditsStore } from '../../src/storage/credits-store.js';
+import { randomIds, systemClock } from '../../src/util/ids.js';
+import { forEachDatabase } from '../helpers/databases.js';
+
+forEachDatabase('credits store', (t) => {
+  it('holds never overdraw, even from two connections at once', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('race', 'free'); // 100 credits
+    const credits = createCreditsStore(t.db, randomIds, systemClock);
+    // PostgreSQL: a second pool races the first. SQLite: one connection per process (two in one
+    // thread would block each other's busy handler); other processes are covered by the Redis suite.
+    const other = t.kind === 'postgres' ? createCreditsStore(await t.open(), randomIds, systemClock) : credits;
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? credits : other).hold({ workspaceId: workspace.id, responseId: `resp_${i}`, amount: 7, owner: 'inst_a' })),
+    );
+    const held = attempts.filter((a) => a.status === 'fulfilled').length;
+    assert.equal(held, 14, '14 × 7 = 98 ≤ 100 < 105');
+    for (const a of attempts) if (a.status === 'rejected') assert.equal((a.reason as { code: string }).code, 'credits_exhausted');
+    const s = await credits.summary(workspace.id);
+    assert.equal(s.held, 98);
+    assert.equal(s.available, 2);
+  });
+
+  it('settles once: debit, release, ledger row with the balance after', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const credits = createCreditsStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('settle', 'pro');
+    const hold = await credits.hold({ workspaceId: workspace.id, responseId: 'resp_settle', amount: 5, owner: 'inst_a' });
+    await credits.settle({ hold, credits: 3, operation: 'responses', keyId: 'key_1', personaId: 'hospital-cfo', inputTokens: 10, outputTokens: 20 });
+    await assert.rejects(credits.settle({ hold, credits: 3, operation: 'responses', keyId: 'key_1', personaId: null, inputTokens: 0, outputTokens: 0 }));
+    const s = await credits.summary(workspace.id);
+    assert.deepEqual([s.balance, s.held, s.month_spend], [4997, 0, 3]);
+    const ledger = await credits.ledger(workspace.id, { limit: 10 });
+    assert.deepEqual(
+      ledger.map((l) => [l.kind, l.amount, l.balance_after, l.response_id]),
+      [
+        ['debit', -3, 4997, 'resp_settle'],
+        ['grant', 5000, 5000, null],
+      ],
+    );
+    const usage = await credits.usage(workspace.id, { from: 0, to: 2 ** 40, groupBy: 'persona' });
+    assert.deepEqual(usage, [{ persona: 'hospital-cfo', credits: 3, requests: 1, input_tokens: 10, output_tokens: 20 }]);
+  });
+
+  it('grants and adjusts, refusing to go below what is held', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const credits = createCreditsStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('adjust', 'free');
+    await credits.hold({ workspaceId: workspace.id, responseId: 'resp_a', amount: 60, owner: 'inst_dead' });
+    await assert.rejects(credits.change({ workspaceId: workspace.id, kind: 'adjustment', amount: -50, reason: 'x' }), { code: 'validation_error' });
+    const s = await credits.change({ workspaceId: workspace.id, kind: 'grant', amount: 25, reason: 'bonus' });
+    assert.equal(s.balance, 125);
+    assert.equal(await credits.releaseHoldsOf(['inst_dead']), 1);
+    assert.equal((await credits.summary(workspace.id)).held, 0);
+  });
+
+  it('enforces the monthly budget', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const credits = createCreditsStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('budget', 'pro');
+    await credits.setBudget(workspace.id, 10);
+    const h = await credits.hold({ workspaceId: workspace.id, responseId: 'r1', amount: 8, owner: 'i' });
+    await assert.rejects(credits.hold({ workspaceId: workspace.id, responseId: 'r2', amount: 3, owner: 'i' }), { code: 'budget_exceeded' });
+    await credits.settle({ hold: h, credits: 8, operation: 'responses', keyId: 'k', personaId: null, inputTokens: 1, outputTokens: 1 });
+    await credits.hold({ workspaceId: workspace.id, responseId: 'r3', amount: 2, owner: 'i' });
+    await assert.rejects(credits.hold({ workspaceId: workspace.id, responseId: 'r4', amount: 1, owner: 'i' }), { code: 'budget_exceeded' });
+  });
+});
