@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { createApp, type CohortApp } from './app.js';
-import type { Config } from './config.js';
+import { readServerToolsConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { loadPersonaDir } from './personas/library.js';
 import { createBuiltinPersonaStore } from './personas/persona-store.js';
@@ -23,6 +23,7 @@ import { Redis } from 'ioredis';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from './limits/memory.js';
 import { createRedisConcurrencyLimiter, createRedisRateLimiter } from './limits/redis.js';
 import { randomIds, systemClock } from './util/ids.js';
+import { createServerTools } from './server-tools/registry.js';
 
 export interface Runtime {
   app: CohortApp;
@@ -85,6 +86,7 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
     personas,
     responses,
     engines: { sandbox: createSandboxProvider(), live },
+    serverTools: createServerTools(config.serverTools ?? readServerToolsConfig({}), { logger }),
     ids: randomIds,
     clock: systemClock,
     logger,

@@ -2,6 +2,8 @@
  * Configuration, read once at the edge (CLI flags over environment variables)
  * into a typed object. Errors name both the flag and the variable.
  */
+import type { ServerToolsConfig } from './server-tools/types.js';
+
 export interface UpstreamConfig {
   baseURL: string;
   apiKey?: string;
@@ -23,9 +25,56 @@ export interface Config {
   upstream?: UpstreamConfig;
   /** Seconds to let in-flight streams finish on shutdown. */
   shutdownGraceSeconds: number;
+  /** Backends of the built-in server tools (src/server-tools/); readConfig always sets it. */
+  serverTools?: ServerToolsConfig;
 }
 
 export class ConfigError extends Error {}
+
+/** An http(s) base URL from `name`, without trailing slashes; `fallback` when unset. */
+function urlOption(value: string | undefined, name: string, fallback: string, example: string): string {
+  if (value === undefined || value === '') return fallback;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new ConfigError(`${name} must be an http(s) URL such as ${example}, got '${value}'`);
+  return value.replace(/\/+$/, '');
+}
+
+/**
+ * The server tools' backends. Images default to OpenAI (OPENAI_API_KEY,
+ * https://api.openai.com/v1, gpt-image-1) and so does video (sora-2); a
+ * backend with neither a URL nor a key is left unconfigured.
+ */
+export function readServerToolsConfig(env: NodeJS.ProcessEnv): ServerToolsConfig {
+  const openaiKey = env.OPENAI_API_KEY || undefined;
+  const tavilyKey = env.TAVILY_API_KEY || undefined;
+  const out: ServerToolsConfig = {
+    tavily: { baseURL: urlOption(env.COHORT_TAVILY_URL, 'COHORT_TAVILY_URL', 'https://api.tavily.com', 'https://api.tavily.com'), ...(tavilyKey ? { apiKey: tavilyKey } : {}) },
+  };
+  const imagesKey = env.COHORT_IMAGES_API_KEY || openaiKey;
+  if (env.COHORT_IMAGES_URL || imagesKey) {
+    out.images = {
+      baseURL: urlOption(env.COHORT_IMAGES_URL, 'COHORT_IMAGES_URL', 'https://api.openai.com/v1', 'https://api.openai.com/v1'),
+      model: env.COHORT_IMAGES_MODEL || 'gpt-image-1',
+      ...(imagesKey ? { apiKey: imagesKey } : {}),
+    };
+  }
+  const videoKey = env.COHORT_VIDEO_API_KEY || openaiKey;
+  if (env.COHORT_VIDEO_URL || videoKey) {
+    out.video = {
+      baseURL: urlOption(env.COHORT_VIDEO_URL, 'COHORT_VIDEO_URL', 'https://api.openai.com/v1', 'https://api.openai.com/v1'),
+      model: env.COHORT_VIDEO_MODEL || 'sora-2',
+      ...(videoKey ? { apiKey: videoKey } : {}),
+    };
+  }
+  const runwayUrl = urlOption(env.COHORT_RUNWAY_URL, 'COHORT_RUNWAY_URL', 'https://api.dev.runwayml.com', 'https://api.dev.runwayml.com');
+  if (env.RUNWAY_API_KEY) out.runway = { baseURL: runwayUrl, apiKey: env.RUNWAY_API_KEY };
+  return out;
+}
 
 export interface ConfigFlags {
   port?: string;
@@ -78,6 +127,7 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
     maxBodyBytes: intOption(env.COHORT_MAX_BODY_BYTES, 'COHORT_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel: level as Config['logLevel'],
     shutdownGraceSeconds: intOption(env.COHORT_SHUTDOWN_GRACE_SECONDS, 'COHORT_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
+    serverTools: readServerToolsConfig(env),
     ...(upstream ? { upstream } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(redisUrl ? { redisUrl } : {}),
