@@ -3,7 +3,7 @@
  * clock, ids, stores, engines, logger — comes in through deps, so tests
  * control time, ids and the network. src/server.ts does the listening.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { chatCompletionsRoutes } from './chat-completions/routes.js';
 import { ApiError } from './errors/api-error.js';
 import { authenticate, requireScope } from './http/auth.js';
@@ -11,9 +11,13 @@ import type { AppEnv } from './http/context.js';
 import { renderError } from './http/errors.js';
 import type { Logger } from './logger.js';
 import { buildOpenApiDocument } from './openapi/document.js';
-import type { PersonaStore } from './personas/persona-store.js';
+import { mergePersonaStores, type PersonaStore } from './personas/persona-store.js';
+import { createCustomPersonaService } from './personas/custom-service.js';
+import { loadPersonaDir } from './personas/library.js';
+import type { CustomPersonasStore } from './storage/custom-personas-store.js';
 import { DEFAULT_PRICING, type PricingTable } from './pricing.js';
 import type { Engines } from './responses/engines.js';
+import type { ImageFetchOptions } from './responses/images.js';
 import { createResponsesService } from './responses/service.js';
 import { modelsRoutes } from './routes/meta.js';
 import { personasRoutes } from './routes/personas.js';
@@ -27,6 +31,8 @@ import type { ConcurrencyLimiter, RateLimiter } from './limits/types.js';
 import { rateLimit } from './http/rate-limit.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { Clock, IdGenerator } from './util/ids.js';
+import type { Analyze } from './analysis/types.js';
+import type { ServerTools } from './server-tools/types.js';
 
 export interface AppDeps {
   accounts: AccountsStore;
@@ -36,8 +42,12 @@ export interface AppDeps {
   /** This process's id, owner of its responses in flight. */
   instanceId: string;
   personas: PersonaStore;
+  /** Custom personas (merged into `personas` for requests and listings); without it they are unavailable. */
+  customPersonas?: CustomPersonasStore;
   responses: ResponsesStore;
   engines: Engines;
+  /** How image URLs in input are fetched: COHORT_FETCH_ALLOW, limits (src/responses/images.ts). */
+  imageFetch?: ImageFetchOptions;
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
@@ -48,12 +58,27 @@ export interface AppDeps {
   /** Checks every dependency (database, Redis) answers, for /ready. */
   ready?: () => Promise<void>;
   metrics?: Metrics;
+  /** Built-in server tools (src/server-tools/); without them requests that enable one get a 400. */
+  serverTools?: ServerTools;
+  /** Analysis mode (src/analysis/); without it `analysis_mode: true` gets a 400. */
+  analyze?: Analyze;
 }
 
 export function createApp(deps: AppDeps) {
   const maxBodyBytes = deps.maxBodyBytes ?? 25 * 1024 * 1024;
   const metrics = deps.metrics ?? createMetrics();
-  const service = createResponsesService({ ...deps, metrics, pricing: deps.pricing ?? DEFAULT_PRICING });
+  const personas = deps.customPersonas ? mergePersonaStores(deps.personas, deps.customPersonas) : deps.personas;
+  const customPersonas = deps.customPersonas
+    ? createCustomPersonaService({
+        store: deps.customPersonas,
+        personas,
+        builtins: deps.personas.records?.() ?? loadPersonaDir(),
+        engines: deps.engines,
+        clock: deps.clock,
+        logger: deps.logger,
+      })
+    : undefined;
+  const service = createResponsesService({ ...deps, personas, metrics, pricing: deps.pricing ?? DEFAULT_PRICING });
   const app = new Hono<AppEnv>();
   let counter = 0;
   const idPrefix = Math.random().toString(16).slice(2, 8);
@@ -121,11 +146,15 @@ export function createApp(deps: AppDeps) {
   api.use('/responses/*', requireScope('responses'));
   api.use('/responses', requireScope('responses'));
   api.use('/chat/completions', requireScope('responses'));
-  api.use('/personas/*', requireScope('personas:read'));
-  api.use('/personas', requireScope('personas:read'));
+  // Reading personas needs 'personas:read'; creating, changing and deleting them 'personas:write'.
+  const personasRead = requireScope('personas:read');
+  const personasWrite = requireScope('personas:write');
+  const personasScope: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? personasRead : personasWrite)(c, next);
+  api.use('/personas/*', personasScope);
+  api.use('/personas', personasScope);
   api.route('/responses', responsesRoutes(service, maxBodyBytes));
   api.route('/chat/completions', chatCompletionsRoutes(service, maxBodyBytes));
-  api.route('/personas', personasRoutes(deps.personas));
+  api.route('/personas', personasRoutes({ personas, ...(customPersonas ? { custom: customPersonas } : {}), maxBodyBytes }));
   api.route('/models', modelsRoutes(1767225600));
   api.use('/usage', requireScope('usage:read'));
   api.use('/credits', requireScope('usage:read'));

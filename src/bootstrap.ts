@@ -6,41 +6,57 @@
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { createAnalyzer } from './analysis/index.js';
 import { createApp, type CohortApp } from './app.js';
 import { readServerToolsConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { loadPersonaDir } from './personas/library.js';
 import { createBuiltinPersonaStore } from './personas/persona-store.js';
-import { createOpenAIChatProvider } from './providers/openai-chat/index.js';
+import { autodetectBackends, createLiveRouter, type LiveRouter } from './backends.js';
 import { createSandboxProvider } from './providers/sandbox/index.js';
 import type { Provider } from './providers/types.js';
 import { createAccountsStore, type AccountsStore } from './storage/accounts-store.js';
 import { openDatabase, type Db } from './storage/db.js';
 import { createResponsesStore } from './storage/responses-store.js';
 import { createCreditsStore } from './storage/credits-store.js';
+import { createCustomPersonasStore } from './storage/custom-personas-store.js';
 import { createInstancesStore, HEARTBEAT_MS } from './storage/instances-store.js';
 import { Redis } from 'ioredis';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from './limits/memory.js';
 import { createRedisConcurrencyLimiter, createRedisRateLimiter } from './limits/redis.js';
 import { randomIds, systemClock } from './util/ids.js';
 import { createServerTools } from './server-tools/registry.js';
+import { createGuardedFetch } from './server-tools/guarded-fetch.js';
 
 export interface Runtime {
   app: CohortApp;
   db: Db;
   accounts: AccountsStore;
   logger: Logger;
+  /** The live backends in one line ("openai-responses (gpt-4o-mini)"), or 'none'. */
   liveEngine: string;
+  /** Why those backends ("OPENAI_API_KEY is set"), or why none. */
+  liveReason?: string;
   close(): Promise<void>;
 }
 
-export function liveProviderFrom(config: Config): Provider | undefined {
-  if (!config.upstream) return undefined;
-  return createOpenAIChatProvider({
-    baseURL: config.upstream.baseURL,
-    model: config.upstream.model,
-    ...(config.upstream.apiKey ? { apiKey: config.upstream.apiKey } : {}),
-  });
+/** The router over the configured backends (config file or short forms); undefined without them. No zero-config probing. */
+export function liveProviderFrom(config: Config, logger?: Logger): Provider | undefined {
+  return config.backends ? createLiveRouter(config.backends, logger ? { logger } : {}).provider : undefined;
+}
+
+/** The live backends: configured ones, else zero-config (OPENAI_API_KEY, ANTHROPIC_API_KEY, a local Ollama), with the reason. */
+export async function resolveLiveBackends(config: Config, logger?: Logger): Promise<{ router?: LiveRouter; description: string; reason: string }> {
+  let backends = config.backends;
+  let reason = backends?.reason ?? '';
+  if (!backends && config.autodetect) {
+    const found = await autodetectBackends(config.autodetect);
+    backends = found.config;
+    reason = found.config ? found.config.reason : found.reason;
+  }
+  if (!backends) return { description: 'none', reason: reason || 'no backend is configured' };
+  const router = createLiveRouter(backends, logger ? { logger } : {});
+  return { router, description: router.description, reason };
 }
 
 export async function createRuntime(config: Config, options: { logger?: Logger } = {}): Promise<Runtime> {
@@ -55,7 +71,8 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
   const instanceId = randomIds.next('inst');
   const responses = createResponsesStore(db);
   const personas = createBuiltinPersonaStore(loadPersonaDir());
-  const live = liveProviderFrom(config);
+  const liveBackends = await resolveLiveBackends(config, logger);
+  const live = liveBackends.router?.provider;
   // With Redis every server shares one set of limits; without it each process keeps its own.
   let redis: Redis | undefined;
   if (config.redisUrl) {
@@ -84,13 +101,16 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
       : createMemoryConcurrencyLimiter(),
     instanceId,
     personas,
+    customPersonas: createCustomPersonasStore(db, randomIds, systemClock),
     responses,
     engines: { sandbox: createSandboxProvider(), live },
-    serverTools: createServerTools(config.serverTools ?? readServerToolsConfig({}), { logger }),
+    ...(config.fetchAllow ? { imageFetch: { allow: config.fetchAllow } } : {}),
+    serverTools: createServerTools(config.serverTools ?? readServerToolsConfig({}), { logger, fetchGuarded: createGuardedFetch({ allow: config.fetchAllow ?? [] }) }),
     ids: randomIds,
     clock: systemClock,
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    analyze: createAnalyzer({ logger }),
     ping,
     ready: async () => {
       await ping();
@@ -126,9 +146,11 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
     db,
     accounts,
     logger,
-    liveEngine: config.upstream ? `openai-chat (${config.upstream.model} at ${new URL(config.upstream.baseURL).host})` : 'none',
+    liveEngine: liveBackends.description,
+    liveReason: liveBackends.reason,
     async close() {
       clearInterval(heartbeat);
+      await liveBackends.router?.close();
       await instances.remove(instanceId).catch(() => {});
       await db.destroy();
       if (redis) {

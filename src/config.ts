@@ -3,6 +3,8 @@
  * into a typed object. Errors name both the flag and the variable.
  */
 import type { ServerToolsConfig } from './server-tools/types.js';
+import { autodetectSettingsFrom, ConfigFileError, readBackendsConfig, type AutodetectSettings, type BackendsConfig } from './config-file.js';
+import { parseAllowList } from './util/safe-fetch.js';
 
 export interface UpstreamConfig {
   baseURL: string;
@@ -27,6 +29,12 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Backends of the built-in server tools (src/server-tools/); readConfig always sets it. */
   serverTools?: ServerToolsConfig;
+  /** Live backends and routes: the config file, else the short forms (src/config-file.ts). */
+  backends?: BackendsConfig;
+  /** Without `backends`: what zero-config start-up looks at (src/backends.ts). */
+  autodetect?: AutodetectSettings;
+  /** COHORT_FETCH_ALLOW: hosts/IPs/CIDRs image URLs may reach although private (src/util/safe-fetch.ts). */
+  fetchAllow?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -80,6 +88,8 @@ export interface ConfigFlags {
   port?: string;
   host?: string;
   'data-dir'?: string;
+  /** `--config FILE`: cohort.config.json or .yaml (over COHORT_CONFIG). */
+  config?: string;
 }
 
 function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -89,7 +99,7 @@ function intOption(value: string | undefined, name: string, fallback: number, mi
   return n;
 }
 
-export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
+export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
   const port = intOption(flags.port ?? env.PORT, flags.port !== undefined ? '--port' : 'PORT', 8080, 0, 65535);
   const level = env.COHORT_LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`COHORT_LOG_LEVEL must be debug, info, warn or error, got '${level}'`);
@@ -106,6 +116,16 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
     const model = env.COHORT_UPSTREAM_MODEL;
     if (!model) throw new ConfigError('COHORT_UPSTREAM_MODEL must name the upstream model (e.g. gpt-4o-mini, llama3.2) when COHORT_UPSTREAM_URL is set');
     upstream = { baseURL: url.replace(/\/+$/, ''), model, ...(env.COHORT_UPSTREAM_API_KEY ? { apiKey: env.COHORT_UPSTREAM_API_KEY } : {}) };
+  }
+  let backends: BackendsConfig | undefined;
+  let fetchAllow: string[];
+  try {
+    backends = readBackendsConfig(flags.config, env, cwd);
+    fetchAllow = parseAllowList(env.COHORT_FETCH_ALLOW);
+  } catch (err) {
+    if (err instanceof ConfigFileError) throw new ConfigError(err.message);
+    if (err instanceof Error && /not a CIDR/.test(err.message)) throw new ConfigError(`COHORT_FETCH_ALLOW: ${err.message}`);
+    throw err;
   }
   const databaseUrl = env.COHORT_DATABASE_URL;
   if (databaseUrl && !/^postgres(?:ql)?:\/\/./i.test(databaseUrl)) throw new ConfigError('COHORT_DATABASE_URL must be a PostgreSQL URL such as postgres://user@host:5432/cohort');
@@ -129,6 +149,8 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
     shutdownGraceSeconds: intOption(env.COHORT_SHUTDOWN_GRACE_SECONDS, 'COHORT_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
     serverTools: readServerToolsConfig(env),
     ...(upstream ? { upstream } : {}),
+    ...(backends ? { backends } : { autodetect: autodetectSettingsFrom(env) }),
+    ...(fetchAllow.length > 0 ? { fetchAllow } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(redisUrl ? { redisUrl } : {}),
     ...(redisPrefix ? { redisPrefix } : {}),

@@ -3,25 +3,33 @@ import { ConfigError, readConfig } from '../config.js';
 import { listen } from '../server.js';
 import { DATA_DIR_OPTION, parse, type Io } from './args.js';
 
-export const SERVE_HELP = `Usage: cohort serve [--port N] [--host H] [--data-dir DIR]
+export const SERVE_HELP = `Usage: cohort serve [--port N] [--host H] [--data-dir DIR] [--config FILE]
 
 Serves the API (default port 8080, or PORT) with SQLite in the data folder
 (default ./data, or COHORT_DATA_DIR), creating it on first start. The first
 start creates a 'default' workspace and prints a test key once.
 
-Live keys (mvra_live_) are served by an OpenAI-compatible upstream:
-  COHORT_UPSTREAM_URL      base URL ending in /v1 (OpenAI, Ollama, vLLM, llama.cpp, LM Studio)
-  COHORT_UPSTREAM_MODEL    the upstream model name
-  COHORT_UPSTREAM_API_KEY  the upstream key, if it needs one
+Live keys (mvra_live_) are served by the configured backends, first found of:
+  --config FILE, COHORT_CONFIG, ./cohort.config.json|yaml
+                           backends (openai-chat, openai-responses, anthropic,
+                           llama-cpp) with routes, timeouts, retries, fallbacks
+  COHORT_UPSTREAM_URL      an OpenAI-compatible base URL ending in /v1, with
+    COHORT_UPSTREAM_MODEL    the upstream model name,
+    COHORT_UPSTREAM_API_KEY  the upstream key, if it needs one, and
+    COHORT_UPSTREAM_API      chat (default) or responses
+  COHORT_MODEL_PATH        a local GGUF model run in-process (llama.cpp)
+  OPENAI_API_KEY           OpenAI Responses, model COHORT_OPENAI_MODEL (gpt-4o-mini)
+  ANTHROPIC_API_KEY        Anthropic, model COHORT_ANTHROPIC_MODEL (claude-3-5-haiku-latest)
+  a local Ollama           its first model (OLLAMA_HOST, default 127.0.0.1:11434)
 Test keys (mvra_test_) are always served by the offline sandbox engine.
 `;
 
 export async function serveCommand(argv: string[], io: Io, signals: { onShutdown: (fn: () => Promise<void>) => void }): Promise<number> {
-  const { values } = parse(argv, { ...DATA_DIR_OPTION, port: { type: 'string', short: 'p' }, host: { type: 'string' } });
+  const { values } = parse(argv, { ...DATA_DIR_OPTION, port: { type: 'string', short: 'p' }, host: { type: 'string' }, config: { type: 'string', short: 'c' } });
   if (values.help) return io.out(SERVE_HELP), 0;
   let config;
   try {
-    config = readConfig({ ...(values.port ? { port: values.port } : {}), ...(values.host ? { host: values.host } : {}), ...(values['data-dir'] ? { 'data-dir': values['data-dir'] } : {}) }, io.env);
+    config = readConfig({ ...(values.port ? { port: values.port } : {}), ...(values.host ? { host: values.host } : {}), ...(values['data-dir'] ? { 'data-dir': values['data-dir'] } : {}), ...(values.config ? { config: values.config } : {}) }, io.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`cohort: ${err.message}\n`);
@@ -38,9 +46,9 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
   io.out(`Cohort listening on ${server.url} (data: ${config.dataDir})\n`);
   io.out(`Test keys (mvra_test_): sandbox engine, offline.\n`);
   io.out(
-    config.upstream
-      ? `Live keys (mvra_live_): ${runtime.liveEngine}, because COHORT_UPSTREAM_URL is set.\n`
-      : `Live keys (mvra_live_): no backend configured, they get 503 until COHORT_UPSTREAM_URL and COHORT_UPSTREAM_MODEL are set.\n`,
+    runtime.liveEngine !== 'none'
+      ? `Live keys (mvra_live_): ${runtime.liveEngine} because ${runtime.liveReason ?? 'it is configured'}.\n`
+      : `Live keys (mvra_live_): no backend configured (${runtime.liveReason ?? 'none is set'}); they get 503 until one is (cohort serve --help).\n`,
   );
   signals.onShutdown(() => server.shutdown(config.shutdownGraceSeconds));
   return new Promise<number>(() => {}); // runs until a signal ends the process

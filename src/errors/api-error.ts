@@ -5,6 +5,11 @@ export interface ApiErrorOptions {
   cause?: unknown;
   /** Extra response headers, e.g. retry-after on 429/503. */
   headers?: Record<string, string>;
+  /**
+   * A transient upstream failure (HTTP 408/429/5xx, connection error, overload)
+   * that the backend router may retry before anything reached the client.
+   */
+  retryable?: boolean;
 }
 
 /** An error the API renders as `{"error":{"message","type","param","code"}}`. */
@@ -14,6 +19,8 @@ export class ApiError extends Error {
   readonly type: string;
   readonly param: string | null;
   readonly headers: Record<string, string>;
+  /** See ApiErrorOptions.retryable; false unless set. */
+  readonly retryable: boolean;
 
   constructor(code: ErrorCode, message: string, options: ApiErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -23,6 +30,7 @@ export class ApiError extends Error {
     this.type = ERRORS[code].type;
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
+    this.retryable = options.retryable ?? false;
   }
 
   toBody(): ErrorBody {

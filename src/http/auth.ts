@@ -31,6 +31,7 @@ export function authenticate(accounts: AccountsStore, clock: Clock): MiddlewareH
     }
     c.set('caller', {
       workspaceId: found.workspace_id,
+      workspaceName: found.workspace,
       keyId: found.id,
       mode: found.mode,
       scopes: found.scopes,

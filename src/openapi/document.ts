@@ -9,6 +9,7 @@ import { createResponseRequest } from '../schemas/create-response.js';
 import { usageQuery } from '../routes/account.js';
 import { createKeyRequest, createWorkspaceRequest, creditChangeRequest, setPlanRequest } from '../routes/admin.js';
 import { inputItemsQuery, listPersonasQuery, retrieveResponseQuery } from '../schemas/queries.js';
+import { clonePersonaRequest, createPersonaRequest, customPersonaSchema, deletedPersonaSchema, getPersonaQuery, patchPersonaRequest, PERSONA_CREDITS, personaExportDocument } from '../personas/custom-persona.js';
 import { responseObjectSchema, personaSummarySchema, errorBodySchema, inputItemListSchema, personaListSchema, deletedResponseSchema, modelListSchema } from './response-schemas.js';
 
 type Json = Record<string, unknown>;
@@ -86,6 +87,12 @@ export function buildOpenApiDocument(): Json {
     SetPlanRequest: schemaOf(setPlanRequest),
     CreateKeyRequest: schemaOf(createKeyRequest),
     CreditChangeRequest: schemaOf(creditChangeRequest),
+    CreatePersonaRequest: schemaOf(createPersonaRequest),
+    PatchPersonaRequest: schemaOf(patchPersonaRequest),
+    ClonePersonaRequest: schemaOf(clonePersonaRequest),
+    PersonaExport: schemaOf(personaExportDocument),
+    CustomPersona: schemaOf(customPersonaSchema),
+    DeletedPersona: schemaOf(deletedPersonaSchema),
   };
   const common = errorResponses(401, 403, 429, 500);
   return {
@@ -161,16 +168,61 @@ export function buildOpenApiDocument(): Json {
       '/personas': {
         get: {
           operationId: 'listPersonas',
-          summary: 'List personas (free). The persona prompt is never returned.',
+          summary: 'List built-in and custom personas in one id-sorted, cursor-paged list (free). The persona prompt is never returned.',
           parameters: queryParams(listPersonasQuery),
           responses: { '200': json('PersonaList'), ...errorResponses(422), ...common },
+        },
+        post: {
+          operationId: 'createPersona',
+          summary: `Create a custom persona (${PERSONA_CREDITS.create} credits; test keys are not charged). pipeline_type north_star: name + description, the rest generated; intermediate: guided fields, the rest filled in; advanced: the full profile. Needs the personas:write scope.`,
+          requestBody: body('CreatePersonaRequest'),
+          responses: { '200': json('CustomPersona'), ...errorResponses(400, 402, 413, 422, 503), ...common },
+        },
+      },
+      '/personas/import': {
+        post: {
+          operationId: 'importPersona',
+          summary: `Create a custom persona from an export document (validated like an advanced create; ${PERSONA_CREDITS.create} credits).`,
+          requestBody: body('PersonaExport'),
+          responses: { '200': json('CustomPersona'), ...errorResponses(400, 402, 413, 422), ...common },
         },
       },
       '/personas/{persona_id}': {
         get: {
           operationId: 'getPersona',
+          summary: 'One persona with its profile as details. Custom personas add version, pipeline_type, type and the guided fields; ?version=N reads an earlier version.',
+          parameters: [idParam('persona_id'), ...queryParams(getPersonaQuery)],
+          responses: { '200': { description: 'The persona', content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/Persona' }, { $ref: '#/components/schemas/CustomPersona' }] } } } }, ...errorResponses(404, 422), ...common },
+        },
+        patch: {
+          operationId: 'updatePersona',
+          summary: 'Change a custom persona: writes a new version (responses keep the version they used). Built-in personas cannot be changed (400; clone them). Free.',
           parameters: [idParam('persona_id')],
-          responses: { '200': json('Persona'), ...errorResponses(404), ...common },
+          requestBody: body('PatchPersonaRequest'),
+          responses: { '200': json('CustomPersona'), ...errorResponses(400, 404, 413, 422), ...common },
+        },
+        delete: {
+          operationId: 'deletePersona',
+          summary: 'Delete a custom persona (soft: gone from listings and new requests; stored responses and conversations that used it keep working).',
+          parameters: [idParam('persona_id')],
+          responses: { '200': json('DeletedPersona'), ...errorResponses(400, 404), ...common },
+        },
+      },
+      '/personas/{persona_id}/clone': {
+        post: {
+          operationId: 'clonePersona',
+          summary: `Copy a built-in or custom persona into a new custom persona (${PERSONA_CREDITS.clone} credits). The body is optional.`,
+          parameters: [idParam('persona_id')],
+          requestBody: { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/ClonePersonaRequest' } } } },
+          responses: { '200': json('CustomPersona'), ...errorResponses(402, 404, 422), ...common },
+        },
+      },
+      '/personas/{persona_id}/export': {
+        get: {
+          operationId: 'exportPersona',
+          summary: 'A portable JSON document of the persona (no ids, no workspace), accepted by POST /personas/import.',
+          parameters: [idParam('persona_id')],
+          responses: { '200': json('PersonaExport'), ...errorResponses(404), ...common },
         },
       },
       '/credits': {

@@ -64,6 +64,7 @@ export const responseObjectSchema = z.object({
   user: z.string().nullable(),
   metadata: z.record(z.string(), z.string()),
   persona_id: z.string().nullable().meta({ description: 'Cohort: the persona that shaped this response.' }),
+  persona_version: z.number().int().optional().meta({ description: 'Cohort: the version of the custom persona this response used (custom personas only).' }),
 }).meta({ id: 'Response' });
 
 export const personaSummarySchema = z.object({

@@ -13,7 +13,12 @@ export type Role = 'system' | 'developer' | 'user' | 'assistant';
 
 export type ContentPart =
   | { type: 'text'; text: string }
-  | { type: 'image'; url: string; detail: 'auto' | 'low' | 'high' }
+  /**
+   * An image. After prepare, `url` is always a `data:` URL whose bytes were
+   * checked (PNG, JPEG, GIF or WebP); when the client sent an http(s) URL,
+   * the server fetched it (src/util/safe-fetch.ts) and `sourceUrl` keeps it.
+   */
+  | { type: 'image'; url: string; detail: 'auto' | 'low' | 'high'; sourceUrl?: string }
   | { type: 'file'; filename?: string; data?: string; url?: string; fileId?: string };
 
 /** A conversation item after input normalization and item_reference resolution. */
@@ -62,6 +67,8 @@ export interface ProviderRequest {
   parallelToolCalls: boolean;
   format: OutputFormat;
   sampling: SamplingOptions;
+  /** The caller's workspace, for per-workspace backend routes (src/providers/router.ts). */
+  workspace?: { id: string; name?: string };
   /** Aborted when the client goes away or the response is cancelled. */
   signal: AbortSignal;
 }
@@ -76,10 +83,33 @@ export type ProviderEvent =
   | { type: 'tool-call-delta'; index: number; delta: string }
   | { type: 'tool-call-end'; index: number }
   | { type: 'usage'; inputTokens: number; outputTokens: number; cachedTokens?: number; reasoningTokens?: number }
-  | { type: 'finish'; reason: FinishReason };
+  | { type: 'finish'; reason: FinishReason }
+  /**
+   * Which backend is serving this response (the router sends it once, before
+   * the first other event); the run reports it as the engine. Optional: single
+   * engines never send it.
+   */
+  | { type: 'engine'; name: string };
+
+export interface ProviderCapabilities {
+  /**
+   * Whether the engine enforces a `json_schema` output format itself (native
+   * structured outputs, a grammar, a forced tool). false: the router checks
+   * the output against the schema and repairs it once (router.ts). Default true.
+   */
+  jsonSchema?: boolean;
+}
 
 export interface Provider {
   /** Engine name reported in the `x-cohort-engine` header and metrics. */
   readonly name: string;
+  readonly capabilities?: ProviderCapabilities;
+  /**
+   * The engine a request is expected to be served by, when it depends on the
+   * request (the router: the first backend of the request's route). Known
+   * before the call, so it can go in the headers of a streaming reply; the
+   * `engine` event says which backend really served. Default: `name`.
+   */
+  engineFor?(request: Omit<ProviderRequest, 'signal'>): string;
   stream(request: ProviderRequest): AsyncIterable<ProviderEvent>;
 }

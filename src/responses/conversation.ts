@@ -43,7 +43,7 @@ function apiPart(p: ContentPart, role: string): Record<string, unknown> {
     case 'text':
       return role === 'assistant' ? { type: 'output_text', text: p.text, annotations: [] } : { type: 'input_text', text: p.text };
     case 'image':
-      return { type: 'input_image', image_url: p.url, detail: p.detail };
+      return { type: 'input_image', image_url: p.sourceUrl ?? p.url, detail: p.detail };
     case 'file':
       return { type: 'input_file', ...(p.filename ? { filename: p.filename } : {}), ...(p.url ? { file_url: p.url } : {}) };
   }

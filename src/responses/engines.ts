@@ -15,6 +15,6 @@ export function selectEngine(engines: Engines, mode: 'live' | 'test'): Provider 
   if (engines.live) return engines.live;
   throw new ApiError(
     'service_unavailable',
-    'No model backend is configured for live keys. Set COHORT_UPSTREAM_URL (an OpenAI-compatible base URL ending in /v1), COHORT_UPSTREAM_MODEL and, if the server needs one, COHORT_UPSTREAM_API_KEY — or use a mvra_test_ key for the offline sandbox engine.',
+    'No model backend is configured for live keys. Write a cohort.config.yaml, or set COHORT_UPSTREAM_URL (an OpenAI-compatible base URL ending in /v1) with COHORT_UPSTREAM_MODEL (and COHORT_UPSTREAM_API_KEY if the server needs one), COHORT_MODEL_PATH (a local GGUF model), OPENAI_API_KEY or ANTHROPIC_API_KEY — or use a mvra_test_ key for the offline sandbox engine.',
   );
 }

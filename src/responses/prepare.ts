@@ -7,7 +7,7 @@
  */
 import { ApiError } from '../errors/api-error.js';
 import type { PersonaRecord } from '../personas/persona-schema.js';
-import type { PersonaStore } from '../personas/persona-store.js';
+import type { PersonaStore, ResolvedPersona } from '../personas/persona-store.js';
 import { composePersonaPrompt } from '../personas/compose-prompt.js';
 import type { ContentPart, ConversationItem, FunctionToolDef, OutputFormat, ProviderRequest, ToolChoice } from '../providers/types.js';
 import type { ContentPartInput, CreateResponseRequest, InputItem } from '../schemas/create-response.js';
@@ -16,6 +16,7 @@ import { schemaProblem } from '../util/json-schema.js';
 import type { ServerToolSpec } from '../server-tools/types.js';
 import { INPUT_ITEM_BASE, itemId, responseIdOfItem } from '../util/ids.js';
 import { conversationToApiItem, outputItemToConversation, partsToText } from './conversation.js';
+import { loadImages, type ImageFetchOptions } from './images.js';
 import type { OutputItem, ResponseObject } from './types.js';
 
 export interface PreparedRequest {
@@ -35,6 +36,15 @@ export interface PreparedRequest {
 export interface PrepareDeps {
   personas: PersonaStore;
   responses: ResponsesStore;
+  /** How image URLs are fetched (allow-list, limits); see images.ts. */
+  imageFetch?: ImageFetchOptions;
+}
+
+export interface PrepareOptions {
+  /** The caller's workspace name, for per-workspace backend routes. */
+  workspaceName?: string;
+  /** Aborts image downloads (the client went away). */
+  signal?: AbortSignal;
 }
 
 const EMPTY_PARAMS = { type: 'object', properties: {} };
@@ -44,14 +54,19 @@ export async function prepareRequest(
   workspaceId: string,
   req: CreateResponseRequest,
   ids: { responseId: string; createdAt: number },
+  options: PrepareOptions = {},
 ): Promise<PreparedRequest> {
   if (req.background && req.store === false) {
     throw new ApiError('invalid_request', 'Background responses must be stored: remove store:false or background:true.', { param: 'background' });
   }
 
-  let persona: PersonaRecord | undefined;
+  let persona: ResolvedPersona | undefined;
   if (req.persona_id !== undefined) {
     persona = await deps.personas.get(workspaceId, req.persona_id);
+    // A deleted custom persona still serves the conversations that already used it.
+    if (!persona && req.previous_response_id !== undefined && (await deps.responses.get(workspaceId, req.previous_response_id))?.persona_id === req.persona_id) {
+      persona = await deps.personas.get(workspaceId, req.persona_id, { includeDeleted: true });
+    }
     if (!persona) {
       throw new ApiError('persona_not_found', `Persona '${req.persona_id}' not found. List personas with GET /v1/personas to find valid ids.`, {
         param: 'persona_id',
@@ -84,6 +99,8 @@ export async function prepareRequest(
   }
 
   const newItems: ConversationItem[] = [];
+  /** Per new item, the field blamed for a bad image: `input[i].content` (+ `[j].image_url`) or an item_reference's `input[i].id`. */
+  const imageParams: Array<{ content: string } | { reference: string }> = [];
   const inputItems: Record<string, unknown>[] = [];
   let hasImageInput = false;
   const rawItems: InputItem[] = typeof req.input === 'string' ? [{ type: 'message', role: 'user', content: req.input }] : req.input;
@@ -115,6 +132,7 @@ export async function prepareRequest(
     }
     if (!item) continue;
     newItems.push(item);
+    imageParams.push(raw.type === 'item_reference' ? { reference: `${param}.id` } : { content: `${param}.content` });
     inputItems.push(conversationToApiItem(item, id));
   }
   if (newItems.length === 0 && history.length === 0) {
@@ -126,10 +144,22 @@ export async function prepareRequest(
   const verbosity = req.verbosity ?? req.text?.verbosity;
   const effort = req.reasoning_effort ?? req.reasoning?.effort;
 
+  // Last, after every cheap check: images are downloaded and verified (images.ts).
+  const items = await loadImages(
+    context,
+    (i, j) => {
+      if (i < history.length) return 'previous_response_id';
+      const at = imageParams[i - history.length];
+      return !at ? 'input' : 'reference' in at ? at.reference : `${at.content}[${j}].image_url`;
+    },
+    deps.imageFetch,
+    options.signal,
+  );
+
   const provider: Omit<ProviderRequest, 'signal'> = {
     ...(system !== undefined ? { system } : {}),
     ...(persona ? { persona } : {}),
-    items: context,
+    items,
     tools,
     toolChoice,
     parallelToolCalls: req.parallel_tool_calls ?? true,
@@ -143,6 +173,7 @@ export async function prepareRequest(
       ...(effort !== undefined ? { reasoningEffort: effort } : {}),
       ...(verbosity !== undefined ? { verbosity } : {}),
     },
+    workspace: { id: workspaceId, ...(options.workspaceName !== undefined ? { name: options.workspaceName } : {}) },
   };
 
   const response: ResponseObject = {
@@ -180,6 +211,8 @@ export async function prepareRequest(
     user: req.user ?? null,
     metadata: req.metadata ?? {},
     persona_id: persona?.id ?? null,
+    // Custom personas are versioned: record the version this response used.
+    ...(persona?.custom ? { persona_version: persona.custom.version } : {}),
   };
 
   return { persona, provider, context, inputItems, hasImageInput, serverTools: serverToolSpecs(req), response };
@@ -236,7 +269,8 @@ function convertFormat(req: CreateResponseRequest): OutputFormat {
   return { type: 'json_schema', name: f.name, schema: f.schema, strict: f.strict ?? false, ...(f.description !== undefined ? { description: f.description } : {}) };
 }
 
-const IMAGE_URL = /^(https?:\/\/|data:image\/(png|jpeg|gif|webp);base64,)/i;
+/** The shape checks; the bytes are checked by loadImages (images.ts). */
+const IMAGE_URL = /^(https?:\/\/|data:image\/[a-z0-9.+-]+;base64,)/i;
 
 function convertContent(content: string | ContentPartInput[], param: string): ContentPart[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];

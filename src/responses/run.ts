@@ -24,6 +24,8 @@ export class ResponseRun {
   cancelRequested = false;
   /** Why the run failed, with its status and headers (e.g. retry-after), for non-streaming callers. */
   failure: ApiError | undefined;
+  /** The backend that served, when the provider said (the router's `engine` event). */
+  engine: string | undefined;
 
   constructor(
     readonly translator: ResponseTranslator,
@@ -111,11 +113,18 @@ export class ResponseRun {
     const tools = hooks.serverTools;
     const usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, seen: false };
     let items = request.items;
+    let offered = request.tools;
+    let finalTurn = false;
     let finish: ProviderEvent | undefined;
     for (let turn = 0; ; turn++) {
       const pending = new Map<number, { callId: string; name: string; arguments: string }>();
-      for await (const event of provider.stream({ ...request, items, signal })) {
+      let clientCalls = 0;
+      for await (const event of provider.stream({ ...request, tools: offered, items, signal })) {
         if (signal.aborted) return;
+        if (event.type === 'engine') {
+          this.engine = event.name;
+          continue;
+        }
         if (event.type === 'usage') {
           usage.inputTokens += event.inputTokens;
           usage.outputTokens += event.outputTokens;
@@ -138,6 +147,7 @@ export class ResponseRun {
         }
         // Client tool calls keep distinct indexes across turns.
         if (event.type === 'tool-call-start' || event.type === 'tool-call-delta' || event.type === 'tool-call-end') {
+          if (event.type === 'tool-call-start') clientCalls++;
           this.emit(t.push({ ...event, index: event.index + turn * 1000 }));
           continue;
         }
@@ -145,16 +155,22 @@ export class ResponseRun {
       }
       if (signal.aborted) return;
       if (!tools || pending.size === 0) break;
-      if (turn + 1 >= tools.maxTurns) {
-        throw new ApiError('internal_error', `The model kept calling server tools after ${tools.maxTurns} turns; stopped.`);
-      }
+      if (finalTurn) throw new ApiError('internal_error', `The model kept calling server tools after ${tools.maxTurns} turns; stopped.`);
       const calls = [...pending.values()];
       const results = await Promise.all(calls.map((call) => tools.execute(call, signal, turn)));
+      // The client must answer its own function calls first: the server tools of this turn ran
+      // (and are listed in server_tool_calls), and the response ends here with the client's calls.
+      if (clientCalls > 0) break;
       items = [
         ...items,
         ...calls.map((c) => ({ type: 'function_call' as const, callId: c.callId, name: c.name, arguments: c.arguments })),
         ...calls.map((c, i) => ({ type: 'function_call_output' as const, callId: c.callId, output: results[i]! })),
       ];
+      // Out of tool turns: ask once more without the server tools, so the model answers with what it has.
+      if (turn + 2 >= tools.maxTurns) {
+        finalTurn = true;
+        offered = request.tools.filter((d) => !tools.handles(d.name));
+      }
     }
     if (usage.seen) {
       this.emit(t.push({ type: 'usage', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cachedTokens: usage.cachedTokens, reasoningTokens: usage.reasoningTokens }));

@@ -21,6 +21,7 @@ import type { Clock, IdGenerator } from '../util/ids.js';
 import { countTokens } from '../util/tokens.js';
 import { itemText } from './conversation.js';
 import { selectEngine, type Engines } from './engines.js';
+import type { ImageFetchOptions } from './images.js';
 import { prepareRequest, type PreparedRequest } from './prepare.js';
 import { replayEvents } from './replay.js';
 import { ResponseRun, RunRegistry, type EventListener } from './run.js';
@@ -30,6 +31,8 @@ import type { ResponseObject } from './types.js';
 
 export interface Caller {
   workspaceId: string;
+  /** The workspace's name, for per-workspace backend routes. */
+  workspaceName?: string;
   keyId: string;
   mode: 'live' | 'test';
   /** Plan limits; without them no concurrency limit applies (internal callers). */
@@ -40,6 +43,8 @@ export interface ResponsesServiceDeps {
   personas: PersonaStore;
   responses: ResponsesStore;
   engines: Engines;
+  /** How image URLs in input are fetched (allow-list, limits); see images.ts. */
+  imageFetch?: ImageFetchOptions;
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
@@ -138,7 +143,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
    */
   async function plan(caller: Caller, req: CreateResponseRequest): Promise<Job> {
     const provider: Provider = selectEngine(deps.engines, caller.mode);
-    const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() });
+    const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() }, workspaceOf(caller));
     const effort = req.reasoning_effort ?? req.reasoning?.effort;
     let session: ServerToolSession | undefined;
     if (prepared.serverTools.length > 0) {
@@ -159,7 +164,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       };
     }
     const translator = newTranslator(prepared, effort, analysis, session);
-    const admitted = await admit(caller, prepared, provider.name, maxCredits(prepared, effort, analysis, session));
+    const admitted = await admit(caller, prepared, plannedEngine(provider, prepared), maxCredits(prepared, effort, analysis, session));
     return { ...admitted, provider, translator, hooks };
   }
 
@@ -212,6 +217,8 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
   async function persist(job: Job, run: ResponseRun): Promise<void> {
     const { caller, prepared } = job;
     const r = prepared.response;
+    // The backend that really served (after a fallback, not the route's first one).
+    if (run.engine) job.engine = run.engine;
     record(job);
     const final = r.store ? row(caller, prepared, job.engine, run) : undefined;
     try {
@@ -310,8 +317,8 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
           });
         });
         runs.add(id, { run, workspaceId: caller.workspaceId, persisted });
-        if (req.stream) return { kind: 'stream', body: streamBody(run, -1), engine: provider.name };
-        return { kind: 'json', response: queued, engine: provider.name };
+        if (req.stream) return { kind: 'stream', body: streamBody(run, -1), engine: job.engine };
+        return { kind: 'json', response: queued, engine: job.engine };
       }
 
       const started = startForeground(job, req.stream ? undefined : signal);
@@ -319,13 +326,13 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         // Subscribe before the run starts so the stream sees response.created.
         const body = streamBody(started.run, -1, () => started.run.abort('client_disconnected'));
         started.begin();
-        return { kind: 'stream', body, engine: provider.name };
+        return { kind: 'stream', body, engine: job.engine };
       }
       started.begin();
       await started.finished;
       if (started.run.failure) throw started.run.failure;
       if (started.state.persistError) throw started.state.persistError;
-      return { kind: 'json', response: started.run.response, engine: provider.name };
+      return { kind: 'json', response: started.run.response, engine: started.run.engine ?? job.engine };
     },
 
     /**
@@ -339,7 +346,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       const started = startForeground(job, signal);
       started.run.subscribe(listener);
       started.begin();
-      return { run: started.run, engine: job.provider.name, finished: started.finished };
+      return { run: started.run, engine: job.engine, finished: started.finished };
     },
 
     async get(caller: Caller, id: string): Promise<ResponseObject> {
@@ -434,6 +441,16 @@ function lastUserText(items: ConversationItem[]): string {
     if (it.type === 'message' && it.role === 'user') return itemText(it);
   }
   return '';
+}
+
+/** The engine named before the run (streaming headers, the first stored row): the route's first backend. */
+function plannedEngine(provider: Provider, prepared: PreparedRequest): string {
+  return provider.engineFor?.(prepared.provider) ?? provider.name;
+}
+
+/** The caller's workspace as prepare hands it to the provider request (per-workspace routes). */
+function workspaceOf(caller: Caller): { workspaceName?: string } {
+  return caller.workspaceName !== undefined ? { workspaceName: caller.workspaceName } : {};
 }
 
 function notFound(id: string): ApiError {

@@ -95,6 +95,8 @@ export class ResponseTranslator {
       case 'finish':
         this.finishReason = event.reason;
         return [];
+      case 'engine':
+        return []; // Which backend served is the run's business (run.ts), not the protocol's.
     }
   }
 

@@ -82,6 +82,8 @@ export interface ResponseObject {
   metadata: Record<string, string>;
   /** Cohort extension: the persona that shaped this response. */
   persona_id: string | null;
+  /** Cohort extension: the version of a custom persona this response used (absent for built-in personas). */
+  persona_version?: number;
   /** Cohort extension: the analysis object when analysis_mode is on (src/analysis/). */
   analysis?: Analysis;
   /** Cohort extension: calls of built-in server tools (src/server-tools/). */

@@ -54,3 +54,42 @@ export interface ServerTools {
    */
   open(specs: ServerToolSpec[], mode: 'live' | 'test'): ServerToolSession;
 }
+
+/**
+ * Where each tool's backend lives, read once from the environment by
+ * src/config.ts. A backend left undefined is not configured: live keys that
+ * enable its tool get a 400 naming the variable to set; test keys never need one.
+ */
+export interface ServerToolsConfig {
+  /** Tavily (tavily_search; tavily_extract without a key fetches pages itself). */
+  tavily: { baseURL: string; apiKey?: string };
+  /** An OpenAI-compatible images API (generateImage, editImage). */
+  images?: { baseURL: string; apiKey?: string; model: string };
+  /** The OpenAI videos API (generateVideo). */
+  video?: { baseURL: string; apiKey?: string; model: string };
+  /** The Runway API (imageToVideo). */
+  runway?: { baseURL: string; apiKey: string };
+}
+
+/**
+ * Fetches a URL that a model or a user chose (a page to extract, an image to
+ * edit): the network guard against server-side request forgery lives here,
+ * not in the tools. Resolves with the final response's bytes (capped at
+ * `maxBytes`); rejects when the address is refused, the content type is not
+ * one of `accept`, the body is larger than `maxBytes`, or `timeoutMs` passes.
+ */
+export type GuardedFetch = (
+  url: string,
+  options: { signal: AbortSignal; maxBytes: number; timeoutMs: number; accept: readonly string[] },
+) => Promise<GuardedResponse>;
+
+export interface GuardedResponse {
+  /** The URL finally fetched (after redirects). */
+  url: string;
+  status: number;
+  /** The media type, lower-case, without parameters (e.g. text/html). */
+  contentType: string;
+  /** The `charset` parameter of Content-Type, if any. */
+  charset?: string;
+  body: Uint8Array;
+}

@@ -54,6 +54,79 @@ export interface Settlement {
   response?: ResponsesTable;
 }
 
+/** A debit that is not a response's (e.g. creating a custom persona). */
+export interface ChargeInput {
+  workspaceId: string;
+  /** Credits to debit: a positive integer. */
+  amount: number;
+  /** Ledger `operation`, e.g. 'persona_create'. */
+  operation: string;
+  keyId: string | null;
+  personaId: string | null;
+  reason: string | null;
+}
+
+export interface Charge {
+  ledgerId: string;
+  balanceAfter: number;
+}
+
+/**
+ * Debits `amount` inside the caller's transaction with one conditional UPDATE
+ * (available balance and monthly budget checked in the same statement, as
+ * `hold` does), then appends the 'debit' ledger row. Throws 402
+ * credits_exhausted / budget_exceeded when it cannot, leaving nothing behind
+ * once the caller's transaction rolls back.
+ */
+export async function chargeWithin(ex: Executor, clock: Clock, input: ChargeInput): Promise<Charge> {
+  if (!Number.isInteger(input.amount) || input.amount <= 0) throw new Error(`charge: amount must be a positive integer, got ${input.amount}`);
+  const month = monthOf(clock.now());
+  const updated = await ex
+    .updateTable('workspaces')
+    .set({
+      balance: sql`balance - ${input.amount}`,
+      month_spent: sql`(case when spend_month = ${month} then month_spent else 0 end) + ${input.amount}`,
+      spend_month: month,
+    })
+    .where('id', '=', input.workspaceId)
+    .where(sql<boolean>`balance - held >= ${input.amount}`)
+    .where(sql<boolean>`(monthly_budget is null or (case when spend_month = ${month} then month_spent else 0 end) + held + ${input.amount} <= monthly_budget)`)
+    .returning('balance')
+    .executeTakeFirst();
+  if (!updated) {
+    const w = await ex.selectFrom('workspaces').select(['balance', 'held', 'monthly_budget', 'month_spent', 'spend_month']).where('id', '=', input.workspaceId).executeTakeFirst();
+    if (!w) throw new ApiError('not_found', `Workspace '${input.workspaceId}' not found.`);
+    const balance = Number(w.balance);
+    const held = Number(w.held);
+    if (balance - held < input.amount) {
+      throw new ApiError(
+        'credits_exhausted',
+        `This operation costs ${input.amount} credits and the workspace has ${balance - held} available (balance ${balance}, ${held} held by requests in progress). Ask an admin to grant credits.`,
+      );
+    }
+    const spent = w.spend_month === month ? Number(w.month_spent) : 0;
+    throw new ApiError('budget_exceeded', `This operation costs ${input.amount} credits, which would exceed the workspace's monthly budget of ${String(w.monthly_budget)} (spent ${spent} in ${month}, ${held} held).`);
+  }
+  const id = ledgerId(clock.now());
+  const balanceAfter = Number(updated.balance);
+  await insertLedger(ex, {
+    id,
+    workspace_id: input.workspaceId,
+    kind: 'debit',
+    amount: -input.amount,
+    balance_after: balanceAfter,
+    operation: input.operation,
+    response_id: null,
+    key_id: input.keyId,
+    persona_id: input.personaId,
+    reason: input.reason,
+    input_tokens: null,
+    output_tokens: null,
+    created_at: Math.floor(clock.now() / 1000),
+  });
+  return { ledgerId: id, balanceAfter };
+}
+
 export interface CreditsSummary {
   balance: number;
   held: number;
@@ -176,6 +249,20 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
           const { id: _id, ...rest } = s.response;
           await trx.insertInto('responses').values(s.response).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
         }
+      });
+    },
+
+    /**
+     * Debits a non-response operation (e.g. creating a custom persona) atomically,
+     * or throws 402 credits_exhausted / budget_exceeded. `write`, when given,
+     * runs in the same transaction after the debit, so what was paid for is
+     * stored if and only if the debit is.
+     */
+    async charge(input: ChargeInput, write?: (trx: Transaction<Database>) => Promise<void>): Promise<Charge> {
+      return db.transaction().execute(async (trx) => {
+        const charge = await chargeWithin(trx, clock, input);
+        if (write) await write(trx);
+        return charge;
       });
     },
 

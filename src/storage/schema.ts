@@ -97,6 +97,44 @@ export interface ResponsesTable {
   owner: string | null;
 }
 
+/** Custom personas (src/personas/custom-persona.ts): the current version of each; soft-deleted rows stay. */
+export interface CustomPersonasTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  category: string;
+  description: string;
+  is_expert: number;
+  pipeline_type: string;
+  persona_type: string;
+  version: number;
+  /** PersonaProfile JSON. */
+  profile: string;
+  /** Guided fields beyond the profile, JSON. */
+  guided: string;
+  cloned_from: string | null;
+  credits_charged: number;
+  created_by_key: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+/** Every version of every custom persona (version 1 included), append-only. */
+export interface CustomPersonaVersionsTable {
+  persona_id: string;
+  version: number;
+  workspace_id: string;
+  name: string;
+  category: string;
+  description: string;
+  is_expert: number;
+  persona_type: string;
+  profile: string;
+  guided: string;
+  created_at: number;
+}
+
 export interface MigrationsRow {
   name: string;
   applied_at: Generated<number>;
@@ -109,4 +147,6 @@ export interface Database {
   credit_ledger: CreditLedgerTable;
   credit_holds: CreditHoldsTable;
   instances: InstancesTable;
+  custom_personas: CustomPersonasTable;
+  custom_persona_versions: CustomPersonaVersionsTable;
 }

@@ -11,6 +11,7 @@ import OpenAI, { InternalServerError, APIError } from 'openai';
 import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
+import { PNG_1x1, startImageServer, type ImageServer } from '../helpers/images.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -18,14 +19,17 @@ type Json = any;
 let s: TestServer;
 let upstream: MockChatUpstream;
 let client: OpenAI;
+let images: ImageServer;
 before(async () => {
   upstream = await startMockChatUpstream();
-  s = await startTestServer({ live: createOpenAIChatProvider({ baseURL: upstream.url, model: 'x' }) });
+  images = await startImageServer();
+  s = await startTestServer({ live: createOpenAIChatProvider({ baseURL: upstream.url, model: 'x' }), imageFetch: { allow: ['127.0.0.1'] } });
   client = new OpenAI({ apiKey: s.liveKey, baseURL: s.baseURL, maxRetries: 0 });
 });
 after(async () => {
   await s.close();
   await upstream.close();
+  await images.close();
 });
 
 const post = (body: unknown, signal?: AbortSignal) =>
@@ -47,7 +51,7 @@ describe('chat completions → live upstream', () => {
           { role: 'user', content: 'What is the weather in Oslo?' },
           { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
           { role: 'tool', tool_call_id: 'call_abc', content: '{"forecast":"sunny"}' },
-          { role: 'user', content: [{ type: 'text', text: 'And would you go outside?' }, { type: 'image_url', image_url: { url: 'https://example.com/sky.png' } }] },
+          { role: 'user', content: [{ type: 'text', text: 'And would you go outside?' }, { type: 'image_url', image_url: { url: `${images.url}/cat.png` } }] },
         ],
         tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
         temperature: 0.3,
@@ -76,7 +80,8 @@ describe('chat completions → live upstream', () => {
         role: 'user',
         content: [
           { type: 'text', text: 'And would you go outside?' },
-          { type: 'image_url', image_url: { url: 'https://example.com/sky.png', detail: 'auto' } },
+          // Fetched and verified by the server, handed to the upstream as a data: URL.
+          { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_1x1.toString('base64')}`, detail: 'auto' } },
         ],
       },
     ]);

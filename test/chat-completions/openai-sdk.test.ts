@@ -12,6 +12,7 @@ import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam
 import { chatCompletionObject } from '../../src/chat-completions/schema.js';
 import { validateAgainst } from '../../src/util/json-schema.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
+import { PNG_1x1 } from '../helpers/images.js';
 
 const MODEL = 'mavera-1';
 const PERSONA = 'gen-z-digital-native';
@@ -121,7 +122,7 @@ describe('chat.completions.create', () => {
   it('image_url parts are accepted', async () => {
     const c = await client.chat.completions.create({
       model: MODEL,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is in this picture?' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } }] }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is in this picture?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_1x1.toString('base64')}`, detail: 'low' } }] }],
     });
     assert.equal(c.choices[0]!.finish_reason, 'stop');
     assert.ok(c.usage!.prompt_tokens > 0);

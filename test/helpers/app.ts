@@ -6,22 +6,28 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createAnalyzer } from '../../src/analysis/index.js';
+import type { Analyze } from '../../src/analysis/types.js';
 import { createApp, type CohortApp } from '../../src/app.js';
 import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
 import { loadPersonaDir } from '../../src/personas/library.js';
 import { createBuiltinPersonaStore } from '../../src/personas/persona-store.js';
 import { createSandboxProvider } from '../../src/providers/sandbox/index.js';
 import type { Provider } from '../../src/providers/types.js';
+import type { ImageFetchOptions } from '../../src/responses/images.js';
 import { createRuntime, type Runtime } from '../../src/bootstrap.js';
 import { listen, type RunningServer } from '../../src/server.js';
 import { createAccountsStore, type AccountsStore } from '../../src/storage/accounts-store.js';
 import { openDatabase, type Db } from '../../src/storage/db.js';
 import { createResponsesStore } from '../../src/storage/responses-store.js';
 import { createCreditsStore, type CreditsStore } from '../../src/storage/credits-store.js';
+import { createCustomPersonasStore } from '../../src/storage/custom-personas-store.js';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../src/limits/memory.js';
 import type { ConcurrencyLimiter, RateLimiter } from '../../src/limits/types.js';
 import type { Plan } from '../../src/accounts/plans.js';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../../src/util/ids.js';
+import { createServerTools } from '../../src/server-tools/registry.js';
+import type { ServerTools } from '../../src/server-tools/types.js';
 
 export const personas = loadPersonaDir();
 
@@ -50,6 +56,12 @@ export interface TestServerOptions {
   instanceId?: string;
   /** Plan of the 'acme' workspace the keys belong to (default business: room for test bursts). */
   plan?: Plan;
+  /** Built-in server tools (default: every backend unconfigured, so test keys simulate and live keys get 400s). */
+  serverTools?: ServerTools;
+  /** Analysis mode (default: the real analyzer, createAnalyzer()). */
+  analyze?: Analyze;
+  /** How image URLs are fetched, e.g. `{ allow: ['127.0.0.1'] }` for test/helpers/images.ts's server. */
+  imageFetch?: ImageFetchOptions;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -58,6 +70,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clock = options.clock ?? systemClock;
   const accounts = createAccountsStore(db, ids, clock);
   const credits = createCreditsStore(db, ids, clock);
+  const logger = options.logger ?? (process.env.TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger);
   const app = createApp({
     accounts,
     credits,
@@ -65,12 +78,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     concurrency: options.concurrency ?? createMemoryConcurrencyLimiter(),
     instanceId: options.instanceId ?? 'inst_test',
     personas: createBuiltinPersonaStore(personas),
+    customPersonas: createCustomPersonasStore(db, ids, clock),
     responses: createResponsesStore(db),
     engines: { sandbox: createSandboxProvider(), live: options.live },
+    serverTools: options.serverTools ?? createServerTools({ tavily: { baseURL: 'http://127.0.0.1:9' } }),
     ids,
     clock,
-    logger: options.logger ?? (process.env.TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger),
+    logger,
+    analyze: options.analyze ?? createAnalyzer({ logger }),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.imageFetch ? { imageFetch: options.imageFetch } : {}),
   });
   const test = await accounts.createKey({ workspace: 'acme', mode: 'test', plan: options.plan ?? 'business' });
   const live = await accounts.createKey({ workspace: 'acme', mode: 'live', plan: options.plan ?? 'business' });

@@ -5,12 +5,12 @@
  * new fields, new content block types (thinking, server tools, …) and proxies
  * that drop or null fields do not break decoding. Unknown keys are stripped.
  *
- * Upstream bytes are untrusted: use `parseJson` (re-exported from the
- * openai-chat backend), which never throws.
+ * Upstream bytes are untrusted: use `parseJson` (re-exported from
+ * src/util/upstream-http.ts), which never throws.
  */
 import { z } from 'zod';
 
-export { parseJson } from '../openai-chat/chat-api.js';
+export { parseJson } from '../../util/upstream-http.js';
 
 const optString = z.string().nullish();
 const optNumber = z.number().nullish();

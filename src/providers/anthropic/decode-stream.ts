@@ -1,7 +1,7 @@
 /**
  * Anthropic Messages `text/event-stream` body → ProviderEvents.
  *
- * Layers, like the chat backend (whose `SseDecoder` is reused as is):
+ * Layers, like the chat backend (with the shared `SseDecoder` of src/util/sse-decoder.ts):
  * - `AnthropicEventMapper`: one parsed stream event at a time → ProviderEvents,
  *   keeping content-block state.
  * - `decodeAnthropicStream`: bytes → SSE events → mapper, UTF-8 decoded in
@@ -35,7 +35,7 @@
  * stop_reason is an error: a cut connection must not pass for an answer.
  */
 import { countTokens } from '../../util/tokens.js';
-import { SseDecoder, type SseEvent } from '../openai-chat/decode-stream.js';
+import { SseDecoder, type SseEvent } from '../../util/sse-decoder.js';
 import type { ProviderEvent } from '../types.js';
 import {
   anthropicMessageSchema,

@@ -14,7 +14,7 @@
  * handled too.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { parseJson } from './anthropic-api.js';
+import { abortReason, parseJson, readChunks, readText } from '../../util/upstream-http.js';
 import { convertRequest } from './convert-request.js';
 import { decodeAnthropicStream, estimateInputTokens, messageToEvents, type AnthropicDecodeOptions } from './decode-stream.js';
 import {
@@ -84,7 +84,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
       if (contentType.includes('text/event-stream')) {
         if (!response.body) throw malformedUpstream('empty body');
-        yield* decodeAnthropicStream(readChunks(response.body, req.signal, ctx), decodeOptions);
+        yield* decodeAnthropicStream(readChunks(response.body, req.signal, (err) => mapReadError(err, ctx)), decodeOptions);
         return;
       }
 
@@ -110,50 +110,6 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   }
 
   return { name: 'anthropic', stream };
-}
-
-async function* readChunks(body: ReadableStream<Uint8Array>, signal: AbortSignal, ctx: AnthropicUpstreamContext): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (err) {
-        if (signal.aborted) throw abortReason(signal, err);
-        throw mapReadError(err, ctx);
-      }
-      if (result.done) return;
-      yield result.value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-/** The body as text, at most `limit` bytes. */
-async function readText(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.byteLength;
-      if (size >= limit) break;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  return new TextDecoder('utf-8').decode(Buffer.concat(parts));
-}
-
-function abortReason(signal: AbortSignal, fallback: unknown): unknown {
-  const reason: unknown = signal.reason;
-  return reason ?? fallback ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
 export { convertRequest, PLACEHOLDER_USER_TEXT, JSON_OBJECT_TOOL_NAME } from './convert-request.js';

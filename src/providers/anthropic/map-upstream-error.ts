@@ -10,8 +10,8 @@
  * invalid-request rejections, never echo upstream text.
  */
 import { ApiError } from '../../errors/api-error.js';
-import { hostOf, malformedUpstream, retryAfterHeaders } from '../openai-chat/map-upstream-error.js';
-import { extractAnthropicError, parseJson, type AnthropicErrorInfo } from './anthropic-api.js';
+import { describeUrl, errorCode, hostOf, malformedUpstream, parseJson, redact, retryAfterHeaders, truncate } from '../../util/upstream-http.js';
+import { extractAnthropicError, type AnthropicErrorInfo } from './anthropic-api.js';
 
 export { malformedUpstream };
 
@@ -21,8 +21,6 @@ export interface AnthropicUpstreamContext {
   model: string;
   apiKey?: string;
 }
-
-const MAX_MESSAGE = 1000;
 
 /** An HTTP error status (with its body text) as an ApiError. */
 export function mapUpstreamHttpError(status: number, headers: Headers, bodyText: string, ctx: AnthropicUpstreamContext): ApiError {
@@ -50,12 +48,13 @@ export function mapUpstreamHttpError(status: number, headers: Headers, bodyText:
     return new ApiError(
       'service_unavailable',
       `The Anthropic API ${what} (HTTP ${status}).${after !== undefined ? ` Retry after ${after} seconds.` : ' Retry after a brief delay.'}`,
-      { headers: retry },
+      { headers: retry, retryable: true },
     );
   }
   if (status === 408 || status >= 500) {
     return new ApiError('service_unavailable', `The Anthropic API is unavailable (HTTP ${status}). Retry after a brief delay.`, {
       headers: anthropicRetryAfter(headers),
+      retryable: true,
     });
   }
   return new ApiError('service_unavailable', `The Anthropic API returned an unexpected HTTP ${status}.`);
@@ -69,11 +68,11 @@ export function mapStreamError(value: unknown, ctx: AnthropicUpstreamContext): A
     case 'request_too_large':
       return invalidRequest(info, 400, ctx);
     case 'overloaded_error':
-      return new ApiError('service_unavailable', 'The Anthropic API is overloaded and stopped the response. Retry after a brief delay.');
+      return new ApiError('service_unavailable', 'The Anthropic API is overloaded and stopped the response. Retry after a brief delay.', { retryable: true });
     case 'rate_limit_error':
-      return new ApiError('service_unavailable', 'The Anthropic API is rate limiting requests and stopped the response. Retry after a brief delay.');
+      return new ApiError('service_unavailable', 'The Anthropic API is rate limiting requests and stopped the response. Retry after a brief delay.', { retryable: true });
     default:
-      return new ApiError('service_unavailable', 'The Anthropic API failed while generating the response. Retry after a brief delay.');
+      return new ApiError('service_unavailable', 'The Anthropic API failed while generating the response. Retry after a brief delay.', { retryable: true });
   }
 }
 
@@ -83,7 +82,7 @@ export function mapConnectionError(err: unknown, ctx: AnthropicUpstreamContext):
   return new ApiError(
     'service_unavailable',
     `Could not connect to the Anthropic API at ${hostOf(ctx.url)}${code ? ` (${code})` : ''}. Retry after a brief delay.`,
-    { cause: err },
+    { cause: err, retryable: true },
   );
 }
 
@@ -93,7 +92,7 @@ export function mapReadError(err: unknown, ctx: AnthropicUpstreamContext): ApiEr
   return new ApiError(
     'service_unavailable',
     `The connection to the Anthropic API at ${hostOf(ctx.url)} was interrupted${code ? ` (${code})` : ''}. Retry after a brief delay.`,
-    { cause: err },
+    { cause: err, retryable: true },
   );
 }
 
@@ -118,40 +117,4 @@ export function anthropicRetryAfter(headers: Headers): Record<string, string> {
 function invalidRequest(info: AnthropicErrorInfo, status: number, ctx: AnthropicUpstreamContext): ApiError {
   const message = truncate(redact(info.message ?? `HTTP ${status}`, ctx.apiKey));
   return new ApiError('invalid_request', `Upstream rejected the request: ${message}`);
-}
-
-function redact(text: string, apiKey: string | undefined): string {
-  let out = text;
-  if (apiKey && apiKey.length >= 4) out = out.split(apiKey).join('[redacted]');
-  return out.replace(/\bsk-[A-Za-z0-9_*-]{6,}/g, '[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
-}
-
-function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return 'the configured URL';
-  }
-}
-
-function errorCode(err: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  let cur: unknown = err;
-  while (cur && typeof cur === 'object' && !seen.has(cur)) {
-    seen.add(cur);
-    const c = (cur as { code?: unknown }).code;
-    if (typeof c === 'string' && c.length > 0) return c;
-    const errors = (cur as { errors?: unknown }).errors;
-    if (Array.isArray(errors) && errors.length > 0) {
-      cur = errors[0];
-      continue;
-    }
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

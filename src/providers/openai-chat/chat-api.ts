@@ -7,7 +7,8 @@
  * `timings`, `obfuscation`, …) and occasionally leave out `index`/`id`. Unknown
  * keys are stripped (zod's default); missing or null fields become undefined.
  *
- * Upstream bytes are untrusted: `parseJson` never throws.
+ * Upstream bytes are untrusted: `parseJson` (re-exported from
+ * src/util/upstream-http.ts) never throws.
  */
 import { z } from 'zod';
 
@@ -151,11 +152,4 @@ export function extractErrorInfo(value: unknown): UpstreamErrorInfo | undefined 
   return Object.keys(info).length > 0 ? info : undefined;
 }
 
-/** JSON.parse that reports failure instead of throwing. */
-export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
+export { parseJson } from '../../util/upstream-http.js';

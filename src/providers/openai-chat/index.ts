@@ -14,7 +14,7 @@
  * named AbortError), not turned into an ApiError.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { parseJson } from './chat-api.js';
+import { abortReason, parseJson, readChunks, readText } from '../../util/upstream-http.js';
 import { convertRequest } from './convert-request.js';
 import { completionToEvents, decodeChatStream, estimateInputTokens, type ChatDecodeOptions } from './decode-stream.js';
 import {
@@ -73,7 +73,7 @@ export function createOpenAIChatProvider(options: OpenAIChatProviderOptions): Pr
       const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
       if (contentType.includes('text/event-stream')) {
         if (!response.body) throw malformedUpstream('empty body');
-        yield* decodeChatStream(readChunks(response.body, req.signal, ctx), decodeOptions);
+        yield* decodeChatStream(readChunks(response.body, req.signal, (err) => mapReadError(err, ctx)), decodeOptions);
         return;
       }
 
@@ -103,52 +103,9 @@ export function createOpenAIChatProvider(options: OpenAIChatProviderOptions): Pr
   return { name: 'openai-chat', stream };
 }
 
-async function* readChunks(body: ReadableStream<Uint8Array>, signal: AbortSignal, ctx: UpstreamContext): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (err) {
-        if (signal.aborted) throw abortReason(signal, err);
-        throw mapReadError(err, ctx);
-      }
-      if (result.done) return;
-      yield result.value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-/** The body as text, at most `limit` bytes (the rest is discarded). */
-async function readText(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.byteLength;
-      if (size >= limit) break;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  return new TextDecoder('utf-8').decode(Buffer.concat(parts));
-}
-
-function abortReason(signal: AbortSignal, fallback: unknown): unknown {
-  const reason: unknown = signal.reason;
-  return reason ?? fallback ?? new DOMException('This operation was aborted', 'AbortError');
-}
-
 export { convertRequest, isReasoningModel, usesMaxCompletionTokens } from './convert-request.js';
 export type { ChatRequestBody, ChatMessage } from './convert-request.js';
 export { decodeChatStream, completionToEvents, ChatEventMapper, SseDecoder, estimateInputTokens } from './decode-stream.js';
 export { mapFinishReason } from './map-finish-reason.js';
-export { mapUpstreamHttpError, mapConnectionError, retryAfterHeaders } from './map-upstream-error.js';
+export { mapUpstreamHttpError, mapConnectionError } from './map-upstream-error.js';
+export { retryAfterHeaders } from '../../util/upstream-http.js';

@@ -10,7 +10,11 @@
  * organization, its 401 messages part of the key).
  */
 import { ApiError } from '../../errors/api-error.js';
-import { extractErrorInfo, parseJson, type UpstreamErrorInfo } from './chat-api.js';
+import { describeUrl, errorCode, hostOf, malformedUpstream, parseJson, redact, retryAfterHeaders, truncate } from '../../util/upstream-http.js';
+import { extractErrorInfo, type UpstreamErrorInfo } from './chat-api.js';
+
+/** Re-exported from src/util/upstream-http.ts, where they live. */
+export { hostOf, malformedUpstream, retryAfterHeaders };
 
 export interface UpstreamContext {
   /** Full URL the request was posted to. */
@@ -18,8 +22,6 @@ export interface UpstreamContext {
   model: string;
   apiKey?: string;
 }
-
-const MAX_MESSAGE = 1000;
 
 /** An upstream HTTP error status (with its body text) as an ApiError. */
 export function mapUpstreamHttpError(status: number, headers: Headers, bodyText: string, ctx: UpstreamContext): ApiError {
@@ -51,14 +53,14 @@ export function mapUpstreamHttpError(status: number, headers: Headers, bodyText:
     return new ApiError(
       'service_unavailable',
       `The upstream model provider is rate limiting requests (HTTP 429).${after !== undefined ? ` Retry after ${after} seconds.` : ' Retry after a brief delay.'}`,
-      { headers: retry },
+      { headers: retry, retryable: true },
     );
   }
   if (status === 408 || status >= 500) {
     return new ApiError(
       'service_unavailable',
       `The upstream model provider is unavailable (HTTP ${status}). Retry after a brief delay.`,
-      { headers: retryAfterHeaders(headers) },
+      { headers: retryAfterHeaders(headers), retryable: true },
     );
   }
   return new ApiError('service_unavailable', `The upstream model provider returned an unexpected HTTP ${status}.`);
@@ -70,7 +72,7 @@ export function mapConnectionError(err: unknown, ctx: UpstreamContext): ApiError
   return new ApiError(
     'service_unavailable',
     `Could not connect to the upstream model provider at ${hostOf(ctx.url)}${code ? ` (${code})` : ''}. Check COHORT_UPSTREAM_URL and that the server is running.`,
-    { cause: err },
+    { cause: err, retryable: true },
   );
 }
 
@@ -80,7 +82,7 @@ export function mapReadError(err: unknown, ctx: UpstreamContext): ApiError {
   return new ApiError(
     'service_unavailable',
     `The connection to the upstream model provider at ${hostOf(ctx.url)} was interrupted${code ? ` (${code})` : ''}. Retry after a brief delay.`,
-    { cause: err },
+    { cause: err, retryable: true },
   );
 }
 
@@ -97,13 +99,9 @@ export function mapInBandError(value: unknown, ctx: UpstreamContext): ApiError {
     info.type === 'invalid_request_error' ||
     info.type === 'BadRequestError';
   if (looksInvalid) return invalidRequest(info, 400, ctx);
-  return new ApiError('service_unavailable', 'The upstream model provider failed while generating the response. Retry after a brief delay.');
+  return new ApiError('service_unavailable', 'The upstream model provider failed while generating the response. Retry after a brief delay.', { retryable: true });
 }
 
-/** The upstream sent bytes this provider cannot interpret. */
-export function malformedUpstream(what: string): ApiError {
-  return new ApiError('service_unavailable', `The upstream model provider sent a malformed response (${what}).`);
-}
 
 function invalidRequest(info: UpstreamErrorInfo, status: number, ctx: UpstreamContext): ApiError {
   const message = truncate(redact(info.message ?? `HTTP ${status}`, ctx.apiKey));
@@ -137,92 +135,4 @@ function mapParam(param: string | undefined): string | null {
     default:
       return null;
   }
-}
-
-/**
- * `retry-after` for our response, from the upstream's `retry-after-ms`,
- * `retry-after` (seconds or HTTP date) or, failing both, OpenAI's
- * `x-ratelimit-reset-{requests,tokens}` durations ("1s", "6m0s", "20ms").
- * Empty when the upstream gave no hint.
- */
-export function retryAfterHeaders(headers: Headers): Record<string, string> {
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) {
-    const value = Math.max(0, Number(ms));
-    return { 'retry-after': String(Math.ceil(value / 1000)), 'retry-after-ms': String(Math.ceil(value)) };
-  }
-  const ra = headers.get('retry-after');
-  if (ra !== null) {
-    const trimmed = ra.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed)) return { 'retry-after': String(Math.ceil(Number(trimmed))) };
-    const date = Date.parse(trimmed);
-    if (!Number.isNaN(date)) return { 'retry-after': String(Math.max(0, Math.ceil((date - Date.now()) / 1000))) };
-  }
-  let resetMs: number | undefined;
-  for (const kind of ['requests', 'tokens']) {
-    if (headers.get(`x-ratelimit-remaining-${kind}`) !== '0') continue;
-    const d = parseDuration(headers.get(`x-ratelimit-reset-${kind}`));
-    if (d !== undefined) resetMs = Math.max(resetMs ?? 0, d);
-  }
-  if (resetMs !== undefined) return { 'retry-after': String(Math.ceil(resetMs / 1000)) };
-  return {};
-}
-
-function parseDuration(text: string | null): number | undefined {
-  if (!text) return undefined;
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-  let total = 0;
-  let matched = '';
-  for (const m of text.trim().matchAll(re)) {
-    const n = Number(m[1]);
-    const unit = m[2];
-    total += unit === 'h' ? n * 3_600_000 : unit === 'm' ? n * 60_000 : unit === 's' ? n * 1000 : n;
-    matched += m[0];
-  }
-  return matched.length > 0 && matched === text.trim() ? total : undefined;
-}
-
-function errorCode(err: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  let cur: unknown = err;
-  while (cur && typeof cur === 'object' && !seen.has(cur)) {
-    seen.add(cur);
-    const c = (cur as { code?: unknown }).code;
-    if (typeof c === 'string' && c.length > 0) return c;
-    const errors = (cur as { errors?: unknown }).errors;
-    if (Array.isArray(errors) && errors.length > 0) {
-      cur = errors[0];
-      continue;
-    }
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** `host[:port]` of a URL, never its credentials, path or query. */
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'the configured URL';
-  }
-}
-
-function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return 'the configured URL';
-  }
-}
-
-function redact(text: string, apiKey: string | undefined): string {
-  let out = text;
-  if (apiKey && apiKey.length >= 4) out = out.split(apiKey).join('[redacted]');
-  return out.replace(/\b(sk-[A-Za-z0-9_*-]{6,})/g, '[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
 }

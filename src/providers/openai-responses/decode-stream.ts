@@ -1,7 +1,7 @@
 /**
  * Upstream Responses `text/event-stream` body → ProviderEvents.
  *
- * Layers, like the chat backend (whose `SseDecoder` is reused as is):
+ * Layers, like the chat backend (with the shared `SseDecoder` of src/util/sse-decoder.ts):
  * - `ResponsesEventMapper`: one parsed stream event → ProviderEvents.
  * - `decodeResponsesStream`: bytes → SSE events → mapper.
  * - `responseToEvents`: a whole non-streaming Response → the same events.
@@ -29,7 +29,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { countTokens } from '../../util/tokens.js';
-import { SseDecoder, type SseEvent } from '../openai-chat/decode-stream.js';
+import { SseDecoder, type SseEvent } from '../../util/sse-decoder.js';
 import type { ProviderEvent } from '../types.js';
 import type { ResponsesRequestBody } from './convert-request.js';
 import { mapFinishReason } from './map-finish-reason.js';

@@ -14,7 +14,7 @@
  * signal's reason.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { parseJson } from './responses-api.js';
+import { abortReason, parseJson, readChunks, readText } from '../../util/upstream-http.js';
 import { convertRequest } from './convert-request.js';
 import { decodeResponsesStream, estimateInputTokens, responseToEvents, type ResponsesDecodeOptions } from './decode-stream.js';
 import { malformedUpstream, mapConnectionError, mapReadError, mapUpstreamHttpError, type UpstreamContext } from './map-upstream-error.js';
@@ -67,7 +67,7 @@ export function createOpenAIResponsesProvider(options: OpenAIResponsesProviderOp
       const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
       if (contentType.includes('text/event-stream')) {
         if (!response.body) throw malformedUpstream('empty body');
-        yield* decodeResponsesStream(readChunks(response.body, req.signal, ctx), decodeOptions);
+        yield* decodeResponsesStream(readChunks(response.body, req.signal, (err) => mapReadError(err, ctx)), decodeOptions);
         return;
       }
 
@@ -93,50 +93,6 @@ export function createOpenAIResponsesProvider(options: OpenAIResponsesProviderOp
   }
 
   return { name: 'openai-responses', stream };
-}
-
-async function* readChunks(body: ReadableStream<Uint8Array>, signal: AbortSignal, ctx: UpstreamContext): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (err) {
-        if (signal.aborted) throw abortReason(signal, err);
-        throw mapReadError(err, ctx);
-      }
-      if (result.done) return;
-      yield result.value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-/** The body as text, at most `limit` bytes. */
-async function readText(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.byteLength;
-      if (size >= limit) break;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  return new TextDecoder('utf-8').decode(Buffer.concat(parts));
-}
-
-function abortReason(signal: AbortSignal, fallback: unknown): unknown {
-  const reason: unknown = signal.reason;
-  return reason ?? fallback ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
 export { convertRequest, convertItems } from './convert-request.js';

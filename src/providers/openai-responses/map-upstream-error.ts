@@ -22,11 +22,10 @@ import {
   mapUpstreamHttpError as mapChatHttpError,
   type UpstreamContext,
 } from '../openai-chat/map-upstream-error.js';
-import { errorEventSchema, parseJson, responseErrorSchema, type ResponseError } from './responses-api.js';
+import { parseJson, redact, truncate } from '../../util/upstream-http.js';
+import { errorEventSchema, responseErrorSchema, type ResponseError } from './responses-api.js';
 
 export { malformedUpstream, mapConnectionError, mapReadError, type UpstreamContext };
-
-const MAX_MESSAGE = 1000;
 
 /** An upstream HTTP error status (with its body text) as an ApiError. */
 export function mapUpstreamHttpError(status: number, headers: Headers, bodyText: string, ctx: UpstreamContext): ApiError {
@@ -68,9 +67,9 @@ function classify(info: ResponseError, ctx: UpstreamContext): ApiError {
     return new ApiError('invalid_request', `Upstream rejected the request: ${message}`, { param: mapParam(info.param ?? undefined) });
   }
   if (code === 'rate_limit_exceeded') {
-    return new ApiError('service_unavailable', 'The upstream model provider is rate limiting requests and stopped the response. Retry after a brief delay.');
+    return new ApiError('service_unavailable', 'The upstream model provider is rate limiting requests and stopped the response. Retry after a brief delay.', { retryable: true });
   }
-  return new ApiError('service_unavailable', 'The upstream model provider failed while generating the response. Retry after a brief delay.');
+  return new ApiError('service_unavailable', 'The upstream model provider failed while generating the response. Retry after a brief delay.', { retryable: true });
 }
 
 /** Upstream Responses parameter → the parameter the caller sent (item indexes differ after filtering and history, so only roots for arrays). */
@@ -94,14 +93,4 @@ function mapParam(param: string | null | undefined): string | null {
     default:
       return null;
   }
-}
-
-function redact(text: string, apiKey: string | undefined): string {
-  let out = text;
-  if (apiKey && apiKey.length >= 4) out = out.split(apiKey).join('[redacted]');
-  return out.replace(/\bsk-[A-Za-z0-9_*-]{6,}/g, '[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
 }

@@ -7,12 +7,12 @@
  * which fields they send and whether they send `null`. Unknown keys are
  * stripped; unknown event types are never parsed at all.
  *
- * Upstream bytes are untrusted: use `parseJson` (re-exported from the
- * openai-chat backend), which never throws.
+ * Upstream bytes are untrusted: use `parseJson` (re-exported from
+ * src/util/upstream-http.ts), which never throws.
  */
 import { z } from 'zod';
 
-export { parseJson } from '../openai-chat/chat-api.js';
+export { parseJson } from '../../util/upstream-http.js';
 
 const optString = z.string().nullish();
 const optNumber = z.number().nullish();

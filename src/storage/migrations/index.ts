@@ -111,3 +111,49 @@ migrations['0002_credits'] = {
     for (const c of ['rpd_limit', 'rpm_limit', 'monthly_budget', 'spend_month', 'month_spent', 'held', 'balance']) await db.schema.alterTable('workspaces').dropColumn(c).execute();
   },
 };
+
+/** Custom personas and their versions (custom personas issue). */
+migrations['0003_custom_personas'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('custom_personas')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('workspace_id', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('is_expert', 'integer', (c) => c.notNull())
+      .addColumn('pipeline_type', 'text', (c) => c.notNull())
+      .addColumn('persona_type', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('profile', 'text', (c) => c.notNull())
+      .addColumn('guided', 'text', (c) => c.notNull())
+      .addColumn('cloned_from', 'text')
+      .addColumn('credits_charged', 'bigint', (c) => c.notNull())
+      .addColumn('created_by_key', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('deleted_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('custom_personas_workspace').on('custom_personas').columns(['workspace_id', 'id']).execute();
+    await db.schema
+      .createTable('custom_persona_versions')
+      .addColumn('persona_id', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('workspace_id', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('is_expert', 'integer', (c) => c.notNull())
+      .addColumn('persona_type', 'text', (c) => c.notNull())
+      .addColumn('profile', 'text', (c) => c.notNull())
+      .addColumn('guided', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('custom_persona_versions_pk', ['persona_id', 'version'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('custom_persona_versions').execute();
+    await db.schema.dropTable('custom_personas').execute();
+  },
+};

@@ -1,0 +1,148 @@
+/**
+ * The live analyzer: a second, persona-aware model pass for live keys, on the
+ * same engine that produced the answer.
+ *
+ * 1. Ask the engine for the Analysis object with a strict `json_schema` output
+ *    format (ANALYSIS_SCHEMA), a system prompt that explains the task and the
+ *    scales, and a user message with the persona's profile summary (name,
+ *    description, values, decision style, pains), the question and the answer.
+ * 2. Collect the text deltas, JSON.parse, validate against the schema.
+ * 3. Invalid (not JSON, or not the schema) → one repair request: the same
+ *    conversation plus the invalid reply and the validation errors.
+ * 4. Still invalid, or the engine failed (HTTP error, connection) → the
+ *    lexicon analysis (./lexicon.ts) and a `analysis.live_fallback` warning in
+ *    the log. The response itself never fails because of its analysis.
+ *
+ * A bias whose evidence is not a quote of the answer (compared ignoring case
+ * and whitespace) is dropped. An aborted `input.signal` (client gone,
+ * response cancelled) stops the pass and is rethrown, never swallowed.
+ * The pass's tokens are not added to the response's usage; analysis mode is
+ * priced by src/pricing.ts.
+ */
+import type { Logger } from '../logger.js';
+import type { PersonaRecord } from '../personas/persona-schema.js';
+import type { ConversationItem, ProviderRequest } from '../providers/types.js';
+import { validateAgainst } from '../util/json-schema.js';
+import { analyzeWithLexicon } from './lexicon.js';
+import { ANALYSIS_SCHEMA } from './schema.js';
+import type { Analysis, AnalysisInput } from './types.js';
+
+export interface LiveAnalyzerOptions {
+  logger?: Logger;
+  /** Output cap of each model call (default 2000: room for reasoning models). */
+  maxOutputTokens?: number;
+}
+
+export const ANALYST_PROMPT = `You are the analysis pass of a persona research API. A persona (a simulated member of an audience) answered a question; you read the answer and rate it. Reply with only a JSON object that matches the given schema.
+
+Scales, all integers from 1 to 10:
+- confidence: how confident the persona is in this answer. 1 = heavily hedged ("maybe", "not sure", "it depends", "on the fence"); 10 = certain ("definitely", "no doubt", "I know").
+- emotion.emotional_valence: 1 = very negative, 5–6 = neutral, 10 = very positive.
+- emotion.arousal: 1 = calm and flat; 10 = intensely activated (strong emotion words, exclamations, capitals).
+- emotion.dominance: 1 = powerless, constrained by others or circumstances ("I can't", "no choice"); 10 = in control of the decision ("I decide", "my call").
+
+biases: cognitive biases the answer's own words show, such as anchoring, confirmation bias, status quo bias, bandwagon effect, loss aversion, authority bias, scarcity effect, present bias, optimism bias, negativity bias, sunk cost fallacy. For each: name (lowercase), description (one sentence on how it shows here), evidence (an exact quote copied from the answer, word for word). Report only biases the answer shows; an empty list is a valid answer; at most 6.
+
+key_insights: 2 to 5 short, concrete takeaways for whoever asked the question: the persona's stance, the main objection, the decision driver, and how the answer reflects the persona's profile. Ground each in the answer; do not invent facts.
+
+Rate the answer as written, in light of who the persona is.`;
+
+/** The user message of the pass: who the persona is, what was asked, what they answered. */
+export function analysisBrief(persona: PersonaRecord | undefined, question: string, answer: string): string {
+  const lines: string[] = [];
+  if (persona) {
+    const p = persona.profile;
+    lines.push(`Persona: ${persona.name}: ${persona.description}`);
+    lines.push(`Values: ${p.psychographics.values.join('; ')}`);
+    lines.push(`Decision style: ${p.buying_behavior.decision_style} (price sensitivity ${p.buying_behavior.price_sensitivity}, brand loyalty ${p.buying_behavior.brand_loyalty})`);
+    lines.push(`Pain points: ${p.pains.join('; ')}`);
+    lines.push(`Typical objections: ${p.objections.join(' ')}`);
+  } else lines.push('Persona: none (a generic assistant answered, without a persona).');
+  lines.push('', 'Question:', '<<<', question || '(no question text)', '>>>', '', 'Answer:', '<<<', answer, '>>>');
+  return lines.join('\n');
+}
+
+type Check = { ok: true; analysis: Analysis } | { ok: false; errors: string[] };
+
+/** Parses and validates a reply of the model. */
+export function checkReply(text: string, answer: string): Check {
+  let value: unknown;
+  try {
+    // A server that ignores response_format may still fence its JSON in Markdown.
+    value = JSON.parse(text.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/i, '$1'));
+  } catch (err) {
+    return { ok: false, errors: [`the reply is not valid JSON (${err instanceof Error ? err.message : String(err)})`] };
+  }
+  const check = validateAgainst(ANALYSIS_SCHEMA, value);
+  if (!check.valid) return { ok: false, errors: check.errors };
+  const a = value as Analysis;
+  const haystack = squash(answer);
+  return {
+    ok: true,
+    analysis: {
+      confidence: a.confidence,
+      emotion: { emotional_valence: a.emotion.emotional_valence, arousal: a.emotion.arousal, dominance: a.emotion.dominance },
+      biases: a.biases
+        .filter((b) => b.evidence.trim() !== '' && haystack.includes(squash(b.evidence)))
+        .map((b) => ({ name: b.name, description: b.description, evidence: b.evidence })),
+      key_insights: [...a.key_insights],
+    },
+  };
+}
+
+function squash(text: string): string {
+  return text.replace(/[’‘]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** Runs one request and returns the text of the reply. */
+async function ask(input: AnalysisInput, items: ConversationItem[], maxOutputTokens: number): Promise<string> {
+  const request: ProviderRequest = {
+    system: ANALYST_PROMPT,
+    items,
+    tools: [],
+    toolChoice: { mode: 'none' },
+    parallelToolCalls: false,
+    format: { type: 'json_schema', name: 'analysis', schema: ANALYSIS_SCHEMA, strict: true, description: 'A structured reading of the persona answer.' },
+    sampling: { maxOutputTokens, reasoningEffort: 'low' },
+    signal: input.signal,
+  };
+  let text = '';
+  for await (const event of input.provider.stream(request)) {
+    if (input.signal.aborted) break;
+    if (event.type === 'text-delta') text += event.delta;
+  }
+  if (input.signal.aborted) throw input.signal.reason;
+  return text;
+}
+
+const userMessage = (text: string): ConversationItem => ({ type: 'message', role: 'user', content: [{ type: 'text', text }] });
+const assistantMessage = (text: string): ConversationItem => ({ type: 'message', role: 'assistant', content: [{ type: 'text', text }] });
+
+export function repairMessage(errors: string[]): string {
+  return `Your reply did not match the required schema:\n${errors.map((e) => `- ${e}`).join('\n')}\nReply again with only the corrected JSON object.`;
+}
+
+export async function analyzeLive(input: AnalysisInput, options: LiveAnalyzerOptions = {}): Promise<Analysis> {
+  const fallback = () => analyzeWithLexicon(input);
+  if (input.signal.aborted) throw input.signal.reason;
+  // Nothing to read (e.g. the answer was only function calls): no model call.
+  if (!input.answer.trim()) return fallback();
+  const maxOutputTokens = options.maxOutputTokens ?? 2000;
+  const items: ConversationItem[] = [userMessage(analysisBrief(input.persona, input.question, input.answer))];
+  const warn = (reason: string, fields: Record<string, unknown>) =>
+    options.logger?.warn('analysis.live_fallback', { reason, engine: input.provider.name, persona_id: input.persona?.id ?? null, ...fields });
+  try {
+    const first = await ask(input, items, maxOutputTokens);
+    const firstCheck = checkReply(first, input.answer);
+    if (firstCheck.ok) return firstCheck.analysis;
+    const repaired = await ask(input, [...items, assistantMessage(first), userMessage(repairMessage(firstCheck.errors))], maxOutputTokens);
+    const secondCheck = checkReply(repaired, input.answer);
+    if (secondCheck.ok) return secondCheck.analysis;
+    warn('invalid_after_repair', { errors: secondCheck.errors.slice(0, 10) });
+    return fallback();
+  } catch (err) {
+    if (input.signal.aborted) throw input.signal.reason;
+    warn('engine_error', { err });
+    return fallback();
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Live backends at start-up: zero-config selection, and the router built
+ * from a BackendsConfig (src/config-file.ts).
+ *
+ * Zero-config (no config file, no COHORT_UPSTREAM_URL, no COHORT_MODEL_PATH):
+ * 1. OPENAI_API_KEY → OpenAI Responses (COHORT_OPENAI_MODEL, default
+ *    gpt-4o-mini; OPENAI_BASE_URL honoured like the official SDK does);
+ * 2. else ANTHROPIC_API_KEY → Anthropic (COHORT_ANTHROPIC_MODEL, default
+ *    claude-3-5-haiku-latest; ANTHROPIC_BASE_URL honoured);
+ * 3. else a local Ollama (OLLAMA_HOST, default http://127.0.0.1:11434):
+ *    GET /api/tags within 300 ms, its first model, through Ollama's
+ *    OpenAI-compatible Chat Completions at /v1;
+ * 4. else none: live keys get 503.
+ * The choice comes with its reason, which `cohort serve` prints.
+ */
+import path from 'node:path';
+import { DEFAULT_OLLAMA_URL, type AutodetectSettings, type BackendConfig, type BackendsConfig } from './config-file.js';
+import type { Logger } from './logger.js';
+import { createAnthropicProvider, DEFAULT_ANTHROPIC_BASE_URL } from './providers/anthropic/index.js';
+import { createLlamaCppProvider } from './providers/llama-cpp/index.js';
+import { createOpenAIChatProvider } from './providers/openai-chat/index.js';
+import { createOpenAIResponsesProvider } from './providers/openai-responses/index.js';
+import { createRouterProvider, DEFAULT_RETRIES, type RouterBackend, type RouterProvider } from './providers/router.js';
+import type { Provider } from './providers/types.js';
+import { fetchWithConnectTimeout, hostOf } from './util/upstream-http.js';
+
+export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export { DEFAULT_OLLAMA_URL };
+export const OLLAMA_PROBE_MS = 300;
+
+/** Per-attempt timeouts of the HTTP backends when the config sets none. */
+export const DEFAULT_HTTP_TIMEOUTS = { connectMs: 30_000, firstByteMs: 120_000, idleMs: 60_000 } as const;
+/** The local engine: no first-byte limit (queue wait and model load come first), 60 s between tokens. */
+export const DEFAULT_LOCAL_TIMEOUTS = { connectMs: 0, firstByteMs: 0, idleMs: 60_000 } as const;
+
+export type Autodetected = { config: BackendsConfig } | { config: undefined; reason: string };
+
+/** Zero-config selection (see the module comment). Never throws. */
+export async function autodetectBackends(settings: AutodetectSettings, options: { fetch?: typeof fetch; probeMs?: number } = {}): Promise<Autodetected> {
+  if (settings.openaiApiKey) {
+    const backend: BackendConfig = {
+      type: 'openai-responses',
+      baseURL: settings.openaiBaseURL ?? DEFAULT_OPENAI_BASE_URL,
+      apiKey: settings.openaiApiKey,
+      model: settings.openaiModel,
+    };
+    return { config: { backends: { 'openai-responses': backend }, routes: { default: ['openai-responses'] }, reason: 'OPENAI_API_KEY is set' } };
+  }
+  if (settings.anthropicApiKey) {
+    const backend: BackendConfig = {
+      type: 'anthropic',
+      ...(settings.anthropicBaseURL ? { baseURL: settings.anthropicBaseURL } : {}),
+      apiKey: settings.anthropicApiKey,
+      model: settings.anthropicModel,
+    };
+    return { config: { backends: { anthropic: backend }, routes: { default: ['anthropic'] }, reason: 'ANTHROPIC_API_KEY is set' } };
+  }
+  const probe = await probeOllama(settings.ollamaURL, options.fetch ?? globalThis.fetch, options.probeMs ?? OLLAMA_PROBE_MS);
+  if (probe.model) {
+    const backend: BackendConfig = { type: 'openai-chat', baseURL: `${settings.ollamaURL}/v1`, model: probe.model };
+    return { config: { backends: { 'openai-chat': backend }, routes: { default: ['openai-chat'] }, reason: `Ollama answers at ${settings.ollamaURL}` } };
+  }
+  const ollama = probe.answered ? `the Ollama at ${settings.ollamaURL} has no models (ollama pull llama3.2)` : `no Ollama answers at ${settings.ollamaURL}`;
+  return {
+    config: undefined,
+    reason: `no cohort.config.json|yaml, COHORT_UPSTREAM_URL, COHORT_MODEL_PATH, OPENAI_API_KEY or ANTHROPIC_API_KEY is set and ${ollama}`,
+  };
+}
+
+/** GET {url}/api/tags: the first model's name, if Ollama answers within `ms`. */
+export async function probeOllama(url: string, fetchImpl: typeof fetch, ms: number): Promise<{ answered: boolean; model?: string }> {
+  try {
+    const res = await fetchImpl(`${url}/api/tags`, { signal: AbortSignal.timeout(ms), headers: { accept: 'application/json' } });
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => {});
+      return { answered: false };
+    }
+    const body = (await res.json()) as { models?: Array<{ name?: unknown; model?: unknown }> };
+    const first = Array.isArray(body.models) ? body.models[0] : undefined;
+    const name = typeof first?.name === 'string' ? first.name : typeof first?.model === 'string' ? first.model : undefined;
+    return name ? { answered: true, model: name } : { answered: true };
+  } catch {
+    return { answered: false };
+  }
+}
+
+export interface LiveRouter {
+  provider: RouterProvider;
+  /** "openai-responses (gpt-4o-mini)", "primary: openai-chat (llama3.2 at 127.0.0.1:11434) → fallback: anthropic (…)". */
+  description: string;
+  /** Frees local models. */
+  close(): Promise<void>;
+}
+
+/** The router over a BackendsConfig's backends. */
+export function createLiveRouter(config: BackendsConfig, options: { logger?: Logger; fetch?: typeof fetch } = {}): LiveRouter {
+  const closers: Array<() => Promise<void>> = [];
+  const backends: RouterBackend[] = Object.entries(config.backends).map(([name, b]) => {
+    const local = b.type === 'llama-cpp';
+    const defaults = local ? DEFAULT_LOCAL_TIMEOUTS : DEFAULT_HTTP_TIMEOUTS;
+    const timeouts = {
+      connectMs: b.timeouts?.connectMs ?? defaults.connectMs,
+      firstByteMs: b.timeouts?.firstByteMs ?? defaults.firstByteMs,
+      idleMs: b.timeouts?.idleMs ?? defaults.idleMs,
+    };
+    const fetchImpl = fetchWithConnectTimeout(options.fetch ?? globalThis.fetch, timeouts.connectMs);
+    let provider: Provider;
+    switch (b.type) {
+      case 'openai-chat':
+      case 'openai-responses': {
+        const o = {
+          baseURL: b.baseURL ?? DEFAULT_OPENAI_BASE_URL,
+          model: b.model,
+          fetch: fetchImpl,
+          ...(b.apiKey ? { apiKey: b.apiKey } : {}),
+          ...(b.headers ? { headers: b.headers } : {}),
+        };
+        provider = b.type === 'openai-chat' ? createOpenAIChatProvider(o) : createOpenAIResponsesProvider(o);
+        break;
+      }
+      case 'anthropic':
+        provider = createAnthropicProvider({
+          apiKey: b.apiKey ?? '',
+          model: b.model,
+          fetch: fetchImpl,
+          ...(b.baseURL ? { baseURL: b.baseURL } : {}),
+          ...(b.maxTokens !== undefined ? { maxTokens: b.maxTokens } : {}),
+          ...(b.anthropicVersion ? { anthropicVersion: b.anthropicVersion } : {}),
+        });
+        break;
+      case 'llama-cpp': {
+        const llama = createLlamaCppProvider({
+          modelPath: b.modelPath,
+          ...(b.contextSize !== undefined ? { contextSize: b.contextSize } : {}),
+          ...(b.maxQueue !== undefined ? { maxQueue: b.maxQueue } : {}),
+          ...(b.parallel !== undefined ? { parallel: b.parallel } : {}),
+          ...(b.gpu !== undefined ? { gpu: b.gpu } : {}),
+          ...(b.threads !== undefined ? { threads: b.threads } : {}),
+        });
+        closers.push(() => llama.close());
+        provider = llama;
+        break;
+      }
+    }
+    return {
+      name,
+      provider,
+      firstByteMs: timeouts.firstByteMs,
+      idleMs: timeouts.idleMs,
+      retries: b.retries
+        ? { max: b.retries.max, baseMs: b.retries.baseMs, ...(b.retries.maxDelayMs !== undefined ? { maxDelayMs: b.retries.maxDelayMs } : {}) }
+        : local
+          ? { ...DEFAULT_RETRIES, max: 0 }
+          : DEFAULT_RETRIES,
+      ...(b.jsonSchema !== undefined ? { jsonSchema: b.jsonSchema } : {}),
+    };
+  });
+  const provider = createRouterProvider({ backends, routes: config.routes, ...(options.logger ? { logger: options.logger } : {}) });
+  return {
+    provider,
+    description: describeBackends(config),
+    async close() {
+      await Promise.all(closers.map((c) => c().catch(() => {})));
+    },
+  };
+}
+
+/** One line: the default route's backends, and how many other routes there are. */
+export function describeBackends(config: BackendsConfig): string {
+  const one = (name: string): string => {
+    const b = config.backends[name]!;
+    const label = `${b.type} (${modelOf(b)}${whereOf(b)})`;
+    return name === b.type ? label : `${name}: ${label}`;
+  };
+  const others = Object.keys(config.routes.personas ?? {}).length + Object.keys(config.routes.workspaces ?? {}).length;
+  return `${config.routes.default.map(one).join(' → ')}${others > 0 ? ` (+${others} persona/workspace route${others > 1 ? 's' : ''})` : ''}`;
+}
+
+function modelOf(b: BackendConfig): string {
+  return b.type === 'llama-cpp' ? (b.model ?? path.basename(b.modelPath)) : b.model;
+}
+
+function whereOf(b: BackendConfig): string {
+  if (b.type === 'llama-cpp') return ', local';
+  const base = b.baseURL;
+  if (!base) return '';
+  const host = hostOf(base);
+  if (b.type === 'anthropic' ? base === DEFAULT_ANTHROPIC_BASE_URL : base === DEFAULT_OPENAI_BASE_URL) return '';
+  return ` at ${host}`;
+}

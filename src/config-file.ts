@@ -1,0 +1,312 @@
+/**
+ * The live backends' configuration: `cohort.config.json` or
+ * `cohort.config.yaml` (path from `cohort serve --config FILE` or
+ * COHORT_CONFIG; else ./cohort.config.json, .yaml or .yml when present),
+ * validated with zod. Errors name the file and the field path
+ * (`cohort.config.yaml: backends.primary.model: …`).
+ *
+ *   backends:
+ *     primary:  { type: openai-responses, baseURL: https://api.openai.com/v1, apiKeyEnv: OPENAI_API_KEY, model: gpt-4o-mini }
+ *     fallback: { type: anthropic, apiKeyEnv: ANTHROPIC_API_KEY, model: claude-3-5-haiku-latest }
+ *   routes:
+ *     default: [primary, fallback]
+ *     personas:   { hospital-cfo: [fallback] }
+ *     workspaces: { acme: [primary] }
+ *
+ * Without a file, the single-backend short forms: COHORT_UPSTREAM_URL +
+ * COHORT_UPSTREAM_MODEL (+ COHORT_UPSTREAM_API_KEY, COHORT_UPSTREAM_API=chat
+ * |responses) for an OpenAI-compatible server, or COHORT_MODEL_PATH for a
+ * local GGUF model. Without either, src/backends.ts picks one at start-up
+ * (zero-config). Everything here is synchronous: it runs in readConfig.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+export const BACKEND_TYPES = ['openai-chat', 'openai-responses', 'anthropic', 'llama-cpp'] as const;
+export type BackendType = (typeof BACKEND_TYPES)[number];
+
+const name = z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'must be letters, digits, _, . or -');
+const ms = z.number().int().min(0).max(3_600_000);
+
+const timeouts = z.strictObject({
+  /** Until the upstream's response headers (HTTP backends). */
+  connectMs: ms.optional(),
+  /** Until the first event of an attempt. */
+  firstByteMs: ms.optional(),
+  /** Between two events. */
+  idleMs: ms.optional(),
+});
+
+const retries = z.strictObject({
+  max: z.number().int().min(0).max(10),
+  baseMs: ms,
+  maxDelayMs: ms.optional(),
+});
+
+const common = {
+  timeouts: timeouts.optional(),
+  retries: retries.optional(),
+  /** false: the backend does not enforce json_schema itself; the router validates and repairs (router.ts). */
+  jsonSchema: z.boolean().optional(),
+};
+
+const httpUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      return /^https?:$/.test(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL such as http://127.0.0.1:11434/v1')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const key = {
+  apiKey: z.string().min(1).optional(),
+  /** Name of the environment variable holding the key (e.g. OPENAI_API_KEY). */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+};
+
+const openaiLike = {
+  baseURL: httpUrl.optional(),
+  ...key,
+  model: z.string().min(1),
+  /** Extra request headers (OpenAI-Organization, HTTP-Referer for OpenRouter, …). */
+  headers: z.record(z.string(), z.string()).optional(),
+  ...common,
+};
+
+const backendSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('openai-chat'), ...openaiLike }),
+  z.strictObject({ type: z.literal('openai-responses'), ...openaiLike }),
+  z.strictObject({
+    type: z.literal('anthropic'),
+    baseURL: httpUrl.optional(),
+    ...key,
+    model: z.string().min(1),
+    maxTokens: z.number().int().positive().optional(),
+    anthropicVersion: z.string().min(1).optional(),
+    ...common,
+  }),
+  z.strictObject({
+    type: z.literal('llama-cpp'),
+    modelPath: z.string().min(1),
+    /** Display name; default the file name. */
+    model: z.string().min(1).optional(),
+    contextSize: z.number().int().min(128).optional(),
+    maxQueue: z.number().int().min(0).optional(),
+    parallel: z.number().int().min(1).max(64).optional(),
+    gpu: z.union([z.boolean(), z.enum(['cuda', 'vulkan', 'metal'])]).optional(),
+    threads: z.number().int().min(1).optional(),
+    ...common,
+  }),
+]);
+
+const route = z.array(name).min(1, 'must name at least one backend');
+
+const fileSchema = z.strictObject({
+  backends: z.record(name, backendSchema).refine((b) => Object.keys(b).length > 0, 'must define at least one backend'),
+  routes: z
+    .strictObject({
+      default: route.optional(),
+      personas: z.record(z.string().min(1), route).optional(),
+      workspaces: z.record(z.string().min(1), route).optional(),
+    })
+    .optional(),
+});
+
+type FileBackend = z.infer<typeof backendSchema>;
+
+/** A backend after loading: `apiKeyEnv` resolved into `apiKey`. */
+export type BackendConfig = FileBackend extends infer B ? (B extends unknown ? Omit<B, 'apiKeyEnv'> : never) : never;
+
+export interface RoutesSettings {
+  default: string[];
+  personas?: Record<string, string[]>;
+  workspaces?: Record<string, string[]>;
+}
+
+export interface BackendsConfig {
+  backends: Record<string, BackendConfig>;
+  routes: RoutesSettings;
+  /** Why these backends: "cohort.config.yaml", "COHORT_UPSTREAM_URL is set", … (completes "because …"). */
+  reason: string;
+}
+
+export class ConfigFileError extends Error {}
+
+export const CONFIG_FILE_NAMES = ['cohort.config.json', 'cohort.config.yaml', 'cohort.config.yml'];
+
+/** The config file to read: --config, else COHORT_CONFIG, else the first of CONFIG_FILE_NAMES in `cwd`. */
+export function findConfigFile(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  const explicit = flag || env.COHORT_CONFIG;
+  if (explicit) {
+    const file = path.resolve(cwd, explicit);
+    if (!fs.existsSync(file)) throw new ConfigFileError(`${flag ? '--config' : 'COHORT_CONFIG'}: no such file: ${explicit}`);
+    return file;
+  }
+  for (const n of CONFIG_FILE_NAMES) {
+    const file = path.join(cwd, n);
+    if (fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** Reads and validates a config file (JSON by `.json`, else YAML). */
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv): BackendsConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigFileError(`${file}: cannot be read (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return parseConfigText(text, file, env);
+}
+
+/** Parses config text; `file` names it in errors and picks the syntax (`.json` → JSON, else YAML). */
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv): BackendsConfig {
+  const rel = path.relative(process.cwd(), file);
+  const label = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigFileError(`${label}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    // A misspelt field explains a missing one better than "is required" does.
+    const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
+    throw new ConfigFileError(`${label}: ${fieldPath(issue.path)}: ${issueMessage(issue)}`);
+  }
+  const backends: Record<string, BackendConfig> = {};
+  for (const [n, b] of Object.entries(parsed.data.backends)) {
+    const { apiKeyEnv, ...rest } = b as FileBackend & { apiKeyEnv?: string };
+    const resolved: BackendConfig = { ...rest };
+    if (apiKeyEnv !== undefined && resolved.type !== 'llama-cpp') {
+      if (resolved.apiKey !== undefined) throw new ConfigFileError(`${label}: backends.${n}: set apiKey or apiKeyEnv, not both`);
+      const value = env[apiKeyEnv];
+      if (!value) throw new ConfigFileError(`${label}: backends.${n}.apiKeyEnv: the environment variable ${apiKeyEnv} is not set`);
+      (resolved as { apiKey?: string }).apiKey = value;
+    }
+    // A relative model path is relative to the config file.
+    if (resolved.type === 'llama-cpp') resolved.modelPath = path.resolve(path.dirname(file), resolved.modelPath);
+    if (resolved.type === 'anthropic' && !resolved.apiKey) {
+      throw new ConfigFileError(`${label}: backends.${n}: an anthropic backend needs apiKey or apiKeyEnv`);
+    }
+    backends[n] = resolved;
+  }
+  const r = parsed.data.routes ?? {};
+  const routes: RoutesSettings = { default: r.default ?? [Object.keys(backends)[0]!] };
+  if (r.personas) routes.personas = r.personas;
+  if (r.workspaces) routes.workspaces = r.workspaces;
+  const check = (list: string[], where: string): void => {
+    list.forEach((n, i) => {
+      if (!(n in backends)) throw new ConfigFileError(`${label}: ${where}[${i}]: '${n}' is not one of the backends (${Object.keys(backends).join(', ')})`);
+    });
+  };
+  check(routes.default, 'routes.default');
+  for (const [k, list] of Object.entries(routes.personas ?? {})) check(list, `routes.personas.${k}`);
+  for (const [k, list] of Object.entries(routes.workspaces ?? {})) check(list, `routes.workspaces.${k}`);
+  return { backends, routes, reason: `${path.basename(file)} configures it` };
+}
+
+function fieldPath(p: readonly PropertyKey[]): string {
+  if (p.length === 0) return '(top level)';
+  return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc === '' ? String(k) : `${acc}.${String(k)}`), '');
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union' && 'discriminator' in issue) return `type must be one of ${BACKEND_TYPES.join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  return issue.message;
+}
+
+/**
+ * The short forms, without a config file: COHORT_UPSTREAM_URL (+ MODEL,
+ * API_KEY, API) or COHORT_MODEL_PATH. Undefined when neither is set.
+ * Throws ConfigFileError naming the variable.
+ */
+export function backendsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): BackendsConfig | undefined {
+  const url = env.COHORT_UPSTREAM_URL;
+  const modelPath = env.COHORT_MODEL_PATH;
+  if (url && modelPath) throw new ConfigFileError('Set COHORT_UPSTREAM_URL or COHORT_MODEL_PATH, not both — or write a cohort.config.yaml with both backends and a route.');
+  if (url) {
+    const api = env.COHORT_UPSTREAM_API || 'chat';
+    if (api !== 'chat' && api !== 'responses') throw new ConfigFileError(`COHORT_UPSTREAM_API must be chat or responses, got '${api}'`);
+    const model = env.COHORT_UPSTREAM_MODEL;
+    if (!model) throw new ConfigFileError('COHORT_UPSTREAM_MODEL must name the upstream model (e.g. gpt-4o-mini, llama3.2) when COHORT_UPSTREAM_URL is set');
+    const type: BackendType = api === 'responses' ? 'openai-responses' : 'openai-chat';
+    const backend: BackendConfig = { type, baseURL: url.replace(/\/+$/, ''), model, ...(env.COHORT_UPSTREAM_API_KEY ? { apiKey: env.COHORT_UPSTREAM_API_KEY } : {}) };
+    return { backends: { [type]: backend }, routes: { default: [type] }, reason: 'COHORT_UPSTREAM_URL is set' };
+  }
+  if (modelPath) {
+    return { backends: { 'llama-cpp': { type: 'llama-cpp', modelPath: path.resolve(cwd, modelPath) } }, routes: { default: ['llama-cpp'] }, reason: 'COHORT_MODEL_PATH is set' };
+  }
+  return undefined;
+}
+
+/**
+ * The live backends from flags and environment: the config file when there is
+ * one (it wins over the short forms), else the short forms, else undefined
+ * (zero-config decides at start-up).
+ */
+export function readBackendsConfig(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): BackendsConfig | undefined {
+  const file = findConfigFile(flag, env, cwd);
+  if (file) {
+    const config = loadConfigFile(file, env);
+    const ignored = ['COHORT_UPSTREAM_URL', 'COHORT_MODEL_PATH'].filter((v) => env[v]);
+    if (ignored.length > 0) config.reason += ` (${ignored.join(' and ')} ignored)`;
+    return config;
+  }
+  return backendsFromEnv(env, cwd);
+}
+
+// ---------------------------------------------------------------------------
+// Zero-config inputs (src/backends.ts decides at start-up)
+
+export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-3-5-haiku-latest';
+export const DEFAULT_OLLAMA_URL = 'http://127.0.0.1:11434';
+
+/** What zero-config looks at, read from the environment by readConfig. */
+export interface AutodetectSettings {
+  openaiApiKey?: string;
+  openaiBaseURL?: string;
+  openaiModel: string;
+  anthropicApiKey?: string;
+  anthropicBaseURL?: string;
+  anthropicModel: string;
+  /** Base URL of a local Ollama (OLLAMA_HOST). */
+  ollamaURL: string;
+}
+
+export function autodetectSettingsFrom(env: NodeJS.ProcessEnv): AutodetectSettings {
+  return {
+    ...(env.OPENAI_API_KEY ? { openaiApiKey: env.OPENAI_API_KEY } : {}),
+    ...(env.OPENAI_BASE_URL ? { openaiBaseURL: env.OPENAI_BASE_URL.replace(/\/+$/, '') } : {}),
+    openaiModel: env.COHORT_OPENAI_MODEL || DEFAULT_OPENAI_MODEL,
+    ...(env.ANTHROPIC_API_KEY ? { anthropicApiKey: env.ANTHROPIC_API_KEY } : {}),
+    ...(env.ANTHROPIC_BASE_URL ? { anthropicBaseURL: env.ANTHROPIC_BASE_URL.replace(/\/+$/, '') } : {}),
+    anthropicModel: env.COHORT_ANTHROPIC_MODEL || DEFAULT_ANTHROPIC_MODEL,
+    ollamaURL: ollamaURLFrom(env.OLLAMA_HOST),
+  };
+}
+
+/** OLLAMA_HOST as Ollama reads it ("host", "host:port", "http://host:port"; 0.0.0.0 means this machine). */
+export function ollamaURLFrom(host: string | undefined): string {
+  if (!host) return DEFAULT_OLLAMA_URL;
+  let text = host.trim().replace(/\/+$/, '');
+  if (!/^https?:\/\//i.test(text)) text = `http://${text}`;
+  try {
+    const u = new URL(text);
+    if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = '127.0.0.1';
+    if (!u.port && u.protocol === 'http:' && !/:\d+$/.test(host.trim())) u.port = '11434';
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return DEFAULT_OLLAMA_URL;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Profile generation by the configured model (live keys): one request under
+ * a strict JSON schema — the persona profile schema (z.toJSONSchema of
+ * personaProfileSchema) made strict: every property required, no extra
+ * properties. The answer is validated with the same zod schema; an answer
+ * that is not valid JSON or not a valid profile yields null, and the caller
+ * falls back to the deterministic derivation. Upstream errors propagate (the
+ * persona is then neither created nor charged).
+ */
+import { z } from 'zod';
+import type { Provider } from '../providers/types.js';
+import { personaProfileSchema, type GuidedDetails, type PersonaProfile, type PersonaType } from './persona-schema.js';
+
+type Json = Record<string, unknown>;
+
+/** OpenAI-style strict schema: all properties required, additionalProperties false, no keywords strict mode rejects. */
+function strictify(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(strictify);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node as Json)) {
+    if (k === '$schema' || k === 'minLength' || k === 'maxLength') continue;
+    out[k] = strictify(v);
+  }
+  if (out.type === 'object' && out.properties && typeof out.properties === 'object') {
+    out.required = Object.keys(out.properties as Json);
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+let cached: Json | undefined;
+
+/** The persona profile schema as a strict JSON Schema. */
+export function profileJsonSchema(): Json {
+  cached ??= strictify(z.toJSONSchema(personaProfileSchema, { target: 'draft-2020-12', io: 'output' })) as Json;
+  return cached;
+}
+
+const SYSTEM = `You design realistic audience personas for market research. Given a persona's name, description and any guided fields, write the full profile as one JSON object that matches the schema.
+
+Rules:
+- Describe one coherent, plausible group of real people. Age range, generation, life stage, occupation, income and education must agree with each other (no retired 20-year-olds, no students earning $250,000).
+- age_range is written like "25-34" or "65+". urbanicity is one of urban, suburban, rural, mixed. Big Five scores are integers 0-100.
+- Keep every guided field the user gave; fill the rest.
+- phrases are things this person would actually say, in their own voice (at least three).
+- statistics: only well-known public statistics with their source (e.g. Pew Research, Census, Gartner); use an empty array when unsure. Never invent numbers.`;
+
+export interface GenerateInput {
+  name: string;
+  description: string;
+  type: PersonaType;
+  guided: GuidedDetails;
+}
+
+/** Asks `provider` for a profile; null when the answer is unusable. */
+export async function generateProfile(provider: Provider, input: GenerateInput, signal: AbortSignal): Promise<PersonaProfile | null> {
+  const user = [
+    `Name: ${input.name}`,
+    `Description: ${input.description}`,
+    `Market: ${input.type}`,
+    ...(Object.keys(input.guided).length ? [`Guided fields (keep them): ${JSON.stringify(input.guided)}`] : []),
+  ].join('\n');
+  let text = '';
+  for await (const event of provider.stream({
+    system: SYSTEM,
+    items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: user }] }],
+    tools: [],
+    toolChoice: { mode: 'none' },
+    parallelToolCalls: false,
+    format: { type: 'json_schema', name: 'persona_profile', schema: profileJsonSchema(), strict: true, description: 'A market-research persona profile.' },
+    sampling: { temperature: 0.7, maxOutputTokens: 4000 },
+    signal,
+  })) {
+    if (event.type === 'text-delta') text += event.delta;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text.trim().replace(/^```(?:json)?\s*|\s*```$/g, ''));
+  } catch {
+    return null;
+  }
+  const parsed = personaProfileSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,418 @@
+/**
+ * The backend router: one Provider in front of the configured backends
+ * (cohort.config.{json,yaml}, or the single backend of the short forms).
+ *
+ * Route: the request's persona route (`routes.personas[persona.id]`), else its
+ * workspace route (`routes.workspaces[id or name]`), else `routes.default` —
+ * a list of backend names tried in order.
+ *
+ * Per attempt on a backend:
+ * - timeouts: `firstByteMs` until the backend's first event and `idleMs`
+ *   between events (the attempt's own AbortSignal, combined with the
+ *   request's, aborts the backend); `connectMs` (until the upstream's
+ *   response headers) is applied by the HTTP backends' fetch, see
+ *   src/backends.ts. A timeout is a retryable 503.
+ * - retries: errors the backend marks `retryable` (HTTP 408/429/5xx/529,
+ *   connection failures, overloads, timeouts) are retried up to
+ *   `retries.max` times with exponential backoff and full jitter
+ *   (random(0, min(maxDelayMs, baseMs·2^n))), or after the upstream's
+ *   `retry-after`/`retry-after-ms` when it sent one (one longer than
+ *   `maxRetryAfterMs` moves on to the next backend at once);
+ * - only before the first event reached the consumer: once anything was
+ *   yielded, errors propagate (the client already saw part of an answer).
+ * Then the next backend of the route (fallback) — for any failure except the
+ * caller's own (4xx: invalid_request, validation_error…), which is thrown at
+ * once. The final error is the last backend's (an upstream 429 stays 503
+ * service_unavailable with its retry-after). A client disconnect aborts the
+ * upstream call and is rethrown as is, never retried.
+ *
+ * Engine name: `name` is the default route's first backend; `engineFor(req)`
+ * is the request's route's first backend (what a streaming reply's
+ * `x-cohort-engine` header says, known before the call); the router yields
+ * `{type:'engine', name}` before the first event of the backend that really
+ * serves, which the run records (non-streaming header, stored response,
+ * metrics).
+ *
+ * Structured outputs on backends without native JSON Schema support
+ * (`capabilities.jsonSchema: false`, or `jsonSchema: false` in the config):
+ * with a `json_schema` format the router asks for plain text with the schema
+ * in the system prompt, COLLECTS the whole answer before yielding anything
+ * (so a client never sees deltas of invalid JSON; such streams arrive in one
+ * piece), extracts the JSON (code fences and surrounding prose removed),
+ * validates it, and on failure asks once more with the validation errors
+ * appended as a user message. Still invalid → ApiError internal_error. Usage
+ * of both calls is reported. The run's own check (run.ts) stays the last line
+ * of defence.
+ */
+import { ApiError } from '../errors/api-error.js';
+import type { Logger } from '../logger.js';
+import { validateAgainst } from '../util/json-schema.js';
+import { abortReason, retryAfterMs } from '../util/upstream-http.js';
+import type { OutputFormat, Provider, ProviderEvent, ProviderRequest } from './types.js';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (0: none). */
+  max: number;
+  /** Backoff base in ms. */
+  baseMs: number;
+  /** Longest backoff delay. Default 10 000. */
+  maxDelayMs?: number;
+}
+
+export interface RouterBackend {
+  /** Reported as the engine (x-cohort-engine, metrics, stored responses). */
+  name: string;
+  provider: Provider;
+  /** Until the first event of an attempt; 0 or absent: no limit. */
+  firstByteMs?: number;
+  /** Between two events; 0 or absent: no limit. */
+  idleMs?: number;
+  /** Default {max: 2, baseMs: 250}. */
+  retries?: RetryPolicy;
+  /** Overrides `provider.capabilities.jsonSchema`. */
+  jsonSchema?: boolean;
+}
+
+export interface RoutesConfig {
+  default: string[];
+  personas?: Record<string, string[]>;
+  /** By workspace id or name (the id wins). */
+  workspaces?: Record<string, string[]>;
+}
+
+export interface RouterOptions {
+  backends: RouterBackend[];
+  routes: RoutesConfig;
+  logger?: Logger;
+  /** Longest upstream retry-after honoured by waiting; a longer one falls back at once. Default 30 000. */
+  maxRetryAfterMs?: number;
+  /** For tests: [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+export interface RouterProvider extends Provider {
+  engineFor(request: Omit<ProviderRequest, 'signal'>): string;
+  /** The backend names of the route a request takes. */
+  routeFor(request: Pick<ProviderRequest, 'persona' | 'workspace'>): string[];
+  readonly backends: ReadonlyMap<string, RouterBackend>;
+}
+
+export const DEFAULT_RETRIES: RetryPolicy = { max: 2, baseMs: 250, maxDelayMs: 10_000 };
+
+export function createRouterProvider(options: RouterOptions): RouterProvider {
+  const backends = new Map<string, RouterBackend>();
+  for (const b of options.backends) {
+    if (backends.has(b.name)) throw new Error(`Backend '${b.name}' is defined twice.`);
+    backends.set(b.name, b);
+  }
+  const check = (route: string[], where: string): void => {
+    if (route.length === 0) throw new Error(`${where} names no backend.`);
+    for (const n of route) if (!backends.has(n)) throw new Error(`${where} names '${n}', which is not a configured backend.`);
+  };
+  check(options.routes.default, 'routes.default');
+  for (const [k, r] of Object.entries(options.routes.personas ?? {})) check(r, `routes.personas.${k}`);
+  for (const [k, r] of Object.entries(options.routes.workspaces ?? {})) check(r, `routes.workspaces.${k}`);
+  const random = options.random ?? Math.random;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+  const logger = options.logger;
+
+  function routeFor(req: Pick<ProviderRequest, 'persona' | 'workspace'>): string[] {
+    const personas = options.routes.personas;
+    const workspaces = options.routes.workspaces;
+    const byPersona = req.persona && personas ? own(personas, req.persona.id) : undefined;
+    if (byPersona) return byPersona;
+    if (req.workspace && workspaces) {
+      const byWorkspace = own(workspaces, req.workspace.id) ?? (req.workspace.name !== undefined ? own(workspaces, req.workspace.name) : undefined);
+      if (byWorkspace) return byWorkspace;
+    }
+    return options.routes.default;
+  }
+
+  async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
+    const route = routeFor(req).map((n) => backends.get(n)!);
+    let last: unknown;
+    for (let b = 0; b < route.length; b++) {
+      const backend = route[b]!;
+      const policy = backend.retries ?? DEFAULT_RETRIES;
+      for (let attempt = 0; ; attempt++) {
+        if (req.signal.aborted) throw abortReason(req.signal, undefined);
+        let yielded = false;
+        try {
+          if (needsSchemaCheck(backend, req.format)) {
+            const events = await structuredAnswer(backend, req);
+            yielded = true;
+            yield { type: 'engine', name: backend.name };
+            yield* events;
+            return;
+          }
+          for await (const event of callOnce(backend, req)) {
+            if (!yielded) {
+              yielded = true;
+              yield { type: 'engine', name: backend.name };
+            }
+            yield event;
+          }
+          return;
+        } catch (err) {
+          if (yielded || req.signal.aborted) throw err;
+          last = err;
+          if (!fallsBack(err)) throw err;
+          const delay = attempt < policy.max && isRetryable(err) ? retryDelay(err, attempt, policy) : undefined;
+          if (delay === undefined) break;
+          logger?.warn('backend.retry', { backend: backend.name, attempt: attempt + 1, delay_ms: delay, code: codeOf(err) });
+          await sleep(delay, req.signal);
+        }
+      }
+      const next = route[b + 1];
+      if (next) logger?.warn('backend.fallback', { from: backend.name, to: next.name, code: codeOf(last) });
+    }
+    throw last;
+  }
+
+  /** Upstream retry-after when given (undefined: too long, move on), else full-jitter backoff. */
+  function retryDelay(err: unknown, attempt: number, policy: RetryPolicy): number | undefined {
+    const hinted = err instanceof ApiError ? retryAfterMs(err.headers) : undefined;
+    if (hinted !== undefined) return hinted <= maxRetryAfterMs ? hinted : undefined;
+    const cap = Math.min(policy.maxDelayMs ?? DEFAULT_RETRIES.maxDelayMs!, policy.baseMs * 2 ** attempt);
+    return Math.floor(random() * cap);
+  }
+
+  /** The whole answer of a backend without native JSON Schema support, validated and repaired once. */
+  async function structuredAnswer(backend: RouterBackend, req: ProviderRequest): Promise<ProviderEvent[]> {
+    const format = req.format as Extract<OutputFormat, { type: 'json_schema' }>;
+    const asked = withSchemaInstructions(req, format);
+    const first = await collect(callOnce(backend, asked));
+    const checked = checkOutput(first, format);
+    if (checked.ok) return checked.events;
+    logger?.warn('backend.json_repair', { backend: backend.name, schema: format.name });
+    const repair: ProviderRequest = {
+      ...asked,
+      items: [
+        ...asked.items,
+        { type: 'message', role: 'assistant', content: [{ type: 'text', text: textOf(first) }] },
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            {
+              type: 'text',
+              text: `Your reply is not valid for the JSON schema "${format.name}": ${checked.errors.join('; ')}. Reply again with only the corrected JSON, no other text.`,
+            },
+          ],
+        },
+      ],
+    };
+    const second = await collect(callOnce(backend, repair));
+    const rechecked = checkOutput(second, format);
+    if (!rechecked.ok) {
+      throw new ApiError(
+        'internal_error',
+        `The model's output does not match the JSON schema '${format.name}', also after one repair attempt (backend ${backend.name}): ${rechecked.errors.join('; ')}`,
+      );
+    }
+    return mergeUsage(first, rechecked.events);
+  }
+
+  return {
+    name: options.routes.default[0]!,
+    engineFor: (req) => routeFor(req)[0]!,
+    routeFor,
+    backends,
+    stream,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// One attempt
+
+/** One call of a backend under its first-byte and idle timeouts; aborts it when the request's signal does. */
+async function* callOnce(backend: RouterBackend, req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(req.signal.reason);
+  if (req.signal.aborted) throw abortReason(req.signal, undefined);
+  req.signal.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (ms: number | undefined, what: 'first' | 'idle'): void => {
+    clearTimeout(timer);
+    if (ms !== undefined && ms > 0) timer = setTimeout(() => controller.abort(timeoutError(backend.name, what, ms)), ms);
+  };
+  const it = backend.provider.stream({ ...req, signal: controller.signal })[Symbol.asyncIterator]();
+  try {
+    arm(backend.firstByteMs, 'first');
+    for (;;) {
+      const r = await untilAborted(it.next(), controller.signal);
+      if (r.done) return;
+      clearTimeout(timer);
+      yield r.value;
+      arm(backend.idleMs, 'idle');
+    }
+  } finally {
+    clearTimeout(timer);
+    req.signal.removeEventListener('abort', onAbort);
+    // Stops a backend that is still running (timeout, consumer gone); a no-op once it finished.
+    controller.abort();
+    void Promise.resolve(it.return?.()).catch(() => {});
+  }
+}
+
+function timeoutError(name: string, what: 'first' | 'idle', ms: number): ApiError {
+  return new ApiError(
+    'service_unavailable',
+    what === 'first'
+      ? `The model backend '${name}' did not start answering within ${ms} ms. Retry after a brief delay.`
+      : `The model backend '${name}' stopped sending for ${ms} ms. Retry after a brief delay.`,
+    { retryable: true },
+  );
+}
+
+/** The promise, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(abortReason(signal, undefined));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal, undefined));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortReason(signal, undefined));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal, undefined));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Error policy
+
+function isRetryable(err: unknown): boolean {
+  return err instanceof ApiError && err.retryable;
+}
+
+/** Whether another backend may do better: anything but the caller's own fault (a 4xx). */
+function fallsBack(err: unknown): boolean {
+  return !(err instanceof ApiError) || err.status >= 500;
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof ApiError ? err.code : err instanceof Error ? err.name : 'unknown';
+}
+
+function own(record: Record<string, string[]>, key: string): string[] | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Structured outputs without native support
+
+function needsSchemaCheck(backend: RouterBackend, format: OutputFormat): boolean {
+  return format.type === 'json_schema' && (backend.jsonSchema ?? backend.provider.capabilities?.jsonSchema ?? true) === false;
+}
+
+/** Plain text, with the schema and the rules in the system prompt. */
+function withSchemaInstructions(req: ProviderRequest, format: Extract<OutputFormat, { type: 'json_schema' }>): ProviderRequest {
+  const rules = [
+    `Reply with only a JSON value that matches the JSON schema "${format.name}" below: no prose, no code fences.`,
+    ...(format.description ? [format.description] : []),
+    JSON.stringify(format.schema),
+  ].join('\n');
+  return { ...req, format: { type: 'text' }, system: req.system ? `${req.system}\n\n${rules}` : rules };
+}
+
+async function collect(events: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
+  const out: ProviderEvent[] = [];
+  for await (const e of events) out.push(e);
+  return out;
+}
+
+function textOf(events: ProviderEvent[]): string {
+  return events.map((e) => (e.type === 'text-delta' ? e.delta : '')).join('');
+}
+
+/**
+ * The answer's JSON checked against the schema. Valid → the events with the
+ * text replaced by the JSON alone (one delta, where the first text was).
+ * An answer that called functions is passed through unchecked, as run.ts does.
+ */
+function checkOutput(
+  events: ProviderEvent[],
+  format: Extract<OutputFormat, { type: 'json_schema' }>,
+): { ok: true; events: ProviderEvent[] } | { ok: false; errors: string[] } {
+  if (events.some((e) => e.type === 'tool-call-start')) return { ok: true, events };
+  const json = extractJson(textOf(events));
+  if (json === undefined) return { ok: false, errors: ['the reply is not JSON'] };
+  const check = validateAgainst(format.schema, json.value);
+  if (!check.valid) return { ok: false, errors: check.errors.slice(0, 5) };
+  const out: ProviderEvent[] = [];
+  let placed = false;
+  for (const e of events) {
+    if (e.type !== 'text-delta') out.push(e);
+    else if (!placed) {
+      placed = true;
+      out.push({ type: 'text-delta', delta: json.text });
+    }
+  }
+  return { ok: true, events: out };
+}
+
+/** The JSON in a reply: the whole text, else a fenced block, else the outermost {…} or […]. */
+export function extractJson(text: string): { text: string; value: unknown } | undefined {
+  const candidates: string[] = [text.trim()];
+  const fenced = /```(?:json)?\s*\n?([\s\S]*?)```/i.exec(text);
+  if (fenced) candidates.push(fenced[1]!.trim());
+  for (const [open, close] of [
+    ['{', '}'],
+    ['[', ']'],
+  ] as const) {
+    const start = text.indexOf(open);
+    const end = text.lastIndexOf(close);
+    if (start >= 0 && end > start) candidates.push(text.slice(start, end + 1));
+  }
+  for (const c of candidates) {
+    try {
+      return { text: c, value: JSON.parse(c) as unknown };
+    } catch {
+      // next candidate
+    }
+  }
+  return undefined;
+}
+
+/** The repaired answer's events with the usage of both calls (both were paid for). */
+function mergeUsage(first: ProviderEvent[], second: ProviderEvent[]): ProviderEvent[] {
+  const u1 = first.find((e): e is Extract<ProviderEvent, { type: 'usage' }> => e.type === 'usage');
+  if (!u1) return second;
+  let merged = false;
+  const out = second.map((e): ProviderEvent => {
+    if (e.type !== 'usage') return e;
+    merged = true;
+    return {
+      type: 'usage',
+      inputTokens: e.inputTokens + u1.inputTokens,
+      outputTokens: e.outputTokens + u1.outputTokens,
+      ...(e.cachedTokens !== undefined || u1.cachedTokens !== undefined ? { cachedTokens: (e.cachedTokens ?? 0) + (u1.cachedTokens ?? 0) } : {}),
+      ...(e.reasoningTokens !== undefined || u1.reasoningTokens !== undefined ? { reasoningTokens: (e.reasoningTokens ?? 0) + (u1.reasoningTokens ?? 0) } : {}),
+    };
+  });
+  return merged ? out : [...out, u1];
+}
