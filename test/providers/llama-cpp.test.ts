@@ -9,6 +9,8 @@
  */
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ApiError } from '../../src/errors/api-error.js';
 import { createLlamaCppProvider, createModelHandle, MISSING_PACKAGE_MESSAGE, type LlamaCppProvider } from '../../src/providers/llama-cpp/index.js';
 import { generate } from '../../src/providers/llama-cpp/generate.js';
@@ -16,7 +18,13 @@ import type { GenerateResponseOptions, LlamaChat } from '../../src/providers/lla
 import type { FunctionToolDef, ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
 import { validateAgainst } from '../../src/util/json-schema.js';
 
-const MODEL = '/work/shared/fixtures/models/llama-2-tiny-random.gguf';
+/** The fixture model: COHORT_TEST_MODEL, else shared/ beside the checkout (as laid out here and in CI). */
+const MODEL = (() => {
+  const candidates = [process.env.COHORT_TEST_MODEL, path.resolve('..', 'shared', 'fixtures', 'models', 'llama-2-tiny-random.gguf'), '/work/shared/fixtures/models/llama-2-tiny-random.gguf'];
+  const found = candidates.find((p): p is string => !!p && fs.existsSync(p));
+  if (!found) throw new Error(`the test model is missing; looked in: ${candidates.filter(Boolean).join(', ')}`);
+  return found;
+})();
 
 function request(over: Partial<ProviderRequest> = {}): ProviderRequest {
   return {
