@@ -14,7 +14,7 @@ Commands:
   workspaces  create, list, show workspaces; set plans and limits
   credits     grant, adjust and show credits
   usage       credits used, by day, key, persona or operation
-  personas    list and show personas
+  personas    list, show, create and export personas
 
 Every command takes --data-dir DIR (or COHORT_DATA_DIR) and --help.
 `;

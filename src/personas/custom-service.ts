@@ -233,7 +233,7 @@ export function createCustomPersonaService(deps: CustomPersonaServiceDeps) {
     if (caller.mode === 'live' && deps.engines) {
       const provider = selectEngine(deps.engines, 'live');
       const timeout = AbortSignal.timeout(deps.generationTimeoutMs ?? 120_000);
-      profile = await generateProfile(provider, { name: body.name, description: description || `(from the guided fields) ${JSON.stringify(guided)}`, type, guided }, signal ? AbortSignal.any([signal, timeout]) : timeout);
+      profile = await generateProfile(provider, { workspaceId: caller.workspaceId, name: body.name, description: description || `(from the guided fields) ${JSON.stringify(guided)}`, type, guided }, signal ? AbortSignal.any([signal, timeout]) : timeout);
       if (profile) applyGuided(profile, guided, { derived: false, occupation: true });
       else deps.logger.warn('persona.generation_unusable', { workspace_id: caller.workspaceId, engine: provider.name });
       category = categoryFor(pickTemplate(deps.builtins, body.name, `${text} ${JSON.stringify(guided)}`, type), text, type);

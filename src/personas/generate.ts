@@ -47,6 +47,8 @@ Rules:
 - statistics: only well-known public statistics with their source (e.g. Pew Research, Census, Gartner); use an empty array when unsure. Never invent numbers.`;
 
 export interface GenerateInput {
+  /** The caller's workspace, so per-workspace backend routes apply. */
+  workspaceId: string;
   name: string;
   description: string;
   type: PersonaType;
@@ -70,6 +72,7 @@ export async function generateProfile(provider: Provider, input: GenerateInput, 
     parallelToolCalls: false,
     format: { type: 'json_schema', name: 'persona_profile', schema: profileJsonSchema(), strict: true, description: 'A market-research persona profile.' },
     sampling: { temperature: 0.7, maxOutputTokens: 4000 },
+    workspace: { id: input.workspaceId },
     signal,
   })) {
     if (event.type === 'text-delta') text += event.delta;

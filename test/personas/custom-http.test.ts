@@ -116,6 +116,7 @@ describe('custom personas over HTTP', () => {
         assert.ok((req.format.schema as any).required.includes('demographics'));
       }
       assert.match(JSON.stringify(req.items), /Fintech platform engineers/);
+      assert.equal(req.workspace?.id, (await acme()).id, 'per-workspace backend routes apply');
       assert.equal(r.body.details.demographics.occupation, 'Staff platform engineer at a fintech');
       assert.equal(await balance(), before - 300);
       const ledger = await s.credits.ledger((await acme()).id, { limit: 1 });
