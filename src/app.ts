@@ -44,6 +44,8 @@ export interface AppDeps {
   personas: PersonaStore;
   /** Custom personas (merged into `personas` for requests and listings); without it they are unavailable. */
   customPersonas?: CustomPersonasStore;
+  /** Credits a custom persona costs (default 300 to create, 100 to clone). */
+  personaCredits?: { create: number; clone: number };
   responses: ResponsesStore;
   engines: Engines;
   /** How image URLs in input are fetched: COHORT_FETCH_ALLOW, limits (src/responses/images.ts). */
@@ -76,6 +78,7 @@ export function createApp(deps: AppDeps) {
         engines: deps.engines,
         clock: deps.clock,
         logger: deps.logger,
+        ...(deps.personaCredits ? { pricing: deps.personaCredits } : {}),
       })
     : undefined;
   const service = createResponsesService({ ...deps, personas, metrics, pricing: deps.pricing ?? DEFAULT_PRICING });

@@ -102,6 +102,7 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
     instanceId,
     personas,
     customPersonas: createCustomPersonasStore(db, randomIds, systemClock),
+    personaCredits: config.personaCredits,
     responses,
     engines: { sandbox: createSandboxProvider(), live },
     ...(config.fetchAllow ? { imageFetch: { allow: config.fetchAllow } } : {}),

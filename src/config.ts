@@ -27,6 +27,8 @@ export interface Config {
   upstream?: UpstreamConfig;
   /** Seconds to let in-flight streams finish on shutdown. */
   shutdownGraceSeconds: number;
+  /** Credits a custom persona costs: COHORT_PERSONA_CREDITS (create/import), COHORT_PERSONA_CLONE_CREDITS. */
+  personaCredits: { create: number; clone: number };
   /** Backends of the built-in server tools (src/server-tools/); readConfig always sets it. */
   serverTools?: ServerToolsConfig;
   /** Live backends and routes: the config file, else the short forms (src/config-file.ts). */
@@ -147,6 +149,10 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     maxBodyBytes: intOption(env.COHORT_MAX_BODY_BYTES, 'COHORT_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel: level as Config['logLevel'],
     shutdownGraceSeconds: intOption(env.COHORT_SHUTDOWN_GRACE_SECONDS, 'COHORT_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
+    personaCredits: {
+      create: intOption(env.COHORT_PERSONA_CREDITS, 'COHORT_PERSONA_CREDITS', 300, 0, 1_000_000),
+      clone: intOption(env.COHORT_PERSONA_CLONE_CREDITS, 'COHORT_PERSONA_CLONE_CREDITS', 100, 0, 1_000_000),
+    },
     serverTools: readServerToolsConfig(env),
     ...(upstream ? { upstream } : {}),
     ...(backends ? { backends } : { autodetect: autodetectSettingsFrom(env) }),
