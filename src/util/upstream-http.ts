@@ -6,6 +6,7 @@
  * backend's wire format or error mapping; callers pass their mapping in.
  */
 import { ApiError } from '../errors/api-error.js';
+import type { ProviderEvent } from '../providers/types.js';
 
 /** Longest upstream message echoed back in an error. */
 export const MAX_UPSTREAM_MESSAGE = 1000;
@@ -209,4 +210,71 @@ export function fetchWithConnectTimeout(fetchImpl: typeof fetch, ms: number): ty
       clearTimeout(timer);
     }
   };
+}
+
+/** How one backend's HTTP exchange is mapped; everything else is shared by `postForEvents`. */
+export interface UpstreamExchange {
+  fetch: typeof fetch;
+  url: string;
+  headers: Headers;
+  body: unknown;
+  /** The request's signal: aborting it aborts the upstream call. */
+  signal: AbortSignal;
+  connectionError(err: unknown): unknown;
+  httpError(status: number, headers: Headers, text: string): unknown;
+  readError(err: unknown): unknown;
+  /** Decodes the backend's event stream (chunks of bytes or text). */
+  decodeStream(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): AsyncIterable<ProviderEvent>;
+  /** Decodes a whole JSON reply (a server that ignored `stream: true`). */
+  decodeJson(value: unknown): Iterable<ProviderEvent> | AsyncIterable<ProviderEvent>;
+}
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/**
+ * POSTs a JSON request and yields the provider events of the reply, for every
+ * HTTP backend: the request's signal aborts the call, HTTP and connection
+ * errors go through the backend's mappers, an event stream is decoded as it
+ * arrives, and a JSON (or unlabelled SSE) body is decoded whole. Stopping
+ * early releases the connection.
+ */
+export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<ProviderEvent, void, undefined> {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(x.signal.reason);
+  if (x.signal.aborted) throw abortReason(x.signal, undefined);
+  x.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    let response: Response;
+    try {
+      response = await x.fetch(x.url, { method: 'POST', headers: x.headers, body: JSON.stringify(x.body), signal: controller.signal });
+    } catch (err) {
+      if (x.signal.aborted) throw abortReason(x.signal, err);
+      throw x.connectionError(err);
+    }
+    if (!response.ok) {
+      const text = await readText(response, ERROR_BODY_LIMIT).catch(() => '');
+      throw x.httpError(response.status, response.headers, text);
+    }
+    const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
+    if (contentType.includes('text/event-stream')) {
+      if (!response.body) throw malformedUpstream('empty body');
+      yield* x.decodeStream(readChunks(response.body, x.signal, x.readError));
+      return;
+    }
+    let text: string;
+    try {
+      text = await readText(response, Infinity);
+    } catch (err) {
+      if (x.signal.aborted) throw abortReason(x.signal, err);
+      throw x.readError(err);
+    }
+    const parsed = parseJson(text);
+    if (parsed.ok) yield* x.decodeJson(parsed.value);
+    else if (/^\s*(?:data|event|id|retry)?:/.test(text)) yield* x.decodeStream([text]);
+    else throw malformedUpstream('a body that is neither JSON nor an event stream');
+  } finally {
+    x.signal.removeEventListener('abort', onAbort);
+    // Releases the connection when the consumer stopped early; a no-op once the body was read.
+    controller.abort();
+  }
 }

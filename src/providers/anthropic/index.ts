@@ -14,11 +14,10 @@
  * handled too.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { abortReason, parseJson, readChunks, readText } from '../../util/upstream-http.js';
+import { postForEvents } from '../../util/upstream-http.js';
 import { convertRequest } from './convert-request.js';
 import { decodeAnthropicStream, estimateInputTokens, messageToEvents, type AnthropicDecodeOptions } from './decode-stream.js';
 import {
-  malformedUpstream,
   mapConnectionError,
   mapReadError,
   mapUpstreamHttpError,
@@ -43,7 +42,6 @@ export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
-const ERROR_BODY_LIMIT = 64 * 1024;
 
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
   const baseURL = (options.baseURL ?? DEFAULT_ANTHROPIC_BASE_URL).replace(/\/+$/, '');
@@ -61,52 +59,20 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     headers.set('x-api-key', options.apiKey);
     headers.set('anthropic-version', options.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION);
 
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(req.signal.reason);
-    if (req.signal.aborted) throw abortReason(req.signal, undefined);
-    req.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      let response: Response;
-      try {
-        response = await fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
-      } catch (err) {
-        if (req.signal.aborted) throw abortReason(req.signal, err);
-        throw mapConnectionError(err, ctx);
-      }
-
-      if (!response.ok) {
-        const text = await readText(response, ERROR_BODY_LIMIT).catch(() => '');
-        throw mapUpstreamHttpError(response.status, response.headers, text, ctx);
-      }
-
-      const decodeOptions: AnthropicDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
-      if (jsonTool) decodeOptions.jsonTool = jsonTool;
-      const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
-      if (contentType.includes('text/event-stream')) {
-        if (!response.body) throw malformedUpstream('empty body');
-        yield* decodeAnthropicStream(readChunks(response.body, req.signal, (err) => mapReadError(err, ctx)), decodeOptions);
-        return;
-      }
-
-      let text: string;
-      try {
-        text = await readText(response, Infinity);
-      } catch (err) {
-        if (req.signal.aborted) throw abortReason(req.signal, err);
-        throw mapReadError(err, ctx);
-      }
-      const parsed = parseJson(text);
-      if (parsed.ok) {
-        yield* messageToEvents(parsed.value, decodeOptions);
-      } else if (/^\s*(?:data|event|id|retry)?:/.test(text)) {
-        yield* decodeAnthropicStream([text], decodeOptions);
-      } else {
-        throw malformedUpstream('a body that is neither JSON nor an event stream');
-      }
-    } finally {
-      req.signal.removeEventListener('abort', onAbort);
-      controller.abort();
-    }
+    const decodeOptions: AnthropicDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
+    if (jsonTool) decodeOptions.jsonTool = jsonTool;
+    yield* postForEvents({
+      fetch: fetchImpl,
+      url,
+      headers,
+      body,
+      signal: req.signal,
+      connectionError: (err) => mapConnectionError(err, ctx),
+      httpError: (status, h, text) => mapUpstreamHttpError(status, h, text, ctx),
+      readError: (err) => mapReadError(err, ctx),
+      decodeStream: (chunks) => decodeAnthropicStream(chunks, decodeOptions),
+      decodeJson: (value) => messageToEvents(value, decodeOptions),
+    });
   }
 
   return { name: 'anthropic', stream };

@@ -14,11 +14,10 @@
  * named AbortError), not turned into an ApiError.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { abortReason, parseJson, readChunks, readText } from '../../util/upstream-http.js';
+import { postForEvents } from '../../util/upstream-http.js';
 import { convertRequest } from './convert-request.js';
 import { completionToEvents, decodeChatStream, estimateInputTokens, type ChatDecodeOptions } from './decode-stream.js';
 import {
-  malformedUpstream,
   mapConnectionError,
   mapReadError,
   mapUpstreamHttpError,
@@ -36,7 +35,6 @@ export interface OpenAIChatProviderOptions {
   headers?: Record<string, string>;
 }
 
-const ERROR_BODY_LIMIT = 64 * 1024;
 
 export function createOpenAIChatProvider(options: OpenAIChatProviderOptions): Provider {
   const url = `${options.baseURL.replace(/\/+$/, '')}/chat/completions`;
@@ -51,53 +49,19 @@ export function createOpenAIChatProvider(options: OpenAIChatProviderOptions): Pr
     headers.set('accept', 'text/event-stream, application/json');
     if (options.apiKey) headers.set('authorization', `Bearer ${options.apiKey}`);
 
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(req.signal.reason);
-    if (req.signal.aborted) throw abortReason(req.signal, undefined);
-    req.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      let response: Response;
-      try {
-        response = await fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
-      } catch (err) {
-        if (req.signal.aborted) throw abortReason(req.signal, err);
-        throw mapConnectionError(err, ctx);
-      }
-
-      if (!response.ok) {
-        const text = await readText(response, ERROR_BODY_LIMIT).catch(() => '');
-        throw mapUpstreamHttpError(response.status, response.headers, text, ctx);
-      }
-
-      const decodeOptions: ChatDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
-      const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
-      if (contentType.includes('text/event-stream')) {
-        if (!response.body) throw malformedUpstream('empty body');
-        yield* decodeChatStream(readChunks(response.body, req.signal, (err) => mapReadError(err, ctx)), decodeOptions);
-        return;
-      }
-
-      // Not an event stream: a server that ignored `stream: true` (or sent no content type).
-      let text: string;
-      try {
-        text = await readText(response, Infinity);
-      } catch (err) {
-        if (req.signal.aborted) throw abortReason(req.signal, err);
-        throw mapReadError(err, ctx);
-      }
-      const parsed = parseJson(text);
-      if (parsed.ok) {
-        yield* completionToEvents(parsed.value, decodeOptions);
-      } else if (/^\s*(?:data|event|id|retry)?:/.test(text)) {
-        yield* decodeChatStream([text], decodeOptions);
-      } else {
-        throw malformedUpstream('a body that is neither JSON nor an event stream');
-      }
-    } finally {
-      req.signal.removeEventListener('abort', onAbort);
-      // Releases the connection when the consumer stopped early; a no-op once the body was read.
-      controller.abort();
-    }
+    const decodeOptions: ChatDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
+    yield* postForEvents({
+      fetch: fetchImpl,
+      url,
+      headers,
+      body,
+      signal: req.signal,
+      connectionError: (err) => mapConnectionError(err, ctx),
+      httpError: (status, h, text) => mapUpstreamHttpError(status, h, text, ctx),
+      readError: (err) => mapReadError(err, ctx),
+      decodeStream: (chunks) => decodeChatStream(chunks, decodeOptions),
+      decodeJson: (value) => completionToEvents(value, decodeOptions),
+    });
   }
 
   return { name: 'openai-chat', stream };

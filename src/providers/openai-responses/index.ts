@@ -14,10 +14,10 @@
  * signal's reason.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { abortReason, parseJson, readChunks, readText } from '../../util/upstream-http.js';
+import { postForEvents } from '../../util/upstream-http.js';
 import { convertRequest } from './convert-request.js';
 import { decodeResponsesStream, estimateInputTokens, responseToEvents, type ResponsesDecodeOptions } from './decode-stream.js';
-import { malformedUpstream, mapConnectionError, mapReadError, mapUpstreamHttpError, type UpstreamContext } from './map-upstream-error.js';
+import { mapConnectionError, mapReadError, mapUpstreamHttpError, type UpstreamContext } from './map-upstream-error.js';
 
 export interface OpenAIResponsesProviderOptions {
   /** Base URL ending in /v1 (a trailing slash is fine), e.g. https://api.openai.com/v1. */
@@ -30,7 +30,6 @@ export interface OpenAIResponsesProviderOptions {
   headers?: Record<string, string>;
 }
 
-const ERROR_BODY_LIMIT = 64 * 1024;
 
 export function createOpenAIResponsesProvider(options: OpenAIResponsesProviderOptions): Provider {
   const url = `${options.baseURL.replace(/\/+$/, '')}/responses`;
@@ -45,51 +44,19 @@ export function createOpenAIResponsesProvider(options: OpenAIResponsesProviderOp
     headers.set('accept', 'text/event-stream, application/json');
     if (options.apiKey) headers.set('authorization', `Bearer ${options.apiKey}`);
 
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(req.signal.reason);
-    if (req.signal.aborted) throw abortReason(req.signal, undefined);
-    req.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      let response: Response;
-      try {
-        response = await fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
-      } catch (err) {
-        if (req.signal.aborted) throw abortReason(req.signal, err);
-        throw mapConnectionError(err, ctx);
-      }
-
-      if (!response.ok) {
-        const text = await readText(response, ERROR_BODY_LIMIT).catch(() => '');
-        throw mapUpstreamHttpError(response.status, response.headers, text, ctx);
-      }
-
-      const decodeOptions: ResponsesDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
-      const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
-      if (contentType.includes('text/event-stream')) {
-        if (!response.body) throw malformedUpstream('empty body');
-        yield* decodeResponsesStream(readChunks(response.body, req.signal, (err) => mapReadError(err, ctx)), decodeOptions);
-        return;
-      }
-
-      let text: string;
-      try {
-        text = await readText(response, Infinity);
-      } catch (err) {
-        if (req.signal.aborted) throw abortReason(req.signal, err);
-        throw mapReadError(err, ctx);
-      }
-      const parsed = parseJson(text);
-      if (parsed.ok) {
-        yield* responseToEvents(parsed.value, decodeOptions);
-      } else if (/^\s*(?:data|event|id|retry)?:/.test(text)) {
-        yield* decodeResponsesStream([text], decodeOptions);
-      } else {
-        throw malformedUpstream('a body that is neither JSON nor an event stream');
-      }
-    } finally {
-      req.signal.removeEventListener('abort', onAbort);
-      controller.abort();
-    }
+    const decodeOptions: ResponsesDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
+    yield* postForEvents({
+      fetch: fetchImpl,
+      url,
+      headers,
+      body,
+      signal: req.signal,
+      connectionError: (err) => mapConnectionError(err, ctx),
+      httpError: (status, h, text) => mapUpstreamHttpError(status, h, text, ctx),
+      readError: (err) => mapReadError(err, ctx),
+      decodeStream: (chunks) => decodeResponsesStream(chunks, decodeOptions),
+      decodeJson: (value) => responseToEvents(value, decodeOptions),
+    });
   }
 
   return { name: 'openai-responses', stream };
