@@ -243,6 +243,7 @@ export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<Provid
   const onAbort = (): void => controller.abort(x.signal.reason);
   if (x.signal.aborted) throw abortReason(x.signal, undefined);
   x.signal.addEventListener('abort', onAbort, { once: true });
+  let consumed = false;
   try {
     let response: Response;
     try {
@@ -259,6 +260,7 @@ export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<Provid
     if (contentType.includes('text/event-stream')) {
       if (!response.body) throw malformedUpstream('empty body');
       yield* x.decodeStream(readChunks(response.body, x.signal, x.readError));
+      consumed = true;
       return;
     }
     let text: string;
@@ -268,13 +270,15 @@ export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<Provid
       if (x.signal.aborted) throw abortReason(x.signal, err);
       throw x.readError(err);
     }
+    consumed = true;
     const parsed = parseJson(text);
     if (parsed.ok) yield* x.decodeJson(parsed.value);
     else if (/^\s*(?:data|event|id|retry)?:/.test(text)) yield* x.decodeStream([text]);
     else throw malformedUpstream('a body that is neither JSON nor an event stream');
   } finally {
     x.signal.removeEventListener('abort', onAbort);
-    // Releases the connection when the consumer stopped early; a no-op once the body was read.
-    controller.abort();
+    // Releases the connection when the consumer stopped early or an error cut the read
+    // (skipped after a complete read: an abort builds a DOMException, measurable per request).
+    if (!consumed) controller.abort();
   }
 }
