@@ -12,11 +12,26 @@ export function createSqliteDialect(dataDir: string): { dialect: SqliteDialect; 
     file = path.join(dataDir, 'cohort.db');
   }
   const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  // The busy timeout first: switching a new file to WAL takes a lock that another
+  // process opening the same file at the same moment may hold.
   sqlite.pragma('busy_timeout = 5000');
+  retryWhileBusy(() => sqlite.pragma('journal_mode = WAL'));
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   return { dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), database: sqlite };
+}
+
+/** Retries `fn` while SQLite answers SQLITE_BUSY (up to `waitMs`). */
+function retryWhileBusy<T>(fn: () => T, waitMs = 30_000): T {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return fn();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a short synchronous pause
+    }
+  }
 }
 
 /**
