@@ -21,9 +21,8 @@ import { createResponsesStore } from './storage/responses-store.js';
 import { createCreditsStore } from './storage/credits-store.js';
 import { createCustomPersonasStore } from './storage/custom-personas-store.js';
 import { createInstancesStore, HEARTBEAT_MS } from './storage/instances-store.js';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from './limits/memory.js';
-import { createRedisConcurrencyLimiter, createRedisRateLimiter } from './limits/redis.js';
 import { randomIds, systemClock } from './util/ids.js';
 import { createServerTools } from './server-tools/registry.js';
 import { createGuardedFetch } from './server-tools/guarded-fetch.js';
@@ -77,7 +76,9 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
   let redis: Redis | undefined;
   if (config.redisUrl) {
     // Fail a command after one reconnect attempt (→ 503) rather than holding requests while Redis is away.
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, commandTimeout: 3000 });
+    // Loaded only when configured: ioredis costs memory a single-process server doesn't need.
+    const { Redis: RedisClient } = await import('ioredis');
+    redis = new RedisClient(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, commandTimeout: 3000 });
     let reported = false;
     redis.on('error', (err: unknown) => {
       if (!reported) logger.error('redis.connection_error', { err });
@@ -89,15 +90,16 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
     });
   }
   const redisOptions = config.redisPrefix ? { prefix: config.redisPrefix } : {};
+  const redisLimits = redis ? await import('./limits/redis.js') : undefined;
   const ping = async () => {
     await sql`select 1`.execute(db);
   };
   const app = createApp({
     accounts,
     credits,
-    rateLimiter: redis ? createRedisRateLimiter(redis, redisOptions) : createMemoryRateLimiter(),
-    concurrency: redis
-      ? createRedisConcurrencyLimiter(redis, { ...redisOptions, onError: (err) => logger.warn('redis.lease_error', { err }) })
+    rateLimiter: redis && redisLimits ? redisLimits.createRedisRateLimiter(redis, redisOptions) : createMemoryRateLimiter(),
+    concurrency: redis && redisLimits
+      ? redisLimits.createRedisConcurrencyLimiter(redis, { ...redisOptions, onError: (err) => logger.warn('redis.lease_error', { err }) })
       : createMemoryConcurrencyLimiter(),
     instanceId,
     personas,

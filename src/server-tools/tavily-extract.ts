@@ -12,7 +12,6 @@
  */
 import { z } from 'zod';
 import { obj, requestJson, str } from './http.js';
-import { readableText } from './readable-text.js';
 import { clip, defineTool, slug, ToolError, type ToolContext, type ToolOutcome } from './tool.js';
 
 const settings = z.object({
@@ -87,6 +86,8 @@ export async function fetchReadable(url: string, ctx: ToolContext): Promise<Page
   }
   const raw = decoder.decode(res.body);
   if (res.contentType === 'text/plain') return { url: res.url, text: raw };
+  // The HTML parser loads on first use (~25 MB that a server without this fallback never needs).
+  const { readableText } = await import('./readable-text.js');
   const page = readableText(raw, res.url);
   return { url: res.url, title: page.title, text: page.text };
 }

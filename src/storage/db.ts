@@ -5,7 +5,7 @@
  */
 import { Kysely, PostgresAdapter, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
-import { createPostgresDialect, isPostgresUrl, redactUrl } from './dialects/postgres.js';
+import { isPostgresUrl, redactUrl } from './dialects/url.js';
 import { createSqliteDialect, withWriteLock } from './dialects/sqlite.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -37,6 +37,8 @@ export async function openDatabase(options: OpenDbOptions): Promise<Db> {
     return migrated(db, () => withWriteLock(database, () => migrate(db)));
   }
   if (!isPostgresUrl(url)) throw new Error(`database URL must start with postgres:// or postgresql://, got '${redactUrl(url)}'`);
+  // Loaded only when PostgreSQL is configured: `pg` costs memory an SQLite server doesn't need.
+  const { createPostgresDialect } = await import('./dialects/postgres.js');
   const { dialect } = createPostgresDialect({
     url,
     ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
