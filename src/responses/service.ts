@@ -328,6 +328,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         started.begin();
         return { kind: 'stream', body, engine: job.engine };
       }
+      job.translator.quiet = true; // nobody subscribes to a non-streaming run's events
       started.begin();
       await started.finished;
       if (started.run.failure) throw started.run.failure;

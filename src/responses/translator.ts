@@ -47,6 +47,17 @@ export class ResponseTranslator {
     return this.response.output_text;
   }
 
+  /**
+   * Set when nobody will read the events (a non-streaming request): the
+   * snapshots events carry are then not copied — the final Response is what
+   * counts, and copying it for every terminal event is measurable per request.
+   */
+  quiet = false;
+
+  private snapshot<T>(value: T): T {
+    return this.quiet ? value : structuredClone(value);
+  }
+
   private ev(e: Event): StreamEvent {
     return { ...e, sequence_number: this.seq++ } as StreamEvent;
   }
@@ -54,7 +65,7 @@ export class ResponseTranslator {
   /** response.created then response.in_progress, with the snapshot at this moment. */
   start(): StreamEvent[] {
     this.response.status = 'in_progress';
-    const snapshot = structuredClone(this.response);
+    const snapshot = this.snapshot(this.response);
     return [this.ev({ type: 'response.created', response: snapshot }), this.ev({ type: 'response.in_progress', response: snapshot })];
   }
 
@@ -138,7 +149,7 @@ export class ResponseTranslator {
     return [
       this.ev({ type: 'response.output_text.done', item_id: m.item.id, output_index: m.index, content_index: 0, text: m.text, logprobs: [] }),
       this.ev({ type: 'response.content_part.done', item_id: m.item.id, output_index: m.index, content_index: 0, part }),
-      this.ev({ type: 'response.output_item.done', output_index: m.index, item: structuredClone(m.item) }),
+      this.ev({ type: 'response.output_item.done', output_index: m.index, item: this.snapshot(m.item) }),
     ];
   }
 
@@ -192,10 +203,10 @@ export class ResponseTranslator {
     if (limited) {
       this.response.status = 'incomplete';
       this.response.incomplete_details = { reason: this.finishReason === 'length' ? 'max_output_tokens' : 'content_filter' };
-      out.push(this.ev({ type: 'response.incomplete', response: structuredClone(this.response) }));
+      out.push(this.ev({ type: 'response.incomplete', response: this.snapshot(this.response) }));
     } else {
       this.response.status = 'completed';
-      out.push(this.ev({ type: 'response.completed', response: structuredClone(this.response) }));
+      out.push(this.ev({ type: 'response.completed', response: this.snapshot(this.response) }));
     }
     return out;
   }
@@ -214,7 +225,7 @@ export class ResponseTranslator {
     this.response.error = { code: error.code, message: error.message, type: error.type };
     const body = { type: error.type, code: error.code, message: error.message, param: error.param };
     out.push(this.ev({ type: 'error', code: error.code, message: error.message, param: error.param, error: body }));
-    out.push(this.ev({ type: 'response.failed', response: structuredClone(this.response) }));
+    out.push(this.ev({ type: 'response.failed', response: this.snapshot(this.response) }));
     return out;
   }
 
