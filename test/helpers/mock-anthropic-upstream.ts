@@ -39,8 +39,10 @@
  * Each recorded request exposes `closed` and `aborted` (closed before the reply
  * was complete), to assert that a client abort reached upstream.
  */
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startScriptedServer, type RecordedRequest } from './scripted-server.js';
+
+export type { RecordedRequest };
 import { splitBytes, type SplitSpec } from './mock-chat-upstream.js';
 
 export type { SplitSpec };
@@ -146,16 +148,6 @@ export type MockAnthropicReply =
 
 export type MockAnthropicHandler = (req: RecordedRequest) => MockAnthropicReply | Promise<MockAnthropicReply>;
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  rawBody: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-  closed: Promise<void>;
-  readonly aborted: boolean;
-}
 
 export interface MockAnthropicUpstream {
   /** Base URL without /v1, e.g. http://127.0.0.1:54321 (the provider appends /v1/messages). */
@@ -170,82 +162,12 @@ export interface MockAnthropicUpstream {
 export async function startMockAnthropicUpstream(
   options: { fallback?: MockAnthropicReply | MockAnthropicHandler } = {},
 ): Promise<MockAnthropicUpstream> {
-  const queue: Array<MockAnthropicReply | MockAnthropicHandler> = [];
-  let fallback: MockAnthropicReply | MockAnthropicHandler = options.fallback ?? { type: 'error', status: 500, message: 'mock upstream: no reply queued' };
-  const requests: RecordedRequest[] = [];
-  const waiters: Array<{ index: number; resolve: (r: RecordedRequest) => void }> = [];
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      try {
-        body = rawBody === '' ? undefined : JSON.parse(rawBody);
-      } catch {
-        body = undefined;
-      }
-      let resolveClosed!: () => void;
-      const closed = new Promise<void>((r) => (resolveClosed = r));
-      let aborted = false;
-      res.on('close', () => {
-        aborted = !res.writableFinished;
-        resolveClosed();
-      });
-      const record: RecordedRequest = {
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        headers: req.headers,
-        rawBody,
-        body,
-        closed,
-        get aborted() {
-          return aborted;
-        },
-      };
-      requests.push(record);
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        const w = waiters[i]!;
-        if (w.index === requests.length - 1) {
-          waiters.splice(i, 1);
-          w.resolve(record);
-        }
-      }
-      const entry = queue.shift() ?? fallback;
-      Promise.resolve(typeof entry === 'function' ? entry(record) : entry)
-        .then((reply) => respond(reply, record, res))
-        .catch((err: unknown) => {
-          if (!res.headersSent) sendJson(res, 500, errorBody('api_error', `mock upstream handler failed: ${String(err)}`), undefined);
-          else res.destroy();
-        });
-    });
+  const { origin, ...scripted } = await startScriptedServer<MockAnthropicReply>({
+    fallback: options.fallback ?? { type: 'error', status: 500, message: 'mock upstream: no reply queued' },
+    respond,
+    handlerFailed: (res, message) => sendJson(res, 500, errorBody('api_error', message), undefined),
   });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    enqueue(...replies) {
-      queue.push(...replies);
-    },
-    setFallback(reply) {
-      fallback = reply;
-    },
-    waitForRequest(index = requests.length) {
-      const existing = requests[index];
-      if (existing) return Promise.resolve(existing);
-      return new Promise((resolve) => waiters.push({ index, resolve }));
-    },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
+  return { url: `${origin}`, ...scripted };
 }
 
 async function respond(reply: MockAnthropicReply, req: RecordedRequest, res: ServerResponse): Promise<void> {

@@ -36,8 +36,10 @@
  * connection/response close) and `aborted` (true when that happened before the
  * reply was complete): the way to assert that a client abort reached upstream.
  */
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startScriptedServer, type RecordedRequest } from './scripted-server.js';
+
+export type { RecordedRequest };
 
 export interface MockUsage {
   prompt_tokens: number;
@@ -145,20 +147,6 @@ export type MockReply =
 
 export type MockHandler = (req: RecordedRequest) => MockReply | Promise<MockReply>;
 
-export interface RecordedRequest {
-  method: string;
-  /** Path with query, e.g. '/v1/chat/completions'. */
-  path: string;
-  headers: IncomingHttpHeaders;
-  rawBody: string;
-  /** Parsed JSON body; undefined when the body is not JSON. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-  /** Resolves when the server sees the response/connection close (normally or not). */
-  closed: Promise<void>;
-  /** Whether the connection closed before the reply was complete (client abort). */
-  readonly aborted: boolean;
-}
 
 export interface MockChatUpstream {
   /** Base URL ending in /v1, e.g. http://127.0.0.1:54321/v1. */
@@ -182,87 +170,15 @@ export interface MockChatUpstreamOptions {
 const encoder = new TextEncoder();
 
 export async function startMockChatUpstream(options: MockChatUpstreamOptions = {}): Promise<MockChatUpstream> {
-  const queue: Array<MockReply | MockHandler> = [];
-  let fallback: MockReply | MockHandler =
-    options.fallback ?? { type: 'error', status: 500, message: 'mock upstream: no reply queued', errorType: 'server_error' };
-  const requests: RecordedRequest[] = [];
-  const waiters: Array<{ index: number; resolve: (r: RecordedRequest) => void }> = [];
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      try {
-        body = rawBody === '' ? undefined : JSON.parse(rawBody);
-      } catch {
-        body = undefined;
-      }
-      let resolveClosed!: () => void;
-      const closed = new Promise<void>((r) => (resolveClosed = r));
-      let aborted = false;
-      res.on('close', () => {
-        aborted = !res.writableFinished;
-        resolveClosed();
-      });
-      const record: RecordedRequest = {
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        headers: req.headers,
-        rawBody,
-        body,
-        closed,
-        get aborted() {
-          return aborted;
-        },
-      };
-      requests.push(record);
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        const w = waiters[i]!;
-        if (w.index === requests.length - 1) {
-          waiters.splice(i, 1);
-          w.resolve(record);
-        }
-      }
-      const entry = queue.shift() ?? fallback;
-      Promise.resolve(typeof entry === 'function' ? entry(record) : entry)
-        .then((reply) => respond(reply, record, res))
-        .catch((err: unknown) => {
-          if (!res.headersSent) {
-            res.writeHead(500, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ error: { message: `mock upstream handler failed: ${String(err)}`, type: 'server_error' } }));
-          } else {
-            res.destroy();
-          }
-        });
-    });
+  const { origin, ...scripted } = await startScriptedServer<MockReply>({
+    fallback: options.fallback ?? { type: 'error', status: 500, message: 'mock upstream: no reply queued', errorType: 'server_error' },
+    respond,
+    handlerFailed: (res, message) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message, type: 'server_error' } }));
+    },
   });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    requests,
-    enqueue(...replies) {
-      queue.push(...replies);
-    },
-    setFallback(reply) {
-      fallback = reply;
-    },
-    waitForRequest(index = requests.length) {
-      const existing = requests[index];
-      if (existing) return Promise.resolve(existing);
-      return new Promise((resolve) => waiters.push({ index, resolve }));
-    },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
+  return { url: `${origin}/v1`, ...scripted };
 }
 
 // ---------------------------------------------------------------------------
