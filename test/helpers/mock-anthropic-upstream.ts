@@ -40,10 +40,9 @@
  * was complete), to assert that a client abort reached upstream.
  */
 import type { ServerResponse } from 'node:http';
-import { startScriptedServer, type RecordedRequest } from './scripted-server.js';
+import { asList, sendJson, sleep, startScriptedServer, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
 
 export type { RecordedRequest };
-import { splitBytes, type SplitSpec } from './mock-chat-upstream.js';
 
 export type { SplitSpec };
 
@@ -198,12 +197,12 @@ async function respond(reply: MockAnthropicReply, req: RecordedRequest, res: Ser
     case 'stream': {
       const eol = reply.lineEnding ?? '\n';
       const frames = buildAnthropicFrames(reply, req.body).map((f) => (eol === '\n' ? f : f.replace(/\n/g, '\r\n')));
-      await writeSse(res, frames, reply.split ?? 'frames', reply.delayMs ?? 0, reply.hang ?? false, reply.status, reply.headers);
+      await writeSse(res, frames, reply.split ?? 'frames', reply.delayMs ?? 0, reply.hang ?? false, reply.status, { 'request-id': randomId('req_'), ...reply.headers });
       return;
     }
     case 'sse': {
       const frames = reply.text !== undefined ? [reply.text] : (reply.frames ?? []).map((f) => (typeof f === 'string' ? f : frame(f)));
-      await writeSse(res, frames, reply.split ?? (reply.text !== undefined ? 'whole' : 'frames'), reply.delayMs ?? 0, reply.hang ?? false, reply.status, reply.headers);
+      await writeSse(res, frames, reply.split ?? (reply.text !== undefined ? 'whole' : 'frames'), reply.delayMs ?? 0, reply.hang ?? false, reply.status, { 'request-id': randomId('req_'), ...reply.headers });
       return;
     }
   }
@@ -247,42 +246,8 @@ function errorBody(type: string, message: string): Record<string, unknown> {
   return { type: 'error', error: { type, message }, request_id: randomId('req_') };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> | undefined): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
 
-async function writeSse(
-  res: ServerResponse,
-  frames: string[],
-  split: SplitSpec,
-  delayMs: number,
-  hang: boolean,
-  status: number | undefined,
-  headers: Record<string, string> | undefined,
-): Promise<void> {
-  res.writeHead(status ?? 200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'request-id': randomId('req_'),
-    ...headers,
-  });
-  res.flushHeaders();
-  res.socket?.setNoDelay(true);
-  const pieces = splitBytes(frames, split);
-  for (let i = 0; i < pieces.length; i++) {
-    if (res.destroyed) return;
-    if (i > 0 && delayMs > 0) await sleep(delayMs);
-    if (res.destroyed) return;
-    res.write(pieces[i]);
-  }
-  if (!hang) res.end();
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 // ---------------------------------------------------------------------------
 // Wire builders (exported so tests can feed the same bytes to the decoder)
@@ -301,10 +266,6 @@ export function frame(payload: { type: string; [k: string]: unknown }): string {
   return `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
-function asList(v: string | string[] | undefined): string[] {
-  if (v === undefined) return [];
-  return typeof v === 'string' ? [v] : v;
-}
 
 /** The SSE frames Anthropic would send for a stream reply. */
 export function buildAnthropicFrames(reply: Omit<AnthropicStreamReply, 'type'>, requestBody?: unknown): string[] {

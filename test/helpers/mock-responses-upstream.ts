@@ -37,10 +37,9 @@
  * reply was complete).
  */
 import type { ServerResponse } from 'node:http';
-import { startScriptedServer, type RecordedRequest } from './scripted-server.js';
+import { asList, sendJson, sleep, startScriptedServer, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
 
 export type { RecordedRequest };
-import { splitBytes, type SplitSpec } from './mock-chat-upstream.js';
 
 export type { SplitSpec };
 
@@ -211,42 +210,8 @@ async function respond(reply: MockResponsesReply, req: RecordedRequest, res: Ser
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> | undefined): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
 
-async function writeSse(
-  res: ServerResponse,
-  frames: string[],
-  split: SplitSpec,
-  delayMs: number,
-  hang: boolean,
-  status: number | undefined,
-  headers: Record<string, string> | undefined,
-): Promise<void> {
-  res.writeHead(status ?? 200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-request-id': `req_${randomHex(16)}`,
-    ...headers,
-  });
-  res.flushHeaders();
-  res.socket?.setNoDelay(true);
-  const pieces = splitBytes(frames, split);
-  for (let i = 0; i < pieces.length; i++) {
-    if (res.destroyed) return;
-    if (i > 0 && delayMs > 0) await sleep(delayMs);
-    if (res.destroyed) return;
-    res.write(pieces[i]);
-  }
-  if (!hang) res.end();
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 // ---------------------------------------------------------------------------
 // Wire builders (exported so tests can feed the same bytes to the decoder)
@@ -262,10 +227,6 @@ export function frame(payload: { type: string; [k: string]: unknown }): string {
   return `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
-function asList(v: string | string[] | undefined): string[] {
-  if (v === undefined) return [];
-  return typeof v === 'string' ? [v] : v;
-}
 
 function echo(requestBody: unknown): Record<string, unknown> {
   const b = (requestBody ?? {}) as Record<string, unknown>;

@@ -125,3 +125,75 @@ export async function startScriptedServer<R>(options: ScriptedServerOptions<R>):
     },
   };
 }
+
+// ---------------------------------------------------------------------------
+// Wire-writing helpers the mocks share
+
+/**
+ * How to cut the response bytes into separate socket writes:
+ * 'frames' (default: one write per SSE frame), { every: n } bytes (cuts JSON
+ * and multi-byte UTF-8 characters anywhere), or { at: [byte offsets] }.
+ * Pair with `delayMs` so the writes really arrive as separate reads.
+ */
+export type SplitSpec = 'frames' | 'whole' | { every: number } | { at: number[] };
+
+const encoder = new TextEncoder();
+
+export function splitBytes(frames: string[], split: SplitSpec): Uint8Array[] {
+  if (split === 'frames') return frames.map((f) => encoder.encode(f));
+  const all = encoder.encode(frames.join(''));
+  if (split === 'whole') return [all];
+  const cuts =
+    'every' in split
+      ? Array.from({ length: Math.ceil(all.length / split.every) - 1 }, (_, i) => (i + 1) * split.every)
+      : [...split.at].filter((n) => n > 0 && n < all.length).sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const c of [...cuts, all.length]) {
+    if (c > prev) out.push(all.subarray(prev, c));
+    prev = c;
+  }
+  return out;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> | undefined): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Writes SSE frames, cut as `split` says, `delayMs` apart; `hang` leaves the response open. */
+export async function writeSse(
+  res: ServerResponse,
+  frames: string[],
+  split: SplitSpec,
+  delayMs: number,
+  hang: boolean,
+  status: number | undefined,
+  headers: Record<string, string> | undefined,
+): Promise<void> {
+  res.writeHead(status ?? 200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...headers,
+  });
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+  const pieces = splitBytes(frames, split);
+  for (let i = 0; i < pieces.length; i++) {
+    if (res.destroyed) return;
+    if (i > 0 && delayMs > 0) await sleep(delayMs);
+    if (res.destroyed) return;
+    res.write(pieces[i]);
+  }
+  if (!hang) res.end();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function asList(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return typeof v === 'string' ? [v] : v;
+}
