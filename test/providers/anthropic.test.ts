@@ -10,47 +10,12 @@ import { readFileSync } from 'node:fs';
 import { ApiError } from '../../src/errors/api-error.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic/index.js';
 import type { ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
+import { apiErrorMatcher, argsOf, collect, request, textOf } from '../helpers/provider-kit.js';
 import { startMockAnthropicUpstream, type MockAnthropicUpstream } from '../helpers/mock-anthropic-upstream.js';
 
 const API_KEY = 'sk-ant-api03-SECRET-0123456789abcdef';
 
-function request(over: Partial<ProviderRequest> = {}): ProviderRequest {
-  return {
-    items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: 'Would you buy this?' }] }],
-    tools: [],
-    toolChoice: { mode: 'auto' },
-    parallelToolCalls: true,
-    format: { type: 'text' },
-    sampling: {},
-    signal: new AbortController().signal,
-    ...over,
-  };
-}
-
-async function collect(events: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
-  const out: ProviderEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
-
-function textOf(events: ProviderEvent[]): string {
-  return events.map((e) => (e.type === 'text-delta' ? e.delta : '')).join('');
-}
-
-function argsOf(events: ProviderEvent[], index: number): string {
-  return events.map((e) => (e.type === 'tool-call-delta' && e.index === index ? e.delta : '')).join('');
-}
-
-function isApiError(code: string, status: number, check?: (e: ApiError) => void) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof ApiError, `expected ApiError, got ${String(err)}`);
-    assert.equal(err.code, code);
-    assert.equal(err.status, status);
-    assert.ok(!err.message.includes(API_KEY), 'message must not contain the API key');
-    check?.(err);
-    return true;
-  };
-}
+const isApiError = apiErrorMatcher(API_KEY);
 
 const fixture = (name: string): string => readFileSync(new URL(`./__fixtures__/anthropic/${name}`, import.meta.url), 'utf8');
 

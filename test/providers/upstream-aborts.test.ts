@@ -9,7 +9,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createAnthropicProvider } from '../../src/providers/anthropic/index.js';
 import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
 import { createOpenAIResponsesProvider } from '../../src/providers/openai-responses/index.js';
-import type { Provider, ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
+import type { Provider } from '../../src/providers/types.js';
+import { collect, request } from '../helpers/provider-kit.js';
 import { startMockAnthropicUpstream } from '../helpers/mock-anthropic-upstream.js';
 import { startMockChatUpstream } from '../helpers/mock-chat-upstream.js';
 import { startMockResponsesUpstream } from '../helpers/mock-responses-upstream.js';
@@ -31,25 +32,6 @@ const backends: Array<[string, () => Promise<Upstream>, (url: string) => Provide
   ['openai-responses', startMockResponsesUpstream, (url) => createOpenAIResponsesProvider({ baseURL: url, apiKey: 'sk-test', model: 'gpt-4.1-mini' })],
   ['anthropic', startMockAnthropicUpstream, (url) => createAnthropicProvider({ baseURL: url, apiKey: 'sk-ant-test', model: 'claude-sonnet-4-5' })],
 ];
-
-function request(over: Partial<ProviderRequest> = {}): ProviderRequest {
-  return {
-    items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: 'Would you buy this?' }] }],
-    tools: [],
-    toolChoice: { mode: 'auto' },
-    parallelToolCalls: true,
-    format: { type: 'text' },
-    sampling: {},
-    signal: new AbortController().signal,
-    ...over,
-  };
-}
-
-async function collect(events: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
-  const out: ProviderEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 
 const isAbort = (err: unknown) => err instanceof Error && err.name === 'AbortError';
 
