@@ -23,6 +23,7 @@ import { createOpenAIResponsesProvider } from './providers/openai-responses/inde
 import { createRouterProvider, DEFAULT_RETRIES, type RouterBackend, type RouterProvider } from './providers/router.js';
 import type { Provider } from './providers/types.js';
 import { fetchWithConnectTimeout, hostOf } from './util/upstream-http.js';
+import { fetchClient, nodeClient } from './util/upstream-client.js';
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export { DEFAULT_OLLAMA_URL };
@@ -103,7 +104,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
       firstByteMs: b.timeouts?.firstByteMs ?? defaults.firstByteMs,
       idleMs: b.timeouts?.idleMs ?? defaults.idleMs,
     };
-    const fetchImpl = fetchWithConnectTimeout(options.fetch ?? globalThis.fetch, timeouts.connectMs);
+    const client = options.fetch ? fetchClient(fetchWithConnectTimeout(options.fetch, timeouts.connectMs)) : nodeClient({ connectMs: timeouts.connectMs });
     let provider: Provider;
     switch (b.type) {
       case 'openai-chat':
@@ -111,7 +112,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
         const o = {
           baseURL: b.baseURL ?? DEFAULT_OPENAI_BASE_URL,
           model: b.model,
-          fetch: fetchImpl,
+          client,
           ...(b.apiKey ? { apiKey: b.apiKey } : {}),
           ...(b.headers ? { headers: b.headers } : {}),
         };
@@ -122,7 +123,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
         provider = createAnthropicProvider({
           apiKey: b.apiKey ?? '',
           model: b.model,
-          fetch: fetchImpl,
+          client,
           ...(b.baseURL ? { baseURL: b.baseURL } : {}),
           ...(b.maxTokens !== undefined ? { maxTokens: b.maxTokens } : {}),
           ...(b.anthropicVersion ? { anthropicVersion: b.anthropicVersion } : {}),

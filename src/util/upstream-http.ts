@@ -7,6 +7,7 @@
  */
 import { ApiError } from '../errors/api-error.js';
 import type { ProviderEvent } from '../providers/types.js';
+import type { UpstreamClient, UpstreamReply } from './upstream-client.js';
 
 /** Longest upstream message echoed back in an error. */
 export const MAX_UPSTREAM_MESSAGE = 1000;
@@ -29,35 +30,6 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
 export function abortReason(signal: AbortSignal, fallback: unknown): unknown {
   const reason: unknown = signal.reason;
   return reason ?? fallback ?? new DOMException('This operation was aborted', 'AbortError');
-}
-
-/**
- * The body's chunks. A read that fails because `signal` aborted rethrows the
- * signal's reason; any other read failure goes through `mapReadError`
- * (e.g. connection reset mid-stream → the backend's ApiError). Cancels the
- * reader when the consumer stops early.
- */
-export async function* readChunks(
-  body: ReadableStream<Uint8Array>,
-  signal: AbortSignal,
-  mapReadError: (err: unknown) => unknown,
-): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (err) {
-        if (signal.aborted) throw abortReason(signal, err);
-        throw mapReadError(err);
-      }
-      if (result.done) return;
-      yield result.value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
 }
 
 /** The body as text, at most `limit` bytes (the rest is discarded). */
@@ -214,9 +186,9 @@ export function fetchWithConnectTimeout(fetchImpl: typeof fetch, ms: number): ty
 
 /** How one backend's HTTP exchange is mapped; everything else is shared by `postForEvents`. */
 export interface UpstreamExchange {
-  fetch: typeof fetch;
+  client: UpstreamClient;
   url: string;
-  headers: Headers;
+  headers: Record<string, string>;
   body: unknown;
   /** The request's signal: aborting it aborts the upstream call. */
   signal: AbortSignal;
@@ -231,6 +203,35 @@ export interface UpstreamExchange {
 
 const ERROR_BODY_LIMIT = 64 * 1024;
 
+/** Extra headers from a config, names lower-cased (so ours replace theirs rather than doubling them). */
+export function upstreamHeaders(extra: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (extra) for (const [k, v] of Object.entries(extra)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** A reply body's chunks; a failed read is the signal's reason after an abort, else `readError`'s mapping. */
+async function* guardedChunks(body: AsyncIterable<Uint8Array>, x: UpstreamExchange): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (err) {
+    if (x.signal.aborted) throw abortReason(x.signal, err);
+    throw x.readError(err);
+  }
+}
+
+/** At most `limit` bytes of a reply's body, as text (the rest is not read). */
+async function replyText(reply: UpstreamReply, limit: number): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of reply.body) {
+    parts.push(chunk);
+    size += chunk.byteLength;
+    if (size >= limit) break;
+  }
+  return parts.length === 1 ? Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength).toString('utf8') : Buffer.concat(parts).toString('utf8');
+}
+
 /**
  * POSTs a JSON request and yields the provider events of the reply, for every
  * HTTP backend: the request's signal aborts the call, HTTP and connection
@@ -239,33 +240,28 @@ const ERROR_BODY_LIMIT = 64 * 1024;
  * early releases the connection.
  */
 export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<ProviderEvent, void, undefined> {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(x.signal.reason);
   if (x.signal.aborted) throw abortReason(x.signal, undefined);
-  x.signal.addEventListener('abort', onAbort, { once: true });
+  let reply: UpstreamReply;
+  try {
+    reply = await x.client(x.url, { headers: x.headers, body: JSON.stringify(x.body), signal: x.signal });
+  } catch (err) {
+    if (x.signal.aborted) throw abortReason(x.signal, err);
+    throw x.connectionError(err);
+  }
   let consumed = false;
   try {
-    let response: Response;
-    try {
-      response = await x.fetch(x.url, { method: 'POST', headers: x.headers, body: JSON.stringify(x.body), signal: controller.signal });
-    } catch (err) {
-      if (x.signal.aborted) throw abortReason(x.signal, err);
-      throw x.connectionError(err);
+    if (reply.status < 200 || reply.status > 299) {
+      const text = await replyText(reply, ERROR_BODY_LIMIT).catch(() => '');
+      throw x.httpError(reply.status, reply.headers(), text);
     }
-    if (!response.ok) {
-      const text = await readText(response, ERROR_BODY_LIMIT).catch(() => '');
-      throw x.httpError(response.status, response.headers, text);
-    }
-    const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
-    if (contentType.includes('text/event-stream')) {
-      if (!response.body) throw malformedUpstream('empty body');
-      yield* x.decodeStream(readChunks(response.body, x.signal, x.readError));
+    if (reply.contentType.includes('text/event-stream')) {
+      yield* x.decodeStream(guardedChunks(reply.body, x));
       consumed = true;
       return;
     }
     let text: string;
     try {
-      text = await readText(response, Infinity);
+      text = await replyText(reply, Infinity);
     } catch (err) {
       if (x.signal.aborted) throw abortReason(x.signal, err);
       throw x.readError(err);
@@ -276,9 +272,7 @@ export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<Provid
     else if (/^\s*(?:data|event|id|retry)?:/.test(text)) yield* x.decodeStream([text]);
     else throw malformedUpstream('a body that is neither JSON nor an event stream');
   } finally {
-    x.signal.removeEventListener('abort', onAbort);
-    // Releases the connection when the consumer stopped early or an error cut the read
-    // (skipped after a complete read: an abort builds a DOMException, measurable per request).
-    if (!consumed) controller.abort();
+    // Releases the connection when the consumer stopped early or an error cut the read.
+    if (!consumed) reply.cancel();
   }
 }

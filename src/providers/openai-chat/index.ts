@@ -14,7 +14,8 @@
  * named AbortError), not turned into an ApiError.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { postForEvents } from '../../util/upstream-http.js';
+import { postForEvents, upstreamHeaders } from '../../util/upstream-http.js';
+import { defaultClient, fetchClient, type UpstreamClient } from '../../util/upstream-client.js';
 import { convertRequest } from './convert-request.js';
 import { completionToEvents, decodeChatStream, estimateInputTokens, type ChatDecodeOptions } from './decode-stream.js';
 import {
@@ -30,7 +31,10 @@ export interface OpenAIChatProviderOptions {
   /** Sent as `Authorization: Bearer …` when set and non-empty. */
   apiKey?: string;
   model: string;
+  /** A fetch-shaped transport instead of the default node:http client (tests). */
   fetch?: typeof fetch;
+  /** The HTTP client (default: node:http keep-alive, src/util/upstream-client.ts). */
+  client?: UpstreamClient;
   /** Extra request headers (e.g. OpenAI-Organization, HTTP-Referer). */
   headers?: Record<string, string>;
 }
@@ -38,20 +42,20 @@ export interface OpenAIChatProviderOptions {
 
 export function createOpenAIChatProvider(options: OpenAIChatProviderOptions): Provider {
   const url = `${options.baseURL.replace(/\/+$/, '')}/chat/completions`;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const client = options.client ?? (options.fetch ? fetchClient(options.fetch) : defaultClient());
   const ctx: UpstreamContext = { url, model: options.model };
   if (options.apiKey) ctx.apiKey = options.apiKey;
 
   async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
     const body = convertRequest(req, { model: options.model, baseURL: options.baseURL });
-    const headers = new Headers(options.headers);
-    headers.set('content-type', 'application/json');
-    headers.set('accept', 'text/event-stream, application/json');
-    if (options.apiKey) headers.set('authorization', `Bearer ${options.apiKey}`);
+    const headers: Record<string, string> = upstreamHeaders(options.headers);
+    headers['content-type'] = 'application/json';
+    headers['accept'] = 'text/event-stream, application/json';
+    if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
 
     const decodeOptions: ChatDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
     yield* postForEvents({
-      fetch: fetchImpl,
+      client,
       url,
       headers,
       body,
