@@ -164,16 +164,20 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       };
     }
     const translator = newTranslator(prepared, effort, analysis, session);
-    const admitted = await admit(caller, prepared, plannedEngine(provider, prepared), maxCredits(prepared, effort, analysis, session));
+    // A stored response gets its row before the model is called when someone can ask for it
+    // while it runs: a background response, or a stream (its first event carries the id).
+    // A plain request's id is known to nobody until it completes: it is stored once, at the end.
+    const storeEarly = req.background === true || req.stream === true;
+    const admitted = await admit(caller, prepared, plannedEngine(provider, prepared), maxCredits(prepared, effort, analysis, session), storeEarly);
     return { ...admitted, provider, translator, hooks };
   }
 
   /**
    * Admits a request before any model call: the concurrency slot, then (live
-   * keys) the credit hold, with the stored response's first row written in the
-   * same transaction. Throws 429 / 402 with nothing left behind.
+   * keys) the credit hold, with the stored response's first row (`storeEarly`)
+   * written in the same transaction. Throws 429 / 402 with nothing left behind.
    */
-  async function admit(caller: Caller, prepared: PreparedRequest, engine: string, holdAmount: number): Promise<Pick<Job, 'caller' | 'prepared' | 'engine' | 'hold' | 'release'>> {
+  async function admit(caller: Caller, prepared: PreparedRequest, engine: string, holdAmount: number, storeEarly: boolean): Promise<Pick<Job, 'caller' | 'prepared' | 'engine' | 'hold' | 'release'>> {
     let release: (() => Promise<void>) | null = null;
     if (caller.limits) {
       release = await deps.concurrency.acquire(`responses:${caller.workspaceId}`, caller.limits.concurrency.responses);
@@ -184,7 +188,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       }
     }
     try {
-      const startRow = prepared.response.store ? row(caller, prepared, engine, undefined) : undefined;
+      const startRow = prepared.response.store && storeEarly ? row(caller, prepared, engine, undefined) : undefined;
       let hold: Hold | null = null;
       if (caller.mode === 'live') {
         hold = await deps.credits.hold({

@@ -9,6 +9,7 @@
 import { sql, type Transaction } from 'kysely';
 import { ApiError } from '../errors/api-error.js';
 import type { Db } from './db.js';
+import { groupCommitOf } from './group-commit.js';
 import type { CreditLedgerTable, Database, LedgerKind, ResponsesTable } from './schema.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 
@@ -144,6 +145,8 @@ export interface UsageQuery {
 
 export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
   const now = () => Math.floor(clock.now() / 1000);
+  // Holds and settlements are the per-request writes: they share transactions (group-commit.ts).
+  const batch = groupCommitOf(db);
 
   async function summary(ex: Executor, workspaceId: string): Promise<CreditsSummary> {
     const w = await ex
@@ -172,11 +175,13 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
      * Reserves `amount` credits for a response before any model call, or
      * throws 402 credits_exhausted / budget_exceeded. `response` (the row of a
      * stored response, status in_progress) is inserted in the same transaction.
+     * Concurrent holds and settlements share a transaction (group commit),
+     * each still all-or-nothing.
      */
     async hold(input: { workspaceId: string; responseId: string; amount: number; owner: string; response?: ResponsesTable }): Promise<Hold> {
       const month = monthOf(clock.now());
       const hold: Hold = { id: ids.next('hold'), workspaceId: input.workspaceId, responseId: input.responseId, amount: input.amount };
-      await db.transaction().execute(async (trx) => {
+      await batch.run(async (trx) => {
         const r = await trx
           .updateTable('workspaces')
           .set({ held: sql`held + ${input.amount}` })
@@ -214,7 +219,7 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
     async settle(s: Settlement): Promise<void> {
       if (s.credits > s.hold.amount) throw new Error(`settle: ${s.credits} credits exceed the hold of ${s.hold.amount}`);
       const month = monthOf(clock.now());
-      await db.transaction().execute(async (trx) => {
+      await batch.run(async (trx) => {
         const deleted = await trx.deleteFrom('credit_holds').where('id', '=', s.hold.id).executeTakeFirst();
         if (Number(deleted.numDeletedRows) !== 1) throw new Error(`settle: hold ${s.hold.id} is not active`);
         const updated = await trx
