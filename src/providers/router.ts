@@ -227,31 +227,51 @@ export function createRouterProvider(options: RouterOptions): RouterProvider {
 
 /** One call of a backend under its first-byte and idle timeouts; aborts it when the request's signal does. */
 async function* callOnce(backend: RouterBackend, req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
+  if (req.signal.aborted) throw abortReason(req.signal, undefined);
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(req.signal.reason);
-  if (req.signal.aborted) throw abortReason(req.signal, undefined);
   req.signal.addEventListener('abort', onAbort, { once: true });
+  // Rejects when the call is aborted (client, timeout): a backend that ignores its signal is not waited for.
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(abortReason(controller.signal, undefined)), { once: true });
+  });
+  aborted.catch(() => {});
   let timer: NodeJS.Timeout | undefined;
-  const arm = (ms: number | undefined, what: 'first' | 'idle'): void => {
-    clearTimeout(timer);
-    if (ms !== undefined && ms > 0) timer = setTimeout(() => controller.abort(timeoutError(backend.name, what, ms)), ms);
+  // Timeouts count only while waiting for the backend, not while the consumer handles an event.
+  let waiting = false;
+  const expire = (what: 'first' | 'idle', ms: number) => () => {
+    if (waiting) controller.abort(timeoutError(backend.name, what, ms));
   };
+  if (backend.firstByteMs !== undefined && backend.firstByteMs > 0) timer = setTimeout(expire('first', backend.firstByteMs), backend.firstByteMs);
+  let idle = false;
+  let finished = false;
   const it = backend.provider.stream({ ...req, signal: controller.signal })[Symbol.asyncIterator]();
   try {
-    arm(backend.firstByteMs, 'first');
     for (;;) {
-      const r = await untilAborted(it.next(), controller.signal);
-      if (r.done) return;
-      clearTimeout(timer);
+      waiting = true;
+      const r = await Promise.race([it.next(), aborted]);
+      waiting = false;
+      if (r.done) {
+        finished = true;
+        return;
+      }
+      if (!idle) {
+        idle = true;
+        clearTimeout(timer);
+        timer = backend.idleMs !== undefined && backend.idleMs > 0 ? setTimeout(expire('idle', backend.idleMs), backend.idleMs) : undefined;
+      }
       yield r.value;
-      arm(backend.idleMs, 'idle');
+      timer?.refresh(); // the idle timer restarts once the consumer asks for more (one timer, re-armed)
     }
   } finally {
     clearTimeout(timer);
     req.signal.removeEventListener('abort', onAbort);
-    // Stops a backend that is still running (timeout, consumer gone); a no-op once it finished.
-    controller.abort();
-    void Promise.resolve(it.return?.()).catch(() => {});
+    if (!finished) {
+      // Stops a backend that is still running (timeout, consumer gone). Skipped after a
+      // complete call: an abort builds a DOMException, measurable per request.
+      controller.abort();
+      void Promise.resolve(it.return?.()).catch(() => {});
+    }
   }
 }
 
@@ -263,28 +283,6 @@ function timeoutError(name: string, what: 'first' | 'idle', ms: number): ApiErro
       : `The model backend '${name}' stopped sending for ${ms} ms. Retry after a brief delay.`,
     { retryable: true },
   );
-}
-
-/** The promise, or the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(abortReason(signal, undefined));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortReason(signal, undefined));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
