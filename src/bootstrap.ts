@@ -65,7 +65,7 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     onError: (err) => logger.error('database.connection_error', { err }),
   });
-  const accounts = createAccountsStore(db, randomIds, systemClock);
+  const accounts = createAccountsStore(db, randomIds, systemClock, { keyCacheMs: config.keyCacheMs });
   const credits = createCreditsStore(db, randomIds, systemClock);
   const instanceId = randomIds.next('inst');
   const responses = createResponsesStore(db);

@@ -27,6 +27,8 @@ export interface Config {
   upstream?: UpstreamConfig;
   /** Seconds to let in-flight streams finish on shutdown. */
   shutdownGraceSeconds: number;
+  /** COHORT_KEY_CACHE_MS: how long an API key's record is reused (revocations from another process apply within it). */
+  keyCacheMs: number;
   /** Credits a custom persona costs: COHORT_PERSONA_CREDITS (create/import), COHORT_PERSONA_CLONE_CREDITS. */
   personaCredits: { create: number; clone: number };
   /** Backends of the built-in server tools (src/server-tools/); readConfig always sets it. */
@@ -148,6 +150,7 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     dataDir: flags['data-dir'] ?? env.COHORT_DATA_DIR ?? './data',
     maxBodyBytes: intOption(env.COHORT_MAX_BODY_BYTES, 'COHORT_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel: level as Config['logLevel'],
+    keyCacheMs: intOption(env.COHORT_KEY_CACHE_MS, 'COHORT_KEY_CACHE_MS', 1000, 0, 600_000),
     shutdownGraceSeconds: intOption(env.COHORT_SHUTDOWN_GRACE_SECONDS, 'COHORT_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
     personaCredits: {
       create: intOption(env.COHORT_PERSONA_CREDITS, 'COHORT_PERSONA_CREDITS', 300, 0, 1_000_000),

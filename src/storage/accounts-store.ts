@@ -77,8 +77,28 @@ function toInfo(row: ApiKeysTable & { workspace: string }): ApiKeyInfo {
   };
 }
 
-export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock) {
+export type KeyRecord = ApiKeyInfo & { plan: string; rpm_limit: number | null; rpd_limit: number | null };
+
+export interface AccountsStoreOptions {
+  /**
+   * How long a key's record (its workspace, plan, limits, revocation) is
+   * reused before it is read again, in ms (default 1000; 0: every request
+   * reads it). Changes made through this store apply at once; a change made
+   * by another process (the CLI, another server) applies within this time.
+   */
+  keyCacheMs?: number;
+}
+
+export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock, options: AccountsStoreOptions = {}) {
   const now = () => Math.floor(clock.now() / 1000);
+  const keyCacheMs = options.keyCacheMs ?? 1000;
+  // By hash, never by secret; timed by the monotonic clock (an injected test clock may stand still).
+  const keyCache = new Map<string, { record: KeyRecord | undefined; until: number }>();
+  let generation = 0; // a lookup that overlapped a change does not cache what it read
+  const forgetKeys = (): void => {
+    generation += 1;
+    keyCache.clear();
+  };
 
   async function findWorkspace(name: string): Promise<Workspace | undefined> {
     return db.selectFrom('workspaces').selectAll().where('name', '=', name).executeTakeFirst();
@@ -132,11 +152,13 @@ export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock) {
 
     /** Sets the plan and, for Enterprise, custom limits (null → the plan's). */
     async setPlan(name: string, plan: Plan, limits: { rpm?: number | null; rpd?: number | null } = {}): Promise<Workspace | undefined> {
+      forgetKeys();
       await db
         .updateTable('workspaces')
         .set({ plan, rpm_limit: limits.rpm ?? null, rpd_limit: limits.rpd ?? null })
         .where('name', '=', name)
         .execute();
+      forgetKeys();
       return findWorkspace(name);
     },
 
@@ -162,19 +184,31 @@ export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock) {
         last_used_at: null,
       };
       await db.insertInto('api_keys').values(row).execute();
+      forgetKeys(); // a lookup of this secret may have cached 'no such key'
       return { ...toInfo({ ...row, workspace: ws.name }), key, plan: ws.plan };
     },
 
     /** The key's record by its secret, or undefined. Revoked and expired keys are returned; the caller decides. */
-    async findKeyBySecret(key: string): Promise<(ApiKeyInfo & { plan: string; rpm_limit: number | null; rpd_limit: number | null }) | undefined> {
+    async findKeyBySecret(key: string): Promise<KeyRecord | undefined> {
+      const hash = hashKey(key);
+      if (keyCacheMs > 0) {
+        const hit = keyCache.get(hash);
+        if (hit && hit.until > performance.now()) return hit.record;
+      }
+      const gen = generation;
       const row = await db
         .selectFrom('api_keys')
         .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
         .selectAll('api_keys')
         .select(['workspaces.name as workspace', 'workspaces.plan as plan', 'workspaces.rpm_limit as rpm_limit', 'workspaces.rpd_limit as rpd_limit'])
-        .where('api_keys.key_hash', '=', hashKey(key))
+        .where('api_keys.key_hash', '=', hash)
         .executeTakeFirst();
-      return row ? { ...toInfo(row), plan: row.plan, rpm_limit: row.rpm_limit, rpd_limit: row.rpd_limit } : undefined;
+      const record = row ? { ...toInfo(row), plan: row.plan, rpm_limit: row.rpm_limit, rpd_limit: row.rpd_limit } : undefined;
+      if (keyCacheMs > 0 && gen === generation) {
+        if (keyCache.size >= 10_000) keyCache.clear();
+        keyCache.set(hash, { record, until: performance.now() + keyCacheMs });
+      }
+      return record;
     },
 
     async listKeys(workspace?: string): Promise<ApiKeyInfo[]> {
@@ -191,12 +225,14 @@ export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock) {
 
     /** Revokes a key by id; false when no such key. Idempotent. */
     async revokeKey(id: string): Promise<boolean> {
+      forgetKeys();
       const r = await db
         .updateTable('api_keys')
         .set({ revoked_at: now() })
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
+      forgetKeys();
       if (Number(r.numUpdatedRows) > 0) return true;
       return (await db.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
     },

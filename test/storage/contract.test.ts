@@ -179,6 +179,26 @@ forEachDatabase('accounts store', (t) => {
     assert.equal(typeof (await store.countWorkspaces()), 'number');
   });
 
+  it('key records are cached: changes through the same store apply at once, another store sees them after keyCacheMs', async () => {
+    const mine = createAccountsStore(t.db, ids, clock, { keyCacheMs: 150 });
+    const other = createAccountsStore(t.db, ids, clock, { keyCacheMs: 150 }); // another process
+    const k = await mine.createKey({ workspace: 'cached', mode: 'live' });
+    assert.equal((await other.findKeyBySecret(k.key))?.revoked_at, null);
+    assert.equal((await mine.findKeyBySecret(k.key))?.plan, 'free');
+    assert.ok(await mine.revokeKey(k.id));
+    assert.ok((await mine.findKeyBySecret(k.key))?.revoked_at, 'the store that revoked sees it at once');
+    assert.equal((await other.findKeyBySecret(k.key))?.revoked_at, null, 'another store still has its cached record');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok((await other.findKeyBySecret(k.key))?.revoked_at, 'and reads it again after keyCacheMs');
+    await mine.setPlan('cached', 'pro');
+    assert.equal((await mine.findKeyBySecret(k.key))?.plan, 'pro');
+    const uncached = createAccountsStore(t.db, ids, clock, { keyCacheMs: 0 });
+    const k2 = await mine.createKey({ workspace: 'cached', mode: 'test' });
+    assert.equal((await uncached.findKeyBySecret(k2.key))?.revoked_at, null);
+    await mine.revokeKey(k2.id);
+    assert.ok((await uncached.findKeyBySecret(k2.key))?.revoked_at, 'keyCacheMs 0 reads every time');
+  });
+
   it('ensureWorkspace racing itself creates one workspace', async () => {
     // on PostgreSQL the pool runs these on separate connections at once
     const store = accounts();

@@ -1,0 +1,87 @@
+/**
+ * Group commit on every database: the operations of one event-loop turn share
+ * a transaction, yet each keeps its own all-or-nothing outcome, and none is
+ * reported done before the shared commit.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { createAccountsStore } from '../../src/storage/accounts-store.js';
+import { createCreditsStore } from '../../src/storage/credits-store.js';
+import { groupCommitOf } from '../../src/storage/group-commit.js';
+import { randomIds, systemClock } from '../../src/util/ids.js';
+import { forEachDatabase } from '../helpers/databases.js';
+
+forEachDatabase('group commit', (t) => {
+  it('holds of one turn share a transaction; the ones that do not fit fail alone', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const credits = createCreditsStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('batched', 'free'); // 100 credits
+    const stats = groupCommitOf(t.db).stats;
+    const before = { ...stats };
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => credits.hold({ workspaceId: workspace.id, responseId: `resp_b${i}`, amount: 9, owner: 'inst_a' })),
+    );
+    assert.equal(attempts.filter((a) => a.status === 'fulfilled').length, 11, '11 × 9 = 99 ≤ 100');
+    const refused = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+    assert.equal(refused.length, 1);
+    assert.equal((refused[0]!.reason as { code: string }).code, 'credits_exhausted');
+    assert.equal(stats.operations - before.operations, 12);
+    assert.equal(stats.transactions - before.transactions, 1, 'one transaction for the turn');
+    const s = await credits.summary(workspace.id);
+    assert.equal(s.held, 99);
+    const holds = await t.db.selectFrom('credit_holds').select('response_id').where('workspace_id', '=', workspace.id).execute();
+    assert.equal(holds.length, 11, 'the refused hold left no row');
+  });
+
+  it('an operation that fails after writing is rolled back to its savepoint; the others commit', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('savepoints', 'free');
+    const g = groupCommitOf(t.db);
+    const write = (label: string, fail: boolean) =>
+      g.run(async (trx) => {
+        await trx.updateTable('workspaces').set({ plan: label }).where('id', '=', workspace.id).execute();
+        await trx
+          .insertInto('credit_holds')
+          .values({ id: `hold_${label}`, workspace_id: workspace.id, response_id: `resp_${label}`, amount: 1, owner: 'x', created_at: 0 })
+          .execute();
+        if (fail) throw new Error(`${label} failed`);
+        return label;
+      });
+    const results = await Promise.allSettled([write('a', false), write('b', true), write('c', false)]);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+      ['a', 'b failed', 'c'],
+    );
+    const rows = await t.db.selectFrom('credit_holds').select('id').where('workspace_id', '=', workspace.id).orderBy('id').execute();
+    assert.deepEqual(rows.map((r) => r.id), ['hold_a', 'hold_c']);
+    const ws = await t.db.selectFrom('workspaces').select('plan').where('id', '=', workspace.id).executeTakeFirstOrThrow();
+    assert.equal(ws.plan, 'c');
+  });
+
+  it('a batch whose transaction fails as a whole is retried one operation at a time', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('whole', 'free');
+    const g = groupCommitOf(t.db);
+    let poison = true;
+    const op = (label: string) =>
+      g.run(async (trx) => {
+        await trx
+          .insertInto('credit_holds')
+          .values({ id: `hold_w${label}`, workspace_id: workspace.id, response_id: `resp_w${label}`, amount: 1, owner: 'x', created_at: 0 })
+          .execute();
+        // Breaks the shared transaction itself (as a lost connection or a deadlock would): the
+        // savepoint of this operation is gone, so its rollback fails and the batch is abandoned.
+        if (label === 'b' && poison) {
+          poison = false;
+          await sql.raw('release savepoint op1').execute(trx);
+          throw new Error('b failed inside a broken batch');
+        }
+        return label;
+      });
+    const results = await Promise.all([op('a'), op('b'), op('c')]);
+    assert.deepEqual(results, ['a', 'b', 'c']);
+    const rows = await t.db.selectFrom('credit_holds').select('id').where('workspace_id', '=', workspace.id).orderBy('id').execute();
+    assert.deepEqual(rows.map((r) => r.id), ['hold_wa', 'hold_wb', 'hold_wc']);
+  });
+});
