@@ -20,9 +20,36 @@ function serialize(fields: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Lines to stderr, gathered per turn of the event loop into one write (an access
+ * line per request would otherwise cost a write system call each: stderr to a
+ * file or pipe is synchronous). Whatever is pending is written when the process exits.
+ */
+let pending: string[] = [];
+let flushScheduled = false;
+let exitHooked = false;
+function flushStderr(): void {
+  flushScheduled = false;
+  if (pending.length === 0) return;
+  const text = pending.join('');
+  pending = [];
+  process.stderr.write(text);
+}
+function writeStderr(line: string): void {
+  pending.push(line + '\n');
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', flushStderr);
+  }
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushStderr);
+  }
+}
+
 export function createLogger(options: { level?: Level; write?: (line: string) => void } = {}): Logger {
   const min = ORDER[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const write = options.write ?? writeStderr;
   const log = (level: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[level] < min) return;
     write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...serialize(fields) }));

@@ -71,6 +71,8 @@ interface Job {
   translator: ResponseTranslator;
   hooks: RunHooks;
   hold: Hold | null;
+  /** Whether the response's row was written at admission (then the end updates it; else inserts it). */
+  storedEarly: boolean;
   release: (() => Promise<void>) | null;
 }
 
@@ -177,7 +179,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
    * keys) the credit hold, with the stored response's first row (`storeEarly`)
    * written in the same transaction. Throws 429 / 402 with nothing left behind.
    */
-  async function admit(caller: Caller, prepared: PreparedRequest, engine: string, holdAmount: number, storeEarly: boolean): Promise<Pick<Job, 'caller' | 'prepared' | 'engine' | 'hold' | 'release'>> {
+  async function admit(caller: Caller, prepared: PreparedRequest, engine: string, holdAmount: number, storeEarly: boolean): Promise<Pick<Job, 'caller' | 'prepared' | 'engine' | 'hold' | 'release' | 'storedEarly'>> {
     let release: (() => Promise<void>) | null = null;
     if (caller.limits) {
       release = await deps.concurrency.acquire(`responses:${caller.workspaceId}`, caller.limits.concurrency.responses);
@@ -199,7 +201,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
           ...(startRow ? { response: startRow } : {}),
         });
       } else if (startRow) await deps.responses.insert(startRow);
-      return { caller, prepared, engine, hold, release };
+      return { caller, prepared, engine, hold, release, storedEarly: startRow !== undefined };
     } catch (err) {
       await release?.();
       throw err;
@@ -235,9 +237,9 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
           personaId: r.persona_id,
           inputTokens: r.usage?.input_tokens ?? 0,
           outputTokens: r.usage?.output_tokens ?? 0,
-          ...(final ? { response: final } : {}),
+          ...(final ? { response: final, responseIsNew: !job.storedEarly } : {}),
         });
-      } else if (final) await deps.responses.upsert(final);
+      } else if (final) await (job.storedEarly ? deps.responses.upsert(final) : deps.responses.insert(final));
     } catch (err) {
       deps.logger.error('response.persist_failed', { response_id: r.id, err });
       throw err;

@@ -53,6 +53,8 @@ export interface Settlement {
   outputTokens: number;
   /** The finished response row to store in the same transaction. */
   response?: ResponsesTable;
+  /** The response has no row yet (nothing was stored at admission): insert rather than update it. */
+  responseIsNew?: boolean;
 }
 
 /** A debit that is not a response's (e.g. creating a custom persona). */
@@ -250,7 +252,8 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
             created_at: now(),
           });
         }
-        if (s.response) {
+        if (s.response && s.responseIsNew) await trx.insertInto('responses').values(s.response).execute();
+        else if (s.response) {
           const { id: _id, ...rest } = s.response;
           await trx.insertInto('responses').values(s.response).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
         }

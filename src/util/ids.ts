@@ -6,8 +6,22 @@ export interface IdGenerator {
   next(prefix: string): string;
 }
 
+// Random bytes drawn from a pool: one randomBytes call per 341 ids instead of one per id
+// (ids are unique, not secret; API keys come from src/storage/accounts-store.ts).
+let pool = Buffer.alloc(0);
+let offset = 0;
+function randomHex12(): string {
+  if (offset + 12 > pool.length) {
+    pool = randomBytes(4092);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + 12);
+  offset += 12;
+  return hex;
+}
+
 export const randomIds: IdGenerator = {
-  next: (prefix) => `${prefix}_${randomBytes(12).toString('hex')}`,
+  next: (prefix) => `${prefix}_${randomHex12()}`,
 };
 
 /** Deterministic ids for tests: resp_000000000000000000000001, … */

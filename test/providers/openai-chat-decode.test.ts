@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ApiError } from '../../src/errors/api-error.js';
 import { convertRequest, isReasoningModel, usesMaxCompletionTokens } from '../../src/providers/openai-chat/convert-request.js';
-import { ChatEventMapper, decodeChatStream, SseDecoder, type SseEvent } from '../../src/providers/openai-chat/decode-stream.js';
+import { ChatEventMapper, decodeChatStream, plainTextChunk, SseDecoder, type SseEvent } from '../../src/providers/openai-chat/decode-stream.js';
+import { chatChunkSchema } from '../../src/providers/openai-chat/chat-api.js';
 import { mapFinishReason } from '../../src/providers/openai-chat/map-finish-reason.js';
 import { mapConnectionError, mapUpstreamHttpError, retryAfterHeaders } from '../../src/providers/openai-chat/map-upstream-error.js';
 import type { ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
@@ -133,6 +134,40 @@ describe('recorded OpenAI streams', () => {
     const events = await decode(frames);
     assert.equal(events[0]!.type, 'tool-call-start');
     assert.deepEqual(events.at(-2), { type: 'usage', inputTokens: 10, outputTokens: 2, cachedTokens: 0, reasoningTokens: 0 });
+  });
+});
+
+describe('plainTextChunk (the hand-checked fast path)', () => {
+  const accepted: unknown[] = [
+    { id: 'c1', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }] },
+    { id: 'c1', choices: [{ index: 0, delta: { content: 'Hi' } }], obfuscation: 'x' },
+    { choices: [{ delta: { content: null, refusal: 'no', tool_calls: null }, finish_reason: 'stop' }], usage: null },
+    { id: null, model: null, choices: [{ index: null, delta: null, finish_reason: 'length' }] },
+    { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], system_fingerprint: 'fp' },
+    { choices: [{ index: 0, delta: { content: 'x', reasoning_content: 'why' } }] },
+  ];
+  const deferred: unknown[] = [
+    { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', function: { name: 'f', arguments: '' } }] } }] },
+    { choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } },
+    { choices: [{ index: 0, delta: { content: 'a' } }, { index: 1, delta: { content: 'b' } }] },
+    { choices: [{ index: 0, delta: { content: 5 } }] },
+    { choices: [{ index: '0', delta: { content: 'a' } }] },
+    { choices: null },
+    { choices: [{ delta: [] }] },
+    'text',
+    null,
+  ];
+
+  it('gives what the schema gives for the chunks it accepts', () => {
+    for (const chunk of accepted) {
+      const fast = plainTextChunk(chunk);
+      assert.ok(fast, JSON.stringify(chunk));
+      assert.deepEqual(fast, chatChunkSchema.parse(chunk), JSON.stringify(chunk));
+    }
+  });
+
+  it('leaves everything else to the schema', () => {
+    for (const chunk of deferred) assert.equal(plainTextChunk(chunk), undefined, JSON.stringify(chunk));
   });
 });
 

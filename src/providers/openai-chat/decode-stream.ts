@@ -207,6 +207,52 @@ export class ChatEventMapper {
 // ---------------------------------------------------------------------------
 // Bytes → events
 
+const isOptString = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
+const isOptNumber = (v: unknown): v is number | null | undefined => v === undefined || v === null || typeof v === 'number';
+
+/**
+ * The chunk most of a stream is made of — one choice whose delta carries
+ * text (no tool calls, no usage) — checked by hand, as `chatChunkSchema`
+ * would accept it and with the same fields kept. Anything else (tool calls,
+ * usage, several choices, a wrong type) returns undefined and goes through the
+ * schema. Parsing every chunk with zod was a measurable share of the CPU a
+ * request costs.
+ */
+export function plainTextChunk(value: unknown): ChatChunk | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (!isOptString(v.id) || !isOptString(v.model) || (v.usage !== undefined && v.usage !== null)) return undefined;
+  const choices = v.choices;
+  if (!Array.isArray(choices) || choices.length !== 1) return undefined;
+  const c = choices[0] as Record<string, unknown> | null;
+  if (typeof c !== 'object' || c === null || !isOptNumber(c.index) || !isOptString(c.finish_reason)) return undefined;
+  const d = c.delta as Record<string, unknown> | null | undefined;
+  if (d !== undefined && d !== null) {
+    if (typeof d !== 'object' || Array.isArray(d)) return undefined;
+    if (!isOptString(d.role) || !isOptString(d.content) || !isOptString(d.refusal)) return undefined;
+    if (d.tool_calls !== undefined && d.tool_calls !== null) return undefined;
+  }
+  const choice: NonNullable<ChatChunk['choices']>[number] = {};
+  if (c.index !== undefined) choice.index = c.index;
+  if (c.finish_reason !== undefined) choice.finish_reason = c.finish_reason;
+  if (d !== undefined) {
+    if (d === null) choice.delta = null;
+    else {
+      const delta: NonNullable<typeof choice.delta> = {};
+      if (d.role !== undefined) delta.role = d.role as string | null;
+      if (d.content !== undefined) delta.content = d.content as string | null;
+      if (d.refusal !== undefined) delta.refusal = d.refusal as string | null;
+      if (d.tool_calls !== undefined) delta.tool_calls = null;
+      choice.delta = delta;
+    }
+  }
+  const out: ChatChunk = { choices: [choice] };
+  if (v.id !== undefined) out.id = v.id;
+  if (v.model !== undefined) out.model = v.model;
+  if (v.usage !== undefined) out.usage = null;
+  return out;
+}
+
 /**
  * Decodes an upstream SSE body into ProviderEvents. Throws ApiError
  * (service_unavailable / invalid_request) for in-band `error` payloads,
@@ -235,6 +281,8 @@ export async function* decodeChatStream(
       throw malformedUpstream('invalid JSON in the event stream');
     }
     if (ev.event === 'error' || hasErrorField(parsed.value)) throw mapInBandError(parsed.value, options.upstream ?? noContext);
+    const plain = plainTextChunk(parsed.value);
+    if (plain) return mapper.push(plain);
     const chunk = chatChunkSchema.safeParse(parsed.value);
     if (!chunk.success) throw malformedUpstream('unexpected chunk in the event stream');
     return mapper.push(chunk.data);
