@@ -10,7 +10,8 @@ import { sql, type Transaction } from 'kysely';
 import { ApiError } from '../errors/api-error.js';
 import type { Db } from './db.js';
 import { groupCommitOf } from './group-commit.js';
-import type { CreditLedgerTable, Database, LedgerKind, ResponsesTable } from './schema.js';
+import { prepared, type Param } from './prepared.js';
+import type { CreditHoldsTable, CreditLedgerTable, Database, LedgerKind, ResponsesTable } from './schema.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 
 export type Executor = Db | Transaction<Database>;
@@ -145,10 +146,58 @@ export interface UsageQuery {
   groupBy: 'day' | 'key' | 'persona' | 'operation';
 }
 
+const RESPONSE_COLUMNS = ['id', 'workspace_id', 'key_id', 'status', 'background', 'persona_id', 'engine', 'created_at', 'updated_at', 'body', 'context', 'input_items', 'request', 'events', 'owner'] as const satisfies ReadonlyArray<keyof ResponsesTable>;
+const LEDGER_COLUMNS = ['id', 'workspace_id', 'kind', 'amount', 'balance_after', 'operation', 'response_id', 'key_id', 'persona_id', 'reason', 'input_tokens', 'output_tokens', 'created_at'] as const satisfies ReadonlyArray<keyof CreditLedgerTable>;
+const HOLD_COLUMNS = ['id', 'workspace_id', 'response_id', 'amount', 'owner', 'created_at'] as const satisfies ReadonlyArray<keyof CreditHoldsTable>;
+
+/** `{ column: p('column') }` for every column: an insert of a whole row as a prepared statement. */
+function placeholders<C extends string>(columns: readonly C[], p: Param<C>): Record<C, unknown> {
+  return Object.fromEntries(columns.map((c) => [c, p(c)])) as Record<C, unknown>;
+}
+
+/** The statements every live request runs, compiled once per store (see prepared.ts). */
+function hotStatements() {
+  return {
+    /** Reserves `amount` if the available balance and the monthly budget allow it (one row updated), else none. */
+    hold: prepared<'amount' | 'workspace' | 'month'>((db, p) =>
+      db
+        .updateTable('workspaces')
+        .set({ held: sql`held + ${p('amount')}` })
+        .where('id', '=', p('workspace'))
+        .where(sql<boolean>`balance - held >= ${p('amount')}`)
+        .where(sql<boolean>`(monthly_budget is null or (case when spend_month = ${p('month')} then month_spent else 0 end) + held + ${p('amount')} <= monthly_budget)`),
+    ),
+    insertHold: prepared<(typeof HOLD_COLUMNS)[number]>((db, p) => db.insertInto('credit_holds').values(placeholders(HOLD_COLUMNS, p) as never)),
+    deleteHold: prepared<'id'>((db, p) => db.deleteFrom('credit_holds').where('id', '=', p('id'))),
+    /** Releases the hold and debits what was spent, counting it in the month; returns the balance after. */
+    settle: prepared<'held' | 'credits' | 'month' | 'workspace', { balance: number }>((db, p) =>
+      db
+        .updateTable('workspaces')
+        .set({
+          held: sql`held - ${p('held')}`,
+          balance: sql`balance - ${p('credits')}`,
+          month_spent: sql`(case when spend_month = ${p('month')} then month_spent else 0 end) + ${p('credits')}`,
+          spend_month: p('month'),
+        })
+        .where('id', '=', p('workspace'))
+        .returning('balance'),
+    ),
+    insertLedger: prepared<(typeof LEDGER_COLUMNS)[number]>((db, p) => db.insertInto('credit_ledger').values(placeholders(LEDGER_COLUMNS, p) as never)),
+    insertResponse: prepared<(typeof RESPONSE_COLUMNS)[number]>((db, p) => db.insertInto('responses').values(placeholders(RESPONSE_COLUMNS, p) as never)),
+    upsertResponse: prepared<(typeof RESPONSE_COLUMNS)[number]>((db, p) => {
+      const row = placeholders(RESPONSE_COLUMNS, p);
+      const { id: _id, ...rest } = row;
+      return db.insertInto('responses').values(row as never).onConflict((oc) => oc.column('id').doUpdateSet(rest as never));
+    }),
+  };
+}
+
 export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
   const now = () => Math.floor(clock.now() / 1000);
-  // Holds and settlements are the per-request writes: they share transactions (group-commit.ts).
+  // Holds and settlements are the per-request writes: they share transactions (group-commit.ts)
+  // and their statements are compiled once (prepared.ts).
   const batch = groupCommitOf(db);
+  const q = hotStatements();
 
   async function summary(ex: Executor, workspaceId: string): Promise<CreditsSummary> {
     const w = await ex
@@ -184,14 +233,8 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
       const month = monthOf(clock.now());
       const hold: Hold = { id: ids.next('hold'), workspaceId: input.workspaceId, responseId: input.responseId, amount: input.amount };
       await batch.run(async (trx) => {
-        const r = await trx
-          .updateTable('workspaces')
-          .set({ held: sql`held + ${input.amount}` })
-          .where('id', '=', input.workspaceId)
-          .where(sql<boolean>`balance - held >= ${input.amount}`)
-          .where(sql<boolean>`(monthly_budget is null or (case when spend_month = ${month} then month_spent else 0 end) + held + ${input.amount} <= monthly_budget)`)
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) {
+        const r = await q.hold(trx, { amount: input.amount, workspace: input.workspaceId, month });
+        if (Number(r.numAffectedRows ?? 0n) !== 1) {
           const s = await summary(trx, input.workspaceId);
           if (s.available < input.amount) {
             throw new ApiError(
@@ -204,11 +247,8 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
             `This request may cost up to ${input.amount} credits, which would exceed the workspace's monthly budget of ${s.monthly_budget} (spent ${s.month_spend} in ${s.month}, ${s.held} held).`,
           );
         }
-        await trx
-          .insertInto('credit_holds')
-          .values({ id: hold.id, workspace_id: input.workspaceId, response_id: input.responseId, amount: input.amount, owner: input.owner, created_at: now() })
-          .execute();
-        if (input.response) await trx.insertInto('responses').values(input.response).execute();
+        await q.insertHold(trx, { id: hold.id, workspace_id: input.workspaceId, response_id: input.responseId, amount: input.amount, owner: input.owner, created_at: now() });
+        if (input.response) await q.insertResponse(trx, input.response);
       });
       return hold;
     },
@@ -222,26 +262,17 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
       if (s.credits > s.hold.amount) throw new Error(`settle: ${s.credits} credits exceed the hold of ${s.hold.amount}`);
       const month = monthOf(clock.now());
       await batch.run(async (trx) => {
-        const deleted = await trx.deleteFrom('credit_holds').where('id', '=', s.hold.id).executeTakeFirst();
-        if (Number(deleted.numDeletedRows) !== 1) throw new Error(`settle: hold ${s.hold.id} is not active`);
-        const updated = await trx
-          .updateTable('workspaces')
-          .set({
-            held: sql`held - ${s.hold.amount}`,
-            balance: sql`balance - ${s.credits}`,
-            month_spent: sql`(case when spend_month = ${month} then month_spent else 0 end) + ${s.credits}`,
-            spend_month: month,
-          })
-          .where('id', '=', s.hold.workspaceId)
-          .returning('balance')
-          .executeTakeFirstOrThrow();
+        const deleted = await q.deleteHold(trx, { id: s.hold.id });
+        if (Number(deleted.numAffectedRows ?? 0n) !== 1) throw new Error(`settle: hold ${s.hold.id} is not active`);
+        const updated = await q.settle(trx, { held: s.hold.amount, credits: s.credits, month, workspace: s.hold.workspaceId });
+        if (updated.rows.length !== 1) throw new Error(`settle: workspace ${s.hold.workspaceId} not found`);
         if (s.credits > 0) {
-          await insertLedger(trx, {
+          await q.insertLedger(trx, {
             id: ledgerId(clock.now()),
             workspace_id: s.hold.workspaceId,
             kind: 'debit',
             amount: -s.credits,
-            balance_after: Number(updated.balance),
+            balance_after: Number(updated.rows[0]!.balance),
             operation: s.operation,
             response_id: s.hold.responseId,
             key_id: s.keyId,
@@ -252,11 +283,7 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
             created_at: now(),
           });
         }
-        if (s.response && s.responseIsNew) await trx.insertInto('responses').values(s.response).execute();
-        else if (s.response) {
-          const { id: _id, ...rest } = s.response;
-          await trx.insertInto('responses').values(s.response).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
-        }
+        if (s.response) await (s.responseIsNew ? q.insertResponse(trx, s.response) : q.upsertResponse(trx, s.response));
       });
     },
 

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { createAccountsStore } from '../../src/storage/accounts-store.js';
 import { createCreditsStore } from '../../src/storage/credits-store.js';
 import { groupCommitOf } from '../../src/storage/group-commit.js';
+import { prepared } from '../../src/storage/prepared.js';
 import { randomIds, systemClock } from '../../src/util/ids.js';
 import { forEachDatabase } from '../helpers/databases.js';
 
@@ -57,6 +58,21 @@ forEachDatabase('group commit', (t) => {
     assert.deepEqual(rows.map((r) => r.id), ['hold_a', 'hold_c']);
     const ws = await t.db.selectFrom('workspaces').select('plan').where('id', '=', workspace.id).executeTakeFirstOrThrow();
     assert.equal(ws.plan, 'c');
+  });
+
+  it('a prepared statement is the builder\'s SQL, compiled once, run with each call\'s values (a name used twice binds twice)', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const a = await accounts.createWorkspace('prep_a', 'free');
+    const b = await accounts.createWorkspace('prep_b', 'pro');
+    const find = prepared<'name' | 'plan', { id: string }>((db, p) =>
+      db.selectFrom('workspaces').select('id').where((eb) => eb.or([eb('name', '=', p('name')), eb('plan', '=', p('plan'))])).where('name', 'like', sql`${p('name')} || ''`),
+    );
+    assert.equal(find.sql, undefined);
+    assert.deepEqual((await find(t.db, { name: 'prep_a', plan: 'none' })).rows, [{ id: a.workspace.id }]);
+    const text = find.sql;
+    assert.ok(text && !text.includes('prep_a'), text);
+    assert.deepEqual((await find(t.db, { name: 'prep_b', plan: 'none' })).rows, [{ id: b.workspace.id }]);
+    assert.equal(find.sql, text, 'compiled once');
   });
 
   it('a batch whose transaction fails as a whole is retried one operation at a time', async () => {
