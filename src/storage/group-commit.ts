@@ -1,23 +1,26 @@
 /**
  * Group commit: the credit holds and settlements that arrive in the same turn
- * of the event loop run in one transaction, each inside its own savepoint.
+ * of the event loop run in one transaction.
  *
- * Every operation keeps its own all-or-nothing outcome (a failing one rolls
- * back to its savepoint and rejects alone; the others commit), and its promise
- * settles only after the shared COMMIT, so nothing is reported done before it
- * is durable. What is shared is the cost of BEGIN/COMMIT, the WAL write of the
+ * Every operation keeps its own all-or-nothing outcome, and its promise
+ * settles only after the COMMIT that made it durable. When any operation of a
+ * batch fails (a 402 hold, say), the whole transaction rolls back and every
+ * operation of the batch runs again in a transaction of its own, so the
+ * failing one rejects alone and the others commit. Failures are rare, so the
+ * common path costs no savepoints. What is shared is the cost of BEGIN/COMMIT, the WAL write of the
  * pages every operation touches (the workspace row, the ledger's last page),
  * and on PostgreSQL the commit's fsync. The benchmark's profile showed the
  * per-request transactions as the largest single cost under load.
  *
- * A batch whose transaction fails as a whole (a PostgreSQL deadlock between
- * two processes' batches, a failed COMMIT) is run again one operation per
- * transaction, so an operation fails only for its own reasons. That is safe
- * because nothing of the failed batch was committed; and the operations
- * batched here cannot apply twice anyway (a hold inserts a row with a fresh
- * unique id; a settlement deletes its hold and fails when it is gone).
+ * The same applies when the transaction fails as a whole (a PostgreSQL
+ * deadlock between two processes' batches, a failed COMMIT). Running an
+ * operation again is safe because nothing of the failed batch was committed;
+ * and the operations batched here cannot apply twice anyway (a hold inserts a
+ * row with a fresh unique id; a settlement deletes its hold and fails when it
+ * is gone). An operation must therefore be a function of its transaction
+ * only, safe to call twice.
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { Database } from './schema.js';
 
@@ -89,34 +92,21 @@ function createGroupCommit(db: Db): GroupCommit {
   }
 
   async function together(batch: Queued[]): Promise<void> {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const values: unknown[] = [];
     try {
       await db.transaction().execute(async (trx) => {
-        for (let i = 0; i < batch.length; i++) {
-          await sql.raw(`savepoint op${i}`).execute(trx);
-          try {
-            const value = await batch[i]!.fn(trx);
-            await sql.raw(`release savepoint op${i}`).execute(trx);
-            outcomes.push({ ok: true, value });
-          } catch (error) {
-            await sql.raw(`rollback to savepoint op${i}`).execute(trx);
-            await sql.raw(`release savepoint op${i}`).execute(trx);
-            outcomes.push({ ok: false, error });
-          }
-        }
+        for (const op of batch) values.push(await op.fn(trx));
       });
     } catch {
-      // The batch as a whole failed and nothing of it was committed: one by one instead.
+      // An operation failed (a 402, say) or the transaction did: nothing of the batch was
+      // committed. Each operation runs again in its own transaction, so each succeeds or
+      // fails for its own reasons alone. (Failures are rare; the common path needs no savepoints.)
       for (const op of batch) await single(op);
       return;
     }
     stats.operations += batch.length;
     stats.transactions += 1;
-    batch.forEach((op, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) op.resolve(o.value);
-      else op.reject(o.error);
-    });
+    batch.forEach((op, i) => op.resolve(values[i]));
   }
 
   return {
