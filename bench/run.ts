@@ -6,7 +6,8 @@
  *   npm run build && npm run bench        # ~3 minutes, writes bench/results.md
  *   BENCH_QUICK=1 npm run bench           # ~30-40 s
  *   BENCH_PROFILE=1 npm run bench         # CPU profile of Cohort under 16-connection
- *                                         # non-streaming load, writes bench/profile.md
+ *                                         # non-streaming load (BENCH_PROFILE_MODE=streaming:
+ *                                         # streaming), writes bench/profile.md
  *
  * Processes: the upstream (bench/upstream.ts), the proxy (bench/proxy.ts) and
  * Cohort (`bin/cohort.js serve`) each run in their own child process; the
@@ -537,7 +538,9 @@ async function benchmark(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------
-// BENCH_PROFILE=1: where Cohort spends its CPU under 16-connection non-streaming load
+// BENCH_PROFILE=1: where Cohort spends its CPU under 16-connection load
+// (non-streaming; BENCH_PROFILE_MODE=streaming for streaming requests)
+const PROFILE_MODE: Mode = env.BENCH_PROFILE_MODE === 'streaming' ? 'streaming' : 'non-streaming';
 
 async function profile(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-bench-'));
@@ -547,8 +550,8 @@ async function profile(): Promise<void> {
     const [upstream, key] = await Promise.all([startUpstream(), setupWorkspace(tmp, 'bench')]);
     const cohort = await startCohort(upstream.port, tmp, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=250']);
     prioritize(process.pid, upstream.child.pid, cohort.child.pid);
-    const spec = cohortSpec(cohort.port, key, 'non-streaming');
-    log(`profiling Cohort (pid ${cohort.child.pid}) under 16-connection non-streaming load for ${PROFILE_MS} ms…`);
+    const spec = cohortSpec(cohort.port, key, PROFILE_MODE);
+    log(`profiling Cohort (pid ${cohort.child.pid}) under 16-connection ${PROFILE_MODE} load for ${PROFILE_MS} ms…`);
     await closedLoop(spec, 16, WARMUP_MS * 2);
     const cpu0 = procCpuMs(cohort.child.pid);
     const w0 = Number(process.hrtime.bigint() / 1000n);
@@ -564,7 +567,7 @@ async function profile(): Promise<void> {
     const busy = s.samples - s.idleSamples;
     const pct = (n: number, of: number): string => `${((n / of) * 100).toFixed(1)}%`;
     const out: string[] = [];
-    out.push('# Cohort CPU profile: 16 connections, non-streaming', '');
+    out.push(`# Cohort CPU profile: 16 connections, ${PROFILE_MODE}`, '');
     out.push(`Generated ${new Date().toISOString()} by \`BENCH_PROFILE=1 npm run bench\`.`, '', ...machineLines());
     out.push(
       `- Load: ${res.completed} requests in ${(res.elapsedMs / 1000).toFixed(1)} s = ${fmtInt(res.rps)} req/s (with the profiler on), p50 ${fmtMs(percentile(sortedCopy(res.latencies), 50))} ms, ${res.errors} errors`,

@@ -24,7 +24,7 @@ import { ApiError } from '../errors/api-error.js';
 import { ERRORS, type ErrorCode } from '../errors/registry.js';
 import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { Caller, ResponsesService } from '../responses/service.js';
-import { SSE_DONE, encodeFrame } from '../responses/sse.js';
+import { FrameWriter, SSE_DONE } from '../responses/sse.js';
 import type { FunctionCallOutputItem, ResponseObject, StreamEvent } from '../responses/types.js';
 import { MODEL_ID } from '../schemas/create-response.js';
 import { chatCompletionId, chatParam, chatUsage, finishReasonOf, type ParamMap } from './convert.js';
@@ -140,7 +140,7 @@ export async function openChatStream(
   options.signal?.addEventListener('abort', onClientAbort, { once: true });
 
   const buffered: string[] = [];
-  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let writer: FrameWriter | undefined;
   let closed = false;
   let state: 'pending' | 'open' | 'failed' = 'pending';
   let settle!: (s: 'open' | 'failed') => void;
@@ -148,14 +148,14 @@ export async function openChatStream(
 
   const write = (frames: string[]) => {
     if (closed) return;
-    if (!controller) buffered.push(...frames);
-    else for (const f of frames) controller.enqueue(encodeFrame(f));
+    if (!writer) buffered.push(...frames);
+    else for (const f of frames) writer.write(f);
   };
   const close = () => {
     if (closed) return;
     closed = true;
     options.signal?.removeEventListener('abort', onClientAbort);
-    controller?.close();
+    writer?.close();
   };
 
   const listener = (event: StreamEvent | null) => {
@@ -190,12 +190,13 @@ export async function openChatStream(
 
   const body = new ReadableStream<Uint8Array>({
     start(c) {
-      controller = c;
-      for (const f of buffered.splice(0)) c.enqueue(encodeFrame(f));
-      if (closed) c.close();
+      writer = new FrameWriter(c);
+      for (const f of buffered.splice(0)) writer.write(f);
+      if (closed) writer.close();
     },
     cancel() {
       closed = true;
+      writer?.cancel();
       options.signal?.removeEventListener('abort', onClientAbort);
       abort.abort(new Error('client_disconnected'));
     },

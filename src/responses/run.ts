@@ -33,6 +33,9 @@ export class ResponseRun {
     private readonly keepEvents: boolean,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    // Listeners of a foreground run turn each event into bytes as it is emitted, and
+    // nothing keeps the events: the translator need not copy its snapshots.
+    if (!keepEvents) translator.quiet = true;
   }
 
   get response(): ResponseObject {
@@ -54,6 +57,7 @@ export class ResponseRun {
     return () => this.listeners.delete(listener);
   }
 
+  /** Hands events to the listeners, who must serialize them now: a foreground run's events are not copies (see ResponseTranslator.quiet). */
   emit(events: StreamEvent[]): void {
     if (this.keepEvents) this.events.push(...events);
     for (const e of events) for (const l of this.listeners) l(e);

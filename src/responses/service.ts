@@ -25,7 +25,7 @@ import type { ImageFetchOptions } from './images.js';
 import { prepareRequest, type PreparedRequest } from './prepare.js';
 import { replayEvents } from './replay.js';
 import { ResponseRun, RunRegistry, type EventListener } from './run.js';
-import { SSE_DONE, encodeFrame, sseFrame } from './sse.js';
+import { FrameWriter, SSE_DONE, encodeFrame, sseFrame } from './sse.js';
 import { ResponseTranslator } from './translator.js';
 import type { ResponseObject } from './types.js';
 
@@ -251,16 +251,19 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
   /** Streams a run's frames (after `after`) as SSE bytes; cancelling the body calls onCancel. */
   function streamBody(run: ResponseRun, after: number, onCancel?: () => void): ReadableStream<Uint8Array> {
     let unsubscribe: (() => void) | undefined;
+    let writer: FrameWriter | undefined;
     return new ReadableStream<Uint8Array>({
       start(controller) {
+        const w = (writer = new FrameWriter(controller));
         unsubscribe = run.subscribe((event) => {
           if (event === null) {
-            controller.enqueue(encodeFrame(SSE_DONE));
-            controller.close();
-          } else controller.enqueue(encodeFrame(sseFrame(event)));
+            w.write(SSE_DONE);
+            w.close();
+          } else w.write(sseFrame(event));
         }, after);
       },
       cancel() {
+        writer?.cancel();
         unsubscribe?.();
         onCancel?.();
       },
@@ -334,7 +337,6 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         started.begin();
         return { kind: 'stream', body, engine: job.engine };
       }
-      job.translator.quiet = true; // nobody subscribes to a non-streaming run's events
       started.begin();
       await started.finished;
       if (started.run.failure) throw started.run.failure;

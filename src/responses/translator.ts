@@ -48,9 +48,11 @@ export class ResponseTranslator {
   }
 
   /**
-   * Set when nobody will read the events (a non-streaming request): the
-   * snapshots events carry are then not copied — the final Response is what
-   * counts, and copying it for every terminal event is measurable per request.
+   * Set when no event outlives its emission: nobody reads them (a
+   * non-streaming request), or every reader serializes each event as it is
+   * emitted (a foreground stream). The snapshots events carry are then not
+   * copied; copying the Response for the lifecycle events is measurable per
+   * request. Background runs keep their events for replay, so they copy.
    */
   quiet = false;
 

@@ -64,11 +64,11 @@ forEachDatabase('group commit', (t) => {
     const a = await accounts.createWorkspace('prep_a', 'free');
     const b = await accounts.createWorkspace('prep_b', 'pro');
     const find = prepared<'name' | 'plan', { id: string }>((db, p) =>
-      db.selectFrom('workspaces').select('id').where((eb) => eb.or([eb('name', '=', p('name')), eb('plan', '=', p('plan'))])).where('name', 'like', sql`${p('name')} || ''`),
+      db.selectFrom('workspaces').select('id').where((eb) => eb.or([eb('name', '=', p('name')), eb('plan', '=', p('plan'))])).where('name', 'like', sql<string>`${p('name')} || ''`),
     );
     assert.equal(find.sql, undefined);
     assert.deepEqual((await find(t.db, { name: 'prep_a', plan: 'none' })).rows, [{ id: a.workspace.id }]);
-    const text = find.sql;
+    const text = find.sql as string | undefined;
     assert.ok(text && !text.includes('prep_a'), text);
     assert.deepEqual((await find(t.db, { name: 'prep_b', plan: 'none' })).rows, [{ id: b.workspace.id }]);
     assert.equal(find.sql, text, 'compiled once');
