@@ -23,6 +23,7 @@ import { createCustomPersonasStore } from './storage/custom-personas-store.js';
 import { createInstancesStore, HEARTBEAT_MS } from './storage/instances-store.js';
 import type { Redis } from 'ioredis';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from './limits/memory.js';
+import type { ConcurrencyLimiter, RateLimiter } from './limits/types.js';
 import { randomIds, systemClock } from './util/ids.js';
 import { createServerTools } from './server-tools/registry.js';
 import { createGuardedFetch } from './server-tools/guarded-fetch.js';
@@ -58,7 +59,18 @@ export async function resolveLiveBackends(config: Config, logger?: Logger): Prom
   return { router, description: router.description, reason };
 }
 
-export async function createRuntime(config: Config, options: { logger?: Logger } = {}): Promise<Runtime> {
+export interface RuntimeOptions {
+  logger?: Logger;
+  /**
+   * Limits kept elsewhere (a cluster worker asks its primary: src/limits/ipc.ts).
+   * Ignored with Redis, which every process shares anyway.
+   */
+  limits?: { rateLimiter: RateLimiter; concurrency: ConcurrencyLimiter };
+  /** Tells this process apart from the other workers of one server (crash recovery by name: instances-store.ts). */
+  worker?: number;
+}
+
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const db = await openDatabase({
     dataDir: config.dataDir,
@@ -97,10 +109,10 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
   const app = createApp({
     accounts,
     credits,
-    rateLimiter: redis && redisLimits ? redisLimits.createRedisRateLimiter(redis, redisOptions) : createMemoryRateLimiter(),
+    rateLimiter: redis && redisLimits ? redisLimits.createRedisRateLimiter(redis, redisOptions) : (options.limits?.rateLimiter ?? createMemoryRateLimiter()),
     concurrency: redis && redisLimits
       ? redisLimits.createRedisConcurrencyLimiter(redis, { ...redisOptions, onError: (err) => logger.warn('redis.lease_error', { err }) })
-      : createMemoryConcurrencyLimiter(),
+      : (options.limits?.concurrency ?? createMemoryConcurrencyLimiter()),
     instanceId,
     personas,
     customPersonas: createCustomPersonasStore(db, randomIds, systemClock),
@@ -128,7 +140,7 @@ export async function createRuntime(config: Config, options: { logger?: Logger }
   });
   // Register this process, recover what dead ones left in flight, and keep doing so on a heartbeat.
   const instances = createInstancesStore(db);
-  const name = `${os.hostname()}:${config.port}:${path.resolve(config.dataDir)}`;
+  const name = `${os.hostname()}:${config.port}:${path.resolve(config.dataDir)}${options.worker !== undefined ? `#${options.worker}` : ''}`;
   const now = () => Math.floor(Date.now() / 1000);
   await instances.register(instanceId, name, now());
   const recover = async () => {

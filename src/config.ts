@@ -29,6 +29,8 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** COHORT_KEY_CACHE_MS: how long an API key's record is reused (revocations from another process apply within it). */
   keyCacheMs: number;
+  /** `--workers N` / COHORT_WORKERS: server processes sharing the port (default 1; src/cli/serve-workers.ts). */
+  workers: number;
   /** Credits a custom persona costs: COHORT_PERSONA_CREDITS (create/import), COHORT_PERSONA_CLONE_CREDITS. */
   personaCredits: { create: number; clone: number };
   /** Backends of the built-in server tools (src/server-tools/); readConfig always sets it. */
@@ -94,6 +96,8 @@ export interface ConfigFlags {
   'data-dir'?: string;
   /** `--config FILE`: cohort.config.json or .yaml (over COHORT_CONFIG). */
   config?: string;
+  /** `--workers N` (over COHORT_WORKERS). */
+  workers?: string;
 }
 
 function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -150,6 +154,7 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     dataDir: flags['data-dir'] ?? env.COHORT_DATA_DIR ?? './data',
     maxBodyBytes: intOption(env.COHORT_MAX_BODY_BYTES, 'COHORT_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel: level as Config['logLevel'],
+    workers: intOption(flags.workers ?? env.COHORT_WORKERS, flags.workers !== undefined ? '--workers' : 'COHORT_WORKERS', 1, 1, 256),
     keyCacheMs: intOption(env.COHORT_KEY_CACHE_MS, 'COHORT_KEY_CACHE_MS', 1000, 0, 600_000),
     shutdownGraceSeconds: intOption(env.COHORT_SHUTDOWN_GRACE_SECONDS, 'COHORT_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
     personaCredits: {

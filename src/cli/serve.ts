@@ -1,13 +1,19 @@
 import { createRuntime } from '../bootstrap.js';
 import { ConfigError, readConfig } from '../config.js';
 import { listen } from '../server.js';
+import cluster from 'node:cluster';
 import { DATA_DIR_OPTION, parse, type Io } from './args.js';
+import { WORKER_ENV, servePrimary, serveWorker } from './serve-workers.js';
 
-export const SERVE_HELP = `Usage: cohort serve [--port N] [--host H] [--data-dir DIR] [--config FILE]
+export const SERVE_HELP = `Usage: cohort serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--workers N]
 
 Serves the API (default port 8080, or PORT) with SQLite in the data folder
 (default ./data, or COHORT_DATA_DIR), creating it on first start. The first
 start creates a 'default' workspace and prints a test key once.
+
+--workers N (or COHORT_WORKERS) runs N server processes on the port, one per
+core you want to use; request limits stay exact across them (kept by the
+first process, or in Redis with COHORT_REDIS_URL).
 
 Live keys (mvra_live_) are served by the configured backends, first found of:
   --config FILE, COHORT_CONFIG, ./cohort.config.json|yaml
@@ -25,11 +31,20 @@ Test keys (mvra_test_) are always served by the offline sandbox engine.
 `;
 
 export async function serveCommand(argv: string[], io: Io, signals: { onShutdown: (fn: () => Promise<void>) => void }): Promise<number> {
-  const { values } = parse(argv, { ...DATA_DIR_OPTION, port: { type: 'string', short: 'p' }, host: { type: 'string' }, config: { type: 'string', short: 'c' } });
+  const { values } = parse(argv, { ...DATA_DIR_OPTION, port: { type: 'string', short: 'p' }, host: { type: 'string' }, config: { type: 'string', short: 'c' }, workers: { type: 'string', short: 'w' } });
   if (values.help) return io.out(SERVE_HELP), 0;
   let config;
   try {
-    config = readConfig({ ...(values.port ? { port: values.port } : {}), ...(values.host ? { host: values.host } : {}), ...(values['data-dir'] ? { 'data-dir': values['data-dir'] } : {}), ...(values.config ? { config: values.config } : {}) }, io.env);
+    config = readConfig(
+      {
+        ...(values.port ? { port: values.port } : {}),
+        ...(values.host ? { host: values.host } : {}),
+        ...(values['data-dir'] ? { 'data-dir': values['data-dir'] } : {}),
+        ...(values.config ? { config: values.config } : {}),
+        ...(values.workers ? { workers: values.workers } : {}),
+      },
+      io.env,
+    );
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`cohort: ${err.message}\n`);
@@ -37,10 +52,12 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
     }
     throw err;
   }
+  const firstStart = (key: string) => io.out(`Created workspace 'default' with a test key (sandbox engine, free). It is shown once:\n\n  ${key}\n\n`);
+  if (cluster.isWorker && io.env[WORKER_ENV] !== undefined) return serveWorker(config, Number(io.env[WORKER_ENV]), io);
+  if (config.workers > 1) return servePrimary(config, io, signals.onShutdown, firstStart);
   const runtime = await createRuntime(config);
   if ((await runtime.accounts.countWorkspaces()) === 0) {
-    const key = await runtime.accounts.createKey({ workspace: 'default', plan: 'free', mode: 'test', name: 'first-start' });
-    io.out(`Created workspace 'default' with a test key (sandbox engine, free). It is shown once:\n\n  ${key.key}\n\n`);
+    firstStart((await runtime.accounts.createKey({ workspace: 'default', plan: 'free', mode: 'test', name: 'first-start' })).key);
   }
   const server = await listen(runtime, { port: config.port, host: config.host });
   io.out(`Cohort listening on ${server.url} (data: ${config.dataDir})\n`);

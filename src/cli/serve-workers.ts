@@ -1,0 +1,150 @@
+/**
+ * `cohort serve --workers N`: N server processes on one port (node:cluster;
+ * the kernel spreads connections over them), so one machine's cores all
+ * serve requests. One Node process runs JavaScript on one core.
+ *
+ * The primary does what must happen once — migrations, the first start's
+ * workspace and test key — then forks the workers and keeps the request
+ * limits for all of them (src/limits/ipc.ts) unless Redis does. Each worker
+ * is a full server on the shared database: group-committed credits
+ * (SQLite's write lock or PostgreSQL's row locks keep the balance exact
+ * across processes), its own instance record for crash recovery (a worker
+ * that dies is restarted under the same index, and the new one recovers what
+ * its predecessor left in flight). SIGTERM/SIGINT to the primary drains every
+ * worker, each with the shutdown grace period.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { createRuntime } from '../bootstrap.js';
+import type { Config } from '../config.js';
+import { createIpcLimits, createLimitsHost, type IpcChannel } from '../limits/ipc.js';
+import { listen } from '../server.js';
+import { createAccountsStore } from '../storage/accounts-store.js';
+import { closeDatabase, openDatabase } from '../storage/db.js';
+import { randomIds, systemClock } from '../util/ids.js';
+import type { Io } from './args.js';
+
+/** Set in a worker's environment: which worker it is (0…N-1). */
+export const WORKER_ENV = 'COHORT_WORKER_INDEX';
+
+/** How long a crashed worker waits before it is started again. */
+const RESTART_MS = 1000;
+
+interface Listening {
+  cohort: 'listening';
+  url: string;
+  liveEngine: string;
+  liveReason?: string;
+}
+
+type Shutdown = (fn: () => Promise<void>) => void;
+
+/** The primary: migrates, creates the first workspace, forks, restarts, drains. Resolves 1 if the workers cannot start. */
+export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown, firstStart: (created: string) => void): Promise<number> {
+  const db = await openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+  try {
+    const accounts = createAccountsStore(db, randomIds, systemClock, { keyCacheMs: 0 });
+    if ((await accounts.countWorkspaces()) === 0) {
+      const key = await accounts.createKey({ workspace: 'default', plan: 'free', mode: 'test', name: 'first-start' });
+      firstStart(key.key);
+    }
+  } finally {
+    await closeDatabase(db);
+  }
+
+  const host = config.redisUrl ? undefined : createLimitsHost();
+  const workers = new Map<number, Worker>();
+  const listening = new Map<number, Listening>();
+  let started = false;
+  let stopping = false;
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let allExited!: () => void;
+  const exited = new Promise<void>((resolve) => (allExited = resolve));
+
+  const stopAll = (): void => {
+    stopping = true;
+    for (const w of workers.values()) if (w.isConnected()) w.send({ cohort: 'shutdown' });
+    if (workers.size === 0) allExited();
+  };
+
+  const fork = (index: number): void => {
+    const worker = cluster.fork({ [WORKER_ENV]: String(index) });
+    workers.set(index, worker);
+    const detach = host?.attach(worker);
+    worker.on('message', (m: unknown) => {
+      if (typeof m !== 'object' || m === null || (m as { cohort?: unknown }).cohort !== 'listening') return;
+      listening.set(index, m as Listening);
+      if (!started && listening.size === config.workers) {
+        started = true;
+        const first = listening.get(0) ?? (m as Listening);
+        io.out(`Cohort listening on ${first.url} (data: ${config.dataDir}, ${config.workers} worker processes)\n`);
+        io.out(`Test keys (mvra_test_): sandbox engine, offline.\n`);
+        io.out(
+          first.liveEngine !== 'none'
+            ? `Live keys (mvra_live_): ${first.liveEngine} because ${first.liveReason ?? 'it is configured'}.\n`
+            : `Live keys (mvra_live_): no backend configured (${first.liveReason ?? 'none is set'}); they get 503 until one is (cohort serve --help).\n`,
+        );
+        io.out(`Request limits: ${config.redisUrl ? 'in Redis' : 'kept by this primary process for all workers'}.\n`);
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      detach?.();
+      workers.delete(index);
+      listening.delete(index);
+      if (stopping) {
+        if (workers.size === 0) allExited();
+        return;
+      }
+      if (!started) {
+        // A worker that cannot start (port taken, bad config) would fail again: give up.
+        io.err(`cohort: worker ${index} failed to start (${signal ?? `exit code ${code}`})\n`);
+        stopAll();
+        void exited.then(() => finish(1));
+        return;
+      }
+      io.err(`cohort: worker ${index} exited (${signal ?? `exit code ${code}`}); starting it again in ${RESTART_MS} ms\n`);
+      setTimeout(() => {
+        if (!stopping) fork(index);
+      }, RESTART_MS).unref();
+    });
+  };
+
+  for (let i = 0; i < config.workers; i++) fork(i);
+  onShutdown(async () => {
+    stopAll();
+    await exited;
+  });
+  return finished;
+}
+
+/** A worker: a full server on the shared port, its limits asked of the primary (or Redis). */
+export async function serveWorker(config: Config, index: number, io: Io): Promise<number> {
+  const channel = process as unknown as IpcChannel & { send(message: unknown): boolean };
+  try {
+    const limits = config.redisUrl ? undefined : createIpcLimits(channel);
+    const runtime = await createRuntime(config, { worker: index, ...(limits ? { limits } : {}) });
+    const server = await listen(runtime, { port: config.port, host: config.host });
+    let stopping: Promise<void> | undefined;
+    const stop = (): void => {
+      stopping ??= server.shutdown(config.shutdownGraceSeconds).then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    // The primary says when to stop (it received the signal); a terminal's Ctrl-C reaches
+    // every process of the group, so the worker waits for the primary's word rather than
+    // acting on its own signal. A primary that is gone (killed) stops its workers too.
+    process.on('message', (m: unknown) => {
+      if (typeof m === 'object' && m !== null && (m as { cohort?: unknown }).cohort === 'shutdown') stop();
+    });
+    process.on('disconnect', stop);
+    process.on('SIGINT', () => {});
+    process.on('SIGTERM', stop);
+    const message: Listening = { cohort: 'listening', url: server.url, liveEngine: runtime.liveEngine, ...(runtime.liveReason ? { liveReason: runtime.liveReason } : {}) };
+    channel.send(message);
+    return await new Promise<number>(() => {});
+  } catch (err) {
+    io.err(`cohort: worker ${index}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * `cohort serve --workers 2` for real: two worker processes on one port and
+ * one SQLite file, no Redis. The primary keeps the request limits, so they
+ * are as exact as with one process; credits stay exact across the workers; a
+ * worker killed with SIGKILL is started again and what it left in flight is
+ * recovered; SIGTERM drains everything. (dist/ is built by `npm test`.)
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { closeDatabase, openDatabase, type Db } from '../../src/storage/db.js';
+import { tempDir } from '../helpers/app.js';
+import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
+
+const BIN = path.resolve('bin/cohort.js');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+/** The worker processes of a primary (its children). */
+function workerPids(primary: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+describe('cohort serve --workers 2', () => {
+  const dir = tempDir('cohort-workers-');
+  let upstream: MockChatUpstream;
+  let child: ChildProcess;
+  let url = '';
+  let out = '';
+  let exited: Promise<number | null>;
+  let db: Db;
+  let env: NodeJS.ProcessEnv;
+
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], { encoding: 'utf8', env });
+    assert.equal(r.status, 0, `cohort ${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  const post = (key: string, input = 'hi') =>
+    fetch(`${url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ model: 'mavera-1', input }) });
+  const instances = () => db.selectFrom('instances').select(['id', 'name']).execute();
+
+  before(async () => {
+    upstream = await startMockChatUpstream();
+    env = {
+      ...process.env,
+      COHORT_UPSTREAM_URL: upstream.url,
+      COHORT_UPSTREAM_MODEL: 'm',
+      COHORT_LOG_LEVEL: 'warn',
+      COHORT_SHUTDOWN_GRACE_SECONDS: '2',
+      COHORT_DATABASE_URL: '',
+      COHORT_REDIS_URL: '',
+      COHORT_KEY_CACHE_MS: '0',
+    };
+    const port = await freePort();
+    child = spawn(process.execPath, [BIN, 'serve', '--workers', '2', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir], { env });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    exited = new Promise((r) => child.on('exit', (code) => r(code)));
+    await until('the banner', () => out.includes('listening on') || child.exitCode !== null);
+    assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+ \(data: .*, 2 worker processes\)/, out);
+    url = `http://127.0.0.1:${port}`;
+    db = await openDatabase({ dataDir: dir });
+  });
+
+  after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    for (const pid of workerPids(child.pid!)) process.kill(pid, 'SIGKILL');
+    await db?.destroy();
+    await upstream?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the first start key once, and runs two workers registered as two instances', async () => {
+    assert.match(out, /Created workspace 'default' with a test key/);
+    assert.equal(out.match(/listening on/g)?.length, 1, 'one banner for the server');
+    assert.match(out, /Request limits: kept by this primary process for all workers/);
+    assert.equal(workerPids(child.pid!).length, 2);
+    const names = (await instances()).map((i) => i.name).sort();
+    assert.equal(names.length, 2, JSON.stringify(names));
+    assert.match(names[0]!, /#0$/);
+    assert.match(names[1]!, /#1$/);
+  });
+
+  it('share one rate limit: 30 requests (5 at a time, a new connection each) → exactly 10 succeed', async () => {
+    const { key } = cli('keys', 'create', '--workspace', 'w-rpm', '--plan', 'free', '--test', '--json');
+    const statuses: number[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        while (next < 30) {
+          next++;
+          const res = await post(key);
+          await res.arrayBuffer();
+          statuses.push(res.status);
+        }
+      }),
+    );
+    assert.equal(statuses.filter((s) => s === 200).length, 10, statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 429).length, 20, statuses.join(','));
+  });
+
+  it('share one concurrency limit: 8 slow requests on a free workspace → exactly 5 run at once', async () => {
+    const { key } = cli('keys', 'create', '--workspace', 'w-conc', '--plan', 'free', '--json');
+    upstream.setFallback({ type: 'stream', content: ['slow ', 'answer'], delayMs: 400 });
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const res = await post(key);
+          const body = (await res.json()) as { error?: { message: string } };
+          return res.status === 429 ? (body.error!.message.includes('in progress') ? 'busy' : 'rate') : String(res.status);
+        }),
+      );
+      assert.equal(statuses.filter((s) => s === '200').length, 5, statuses.join(','));
+      assert.equal(statuses.filter((s) => s === 'busy').length, 3, statuses.join(','));
+    } finally {
+      upstream.setFallback({ type: 'stream', content: ['ok'] });
+    }
+    assert.equal((await post(key)).status, 200, 'the slots are released when the responses finish');
+  });
+
+  it('credits stay exact across the workers: the balance change is the sum of credits_used', async () => {
+    const { key } = cli('keys', 'create', '--workspace', 'w-credits', '--plan', 'pro', '--json');
+    const before = cli('credits', 'show', '--workspace', 'w-credits', '--json');
+    let used = 0;
+    const replies = await Promise.all(Array.from({ length: 16 }, async (_, i) => { // the pro plan runs 20 at once
+      const res = await post(key, `question ${i}`);
+      return { status: res.status, body: (await res.json()) as { usage: { credits_used: number } } };
+    }));
+    for (const r of replies) {
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      used += r.body.usage.credits_used;
+    }
+    const afterShow = cli('credits', 'show', '--workspace', 'w-credits', '--json');
+    assert.equal(afterShow.held, 0);
+    assert.equal(before.balance - afterShow.balance, used);
+  });
+
+  it('a worker killed with SIGKILL is started again, and what it held is recovered', async () => {
+    const { key } = cli('keys', 'create', '--workspace', 'w-crash', '--plan', 'pro', '--json');
+    const [victim] = workerPids(child.pid!);
+    assert.ok(victim);
+    const idsBefore = (await instances()).map((i) => i.id);
+    upstream.setFallback({ type: 'stream', content: ['slow ', 'answer'], delayMs: 1500 });
+    // Hold requests in flight on both workers (new connections: round-robin), then kill one worker.
+    const inflight = Array.from({ length: 4 }, () => post(key).then((r) => r.status, () => 'reset'));
+    await until('holds in flight', async () => Number((await db.selectFrom('credit_holds').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) >= 4);
+    process.kill(victim, 'SIGKILL');
+    await until('a new worker', () => workerPids(child.pid!).length === 2 && !workerPids(child.pid!).includes(victim));
+    await until('the new worker registered', async () => (await instances()).length === 2 && (await instances()).some((i) => !idsBefore.includes(i.id)));
+    upstream.setFallback({ type: 'stream', content: ['ok'] });
+    await until('everything settled', async () => Number((await db.selectFrom('credit_holds').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) === 0, 20_000).catch(async (err) => {
+      throw new Error(`${err.message}: holds ${JSON.stringify(await db.selectFrom('credit_holds').selectAll().execute())} instances ${JSON.stringify(await db.selectFrom('instances').selectAll().execute())} victim ${victim} output ${out}`);
+    });
+    const statuses = await Promise.all(inflight);
+    assert.ok(statuses.includes('reset'), `the killed worker's clients saw their connection drop: ${statuses.join(',')}`);
+    assert.match(out, /worker \d exited \(SIGKILL\); starting it again/);
+    const summary = cli('credits', 'show', '--workspace', 'w-crash', '--json');
+    assert.equal(summary.held, 0, 'the dead worker\'s holds were released');
+    assert.equal((await post(key)).status, 200, 'the server still answers');
+  });
+
+  it('SIGTERM to the primary drains and stops every worker, exit code 0', async () => {
+    const workers = workerPids(child.pid!);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, out);
+    for (const pid of workers) assert.throws(() => process.kill(pid, 0), 'the worker is gone');
+  });
+});
