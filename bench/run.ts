@@ -27,7 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { summarizeProfile, type CpuProfile } from './lib/cpuprofile.js';
 import { closedLoop, newAgent, send, type RequestSpec, type RoundResult } from './lib/load.js';
-import { foreignLoadMeter, killAll, machineInfo, procCpuMs, setProcessPriority, waitForQuiet, procStatus, startChild, type Child } from './lib/procs.js';
+import { childPids, foreignLoadMeter, killAll, machineInfo, procCpuMs, setProcessPriority, waitForQuiet, procStatus, startChild, treeCpuMs, type Child } from './lib/procs.js';
 import { fmtAdded, fmtInt, fmtMB, fmtMs, median, percentile, sortedCopy } from './lib/stats.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -65,9 +65,14 @@ let measureSeconds = NaN;
 const QUESTION = 'Would you pay $15 a month for a meal-kit app?';
 
 type Mode = 'non-streaming' | 'streaming';
-type Target = 'direct' | 'proxy' | 'cohort';
+type Target = 'direct' | 'proxy' | 'cohort' | 'workers';
 const MODES: Mode[] = ['non-streaming', 'streaming'];
-const TARGETS: Target[] = ['direct', 'proxy', 'cohort'];
+/**
+ * BENCH_WORKERS (default 2; 0 or 1: off): also measure `cohort serve --workers N`
+ * in the same run, on the same data, as a fourth target.
+ */
+const WORKERS = num(env.BENCH_WORKERS, 2);
+const TARGETS: Target[] = WORKERS > 1 ? ['direct', 'proxy', 'cohort', 'workers'] : ['direct', 'proxy', 'cohort'];
 
 const T0 = performance.now();
 const log = (msg: string): void => void process.stderr.write(`[${((performance.now() - T0) / 1000).toFixed(1).padStart(5)} s] ${msg}\n`);
@@ -148,12 +153,13 @@ async function setupStreamWorkspaces(dataDir: string): Promise<string[]> {
   return keys;
 }
 
-async function startCohort(upstreamPort: number, dataDir: string, nodeArgs: string[] = []): Promise<{ child: Child; port: number }> {
-  const { child, match } = await startChild('cohort', [...nodeArgs, 'bin/cohort.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+async function startCohort(upstreamPort: number, dataDir: string, nodeArgs: string[] = [], workers = 1): Promise<{ child: Child; port: number }> {
+  const name = workers > 1 ? 'cohort-workers' : 'cohort';
+  const { child, match } = await startChild(name, [...nodeArgs, 'bin/cohort.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(workers > 1 ? ['--workers', String(workers)] : [])], {
     cwd: ROOT,
     env: childEnv({ COHORT_UPSTREAM_URL: `http://127.0.0.1:${upstreamPort}/v1`, COHORT_UPSTREAM_MODEL: 'bench-model' }),
     ready: /Cohort listening on http:\/\/[^:\s]+:(\d+)/,
-    stderrFile: path.join(dataDir, 'cohort-stderr.log'),
+    stderrFile: path.join(dataDir, `${name}-stderr.log`),
   });
   return { child, port: Number(match[1]) };
 }
@@ -351,7 +357,7 @@ function machineLines(): string[] {
   const m = machineInfo();
   return [
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.os}`,
-    `- Node ${m.node}; load generator, upstream, proxy and Cohort in 4 separate processes sharing these cores${PRIORITY !== undefined ? `, all at nice ${PRIORITY} (BENCH_PRIORITY) to shield them from other load on the machine` : ''}`,
+    `- Node ${m.node}; load generator, upstream, proxy and Cohort in separate processes sharing these cores${TARGETS.includes('workers') ? ` (and \`cohort serve --workers ${WORKERS}\`: a primary and ${WORKERS} workers)` : ''}${PRIORITY !== undefined ? `, all at nice ${PRIORITY} (BENCH_PRIORITY) to shield them from other load on the machine` : ''}`,
   ];
 }
 
@@ -392,6 +398,26 @@ function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, load
       );
     }
   }
+  if (TARGETS.includes('workers')) {
+    out.push(
+      '',
+      `## Cohort with \`--workers ${WORKERS}\` (same run, same data)`,
+      '',
+      `\`cohort serve --workers ${WORKERS}\`: ${WORKERS} worker processes on the port, request limits kept by the primary process over IPC. Measured in the same rounds as the table above, against the same direct figures. CPU is the primary's and the workers' together.`,
+      '',
+      '| mode | conns | p50 / p99 | added p50 / p99 | TTFT added p50 | req/s | ÷ direct | CPU ms per request |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const m of MODES) {
+      for (const c of CONCURRENCY) {
+        const d = get(m, c, 'direct');
+        const w = get(m, c, 'workers');
+        out.push(
+          `| ${m} | ${c} | ${fmtMs(w.p50)} / ${fmtMs(w.p99)} | ${fmtAdded(w.p50 - d.p50)} / ${fmtAdded(w.p99 - d.p99)} | ${m === 'streaming' ? fmtAdded(w.ttft50 - d.ttft50) : '—'} | ${fmtInt(w.rps)} | ${((w.rps / d.rps) * 100).toFixed(0)}% | ${fmtMs(w.cpuPerReq, 3)} |`,
+        );
+      }
+    }
+  }
   out.push('', '## Time to first token and CPU cost', '');
   out.push(
     '| mode | conns | TTFT p50 direct / proxy / cohort | TTFT p99 direct / proxy / cohort | CPU ms per request: upstream / proxy / cohort | load generator CPU (one core) direct / proxy / cohort | other processes\' CPU (cores, max) direct / proxy / cohort | requests (errors) direct / proxy / cohort |',
@@ -422,18 +448,21 @@ function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, load
     if (rss.firstError) out.push('', `First error: ${rss.firstError}`);
   }
   out.push('', '## Targets', '', '| result | target | measured |', '|---|---|---|');
-  for (const m of MODES) {
-    for (const c of [1, 16].filter((n) => CONCURRENCY.includes(n))) {
-      const added = get(m, c, 'cohort').p50 - get(m, c, 'direct').p50;
-      out.push(check(`${m}, ${c} conn: added p50 < 1 ms`, added < 1, `${fmtAdded(added)} ms`));
-    }
-    if (CONCURRENCY.includes(16)) {
-      const added = get(m, 16, 'cohort').p99 - get(m, 16, 'direct').p99;
-      out.push(check(`${m}, 16 conn: added p99 < 5 ms`, added < 5, `${fmtAdded(added)} ms`));
-    }
-    if (CONCURRENCY.includes(64)) {
-      const ratio = get(m, 64, 'cohort').rps / get(m, 64, 'direct').rps;
-      out.push(check(`${m}, 64 conn: throughput ≥ 65% of direct`, ratio >= 0.65, `${(ratio * 100).toFixed(0)}% (${fmtInt(get(m, 64, 'cohort').rps)} vs ${fmtInt(get(m, 64, 'direct').rps)} req/s)`));
+  for (const target of TARGETS.filter((t): t is 'cohort' | 'workers' => t === 'cohort' || t === 'workers')) {
+    const who = target === 'workers' ? ` (--workers ${WORKERS})` : '';
+    for (const m of MODES) {
+      for (const c of [1, 16].filter((n) => CONCURRENCY.includes(n))) {
+        const added = get(m, c, target).p50 - get(m, c, 'direct').p50;
+        out.push(check(`${m}, ${c} conn${who}: added p50 < 1 ms`, added < 1, `${fmtAdded(added)} ms`));
+      }
+      if (CONCURRENCY.includes(16)) {
+        const added = get(m, 16, target).p99 - get(m, 16, 'direct').p99;
+        out.push(check(`${m}, 16 conn${who}: added p99 < 5 ms`, added < 5, `${fmtAdded(added)} ms`));
+      }
+      if (CONCURRENCY.includes(64)) {
+        const ratio = get(m, 64, target).rps / get(m, 64, 'direct').rps;
+        out.push(check(`${m}, 64 conn${who}: throughput ≥ 65% of direct`, ratio >= 0.65, `${(ratio * 100).toFixed(0)}% (${fmtInt(get(m, 64, target).rps)} vs ${fmtInt(get(m, 64, 'direct').rps)} req/s)`));
+      }
     }
   }
   if (rss) {
@@ -460,13 +489,20 @@ async function benchmark(): Promise<void> {
     await readPlanLimits();
     const [upstream, key] = await Promise.all([startUpstream(), setupWorkspace(tmp, 'bench')]);
     const [proxy, cohort] = await Promise.all([startProxy(upstream.port), startCohort(upstream.port, tmp)]);
-    prioritize(process.pid, upstream.child.pid, proxy.child.pid, cohort.child.pid);
-    log(`upstream :${upstream.port} (pid ${upstream.child.pid}), proxy :${proxy.port} (pid ${proxy.child.pid}), cohort :${cohort.port} (pid ${cohort.child.pid}), data ${tmp}`);
+    // After the first Cohort: it migrated the database the workers' primary opens.
+    const workers = WORKERS > 1 ? await startCohort(upstream.port, tmp, [], WORKERS) : undefined;
+    prioritize(process.pid, upstream.child.pid, proxy.child.pid, cohort.child.pid, ...(workers ? [workers.child.pid, ...childPids(workers.child.pid)] : []));
+    log(
+      `upstream :${upstream.port} (pid ${upstream.child.pid}), proxy :${proxy.port} (pid ${proxy.child.pid}), cohort :${cohort.port} (pid ${cohort.child.pid})${workers ? `, cohort --workers ${WORKERS} :${workers.port} (pid ${workers.child.pid}, workers ${childPids(workers.child.pid).join(' ')})` : ''}, data ${tmp}`,
+    );
 
     const specs: Record<Target, Record<Mode, RequestSpec>> = {
       direct: { 'non-streaming': chatSpec(upstream.port, 'non-streaming'), streaming: chatSpec(upstream.port, 'streaming') },
       proxy: { 'non-streaming': chatSpec(proxy.port, 'non-streaming'), streaming: chatSpec(proxy.port, 'streaming') },
       cohort: { 'non-streaming': cohortSpec(cohort.port, key, 'non-streaming'), streaming: cohortSpec(cohort.port, key, 'streaming') },
+      workers: workers
+        ? { 'non-streaming': cohortSpec(workers.port, key, 'non-streaming'), streaming: cohortSpec(workers.port, key, 'streaming') }
+        : { 'non-streaming': cohortSpec(cohort.port, key, 'non-streaming'), streaming: cohortSpec(cohort.port, key, 'streaming') },
     };
     await smokeTest(specs, cohort.port, key);
     // The open-streams test's workspaces are created (by `cohort` CLI processes) while warming up.
@@ -475,8 +511,8 @@ async function benchmark(): Promise<void> {
     for (const m of MODES) for (const t of TARGETS) await closedLoop(specs[t][m], 16, WARMUP_MS);
     const streamKeys = await streamKeysReady;
 
-    const pids: Record<Target, number> = { direct: upstream.child.pid, proxy: proxy.child.pid, cohort: cohort.child.pid };
-    const ours = (): number[] => [process.pid, upstream.child.pid, proxy.child.pid, cohort.child.pid];
+    const pids: Record<Target, number> = { direct: upstream.child.pid, proxy: proxy.child.pid, cohort: cohort.child.pid, workers: workers?.child.pid ?? cohort.child.pid };
+    const ours = (): number[] => [process.pid, upstream.child.pid, proxy.child.pid, cohort.child.pid, ...(workers ? [workers.child.pid, ...childPids(workers.child.pid)] : [])];
     const meter = foreignLoadMeter(ours);
     const foreignAll: number[] = [];
     const quiet = await waitForQuiet(ours, QUIET_CORES, QUICK ? 0 : 30_000, (load) => log(`waiting for the machine to be quiet: other processes use ${load.toFixed(2)} cores…`));
@@ -486,14 +522,10 @@ async function benchmark(): Promise<void> {
     const measureStart = performance.now();
     for (const m of MODES) {
       for (const c of CONCURRENCY) {
-        const cells: Record<Target, Cell> = {
-          direct: { rounds: [], cpuMsPerReq: [], upstreamCpuMsPerReq: [], loadGen: [], foreign: [] },
-          proxy: { rounds: [], cpuMsPerReq: [], upstreamCpuMsPerReq: [], loadGen: [], foreign: [] },
-          cohort: { rounds: [], cpuMsPerReq: [], upstreamCpuMsPerReq: [], loadGen: [], foreign: [] },
-        };
+        const cells = Object.fromEntries(TARGETS.map((t): [Target, Cell] => [t, { rounds: [], cpuMsPerReq: [], upstreamCpuMsPerReq: [], loadGen: [], foreign: [] }])) as Record<Target, Cell>;
         for (let r = 0; r < ROUNDS; r++) {
           for (const t of TARGETS) {
-            const cpu0 = procCpuMs(pids[t]);
+            const cpu0 = treeCpuMs(pids[t]);
             const up0 = procCpuMs(upstream.child.pid);
             const lg0 = process.cpuUsage();
             meter.start();
@@ -504,14 +536,15 @@ async function benchmark(): Promise<void> {
             cells[t].loadGen.push((lg.user + lg.system) / 1000 / res.elapsedMs);
             cells[t].foreign.push(foreign);
             cells[t].rounds.push(res);
-            cells[t].cpuMsPerReq.push((procCpuMs(pids[t]) - cpu0) / Math.max(1, res.completed));
+            cells[t].cpuMsPerReq.push((treeCpuMs(pids[t]) - cpu0) / Math.max(1, res.completed));
             cells[t].upstreamCpuMsPerReq.push((procCpuMs(upstream.child.pid) - up0) / Math.max(1, res.completed));
           }
         }
         for (const t of TARGETS) results.set(`${m}|${c}|${t}`, aggregate(cells[t]));
         const [d, p, k] = TARGETS.map((t) => results.get(`${m}|${c}|${t}`)!) as [Agg, Agg, Agg];
+        const w = results.get(`${m}|${c}|workers`);
         log(
-          `${m.padEnd(13)} c=${String(c).padStart(2)}  p50 direct ${fmtMs(d.p50)} proxy ${fmtMs(p.p50)} cohort ${fmtMs(k.p50)} ms | p99 ${fmtMs(d.p99)} / ${fmtMs(p.p99)} / ${fmtMs(k.p99)} | req/s ${fmtInt(d.rps)} / ${fmtInt(p.rps)} / ${fmtInt(k.rps)}${k.errors + d.errors + p.errors ? ` | ERRORS ${d.errors}/${p.errors}/${k.errors}: ${k.firstError ?? p.firstError ?? d.firstError}` : ''}`,
+          `${m.padEnd(13)} c=${String(c).padStart(2)}  p50 direct ${fmtMs(d.p50)} proxy ${fmtMs(p.p50)} cohort ${fmtMs(k.p50)}${w ? ` workers ${fmtMs(w.p50)}` : ''} ms | p99 ${fmtMs(d.p99)} / ${fmtMs(p.p99)} / ${fmtMs(k.p99)}${w ? ` / ${fmtMs(w.p99)}` : ''} | req/s ${fmtInt(d.rps)} / ${fmtInt(p.rps)} / ${fmtInt(k.rps)}${w ? ` / ${fmtInt(w.rps)}` : ''}${k.errors + d.errors + p.errors + (w?.errors ?? 0) ? ` | ERRORS ${d.errors}/${p.errors}/${k.errors}/${w?.errors ?? 0}: ${k.firstError ?? p.firstError ?? d.firstError ?? w?.firstError}` : ''}`,
         );
       }
     }
@@ -520,6 +553,7 @@ async function benchmark(): Promise<void> {
     measureSeconds = (performance.now() - measureStart) / 1000;
     const loadGenCpu = (cpu.user + cpu.system) / 1000 / (performance.now() - measureStart);
     await cohort.child.stop();
+    await workers?.child.stop();
     await proxy.child.stop();
 
     log(`RSS test: ${STREAMS} open streams (fresh Cohort process)…`);

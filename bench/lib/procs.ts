@@ -148,6 +148,26 @@ export function procCpuMs(pid: number): number {
   return ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSecond();
 }
 
+/** The child processes of `pid` (e.g. the workers of `cohort serve --workers N`). */
+export function childPids(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** CPU time of `pid` and its children (those alive now), in ms. */
+export function treeCpuMs(pid: number): number {
+  return childPids(pid).reduce((n, child) => {
+    try {
+      return n + procCpuMs(child);
+    } catch {
+      return n; // exited meanwhile
+    }
+  }, procCpuMs(pid));
+}
+
 export function machineInfo(): { cpu: string; cores: number; ramGiB: number; node: string; os: string } {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
   try {
