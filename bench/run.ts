@@ -74,6 +74,12 @@ const MODES: Mode[] = ['non-streaming', 'streaming'];
 const WORKERS = num(env.BENCH_WORKERS, 2);
 const TARGETS: Target[] = WORKERS > 1 ? ['direct', 'proxy', 'cohort', 'workers'] : ['direct', 'proxy', 'cohort'];
 
+/** The node flags of `npm start` (package.json), which the benchmark runs Cohort with. */
+const START_NODE_FLAGS: string[] = (() => {
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  return (/^node\s+(.*?)\s*bin\/cohort\.js/.exec(start)?.[1] ?? '').split(/\s+/).filter(Boolean);
+})();
+
 const T0 = performance.now();
 const log = (msg: string): void => void process.stderr.write(`[${((performance.now() - T0) / 1000).toFixed(1).padStart(5)} s] ${msg}\n`);
 
@@ -155,7 +161,9 @@ async function setupStreamWorkspaces(dataDir: string): Promise<string[]> {
 
 async function startCohort(upstreamPort: number, dataDir: string, nodeArgs: string[] = [], workers = 1): Promise<{ child: Child; port: number }> {
   const name = workers > 1 ? 'cohort-workers' : 'cohort';
-  const { child, match } = await startChild(name, [...nodeArgs, 'bin/cohort.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(workers > 1 ? ['--workers', String(workers)] : [])], {
+  // Run as `npm start` runs it (its node flags); BENCH_COHORT_NODE_ARGS replaces them, to compare.
+  const extra = (env.BENCH_COHORT_NODE_ARGS ?? START_NODE_FLAGS.join(' ')).split(' ').filter(Boolean);
+  const { child, match } = await startChild(name, [...extra, ...nodeArgs, 'bin/cohort.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(workers > 1 ? ['--workers', String(workers)] : [])], {
     cwd: ROOT,
     env: childEnv({ COHORT_UPSTREAM_URL: `http://127.0.0.1:${upstreamPort}/v1`, COHORT_UPSTREAM_MODEL: 'bench-model' }),
     ready: /Cohort listening on http:\/\/[^:\s]+:(\d+)/,
@@ -375,7 +383,7 @@ function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, load
   out.push(...machineLines());
   out.push(
     `- Upstream: mock Chat Completions (bench/upstream.ts), ${UPSTREAM_DELAY_MS} ms before the reply; streaming: ${UPSTREAM_DELAY_MS} ms to the first delta, then ${UPSTREAM_CHUNKS - 1} more deltas ${UPSTREAM_GAP_MS} ms apart`,
-    `- Cohort: \`bin/cohort.js serve\` (dist/), live key, persona \`${PERSONA}\`, store on, credits on (enterprise workspace with a large grant and custom rpm/rpd so limits never trigger, but are still checked), default log level (info, stderr to a file), SQLite in a temp dir, upstream = openai-chat provider → the mock`,
+    `- Cohort: \`node ${[...START_NODE_FLAGS, ''].join(' ')}bin/cohort.js serve\` (dist/; the flags of \`npm start\`), live key, persona \`${PERSONA}\`, store on, credits on (enterprise workspace with a large grant and custom rpm/rpd so limits never trigger, but are still checked), default log level (info, stderr to a file), SQLite in a temp dir, upstream = openai-chat provider → the mock`,
     `- Closed loop (each connection sends its next request when the previous completes), ${ROUNDS} rounds × ${ROUND_MS} ms per cell, targets interleaved within each round`,
     `- p50 and req/s: median over rounds; p99: over all rounds' requests pooled; "added" = Cohort (or proxy) minus direct; TTFT = time to the first text-delta byte`,
     `- Load generator CPU: ${(loadGenCpu * 100).toFixed(0)}% of one core on average while measuring`,

@@ -56,6 +56,19 @@ class Histogram {
   }
 }
 
+/** This process's memory, read when scraped (the names prom-client's default metrics use). */
+function processGauges(): string {
+  const m = process.memoryUsage();
+  const gauge = (name: string, help: string, value: number) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
+  return [
+    gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', m.rss),
+    gauge('nodejs_heap_size_total_bytes', 'V8 heap committed, in bytes.', m.heapTotal),
+    gauge('nodejs_heap_size_used_bytes', 'V8 heap used, in bytes.', m.heapUsed),
+    gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects, in bytes.', m.external),
+    gauge('nodejs_array_buffers_bytes', 'Memory of ArrayBuffers and SharedArrayBuffers (included in external), in bytes.', m.arrayBuffers),
+  ].join('');
+}
+
 export function createMetrics() {
   const requests = new Counter('cohort_http_requests_total', 'HTTP requests by route, method and status.');
   const latency = new Histogram('cohort_http_request_duration_seconds', 'Time to the response headers, by route.', [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
@@ -73,7 +86,7 @@ export function createMetrics() {
     upstreamErrors,
     rateLimited,
     render(): string {
-      return [requests, latency, responses, tokens, credits, upstreamErrors, rateLimited].map((m) => m.render()).join('\n') + '\n';
+      return [requests, latency, responses, tokens, credits, upstreamErrors, rateLimited].map((m) => m.render()).join('\n') + '\n' + processGauges();
     },
   };
 }
