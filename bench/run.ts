@@ -361,11 +361,11 @@ async function rssTest(upstreamPort: number, dataDir: string, key: string, strea
 // ---------------------------------------------------------------------------
 // Report
 
-function machineLines(): string[] {
+function machineLines(withWorkers = TARGETS.includes('workers')): string[] {
   const m = machineInfo();
   return [
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.os}`,
-    `- Node ${m.node}; load generator, upstream, proxy and Cohort in separate processes sharing these cores${TARGETS.includes('workers') ? ` (and \`cohort serve --workers ${WORKERS}\`: a primary and ${WORKERS} workers)` : ''}${PRIORITY !== undefined ? `, all at nice ${PRIORITY} (BENCH_PRIORITY) to shield them from other load on the machine` : ''}`,
+    `- Node ${m.node}; load generator, upstream, proxy and Cohort in separate processes sharing these cores${withWorkers ? ` (and \`cohort serve --workers ${WORKERS}\`: a primary and ${WORKERS} workers)` : ''}${PRIORITY !== undefined ? `, all at nice ${PRIORITY} (BENCH_PRIORITY) to shield them from other load on the machine` : ''}`,
   ];
 }
 
@@ -610,7 +610,7 @@ async function profile(): Promise<void> {
     const pct = (n: number, of: number): string => `${((n / of) * 100).toFixed(1)}%`;
     const out: string[] = [];
     out.push(`# Cohort CPU profile: 16 connections, ${PROFILE_MODE}`, '');
-    out.push(`Generated ${new Date().toISOString()} by \`BENCH_PROFILE=1 npm run bench\`.`, '', ...machineLines());
+    out.push(`Generated ${new Date().toISOString()} by \`BENCH_PROFILE=1 npm run bench\`.`, '', ...machineLines(false));
     out.push(
       `- Load: ${res.completed} requests in ${(res.elapsedMs / 1000).toFixed(1)} s = ${fmtInt(res.rps)} req/s (with the profiler on), p50 ${fmtMs(percentile(sortedCopy(res.latencies), 50))} ms, ${res.errors} errors`,
       `- Cohort CPU: ${fmtMs(cpuMs / Math.max(1, res.completed), 3)} ms per request, ${((cpuMs / res.elapsedMs) * 100).toFixed(0)}% of one core`,
