@@ -58,9 +58,14 @@ function toHeaders(raw: http.IncomingHttpHeaders): Headers {
   return h;
 }
 
+/** Redirects followed (307/308 only: they keep the POST and its body, as fetch does). */
+const MAX_REDIRECTS = 5;
+/** Credentials not sent on to another origin after a redirect (as fetch drops `authorization`). */
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'api-key'];
+
 export function nodeClient(options: NodeClientOptions = {}): UpstreamClient {
   const connectMs = options.connectMs ?? 0;
-  return (url, post) =>
+  const send = (url: string, post: UpstreamPost, hops: number): Promise<UpstreamReply> =>
     new Promise<UpstreamReply>((resolve, reject) => {
       const { signal } = post;
       if (signal.aborted) {
@@ -109,6 +114,22 @@ export function nodeClient(options: NodeClientOptions = {}): UpstreamClient {
       req.on('response', (res) => {
         settled = true;
         if (timer) clearTimeout(timer);
+        const location = res.headers.location;
+        if ((res.statusCode === 307 || res.statusCode === 308) && location && hops < MAX_REDIRECTS) {
+          cleanup();
+          release(res, signal);
+          let next: URL;
+          try {
+            next = new URL(location, target);
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          const headers = { ...post.headers };
+          if (next.origin !== target.origin) for (const h of CREDENTIAL_HEADERS) delete headers[h];
+          resolve(send(next.href, { ...post, headers }, hops + 1));
+          return;
+        }
         const body = bodyOf(res, signal, cleanup);
         resolve({
           status: res.statusCode ?? 0,
@@ -123,6 +144,7 @@ export function nodeClient(options: NodeClientOptions = {}): UpstreamClient {
       });
       req.end(payload);
     });
+  return (url, post) => send(url, post, 0);
 }
 
 /** The reply's chunks; an abort rethrows the signal's reason; the listener is removed when the body ends. */

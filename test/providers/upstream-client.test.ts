@@ -1,0 +1,144 @@
+/**
+ * The node:http upstream client against real local servers: connection
+ * reuse, 307/308 redirects (credentials dropped across origins), the connect
+ * timeout, and aborts.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { nodeClient } from '../../src/util/upstream-client.js';
+
+interface Seen {
+  url: string;
+  body: string;
+  authorization: string | undefined;
+}
+
+async function server(handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void): Promise<{ url: string; seen: Seen[]; connections: () => number; close(): Promise<void> }> {
+  const seen: Seen[] = [];
+  let connections = 0;
+  const srv = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      seen.push({ url: req.url ?? '', body, authorization: req.headers.authorization });
+      handler(req, res, body);
+    });
+  });
+  srv.on('connection', () => connections++);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    seen,
+    connections: () => connections,
+    close: () =>
+      new Promise((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
+  };
+}
+
+const text = async (body: AsyncIterable<Uint8Array>): Promise<string> => {
+  let out = '';
+  for await (const c of body) out += Buffer.from(c).toString('utf8');
+  return out;
+};
+
+describe('upstream client (node:http)', () => {
+  let a: Awaited<ReturnType<typeof server>>;
+  let b: Awaited<ReturnType<typeof server>>;
+  before(async () => {
+    b = await server((_req, res, body) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ at: 'b', body }));
+    });
+    a = await server((req, res, body) => {
+      if (req.url === '/moved') {
+        res.writeHead(308, { location: '/v1/here' });
+        return res.end();
+      }
+      if (req.url === '/elsewhere') {
+        res.writeHead(307, { location: `${b.url}/v1/there` });
+        return res.end();
+      }
+      if (req.url === '/loop') {
+        res.writeHead(307, { location: '/loop' });
+        return res.end();
+      }
+      if (req.url === '/hang') return; // never answers
+      if (req.url === '/stream') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: one\n\n');
+        const t = setInterval(() => res.write('data: more\n\n'), 20);
+        res.on('close', () => clearInterval(t));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`data: ${body}\n\ndata: [DONE]\n\n`);
+    });
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  const post = (signal = new AbortController().signal) => ({ headers: { 'content-type': 'application/json', authorization: 'Bearer sk-secret' }, body: '{"q":1}', signal });
+
+  it('reuses its keep-alive connection once a reply was read to its end', async () => {
+    const client = nodeClient();
+    const before = a.connections();
+    for (let i = 0; i < 5; i++) {
+      const reply = await client(`${a.url}/v1/x`, post());
+      assert.equal(reply.status, 200);
+      assert.equal(reply.contentType, 'text/event-stream');
+      assert.match(await text(reply.body), /\[DONE\]/);
+    }
+    assert.equal(a.connections() - before, 1);
+  });
+
+  it('follows a 308 with the same POST body and headers', async () => {
+    const reply = await nodeClient()(`${a.url}/moved`, post());
+    assert.equal(reply.status, 200);
+    assert.match(await text(reply.body), /\{"q":1\}/);
+    const last = a.seen.at(-1)!;
+    assert.equal(last.url, '/v1/here');
+    assert.equal(last.body, '{"q":1}');
+    assert.equal(last.authorization, 'Bearer sk-secret');
+  });
+
+  it('follows a 307 to another origin without the credentials', async () => {
+    const reply = await nodeClient()(`${a.url}/elsewhere`, post());
+    assert.equal(reply.status, 200);
+    assert.deepEqual(JSON.parse(await text(reply.body)), { at: 'b', body: '{"q":1}' });
+    assert.equal(b.seen.at(-1)!.authorization, undefined);
+  });
+
+  it('gives up after 5 redirects and hands the last reply back', async () => {
+    const reply = await nodeClient()(`${a.url}/loop`, post());
+    assert.equal(reply.status, 307);
+    reply.cancel();
+  });
+
+  it('fails with code CONNECT_TIMEOUT when no reply headers arrive in time', async () => {
+    await assert.rejects(nodeClient({ connectMs: 100 })(`${a.url}/hang`, post()), (err: { code?: string }) => err.code === 'CONNECT_TIMEOUT');
+  });
+
+  it('an abort mid-body rejects the read with the signal\'s reason and closes the connection', async () => {
+    const controller = new AbortController();
+    const reply = await nodeClient()(`${a.url}/stream`, post(controller.signal));
+    const reason = new Error('client went away');
+    const reading = text(reply.body);
+    setTimeout(() => controller.abort(reason), 50);
+    await assert.rejects(reading, (err) => err === reason);
+  });
+
+  it('a refused connection rejects with ECONNREFUSED', async () => {
+    const closed = await server(() => {});
+    const url = closed.url;
+    await closed.close();
+    await assert.rejects(nodeClient()(`${url}/v1/x`, post()), (err: { code?: string }) => err.code === 'ECONNREFUSED');
+  });
+});
