@@ -1,19 +1,19 @@
 /**
- * Group commit: the credit holds and settlements that arrive in the same turn
- * of the event loop run in one transaction.
+ * Group commit (SQLite): the credit holds and settlements that arrive in the
+ * same turn of the event loop run in one transaction.
  *
  * Every operation keeps its own all-or-nothing outcome, and its promise
  * settles only after the COMMIT that made it durable. When any operation of a
  * batch fails (a 402 hold, say), the whole transaction rolls back and every
  * operation of the batch runs again in a transaction of its own, so the
  * failing one rejects alone and the others commit. Failures are rare, so the
- * common path costs no savepoints. What is shared is the cost of BEGIN/COMMIT, the WAL write of the
- * pages every operation touches (the workspace row, the ledger's last page),
- * and on PostgreSQL the commit's fsync. The benchmark's profile showed the
- * per-request transactions as the largest single cost under load.
+ * common path costs no savepoints. What is shared is the cost of BEGIN/COMMIT
+ * and the WAL write of the pages every operation touches (the workspace row,
+ * the ledger's last page). The benchmark's profile showed the per-request
+ * transactions as the largest single cost under load.
  *
- * The same applies when the transaction fails as a whole (a PostgreSQL
- * deadlock between two processes' batches, a failed COMMIT). Running an
+ * The same applies when the transaction fails as a whole (a busy database
+ * file, a failed COMMIT). Running an
  * operation again is safe because nothing of the failed batch was committed;
  * and the operations batched here cannot apply twice anyway (a hold inserts a
  * row with a fresh unique id; a settlement deletes its hold and fails when it
@@ -21,7 +21,7 @@
  * only, safe to call twice.
  */
 import type { Transaction } from 'kysely';
-import type { Db } from './db.js';
+import { dialectName, type Db } from './db.js';
 import type { Database } from './schema.js';
 
 export type Operation<T> = (trx: Transaction<Database>) => Promise<T>;
@@ -41,14 +41,34 @@ export interface GroupCommit {
 
 const byDb = new WeakMap<Db, GroupCommit>();
 
-/** The one group-commit queue of a database (every store of that Db shares it). */
+/**
+ * The one group-commit queue of a database (every store of that Db shares it).
+ * SQLite only: its one connection runs every transaction one after the other
+ * anyway, and a commit costs more than the statements it commits. PostgreSQL
+ * runs transactions side by side on a pool, and a batch's statements would
+ * each wait a network round trip in one queue, so there each operation keeps
+ * its own transaction.
+ */
 export function groupCommitOf(db: Db): GroupCommit {
   let g = byDb.get(db);
   if (!g) {
-    g = createGroupCommit(db);
+    g = dialectName(db) === 'sqlite' ? createGroupCommit(db) : ownTransactions(db);
     byDb.set(db, g);
   }
   return g;
+}
+
+/** One transaction per operation (PostgreSQL). */
+function ownTransactions(db: Db): GroupCommit {
+  const stats = { operations: 0, transactions: 0 };
+  return {
+    stats,
+    async run<T>(fn: Operation<T>): Promise<T> {
+      stats.operations += 1;
+      stats.transactions += 1;
+      return db.transaction().execute(fn);
+    },
+  };
 }
 
 /** Largest batch in one transaction: bounds how long one COMMIT keeps the others waiting. */
