@@ -22,10 +22,11 @@ export function encodeFrame(frame: string): Uint8Array {
 }
 
 /**
- * Writes SSE frames to a byte stream, the frames of one turn of the event loop
- * as one chunk: the events one upstream read produces (and the lifecycle
- * events at a response's start and end) leave in one socket write instead of
- * one each. The turn ends within microseconds, so no event waits for more.
+ * Writes SSE frames to a byte stream, the frames emitted together as one
+ * chunk: the events one upstream chunk produces (and the lifecycle events at
+ * a response's start and end) leave in one socket write instead of one each.
+ * The flush is a microtask, so no frame waits for the rest of the event loop's
+ * turn (which lasts milliseconds under load).
  */
 export class FrameWriter {
   private pending = '';
@@ -47,7 +48,7 @@ export class FrameWriter {
     this.pending += frame;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flush);
+      queueMicrotask(this.flush);
     }
   }
 

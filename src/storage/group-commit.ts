@@ -1,6 +1,6 @@
 /**
- * Group commit (SQLite): the credit holds and settlements that arrive in the
- * same turn of the event loop run in one transaction.
+ * Group commit (SQLite): the credit holds and settlements queued by the code
+ * running now (before its microtasks are done) run in one transaction.
  *
  * Every operation keeps its own all-or-nothing outcome, and its promise
  * settles only after the COMMIT that made it durable. When any operation of a
@@ -83,8 +83,11 @@ function createGroupCommit(db: Db): GroupCommit {
   function schedule(): void {
     if (scheduled || running || queue.length === 0) return;
     scheduled = true;
-    // After the I/O phase: requests that arrived in the same turn join this batch.
-    setImmediate(flush);
+    // Once the code running now has finished (a microtask): the operations it queued join
+    // this batch. Not setImmediate: under load a turn of the event loop lasts milliseconds,
+    // and every hold and settlement would wait for the rest of it (the benchmark measured
+    // +1 ms p50 per wait at 16 connections, and fewer requests per second, not more).
+    queueMicrotask(() => void flush());
   }
 
   async function flush(): Promise<void> {
