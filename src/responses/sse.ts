@@ -1,5 +1,6 @@
 /** SSE framing: one event is one string, written in one write. */
 import type { StreamEvent } from './types.js';
+import { deferGathered } from '../util/defer.js';
 
 const encoder = new TextEncoder();
 
@@ -26,7 +27,8 @@ export function encodeFrame(frame: string): Uint8Array {
  * chunk: the events one upstream chunk produces (and the lifecycle events at
  * a response's start and end) leave in one socket write instead of one each.
  * The flush is a microtask, so no frame waits for the rest of the event loop's
- * turn (which lasts milliseconds under load).
+ * turn (which lasts milliseconds under load) — unless the loop is saturated:
+ * then the frames of a whole turn go out together (util/defer.ts).
  */
 export class FrameWriter {
   private pending = '';
@@ -48,7 +50,7 @@ export class FrameWriter {
     this.pending += frame;
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.flush);
+      deferGathered(this.flush);
     }
   }
 

@@ -1,6 +1,7 @@
 /**
- * Group commit (SQLite): the credit holds and settlements queued by the code
- * running now (before its microtasks are done) run in one transaction.
+ * Group commit (SQLite): the credit holds and settlements queued together run
+ * in one transaction — those queued by the code running now, or, when the
+ * event loop is saturated, during the whole turn of the loop (util/defer.ts).
  *
  * Every operation keeps its own all-or-nothing outcome, and its promise
  * settles only after the COMMIT that made it durable. When any operation of a
@@ -22,6 +23,7 @@
  */
 import type { Transaction } from 'kysely';
 import { dialectName, type Db } from './db.js';
+import { deferGathered } from '../util/defer.js';
 import type { Database } from './schema.js';
 
 export type Operation<T> = (trx: Transaction<Database>) => Promise<T>;
@@ -83,11 +85,10 @@ function createGroupCommit(db: Db): GroupCommit {
   function schedule(): void {
     if (scheduled || running || queue.length === 0) return;
     scheduled = true;
-    // Once the code running now has finished (a microtask): the operations it queued join
-    // this batch. Not setImmediate: under load a turn of the event loop lasts milliseconds,
-    // and every hold and settlement would wait for the rest of it (the benchmark measured
-    // +1 ms p50 per wait at 16 connections, and fewer requests per second, not more).
-    queueMicrotask(() => void flush());
+    // Once the code running now has finished (a microtask), or at the end of the loop's
+    // turn when the loop is saturated (util/defer.ts): the operations queued by then join
+    // this batch.
+    deferGathered(() => void flush());
   }
 
   async function flush(): Promise<void> {
