@@ -22,6 +22,7 @@ import { createAccountsStore } from '../storage/accounts-store.js';
 import { closeDatabase, openDatabase } from '../storage/db.js';
 import { randomIds, systemClock } from '../util/ids.js';
 import type { Io } from './args.js';
+import { ensureFirstKey, printBanner } from './banner.js';
 
 /** Set in a worker's environment: which worker it is (0…N-1). */
 export const WORKER_ENV = 'COHORT_WORKER_INDEX';
@@ -39,14 +40,10 @@ interface Listening {
 type Shutdown = (fn: () => Promise<void>) => void;
 
 /** The primary: migrates, creates the first workspace, forks, restarts, drains. Resolves 1 if the workers cannot start. */
-export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown, firstStart: (created: string) => void): Promise<number> {
+export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown): Promise<number> {
   const db = await openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
-    const accounts = createAccountsStore(db, randomIds, systemClock, { keyCacheMs: 0 });
-    if ((await accounts.countWorkspaces()) === 0) {
-      const key = await accounts.createKey({ workspace: 'default', plan: 'free', mode: 'test', name: 'first-start' });
-      firstStart(key.key);
-    }
+    await ensureFirstKey(createAccountsStore(db, randomIds, systemClock, { keyCacheMs: 0 }), io);
   } finally {
     await closeDatabase(db);
   }
@@ -77,13 +74,7 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown,
       if (!started && listening.size === config.workers) {
         started = true;
         const first = listening.get(0) ?? (m as Listening);
-        io.out(`Cohort listening on ${first.url} (data: ${config.dataDir}, ${config.workers} worker processes)\n`);
-        io.out(`Test keys (mvra_test_): sandbox engine, offline.\n`);
-        io.out(
-          first.liveEngine !== 'none'
-            ? `Live keys (mvra_live_): ${first.liveEngine} because ${first.liveReason ?? 'it is configured'}.\n`
-            : `Live keys (mvra_live_): no backend configured (${first.liveReason ?? 'none is set'}); they get 503 until one is (cohort serve --help).\n`,
-        );
+        printBanner(io, { url: first.url, dataDir: config.dataDir, workers: config.workers, liveEngine: first.liveEngine, liveReason: first.liveReason });
         io.out(`Request limits: ${config.redisUrl ? 'in Redis' : 'kept by this primary process for all workers'}.\n`);
       }
     });

@@ -4,6 +4,7 @@ import { listen } from '../server.js';
 import cluster from 'node:cluster';
 import { DATA_DIR_OPTION, parse, type Io } from './args.js';
 import { WORKER_ENV, servePrimary, serveWorker } from './serve-workers.js';
+import { ensureFirstKey, printBanner } from './banner.js';
 
 export const SERVE_HELP = `Usage: cohort serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--workers N]
 
@@ -52,21 +53,12 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
     }
     throw err;
   }
-  const firstStart = (key: string) => io.out(`Created workspace 'default' with a test key (sandbox engine, free). It is shown once:\n\n  ${key}\n\n`);
   if (cluster.isWorker && io.env[WORKER_ENV] !== undefined) return serveWorker(config, Number(io.env[WORKER_ENV]), io);
-  if (config.workers > 1) return servePrimary(config, io, signals.onShutdown, firstStart);
+  if (config.workers > 1) return servePrimary(config, io, signals.onShutdown);
   const runtime = await createRuntime(config);
-  if ((await runtime.accounts.countWorkspaces()) === 0) {
-    firstStart((await runtime.accounts.createKey({ workspace: 'default', plan: 'free', mode: 'test', name: 'first-start' })).key);
-  }
+  await ensureFirstKey(runtime.accounts, io);
   const server = await listen(runtime, { port: config.port, host: config.host });
-  io.out(`Cohort listening on ${server.url} (data: ${config.dataDir})\n`);
-  io.out(`Test keys (mvra_test_): sandbox engine, offline.\n`);
-  io.out(
-    runtime.liveEngine !== 'none'
-      ? `Live keys (mvra_live_): ${runtime.liveEngine} because ${runtime.liveReason ?? 'it is configured'}.\n`
-      : `Live keys (mvra_live_): no backend configured (${runtime.liveReason ?? 'none is set'}); they get 503 until one is (cohort serve --help).\n`,
-  );
+  printBanner(io, { url: server.url, dataDir: config.dataDir, liveEngine: runtime.liveEngine, liveReason: runtime.liveReason });
   signals.onShutdown(() => server.shutdown(config.shutdownGraceSeconds));
   return new Promise<number>(() => {}); // runs until a signal ends the process
 }

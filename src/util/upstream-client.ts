@@ -228,6 +228,19 @@ export function fetchClient(fetchImpl: typeof fetch): UpstreamClient {
   };
 }
 
+/** What a backend's options may carry to choose its HTTP client (the same two options on every backend). */
+export interface ClientOptions {
+  /** A fetch-shaped transport instead of the default node:http client (tests). */
+  fetch?: typeof fetch;
+  /** The HTTP client (default: node:http keep-alive). */
+  client?: UpstreamClient;
+}
+
+/** The client a backend uses: `client`, else `fetch` adapted, else the shared default. */
+export function clientOf(options: ClientOptions): UpstreamClient {
+  return options.client ?? (options.fetch ? fetchClient(options.fetch) : defaultClient());
+}
+
 let shared: UpstreamClient | undefined;
 
 /** The process-wide default client (no connect timeout of its own). */

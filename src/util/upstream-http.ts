@@ -203,10 +203,17 @@ export interface UpstreamExchange {
 
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-/** Extra headers from a config, names lower-cased (so ours replace theirs rather than doubling them). */
-export function upstreamHeaders(extra: Record<string, string> | undefined): Record<string, string> {
+/**
+ * The headers of an OpenAI-style JSON POST that takes an event stream back:
+ * the config's extra headers (names lower-cased, so ours replace theirs
+ * rather than doubling them), then content type, accept and the bearer key.
+ */
+export function bearerJsonHeaders(extra: Record<string, string> | undefined, apiKey: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (extra) for (const [k, v] of Object.entries(extra)) out[k.toLowerCase()] = v;
+  out['content-type'] = 'application/json';
+  out.accept = 'text/event-stream, application/json';
+  if (apiKey) out.authorization = `Bearer ${apiKey}`;
   return out;
 }
 

@@ -8,23 +8,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closeDatabase, openDatabase, type Db } from '../../src/storage/db.js';
-import { tempDir } from '../helpers/app.js';
+import { tempDir, freePort } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 
 const BIN = path.resolve('bin/cohort.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => {
   const deadline = Date.now() + ms;

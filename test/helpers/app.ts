@@ -4,6 +4,7 @@
  * and a live key. Pass `live` to serve live keys with another provider.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createAnalyzer } from '../../src/analysis/index.js';
@@ -126,4 +127,14 @@ export async function readSse(res: Response): Promise<{ raw: string; events: { e
       return { event: ev ? ev.slice(7) : null, data };
     });
   return { raw, events };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a `cohort serve` child process). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -12,7 +12,6 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
@@ -20,7 +19,7 @@ import { ConfigError, readConfig } from '../../src/config.js';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../src/limits/memory.js';
 import { createRedisConcurrencyLimiter, createRedisRateLimiter } from '../../src/limits/redis.js';
 import { DAY_MS, MINUTE_MS, type RateLimiter, type WindowLimits, type WindowState } from '../../src/limits/types.js';
-import { startTestServer, tempDir, type TestServer } from '../helpers/app.js';
+import { startTestServer, tempDir, type TestServer, freePort } from '../helpers/app.js';
 import { dialects } from '../helpers/databases.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 
@@ -330,15 +329,6 @@ function ensureBuilt(): void {
   if (!stale) return;
   const r = spawnSync('npm', ['run', 'build'], { encoding: 'utf8' });
   assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 interface Served {

@@ -14,8 +14,8 @@
  * handled too.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { postForEvents, upstreamHeaders } from '../../util/upstream-http.js';
-import { defaultClient, fetchClient, type UpstreamClient } from '../../util/upstream-client.js';
+import { postForEvents } from '../../util/upstream-http.js';
+import { clientOf, type ClientOptions } from '../../util/upstream-client.js';
 import { convertRequest } from './convert-request.js';
 import { decodeAnthropicStream, estimateInputTokens, messageToEvents, type AnthropicDecodeOptions } from './decode-stream.js';
 import {
@@ -25,7 +25,7 @@ import {
   type AnthropicUpstreamContext,
 } from './map-upstream-error.js';
 
-export interface AnthropicProviderOptions {
+export interface AnthropicProviderOptions extends ClientOptions {
   /** Default https://api.anthropic.com (a trailing slash is fine); the provider appends /v1/messages. */
   baseURL?: string;
   /** Sent as `x-api-key`. */
@@ -34,10 +34,6 @@ export interface AnthropicProviderOptions {
   model: string;
   /** `max_tokens` when the request sets no max_output_tokens (Anthropic requires one). Default 4096. */
   maxTokens?: number;
-  /** A fetch-shaped transport instead of the default node:http client (tests). */
-  fetch?: typeof fetch;
-  /** The HTTP client (default: node:http keep-alive, src/util/upstream-client.ts). */
-  client?: UpstreamClient;
   /** The `anthropic-version` header. Default 2023-06-01. */
   anthropicVersion?: string;
 }
@@ -50,18 +46,19 @@ export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
   const baseURL = (options.baseURL ?? DEFAULT_ANTHROPIC_BASE_URL).replace(/\/+$/, '');
   const url = `${baseURL}/v1/messages`;
-  const client = options.client ?? (options.fetch ? fetchClient(options.fetch) : defaultClient());
+  const client = clientOf(options);
   const maxTokens = options.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
   const ctx: AnthropicUpstreamContext = { url, model: options.model };
   if (options.apiKey) ctx.apiKey = options.apiKey;
 
   async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
     const { body, jsonTool } = convertRequest(req, { model: options.model, maxTokens });
-    const headers: Record<string, string> = {};
-    headers['content-type'] = 'application/json';
-    headers['accept'] = 'text/event-stream, application/json';
-    headers['x-api-key'] = options.apiKey;
-    headers['anthropic-version'] = options.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION;
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'text/event-stream, application/json',
+      'x-api-key': options.apiKey,
+      'anthropic-version': options.anthropicVersion ?? DEFAULT_ANTHROPIC_VERSION,
+    };
 
     const decodeOptions: AnthropicDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
     if (jsonTool) decodeOptions.jsonTool = jsonTool;

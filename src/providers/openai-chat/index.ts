@@ -14,8 +14,8 @@
  * named AbortError), not turned into an ApiError.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { postForEvents, upstreamHeaders } from '../../util/upstream-http.js';
-import { defaultClient, fetchClient, type UpstreamClient } from '../../util/upstream-client.js';
+import { bearerJsonHeaders, postForEvents } from '../../util/upstream-http.js';
+import { clientOf, type ClientOptions } from '../../util/upstream-client.js';
 import { convertRequest } from './convert-request.js';
 import { completionToEvents, decodeChatStream, estimateInputTokens, type ChatDecodeOptions } from './decode-stream.js';
 import {
@@ -25,16 +25,12 @@ import {
   type UpstreamContext,
 } from './map-upstream-error.js';
 
-export interface OpenAIChatProviderOptions {
+export interface OpenAIChatProviderOptions extends ClientOptions {
   /** Base URL ending in /v1 (a trailing slash is fine), e.g. http://localhost:11434/v1. */
   baseURL: string;
   /** Sent as `Authorization: Bearer …` when set and non-empty. */
   apiKey?: string;
   model: string;
-  /** A fetch-shaped transport instead of the default node:http client (tests). */
-  fetch?: typeof fetch;
-  /** The HTTP client (default: node:http keep-alive, src/util/upstream-client.ts). */
-  client?: UpstreamClient;
   /** Extra request headers (e.g. OpenAI-Organization, HTTP-Referer). */
   headers?: Record<string, string>;
 }
@@ -42,16 +38,13 @@ export interface OpenAIChatProviderOptions {
 
 export function createOpenAIChatProvider(options: OpenAIChatProviderOptions): Provider {
   const url = `${options.baseURL.replace(/\/+$/, '')}/chat/completions`;
-  const client = options.client ?? (options.fetch ? fetchClient(options.fetch) : defaultClient());
+  const client = clientOf(options);
   const ctx: UpstreamContext = { url, model: options.model };
   if (options.apiKey) ctx.apiKey = options.apiKey;
 
   async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
     const body = convertRequest(req, { model: options.model, baseURL: options.baseURL });
-    const headers: Record<string, string> = upstreamHeaders(options.headers);
-    headers['content-type'] = 'application/json';
-    headers['accept'] = 'text/event-stream, application/json';
-    if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
+    const headers = bearerJsonHeaders(options.headers, options.apiKey);
 
     const decodeOptions: ChatDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
     yield* postForEvents({

@@ -14,22 +14,18 @@
  * signal's reason.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { postForEvents, upstreamHeaders } from '../../util/upstream-http.js';
-import { defaultClient, fetchClient, type UpstreamClient } from '../../util/upstream-client.js';
+import { bearerJsonHeaders, postForEvents } from '../../util/upstream-http.js';
+import { clientOf, type ClientOptions } from '../../util/upstream-client.js';
 import { convertRequest } from './convert-request.js';
 import { decodeResponsesStream, estimateInputTokens, responseToEvents, type ResponsesDecodeOptions } from './decode-stream.js';
 import { mapConnectionError, mapReadError, mapUpstreamHttpError, type UpstreamContext } from './map-upstream-error.js';
 
-export interface OpenAIResponsesProviderOptions {
+export interface OpenAIResponsesProviderOptions extends ClientOptions {
   /** Base URL ending in /v1 (a trailing slash is fine), e.g. https://api.openai.com/v1. */
   baseURL: string;
   /** Sent as `Authorization: Bearer …` when set and non-empty. */
   apiKey?: string;
   model: string;
-  /** A fetch-shaped transport instead of the default node:http client (tests). */
-  fetch?: typeof fetch;
-  /** The HTTP client (default: node:http keep-alive, src/util/upstream-client.ts). */
-  client?: UpstreamClient;
   /** Extra request headers (e.g. OpenAI-Organization). */
   headers?: Record<string, string>;
 }
@@ -37,16 +33,13 @@ export interface OpenAIResponsesProviderOptions {
 
 export function createOpenAIResponsesProvider(options: OpenAIResponsesProviderOptions): Provider {
   const url = `${options.baseURL.replace(/\/+$/, '')}/responses`;
-  const client = options.client ?? (options.fetch ? fetchClient(options.fetch) : defaultClient());
+  const client = clientOf(options);
   const ctx: UpstreamContext = { url, model: options.model };
   if (options.apiKey) ctx.apiKey = options.apiKey;
 
   async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
     const body = convertRequest(req, { model: options.model });
-    const headers: Record<string, string> = upstreamHeaders(options.headers);
-    headers['content-type'] = 'application/json';
-    headers['accept'] = 'text/event-stream, application/json';
-    if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
+    const headers = bearerJsonHeaders(options.headers, options.apiKey);
 
     const decodeOptions: ResponsesDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
     yield* postForEvents({
