@@ -190,8 +190,9 @@ function chatSpec(port: number, mode: Mode): RequestSpec {
 
 function cohortSpec(port: number, key: string, mode: Mode, inputPrefix = ''): RequestSpec {
   const stream = mode === 'streaming';
-  // BENCH_BURST: the mock answers Cohort's (always streaming) upstream request in one write after
-  // the delay, i.e. the same upstream timing as a non-streaming direct request.
+  // A non-streaming request gets the upstream's whole answer (stream: false) like a direct one.
+  // BENCH_BURST matters with COHORT_UPSTREAM_STREAMING=always: the mock then answers Cohort's
+  // streamed upstream request in one write after the delay, the same upstream timing.
   const input = `${stream ? '' : 'BENCH_BURST '}${inputPrefix}${QUESTION}`;
   return {
     port,
@@ -581,8 +582,10 @@ async function benchmark(): Promise<void> {
 
 // ---------------------------------------------------------------------------
 // BENCH_PROFILE=1: where Cohort spends its CPU under 16-connection load
-// (non-streaming; BENCH_PROFILE_MODE=streaming for streaming requests)
+// (non-streaming; BENCH_PROFILE_MODE=streaming for streaming requests;
+// BENCH_PROFILE_CONNS for another number of connections)
 const PROFILE_MODE: Mode = env.BENCH_PROFILE_MODE === 'streaming' ? 'streaming' : 'non-streaming';
+const PROFILE_CONNS = Math.max(1, num(env.BENCH_PROFILE_CONNS, 16));
 
 async function profile(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-bench-'));
@@ -593,11 +596,11 @@ async function profile(): Promise<void> {
     const cohort = await startCohort(upstream.port, tmp, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=250']);
     prioritize(process.pid, upstream.child.pid, cohort.child.pid);
     const spec = cohortSpec(cohort.port, key, PROFILE_MODE);
-    log(`profiling Cohort (pid ${cohort.child.pid}) under 16-connection ${PROFILE_MODE} load for ${PROFILE_MS} ms…`);
-    await closedLoop(spec, 16, WARMUP_MS * 2);
+    log(`profiling Cohort (pid ${cohort.child.pid}) under ${PROFILE_CONNS}-connection ${PROFILE_MODE} load for ${PROFILE_MS} ms…`);
+    await closedLoop(spec, PROFILE_CONNS, WARMUP_MS * 2);
     const cpu0 = procCpuMs(cohort.child.pid);
     const w0 = Number(process.hrtime.bigint() / 1000n);
-    const res = await closedLoop(spec, 16, PROFILE_MS);
+    const res = await closedLoop(spec, PROFILE_CONNS, PROFILE_MS);
     const w1 = Number(process.hrtime.bigint() / 1000n);
     const cpuMs = procCpuMs(cohort.child.pid) - cpu0;
     await cohort.child.stop('SIGTERM');
@@ -609,7 +612,7 @@ async function profile(): Promise<void> {
     const busy = s.samples - s.idleSamples;
     const pct = (n: number, of: number): string => `${((n / of) * 100).toFixed(1)}%`;
     const out: string[] = [];
-    out.push(`# Cohort CPU profile: 16 connections, ${PROFILE_MODE}`, '');
+    out.push(`# Cohort CPU profile: ${PROFILE_CONNS} connection${PROFILE_CONNS === 1 ? '' : 's'}, ${PROFILE_MODE}`, '');
     out.push(`Generated ${new Date().toISOString()} by \`BENCH_PROFILE=1 npm run bench\`.`, '', ...machineLines(false));
     out.push(
       `- Load: ${res.completed} requests in ${(res.elapsedMs / 1000).toFixed(1)} s = ${fmtInt(res.rps)} req/s (with the profiler on), p50 ${fmtMs(percentile(sortedCopy(res.latencies), 50))} ms, ${res.errors} errors`,

@@ -13,7 +13,8 @@
  * - `"stream":true` and the body contains `BENCH_BURST`: waits the delay, then
  *   writes the whole stream in one write (what a gateway that always streams
  *   upstream sees when the generation is already finished: used to compare a
- *   non-streaming Cohort request with a non-streaming direct request).
+ *   non-streaming Cohort request with a non-streaming direct request when
+ *   Cohort runs with COHORT_UPSTREAM_STREAMING=always).
  * - `"stream":true` and the body contains `BENCH_HOLD`: after the first delta,
  *   holds the stream open until `POST /__release` (or BENCH_UPSTREAM_MAX_HOLD_MS,
  *   60 s), then sends the rest at once.

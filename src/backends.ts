@@ -22,7 +22,7 @@ import { createOpenAIChatProvider } from './providers/openai-chat/index.js';
 import { createOpenAIResponsesProvider } from './providers/openai-responses/index.js';
 import { createRouterProvider, DEFAULT_RETRIES, type RouterBackend, type RouterProvider } from './providers/router.js';
 import type { Provider } from './providers/types.js';
-import { fetchWithConnectTimeout, hostOf } from './util/upstream-http.js';
+import { hostOf } from './util/upstream-http.js';
 import { fetchClient, nodeClient } from './util/upstream-client.js';
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -30,9 +30,9 @@ export { DEFAULT_OLLAMA_URL };
 export const OLLAMA_PROBE_MS = 300;
 
 /** Per-attempt timeouts of the HTTP backends when the config sets none. */
-export const DEFAULT_HTTP_TIMEOUTS = { connectMs: 30_000, firstByteMs: 120_000, idleMs: 60_000 } as const;
+export const DEFAULT_HTTP_TIMEOUTS = { connectMs: 30_000, firstByteMs: 120_000, idleMs: 60_000, wholeAnswerMs: 600_000 } as const;
 /** The local engine: no first-byte limit (queue wait and model load come first), 60 s between tokens. */
-export const DEFAULT_LOCAL_TIMEOUTS = { connectMs: 0, firstByteMs: 0, idleMs: 60_000 } as const;
+export const DEFAULT_LOCAL_TIMEOUTS = { connectMs: 0, firstByteMs: 0, idleMs: 60_000, wholeAnswerMs: 0 } as const;
 
 export type Autodetected = { config: BackendsConfig } | { config: undefined; reason: string };
 
@@ -103,8 +103,10 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
       connectMs: b.timeouts?.connectMs ?? defaults.connectMs,
       firstByteMs: b.timeouts?.firstByteMs ?? defaults.firstByteMs,
       idleMs: b.timeouts?.idleMs ?? defaults.idleMs,
+      // Only where the backend may fetch whole answers (an HTTP backend with streaming 'auto').
+      wholeAnswerMs: local || b.streaming === 'always' ? 0 : (b.timeouts?.wholeAnswerMs ?? defaults.wholeAnswerMs),
     };
-    const client = options.fetch ? fetchClient(fetchWithConnectTimeout(options.fetch, timeouts.connectMs)) : nodeClient({ connectMs: timeouts.connectMs });
+    const client = options.fetch ? fetchClient(options.fetch, { connectMs: timeouts.connectMs }) : nodeClient({ connectMs: timeouts.connectMs });
     let provider: Provider;
     switch (b.type) {
       case 'openai-chat':
@@ -115,6 +117,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
           client,
           ...(b.apiKey ? { apiKey: b.apiKey } : {}),
           ...(b.headers ? { headers: b.headers } : {}),
+          ...(b.streaming ? { streaming: b.streaming } : {}),
         };
         provider = b.type === 'openai-chat' ? createOpenAIChatProvider(o) : createOpenAIResponsesProvider(o);
         break;
@@ -124,6 +127,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
           apiKey: b.apiKey ?? '',
           model: b.model,
           client,
+          ...(b.streaming ? { streaming: b.streaming } : {}),
           ...(b.baseURL ? { baseURL: b.baseURL } : {}),
           ...(b.maxTokens !== undefined ? { maxTokens: b.maxTokens } : {}),
           ...(b.anthropicVersion ? { anthropicVersion: b.anthropicVersion } : {}),
@@ -148,6 +152,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
       provider,
       firstByteMs: timeouts.firstByteMs,
       idleMs: timeouts.idleMs,
+      ...(timeouts.wholeAnswerMs > 0 ? { wholeAnswerMs: timeouts.wholeAnswerMs } : {}),
       retries: b.retries
         ? { max: b.retries.max, baseMs: b.retries.baseMs, ...(b.retries.maxDelayMs !== undefined ? { maxDelayMs: b.retries.maxDelayMs } : {}) }
         : local

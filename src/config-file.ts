@@ -37,6 +37,8 @@ const timeouts = z.strictObject({
   firstByteMs: ms.optional(),
   /** Between two events. */
   idleMs: ms.optional(),
+  /** HTTP backends, non-streaming requests (streaming: auto): until the whole answer, instead of firstByteMs. */
+  wholeAnswerMs: ms.optional(),
 });
 
 const retries = z.strictObject({
@@ -69,12 +71,16 @@ const key = {
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
 };
 
+/** How an HTTP backend asks for answers (src/util/upstream-http.ts, UpstreamStreaming). */
+const streaming = { streaming: z.enum(['auto', 'always']).optional() };
+
 const openaiLike = {
   baseURL: httpUrl.optional(),
   ...key,
   model: z.string().min(1),
   /** Extra request headers (OpenAI-Organization, HTTP-Referer for OpenRouter, …). */
   headers: z.record(z.string(), z.string()).optional(),
+  ...streaming,
   ...common,
 };
 
@@ -88,6 +94,7 @@ const backendSchema = z.discriminatedUnion('type', [
     model: z.string().min(1),
     maxTokens: z.number().int().positive().optional(),
     anthropicVersion: z.string().min(1).optional(),
+    ...streaming,
     ...common,
   }),
   z.strictObject({
@@ -227,7 +234,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 
 /**
  * The short forms, without a config file: COHORT_UPSTREAM_URL (+ MODEL,
- * API_KEY, API) or COHORT_MODEL_PATH. Undefined when neither is set.
+ * API_KEY, API, STREAMING) or COHORT_MODEL_PATH. Undefined when neither is set.
  * Throws ConfigFileError naming the variable.
  */
 export function backendsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): BackendsConfig | undefined {
@@ -239,8 +246,16 @@ export function backendsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Ba
     if (api !== 'chat' && api !== 'responses') throw new ConfigFileError(`COHORT_UPSTREAM_API must be chat or responses, got '${api}'`);
     const model = env.COHORT_UPSTREAM_MODEL;
     if (!model) throw new ConfigFileError('COHORT_UPSTREAM_MODEL must name the upstream model (e.g. gpt-4o-mini, llama3.2) when COHORT_UPSTREAM_URL is set');
+    const streaming = env.COHORT_UPSTREAM_STREAMING || undefined;
+    if (streaming !== undefined && streaming !== 'auto' && streaming !== 'always') throw new ConfigFileError(`COHORT_UPSTREAM_STREAMING must be auto or always, got '${streaming}'`);
     const type: BackendType = api === 'responses' ? 'openai-responses' : 'openai-chat';
-    const backend: BackendConfig = { type, baseURL: url.replace(/\/+$/, ''), model, ...(env.COHORT_UPSTREAM_API_KEY ? { apiKey: env.COHORT_UPSTREAM_API_KEY } : {}) };
+    const backend: BackendConfig = {
+      type,
+      baseURL: url.replace(/\/+$/, ''),
+      model,
+      ...(env.COHORT_UPSTREAM_API_KEY ? { apiKey: env.COHORT_UPSTREAM_API_KEY } : {}),
+      ...(streaming ? { streaming } : {}),
+    };
     return { backends: { [type]: backend }, routes: { default: [type] }, reason: 'COHORT_UPSTREAM_URL is set' };
   }
   if (modelPath) {

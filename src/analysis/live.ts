@@ -105,6 +105,8 @@ async function ask(input: AnalysisInput, items: ConversationItem[], maxOutputTok
     format: { type: 'json_schema', name: 'analysis', schema: ANALYSIS_SCHEMA, strict: true, description: 'A structured reading of the persona answer.' },
     sampling: { maxOutputTokens, reasoningEffort: 'low' },
     signal: input.signal,
+    // Read whole: the backend may fetch it in one reply.
+    incremental: false,
   };
   let text = '';
   for await (const event of input.provider.stream(request)) {

@@ -24,6 +24,8 @@ Live keys (mvra_live_) are served by the configured backends, first found of:
     COHORT_UPSTREAM_MODEL    the upstream model name,
     COHORT_UPSTREAM_API_KEY  the upstream key, if it needs one, and
     COHORT_UPSTREAM_API      chat (default) or responses
+    COHORT_UPSTREAM_STREAMING  auto (default: non-streaming requests get
+                             the whole answer in one reply) or always
   COHORT_MODEL_PATH        a local GGUF model run in-process (llama.cpp)
   OPENAI_API_KEY           OpenAI Responses, model COHORT_OPENAI_MODEL (gpt-4o-mini)
   ANTHROPIC_API_KEY        Anthropic, model COHORT_ANTHROPIC_MODEL (claude-3-5-haiku-latest)

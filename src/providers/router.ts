@@ -9,9 +9,11 @@
  * Per attempt on a backend:
  * - timeouts: `firstByteMs` until the backend's first event and `idleMs`
  *   between events (the attempt's own AbortSignal, combined with the
- *   request's, aborts the backend); `connectMs` (until the upstream's
- *   response headers) is applied by the HTTP backends' fetch, see
- *   src/backends.ts. A timeout is a retryable 503.
+ *   request's, aborts the backend); for a request that is not incremental
+ *   (`incremental: false`: its backend may fetch the whole answer at once),
+ *   `wholeAnswerMs` instead of `firstByteMs` when the backend has one;
+ *   `connectMs` (until the upstream's response headers) is applied by the
+ *   HTTP backends' client, see src/backends.ts. A timeout is a retryable 503.
  * - retries: errors the backend marks `retryable` (HTTP 408/429/5xx/529,
  *   connection failures, overloads, timeouts) are retried up to
  *   `retries.max` times with exponential backoff and full jitter
@@ -67,6 +69,12 @@ export interface RouterBackend {
   firstByteMs?: number;
   /** Between two events; 0 or absent: no limit. */
   idleMs?: number;
+  /**
+   * Replaces `firstByteMs` for requests that are not incremental, whose
+   * backend asks its upstream for the whole answer at once (the first event
+   * comes when the answer is complete). 0 or absent: `firstByteMs` applies.
+   */
+  wholeAnswerMs?: number;
   /** Default {max: 2, baseMs: 250}. */
   retries?: RetryPolicy;
   /** Overrides `provider.capabilities.jsonSchema`. */
@@ -180,7 +188,8 @@ export function createRouterProvider(options: RouterOptions): RouterProvider {
   /** The whole answer of a backend without native JSON Schema support, validated and repaired once. */
   async function structuredAnswer(backend: RouterBackend, req: ProviderRequest): Promise<ProviderEvent[]> {
     const format = req.format as Extract<OutputFormat, { type: 'json_schema' }>;
-    const asked = withSchemaInstructions(req, format);
+    // Collected whole before anything is yielded: the backend may fetch it whole too.
+    const asked: ProviderRequest = { ...withSchemaInstructions(req, format), incremental: false };
     const first = await collect(callOnce(backend, asked));
     const checked = checkOutput(first, format);
     if (checked.ok) return checked.events;
@@ -239,10 +248,12 @@ async function* callOnce(backend: RouterBackend, req: ProviderRequest): AsyncGen
   let timer: NodeJS.Timeout | undefined;
   // Timeouts count only while waiting for the backend, not while the consumer handles an event.
   let waiting = false;
-  const expire = (what: 'first' | 'idle', ms: number) => () => {
+  const expire = (what: 'first' | 'whole' | 'idle', ms: number) => () => {
     if (waiting) controller.abort(timeoutError(backend.name, what, ms));
   };
-  if (backend.firstByteMs !== undefined && backend.firstByteMs > 0) timer = setTimeout(expire('first', backend.firstByteMs), backend.firstByteMs);
+  const wholeMs = req.incremental === false ? (backend.wholeAnswerMs ?? 0) : 0;
+  if (wholeMs > 0) timer = setTimeout(expire('whole', wholeMs), wholeMs);
+  else if (backend.firstByteMs !== undefined && backend.firstByteMs > 0) timer = setTimeout(expire('first', backend.firstByteMs), backend.firstByteMs);
   let idle = false;
   let finished = false;
   const it = backend.provider.stream({ ...req, signal: controller.signal })[Symbol.asyncIterator]();
@@ -275,12 +286,14 @@ async function* callOnce(backend: RouterBackend, req: ProviderRequest): AsyncGen
   }
 }
 
-function timeoutError(name: string, what: 'first' | 'idle', ms: number): ApiError {
+function timeoutError(name: string, what: 'first' | 'whole' | 'idle', ms: number): ApiError {
   return new ApiError(
     'service_unavailable',
     what === 'first'
       ? `The model backend '${name}' did not start answering within ${ms} ms. Retry after a brief delay.`
-      : `The model backend '${name}' stopped sending for ${ms} ms. Retry after a brief delay.`,
+      : what === 'whole'
+        ? `The model backend '${name}' did not answer within ${ms} ms. Retry after a brief delay.`
+        : `The model backend '${name}' stopped sending for ${ms} ms. Retry after a brief delay.`,
     { retryable: true },
   );
 }

@@ -71,6 +71,13 @@ export interface ProviderRequest {
   workspace?: { id: string; name?: string };
   /** Aborted when the client goes away or the response is cancelled. */
   signal: AbortSignal;
+  /**
+   * false: nothing reads the events before the last one (a non-streaming,
+   * foreground request), so an HTTP backend may ask its upstream for the
+   * whole answer in one reply instead of a stream (see `streamsUpstream` in
+   * src/util/upstream-http.ts). Absent or true: events are read as they come.
+   */
+  incremental?: boolean;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';

@@ -270,8 +270,12 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
     });
   }
 
-  /** A foreground run, registered for GET/cancel; `begin()` starts it, `finished` settles once it is stored. */
-  function startForeground(job: Job, signal?: AbortSignal) {
+  /**
+   * A foreground run, registered for GET/cancel; `begin()` starts it, `finished` settles once it is stored.
+   * `incremental: false` (a non-streaming request: nothing reads its events before the end) lets the
+   * backend fetch the whole answer at once (ProviderRequest.incremental).
+   */
+  function startForeground(job: Job, signal: AbortSignal | undefined, incremental: boolean) {
     const { caller, prepared, provider } = job;
     const run = new ResponseRun(job.translator, false);
     const id = prepared.response.id;
@@ -288,7 +292,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         if (signal?.aborted) run.abort('client_disconnected');
         signal?.addEventListener('abort', onAbort, { once: true });
         void run
-          .execute(provider, prepared.provider, job.hooks)
+          .execute(provider, incremental ? prepared.provider : { ...prepared.provider, incremental: false }, job.hooks)
           .then(() => persist(job, run))
           .catch((err: unknown) => {
             state.persistError = err;
@@ -330,7 +334,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
         return { kind: 'json', response: queued, engine: job.engine };
       }
 
-      const started = startForeground(job, req.stream ? undefined : signal);
+      const started = startForeground(job, req.stream ? undefined : signal, req.stream === true);
       if (req.stream) {
         // Subscribe before the run starts so the stream sees response.created.
         const body = streamBody(started.run, -1, () => started.run.abort('client_disconnected'));
@@ -352,7 +356,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
     async open(caller: Caller, req: CreateResponseRequest, listener: EventListener, signal?: AbortSignal): Promise<{ run: ResponseRun; engine: string; finished: Promise<void> }> {
       if (req.background) throw new ApiError('validation_error', 'background is not supported here.', { param: 'background' });
       const job = await plan(caller, req);
-      const started = startForeground(job, signal);
+      const started = startForeground(job, signal, true);
       started.run.subscribe(listener);
       started.begin();
       return { run: started.run, engine: job.engine, finished: started.finished };

@@ -29,6 +29,14 @@ export interface UpstreamPost {
   body: string;
   /** Aborting it destroys the request; the promise (or the body's iteration) rejects with the signal's reason. */
   signal: AbortSignal;
+  /**
+   * The upstream answers only once the whole answer is ready (a non-streamed
+   * call): its headers may take as long as the generation, so the client's
+   * time-to-headers limit (`connectMs`) stops at the connection (node client)
+   * or does not apply (fetch client). The caller bounds the rest (the
+   * router's `wholeAnswerMs`).
+   */
+  whole?: boolean;
 }
 
 export type UpstreamClient = (url: string, post: UpstreamPost) => Promise<UpstreamReply>;
@@ -36,8 +44,9 @@ export type UpstreamClient = (url: string, post: UpstreamPost) => Promise<Upstre
 export interface NodeClientOptions {
   /**
    * Gives up when the reply's headers have not arrived within `ms`
-   * (connecting, TLS, the upload and the upstream's time to answer). The
-   * rejection is an Error with `code: 'CONNECT_TIMEOUT'`. ≤ 0 or absent: no limit.
+   * (connecting, TLS, the upload and the upstream's time to answer; for a
+   * `whole` post, connecting only). The rejection is an Error with
+   * `code: 'CONNECT_TIMEOUT'`. ≤ 0 or absent: no limit.
    */
   connectMs?: number;
 }
@@ -103,7 +112,14 @@ export function nodeClient(options: NodeClientOptions = {}): UpstreamClient {
       if (connectMs > 0) {
         timer = setTimeout(() => req.destroy(Object.assign(new Error(`no response within ${connectMs} ms`), { code: 'CONNECT_TIMEOUT' })), connectMs);
       }
-      req.on('socket', (socket) => socket.setNoDelay(true));
+      req.on('socket', (socket) => {
+        socket.setNoDelay(true);
+        if (!post.whole || !timer) return;
+        // A whole answer's headers come when it is generated: only the connection is timed.
+        const connected = (): void => clearTimeout(timer);
+        if (socket.connecting) socket.once(secure ? 'secureConnect' : 'connect', connected);
+        else connected();
+      });
       req.on('error', (err) => {
         cleanup();
         if (!settled) {
@@ -183,19 +199,31 @@ function release(res: http.IncomingMessage, signal: AbortSignal): void {
   res.resume();
 }
 
-/** A fetch-shaped function as an UpstreamClient (tests, or a custom transport). */
-export function fetchClient(fetchImpl: typeof fetch): UpstreamClient {
+/**
+ * A fetch-shaped function as an UpstreamClient (tests, or a custom
+ * transport). `connectMs` limits the time to the reply's headers, as the node
+ * client's does, except for `whole` posts (fetch does not say when it has
+ * connected).
+ */
+export function fetchClient(fetchImpl: typeof fetch, options: NodeClientOptions = {}): UpstreamClient {
+  const connectMs = options.connectMs ?? 0;
   return async (url, post) => {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(post.signal.reason);
     if (post.signal.aborted) throw post.signal.reason;
     post.signal.addEventListener('abort', onAbort, { once: true });
+    const timer =
+      connectMs > 0 && !post.whole
+        ? setTimeout(() => controller.abort(Object.assign(new Error(`no response within ${connectMs} ms`), { code: 'CONNECT_TIMEOUT' })), connectMs)
+        : undefined;
     let response: Response;
     try {
       response = await fetchImpl(url, { method: 'POST', headers: post.headers, body: post.body, signal: controller.signal });
     } catch (err) {
       post.signal.removeEventListener('abort', onAbort);
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
     const stream = response.body;
     const body = (async function* (): AsyncGenerator<Uint8Array> {

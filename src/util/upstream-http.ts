@@ -6,8 +6,8 @@
  * backend's wire format or error mapping; callers pass their mapping in.
  */
 import { ApiError } from '../errors/api-error.js';
-import type { ProviderEvent } from '../providers/types.js';
-import type { UpstreamClient, UpstreamReply } from './upstream-client.js';
+import type { ProviderEvent, ProviderRequest } from '../providers/types.js';
+import type { ClientOptions, UpstreamClient, UpstreamReply } from './upstream-client.js';
 
 /** Longest upstream message echoed back in an error. */
 export const MAX_UPSTREAM_MESSAGE = 1000;
@@ -156,32 +156,25 @@ export function parseDuration(text: string | null): number | undefined {
 }
 
 /**
- * A fetch that gives up when the response headers have not arrived within
- * `ms` (connecting, TLS, the request upload and the upstream's time to answer
- * with headers). The rejection is an Error with `code: 'CONNECT_TIMEOUT'`, so
- * backends report it like any connection failure. The caller's signal keeps
- * aborting the request (and its body) as before. `ms` ≤ 0: no limit.
+ * How an HTTP backend asks its upstream for an answer (config `streaming`):
+ * - 'auto' (default): streamed when the request's events are read as they
+ *   come (streaming and background requests), whole otherwise — one JSON
+ *   reply is much cheaper to produce, relay and decode than an event per
+ *   token, and nothing is lost since the client sees nothing before the end;
+ * - 'always': always streamed (an upstream or proxy that cuts long silent
+ *   requests, or per-token accounting of abandoned requests).
  */
-export function fetchWithConnectTimeout(fetchImpl: typeof fetch, ms: number): typeof fetch {
-  if (!(ms > 0)) return fetchImpl;
-  return async (input, init) => {
-    const controller = new AbortController();
-    const outer = init?.signal ?? undefined;
-    const onAbort = (): void => controller.abort(outer?.reason);
-    if (outer?.aborted) controller.abort(outer.reason);
-    else outer?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => {
-      controller.abort(Object.assign(new Error(`no response within ${ms} ms`), { code: 'CONNECT_TIMEOUT' }));
-    }, ms);
-    try {
-      return await fetchImpl(input, { ...init, signal: controller.signal });
-    } catch (err) {
-      outer?.removeEventListener('abort', onAbort);
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+export type UpstreamStreaming = 'auto' | 'always';
+
+/** The options every HTTP backend takes besides its own: its HTTP client and how it asks for answers. */
+export interface HttpBackendOptions extends ClientOptions {
+  /** Default 'auto'. */
+  streaming?: UpstreamStreaming;
+}
+
+/** Whether a request goes to the upstream as a stream (see UpstreamStreaming). */
+export function streamsUpstream(req: Pick<ProviderRequest, 'incremental'>, mode: UpstreamStreaming | undefined): boolean {
+  return mode === 'always' || req.incremental !== false;
 }
 
 /** How one backend's HTTP exchange is mapped; everything else is shared by `postForEvents`. */
@@ -192,6 +185,8 @@ export interface UpstreamExchange {
   body: unknown;
   /** The request's signal: aborting it aborts the upstream call. */
   signal: AbortSignal;
+  /** The body asks for the whole answer in one reply (not a stream): see UpstreamPost.whole. */
+  whole?: boolean;
   connectionError(err: unknown): unknown;
   httpError(status: number, headers: Headers, text: string): unknown;
   readError(err: unknown): unknown;
@@ -250,7 +245,7 @@ export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<Provid
   if (x.signal.aborted) throw abortReason(x.signal, undefined);
   let reply: UpstreamReply;
   try {
-    reply = await x.client(x.url, { headers: x.headers, body: JSON.stringify(x.body), signal: x.signal });
+    reply = await x.client(x.url, { headers: x.headers, body: JSON.stringify(x.body), signal: x.signal, ...(x.whole ? { whole: true } : {}) });
   } catch (err) {
     if (x.signal.aborted) throw abortReason(x.signal, err);
     throw x.connectionError(err);

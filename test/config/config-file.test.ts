@@ -28,8 +28,9 @@ backends:
     baseURL: https://api.openai.com/v1/
     apiKeyEnv: TEST_OPENAI_KEY
     model: gpt-4o-mini
-    timeouts: { connectMs: 5000, firstByteMs: 30000, idleMs: 20000 }
+    timeouts: { connectMs: 5000, firstByteMs: 30000, idleMs: 20000, wholeAnswerMs: 300000 }
     retries: { max: 3, baseMs: 200 }
+    streaming: always
   fallback:
     type: anthropic
     apiKey: sk-ant-test
@@ -56,8 +57,9 @@ describe('config file', () => {
       baseURL: 'https://api.openai.com/v1',
       apiKey: 'sk-from-env',
       model: 'gpt-4o-mini',
-      timeouts: { connectMs: 5000, firstByteMs: 30000, idleMs: 20000 },
+      timeouts: { connectMs: 5000, firstByteMs: 30000, idleMs: 20000, wholeAnswerMs: 300000 },
       retries: { max: 3, baseMs: 200 },
+      streaming: 'always',
     });
     assert.equal(c.backends.fallback?.type, 'anthropic');
     assert.deepEqual(c.backends.local, { type: 'llama-cpp', modelPath: '/etc/cohort/models/tiny.gguf', contextSize: 2048, maxQueue: 4 });
@@ -90,6 +92,8 @@ describe('config file', () => {
       ['cohort.config.yaml', 'backends: [', {}, /^cohort\.config\.yaml: not valid YAML/],
       ['cohort.config.json', '{"backends": ', {}, /^cohort\.config\.json: not valid JSON/],
       ['cohort.config.json', '{"backends":{"a":{"type":"openai-chat","model":"m","headers":{"x":1}}}}', {}, /backends\.a\.headers\.x: /],
+      ['cohort.config.yaml', 'backends:\n  a: { type: openai-chat, model: m, streaming: never }', {}, /backends\.a\.streaming: /],
+      ['cohort.config.yaml', 'backends:\n  a: { type: llama-cpp, modelPath: m.gguf, streaming: always }', {}, /backends\.a: unknown field 'streaming'/],
     ];
     for (const [file, text, env, pattern] of cases) {
       assert.throws(() => parseConfigText(text, file, env), (err: unknown) => err instanceof ConfigFileError && pattern.test(err.message), `${text} → ${pattern}`);
@@ -129,6 +133,9 @@ describe('config file', () => {
     const responses = backendsFromEnv({ COHORT_UPSTREAM_URL: 'https://api.openai.com/v1', COHORT_UPSTREAM_MODEL: 'gpt-4o', COHORT_UPSTREAM_API_KEY: 'sk-x', COHORT_UPSTREAM_API: 'responses' })!;
     assert.deepEqual(responses.backends['openai-responses'], { type: 'openai-responses', baseURL: 'https://api.openai.com/v1', model: 'gpt-4o', apiKey: 'sk-x' });
     assert.throws(() => backendsFromEnv({ COHORT_UPSTREAM_URL: 'http://x/v1', COHORT_UPSTREAM_MODEL: 'm', COHORT_UPSTREAM_API: 'grpc' }), /COHORT_UPSTREAM_API must be chat or responses/);
+    const always = backendsFromEnv({ COHORT_UPSTREAM_URL: 'http://x/v1', COHORT_UPSTREAM_MODEL: 'm', COHORT_UPSTREAM_STREAMING: 'always' })!;
+    assert.equal((always.backends['openai-chat'] as { streaming?: string }).streaming, 'always');
+    assert.throws(() => backendsFromEnv({ COHORT_UPSTREAM_URL: 'http://x/v1', COHORT_UPSTREAM_MODEL: 'm', COHORT_UPSTREAM_STREAMING: 'sometimes' }), /COHORT_UPSTREAM_STREAMING must be auto or always/);
     const local = backendsFromEnv({ COHORT_MODEL_PATH: './model.gguf' }, '/srv')!;
     assert.deepEqual(local.backends, { 'llama-cpp': { type: 'llama-cpp', modelPath: '/srv/model.gguf' } });
     assert.equal(local.reason, 'COHORT_MODEL_PATH is set');

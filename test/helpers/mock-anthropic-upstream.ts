@@ -38,6 +38,10 @@
  *
  * Each recorded request exposes `closed` and `aborted` (closed before the reply
  * was complete), to assert that a client abort reached upstream.
+ *
+ * A `stream` reply to a request without `stream: true` is sent as one JSON
+ * body, as the real API does: the Message its events add up to (hang and error
+ * endings stay streams).
  */
 import type { ServerResponse } from 'node:http';
 import { asList, sendJson, sleep, startScriptedServer, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
@@ -195,6 +199,14 @@ async function respond(reply: MockAnthropicReply, req: RecordedRequest, res: Ser
       return;
     }
     case 'stream': {
+      if ((req.body as { stream?: unknown } | undefined)?.stream !== true && !reply.hang && !reply.errorAfterBlocks) {
+        // Asked for no stream, the real API sends the whole Message as the body.
+        // (`delayMs` between frames becomes the time the whole answer takes.)
+        const frames = buildAnthropicFrames(reply, req.body);
+        if (reply.delayMs) await sleep(reply.delayMs * (frames.length - 1));
+        sendJson(res, reply.status ?? 200, messageFromFrames(frames), { 'request-id': randomId('req_'), ...reply.headers });
+        return;
+      }
       const eol = reply.lineEnding ?? '\n';
       const frames = buildAnthropicFrames(reply, req.body).map((f) => (eol === '\n' ? f : f.replace(/\n/g, '\r\n')));
       await writeSse(res, frames, reply.split ?? 'frames', reply.delayMs ?? 0, reply.hang ?? false, reply.status, { 'request-id': randomId('req_'), ...reply.headers });
@@ -367,6 +379,36 @@ export function buildAnthropicFrames(reply: Omit<AnthropicStreamReply, 'type'>, 
 }
 
 /** A non-streaming Message body. */
+/** The Message a stream's events add up to (blocks, stop reason, final usage): what a non-streaming request gets. */
+export function messageFromFrames(frames: string[]): Record<string, unknown> {
+  let message: Record<string, unknown> = {};
+  const blocks: Array<Record<string, unknown>> = [];
+  const json: string[] = [];
+  for (const f of frames) {
+    const data = /^data: (.*)$/m.exec(f)?.[1];
+    if (!data) continue;
+    const e = JSON.parse(data) as { type: string; index: number; message?: Record<string, unknown>; content_block?: Record<string, unknown>; delta?: Record<string, unknown>; usage?: Record<string, unknown> };
+    if (e.type === 'message_start') message = { ...e.message! };
+    else if (e.type === 'content_block_start') {
+      blocks[e.index] = { ...e.content_block! };
+      json[e.index] = '';
+    } else if (e.type === 'content_block_delta') {
+      const b = blocks[e.index]!;
+      const d = e.delta!;
+      if (d.type === 'text_delta') b.text = String(b.text ?? '') + String(d.text);
+      else if (d.type === 'thinking_delta') b.thinking = String(b.thinking ?? '') + String(d.thinking);
+      else if (d.type === 'signature_delta') b.signature = d.signature;
+      else if (d.type === 'input_json_delta') json[e.index] += String(d.partial_json);
+    } else if (e.type === 'content_block_stop') {
+      const b = blocks[e.index]!;
+      if (b.type === 'tool_use') b.input = json[e.index] ? JSON.parse(json[e.index]!) : {};
+    } else if (e.type === 'message_delta') {
+      message = { ...message, ...e.delta, usage: { ...(message.usage as object), ...e.usage } };
+    }
+  }
+  return { ...message, content: blocks };
+}
+
 export function buildMessage(reply: Omit<AnthropicMessageReply, 'type'>, requestBody?: unknown): Record<string, unknown> {
   const model = reply.model ?? ((requestBody as { model?: unknown } | undefined)?.model as string | undefined) ?? 'claude-sonnet-4-5-20250929';
   const content: unknown[] = [];

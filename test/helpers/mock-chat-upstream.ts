@@ -15,7 +15,7 @@
  * set one with `setFallback`, e.g. for a benchmark). A queue entry may also be
  * a handler `(req) => MockReply | Promise<MockReply>`.
  *
- * - `stream`:  SSE exactly as OpenAI frames it (`data: {json}\n\n`, chunks with
+ * - `stream`:  for a request with `stream: true`, SSE exactly as OpenAI frames it (`data: {json}\n\n`, chunks with
  *   `object:"chat.completion.chunk"`, `usage:null` in every chunk when usage
  *   was requested): a role chunk first, content deltas, tool-call deltas (index,
  *   id, type, function name with empty arguments, then argument fragments), a
@@ -23,6 +23,9 @@
  *   `stream_options.include_usage`, then `data: [DONE]`. `hang: true` stops
  *   after the deltas (no finish/usage/[DONE]) and keeps the response open until
  *   the client disconnects; `split`/`delayMs` cut the bytes at awkward places.
+ *   For a request without `stream: true`, the same answer as one
+ *   `chat.completion` JSON body, as a real server sends it (except `hang` and
+ *   a null finish reason, which stay streams).
  * - `sse`:     raw frames or text you supply (recorded fixtures, malformed data).
  * - `completion`: a non-streaming `chat.completion` JSON body (a server that
  *   ignores `stream: true`).
@@ -211,6 +214,14 @@ async function respond(reply: MockReply, req: RecordedRequest, res: ServerRespon
       return;
     }
     case 'stream': {
+      if (!streamRequested(req.body) && !reply.hang && reply.finishReason !== null) {
+        // Asked for no stream, a real server sends the same answer as one chat.completion body.
+        // (`delayMs` between frames becomes the time the whole answer takes.)
+        const frames = buildStreamFrames(reply, { ...req.body, stream_options: { include_usage: reply.usage !== false } });
+        if (reply.delayMs) await sleep(reply.delayMs * (frames.length - 1));
+        sendJson(res, reply.status ?? 200, completionFromFrames(frames), reply.headers);
+        return;
+      }
       const lineEnding = reply.lineEnding ?? '\n';
       const frames = buildStreamFrames(reply, req.body).map((f) => (lineEnding === '\n' ? f : f.replace(/\n/g, '\r\n')));
       await writeSse(res, frames, reply.split ?? 'frames', reply.delayMs ?? 0, reply.hang ?? false, reply.status, reply.headers);
@@ -242,6 +253,50 @@ let counter = 0;
 function randomId(prefix: string): string {
   counter++;
   return `${prefix}${Date.now().toString(36)}${counter.toString(36).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Whether the request asked for a stream (`stream: true`); otherwise the answer is one JSON body. */
+export function streamRequested(requestBody: unknown): boolean {
+  return (requestBody as { stream?: unknown } | undefined)?.stream === true;
+}
+
+/** The `chat.completion` body equal to a stream's frames (content, tool calls, finish reason, usage), as a client accumulates them. */
+export function completionFromFrames(frames: string[]): Record<string, unknown> {
+  let head: Record<string, unknown> | undefined;
+  let content: string | null = null;
+  let finish: unknown = null;
+  let usage: unknown;
+  const calls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> = [];
+  for (const f of frames) {
+    const data = f.replace(/^data: /, '').trim();
+    if (data === '[DONE]') continue;
+    const chunk = JSON.parse(data) as Record<string, unknown> & { choices: Array<{ delta: Record<string, unknown>; finish_reason: unknown }>; usage?: unknown };
+    head ??= chunk;
+    if (chunk.usage) usage = chunk.usage;
+    for (const c of chunk.choices) {
+      if (typeof c.delta.content === 'string') content = (content ?? '') + c.delta.content;
+      for (const tc of (c.delta.tool_calls as Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> | undefined) ?? []) {
+        const call = (calls[tc.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+        if (tc.id) call.id = tc.id;
+        if (tc.function?.name) call.function.name = tc.function.name;
+        if (tc.function?.arguments) call.function.arguments += tc.function.arguments;
+      }
+      if (c.finish_reason !== null && c.finish_reason !== undefined) finish = c.finish_reason;
+    }
+  }
+  const message: Record<string, unknown> = { role: 'assistant', content, refusal: null, annotations: [] };
+  if (calls.length > 0) message.tool_calls = calls;
+  const body: Record<string, unknown> = {
+    id: head?.id,
+    object: 'chat.completion',
+    created: head?.created,
+    model: head?.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+    service_tier: 'default',
+    system_fingerprint: head?.system_fingerprint ?? 'fp_mock0001',
+  };
+  if (usage) body.usage = usage;
+  return body;
 }
 
 function wantsUsage(requestBody: unknown): boolean {

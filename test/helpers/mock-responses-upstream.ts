@@ -35,6 +35,10 @@
  *
  * Each recorded request exposes `closed` and `aborted` (closed before the
  * reply was complete).
+ *
+ * A `stream` reply to a request without `stream: true` is sent as one JSON
+ * body, as the real API does: the terminal event's Response object (hang and error
+ * endings stay streams).
  */
 import type { ServerResponse } from 'node:http';
 import { asList, sendJson, sleep, startScriptedServer, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
@@ -197,6 +201,14 @@ async function respond(reply: MockResponsesReply, req: RecordedRequest, res: Ser
       return;
     }
     case 'stream': {
+      if ((req.body as { stream?: unknown } | undefined)?.stream !== true && !reply.hang && !reply.errorEvent && reply.status !== 'failed') {
+        // Asked for no stream, a real server sends the terminal event's Response object as the body.
+        // (`delayMs` between frames becomes the time the whole answer takes.)
+        const frames = buildResponsesFrames(reply, req.body);
+        if (reply.delayMs) await sleep(reply.delayMs * (frames.length - 1));
+        sendJson(res, reply.httpStatus ?? 200, responseFromFrames(frames), reply.headers);
+        return;
+      }
       const eol = reply.lineEnding ?? '\n';
       const frames = buildResponsesFrames(reply, req.body).map((f) => (eol === '\n' ? f : f.replace(/\n/g, '\r\n')));
       await writeSse(res, frames, reply.split ?? 'frames', reply.delayMs ?? 0, reply.hang ?? false, reply.httpStatus, reply.headers);
@@ -341,6 +353,17 @@ export function buildResponsesFrames(reply: Omit<ResponsesStreamReply, 'type'>, 
   emit({ type: `response.${status}`, response: final });
   if (reply.done) frames.push('data: [DONE]\n\n');
   return frames;
+}
+
+/** The Response object of a stream's terminal event (`response.completed` / `.incomplete`): what a non-streaming request gets. */
+export function responseFromFrames(frames: string[]): Record<string, unknown> {
+  for (const f of [...frames].reverse()) {
+    const data = /^data: (.*)$/m.exec(f)?.[1];
+    if (!data || data === '[DONE]') continue;
+    const event = JSON.parse(data) as { type: string; response?: Record<string, unknown> };
+    if (event.response && /^response\.(completed|incomplete)$/.test(event.type)) return event.response;
+  }
+  throw new Error('mock responses upstream: the stream has no terminal event');
 }
 
 function defaultUsage(input: number, output: number): MockResponsesUsage {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
 import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
 import { readSse, startTestServer, type TestServer } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
@@ -82,5 +83,40 @@ describe('live upstream', () => {
     controller.abort();
     await Promise.race([req.closed, new Promise((_, rej) => setTimeout(() => rej(new Error('upstream request was not aborted')), 3000))]);
     assert.equal(req.aborted, true);
+  });
+});
+
+describe('live upstream: whole answers for non-streaming requests', () => {
+  const client = () => new OpenAI({ apiKey: s.liveKey, baseURL: `${s.url}/v1`, maxRetries: 0 });
+  const sentStream = () => (upstream.requests.at(-1)!.body as { stream?: boolean }).stream === true;
+
+  it('asks the upstream for a stream only when the client reads one (openai SDK)', async () => {
+    const openai = client();
+    upstream.enqueue({ type: 'stream', content: ['One ', 'reply.'] });
+    const plain = await openai.responses.create({ model: 'mavera-1', input: 'hi', persona_id: 'gen-z-digital-native' } as never);
+    assert.equal(plain.output_text, 'One reply.');
+    assert.equal(sentStream(), false, 'non-streaming: one JSON reply from the upstream');
+    assert.ok(plain.usage!.output_tokens > 0 && (plain.usage as unknown as { credits_used: number }).credits_used > 0, 'usage and credits come from the whole reply');
+
+    upstream.enqueue({ type: 'stream', content: ['One ', 'reply.'] });
+    let text = '';
+    for await (const e of await openai.responses.create({ model: 'mavera-1', input: 'hi', stream: true })) if (e.type === 'response.output_text.delta') text += e.delta;
+    assert.equal(text, 'One reply.');
+    assert.equal(sentStream(), true, 'streaming: streamed from the upstream');
+
+    upstream.enqueue({ type: 'stream', content: ['One ', 'reply.'] });
+    const bg = await openai.responses.create({ model: 'mavera-1', input: 'hi', background: true });
+    let done = bg;
+    for (let i = 0; i < 100 && (done.status === 'queued' || done.status === 'in_progress'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      done = await openai.responses.retrieve(bg.id);
+    }
+    assert.equal(done.output_text, 'One reply.');
+    assert.equal(sentStream(), true, 'background: streamed (its events can be read while it runs)');
+
+    upstream.enqueue({ type: 'stream', content: ['One ', 'reply.'] });
+    const chat = await openai.chat.completions.create({ model: 'mavera-1', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(chat.choices[0]!.message.content, 'One reply.');
+    assert.equal(sentStream(), false, 'non-streaming Chat Completions: one JSON reply');
   });
 });

@@ -187,6 +187,33 @@ describe('router: timeouts and aborts', () => {
     assert.equal(up1.requests[0]!.aborted, true, 'the slow upstream request was aborted');
   });
 
+  it('a request that is not incremental waits up to wholeAnswerMs instead of firstByteMs', async () => {
+    // The mock answers `stream: false` with one JSON body once the "generation" (3 × 100 ms) is done.
+    up1.enqueue({ type: 'stream', content: ['whole ', 'answer'], delayMs: 100 });
+    const router = createRouterProvider({
+      backends: [chat('primary', up1, { firstByteMs: 100, wholeAnswerMs: 2000, retries: { max: 0, baseMs: 0 } })],
+      routes: { default: ['primary'] },
+    });
+    const { events, error } = await drain(router, request({ incremental: false }));
+    assert.equal(error, undefined);
+    assert.equal(text(events), 'whole answer');
+    assert.equal(up1.requests[0]!.body.stream, undefined);
+  });
+
+  it('gives up on a whole answer after wholeAnswerMs', async () => {
+    up1.enqueue({ type: 'hang' });
+    const router = createRouterProvider({
+      backends: [chat('primary', up1, { firstByteMs: 5000, wholeAnswerMs: 150, retries: { max: 0, baseMs: 0 } })],
+      routes: { default: ['primary'] },
+    });
+    const { error } = await drain(router, request({ incremental: false }));
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.status, 503);
+    assert.match(error.message, /did not answer within 150 ms/);
+    await up1.requests[0]!.closed;
+    assert.equal(up1.requests[0]!.aborted, true);
+  });
+
   it('fails a stream that goes idle after the first event (no retry)', async () => {
     up1.enqueue({ type: 'stream', content: ['a'], hang: true });
     const router = createRouterProvider({ backends: [chat('primary', up1, { idleMs: 150 })], routes: { default: ['primary'] } });
@@ -212,6 +239,28 @@ describe('router: timeouts and aborts', () => {
     assert.equal(error.status, 503);
     assert.match(error.message, /CONNECT_TIMEOUT/);
     assert.equal(up1.requests.length, 2);
+  });
+
+  it('from the config: a whole answer is bounded by wholeAnswerMs, not connectMs or firstByteMs; streaming: always keeps the stream', async () => {
+    const config = (streaming?: 'always') => ({
+      backends: {
+        primary: { type: 'openai-chat' as const, baseURL: up1.url, model: 'm', timeouts: { connectMs: 100, firstByteMs: 100, wholeAnswerMs: 3000 }, retries: { max: 0, baseMs: 0 }, ...(streaming ? { streaming } : {}) },
+      },
+      routes: { default: ['primary'] },
+      reason: 'test',
+    });
+    // The whole reply comes after ~5 × 80 ms, later than connectMs and firstByteMs.
+    up1.enqueue({ type: 'stream', content: ['slow ', 'but ', 'whole'], delayMs: 80 });
+    const { events, error } = await drain(createLiveRouter(config()).provider, request({ incremental: false }));
+    assert.equal(error, undefined);
+    assert.equal(text(events), 'slow but whole');
+    assert.equal(up1.requests.at(-1)!.body.stream, undefined);
+
+    up1.enqueue({ type: 'stream', content: ['streamed'] });
+    const always = await drain(createLiveRouter(config('always')).provider, request({ incremental: false }));
+    assert.equal(always.error, undefined);
+    assert.equal(text(always.events), 'streamed');
+    assert.equal(up1.requests.at(-1)!.body.stream, true);
   });
 
   it('a client abort aborts the upstream call and is not retried', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { nodeClient } from '../../src/util/upstream-client.js';
+import { fetchClient, nodeClient } from '../../src/util/upstream-client.js';
 
 interface Seen {
   url: string;
@@ -69,6 +69,14 @@ describe('upstream client (node:http)', () => {
         return res.end();
       }
       if (req.url === '/hang') return; // never answers
+      if (req.url === '/slow') {
+        // A whole answer: headers and body once it is generated.
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"done":true}');
+        }, 300);
+        return;
+      }
       if (req.url === '/stream') {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write('data: one\n\n');
@@ -124,6 +132,22 @@ describe('upstream client (node:http)', () => {
 
   it('fails with code CONNECT_TIMEOUT when no reply headers arrive in time', async () => {
     await assert.rejects(nodeClient({ connectMs: 100 })(`${a.url}/hang`, post()), (err: { code?: string }) => err.code === 'CONNECT_TIMEOUT');
+  });
+
+  it('a whole post (a non-streamed answer) is timed by connectMs only until connected', async () => {
+    const client = nodeClient({ connectMs: 100 });
+    const reply = await client(`${a.url}/slow`, { ...post(), whole: true });
+    assert.equal(reply.status, 200);
+    assert.equal(await text(reply.body), '{"done":true}');
+    await assert.rejects(client(`${a.url}/slow`, post()), (err: { code?: string }) => err.code === 'CONNECT_TIMEOUT', 'the same reply is too late for a streamed post');
+  });
+
+  it('the fetch client applies connectMs the same way, except to whole posts', async () => {
+    const client = fetchClient(fetch, { connectMs: 100 });
+    const reply = await client(`${a.url}/slow`, { ...post(), whole: true });
+    assert.equal(reply.status, 200);
+    assert.equal(await text(reply.body), '{"done":true}');
+    await assert.rejects(client(`${a.url}/slow`, post()), (err: { code?: string }) => err.code === 'CONNECT_TIMEOUT');
   });
 
   it('an abort mid-body rejects the read with the signal\'s reason and closes the connection', async () => {

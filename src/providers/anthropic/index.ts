@@ -1,6 +1,8 @@
 /**
  * The Anthropic Messages API provider: POST {baseURL}/v1/messages with
- * `stream: true`, decoded into ProviderEvents.
+ * `stream: true`, decoded into ProviderEvents; a request that is not
+ * incremental gets the whole Message instead (`streaming: 'auto'`, see
+ * `streamsUpstream`).
  *
  * See convert-request.ts for how a ProviderRequest maps onto Anthropic (system
  * prompt, alternation, tool_result placement, structured output emulated with
@@ -14,8 +16,8 @@
  * handled too.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { postForEvents } from '../../util/upstream-http.js';
-import { clientOf, type ClientOptions } from '../../util/upstream-client.js';
+import { type HttpBackendOptions, postForEvents, streamsUpstream } from '../../util/upstream-http.js';
+import { clientOf } from '../../util/upstream-client.js';
 import { convertRequest } from './convert-request.js';
 import { decodeAnthropicStream, estimateInputTokens, messageToEvents, type AnthropicDecodeOptions } from './decode-stream.js';
 import {
@@ -25,7 +27,7 @@ import {
   type AnthropicUpstreamContext,
 } from './map-upstream-error.js';
 
-export interface AnthropicProviderOptions extends ClientOptions {
+export interface AnthropicProviderOptions extends HttpBackendOptions {
   /** Default https://api.anthropic.com (a trailing slash is fine); the provider appends /v1/messages. */
   baseURL?: string;
   /** Sent as `x-api-key`. */
@@ -52,7 +54,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   if (options.apiKey) ctx.apiKey = options.apiKey;
 
   async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
-    const { body, jsonTool } = convertRequest(req, { model: options.model, maxTokens });
+    const streamed = streamsUpstream(req, options.streaming);
+    const { body, jsonTool } = convertRequest(req, { model: options.model, maxTokens, stream: streamed });
     const headers = {
       'content-type': 'application/json',
       accept: 'text/event-stream, application/json',
@@ -68,6 +71,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       headers,
       body,
       signal: req.signal,
+      whole: !streamed,
       connectionError: (err) => mapConnectionError(err, ctx),
       httpError: (status, h, text) => mapUpstreamHttpError(status, h, text, ctx),
       readError: (err) => mapReadError(err, ctx),

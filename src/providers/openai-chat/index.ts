@@ -3,9 +3,10 @@
  * Ollama, vLLM, llama.cpp server, LM Studio and any other server that speaks
  * POST {baseURL}/chat/completions.
  *
- * Always streams from the upstream (`stream: true` with usage); a server that
- * ignores that and answers `application/json` is handled too and yields the
- * same events. The request's signal aborts the upstream request (a client
+ * Streams from the upstream (`stream: true` with usage), except for a request
+ * that is not incremental with `streaming: 'auto'` (the default), which gets
+ * the whole answer as one `chat.completion` (see `streamsUpstream`); either
+ * reply, and a server that ignores `stream: true`, yields the same events. The request's signal aborts the upstream request (a client
  * disconnect closes the upstream connection), and so does a consumer that
  * stops iterating early.
  *
@@ -14,8 +15,8 @@
  * named AbortError), not turned into an ApiError.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { bearerJsonHeaders, postForEvents } from '../../util/upstream-http.js';
-import { clientOf, type ClientOptions } from '../../util/upstream-client.js';
+import { bearerJsonHeaders, type HttpBackendOptions, postForEvents, streamsUpstream } from '../../util/upstream-http.js';
+import { clientOf } from '../../util/upstream-client.js';
 import { convertRequest } from './convert-request.js';
 import { completionToEvents, decodeChatStream, estimateInputTokens, type ChatDecodeOptions } from './decode-stream.js';
 import {
@@ -25,7 +26,7 @@ import {
   type UpstreamContext,
 } from './map-upstream-error.js';
 
-export interface OpenAIChatProviderOptions extends ClientOptions {
+export interface OpenAIChatProviderOptions extends HttpBackendOptions {
   /** Base URL ending in /v1 (a trailing slash is fine), e.g. http://localhost:11434/v1. */
   baseURL: string;
   /** Sent as `Authorization: Bearer …` when set and non-empty. */
@@ -43,7 +44,8 @@ export function createOpenAIChatProvider(options: OpenAIChatProviderOptions): Pr
   if (options.apiKey) ctx.apiKey = options.apiKey;
 
   async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
-    const body = convertRequest(req, { model: options.model, baseURL: options.baseURL });
+    const streamed = streamsUpstream(req, options.streaming);
+    const body = convertRequest(req, { model: options.model, baseURL: options.baseURL, stream: streamed });
     const headers = bearerJsonHeaders(options.headers, options.apiKey);
 
     const decodeOptions: ChatDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
@@ -53,6 +55,7 @@ export function createOpenAIChatProvider(options: OpenAIChatProviderOptions): Pr
       headers,
       body,
       signal: req.signal,
+      whole: !streamed,
       connectionError: (err) => mapConnectionError(err, ctx),
       httpError: (status, h, text) => mapUpstreamHttpError(status, h, text, ctx),
       readError: (err) => mapReadError(err, ctx),

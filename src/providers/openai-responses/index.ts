@@ -2,7 +2,8 @@
  * The OpenAI Responses upstream provider: forwards to any server that speaks
  * POST {baseURL}/responses (OpenAI, Azure OpenAI v1, vLLM, Ollama, LM Studio,
  * proxies) with `stream: true` and `store: false`, and decodes its Responses
- * event stream into ProviderEvents.
+ * event stream into ProviderEvents. A request that is not incremental gets
+ * the whole Response JSON instead (`streaming: 'auto'`, see `streamsUpstream`).
  *
  * See convert-request.ts for what is forwarded and decode-stream.ts for which
  * events are read. A server that ignores `stream: true` and answers a whole
@@ -14,13 +15,13 @@
  * signal's reason.
  */
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
-import { bearerJsonHeaders, postForEvents } from '../../util/upstream-http.js';
-import { clientOf, type ClientOptions } from '../../util/upstream-client.js';
+import { bearerJsonHeaders, type HttpBackendOptions, postForEvents, streamsUpstream } from '../../util/upstream-http.js';
+import { clientOf } from '../../util/upstream-client.js';
 import { convertRequest } from './convert-request.js';
 import { decodeResponsesStream, estimateInputTokens, responseToEvents, type ResponsesDecodeOptions } from './decode-stream.js';
 import { mapConnectionError, mapReadError, mapUpstreamHttpError, type UpstreamContext } from './map-upstream-error.js';
 
-export interface OpenAIResponsesProviderOptions extends ClientOptions {
+export interface OpenAIResponsesProviderOptions extends HttpBackendOptions {
   /** Base URL ending in /v1 (a trailing slash is fine), e.g. https://api.openai.com/v1. */
   baseURL: string;
   /** Sent as `Authorization: Bearer …` when set and non-empty. */
@@ -38,7 +39,8 @@ export function createOpenAIResponsesProvider(options: OpenAIResponsesProviderOp
   if (options.apiKey) ctx.apiKey = options.apiKey;
 
   async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
-    const body = convertRequest(req, { model: options.model });
+    const streamed = streamsUpstream(req, options.streaming);
+    const body = convertRequest(req, { model: options.model, stream: streamed });
     const headers = bearerJsonHeaders(options.headers, options.apiKey);
 
     const decodeOptions: ResponsesDecodeOptions = { upstream: ctx, estimateInputTokens: () => estimateInputTokens(body) };
@@ -48,6 +50,7 @@ export function createOpenAIResponsesProvider(options: OpenAIResponsesProviderOp
       headers,
       body,
       signal: req.signal,
+      whole: !streamed,
       connectionError: (err) => mapConnectionError(err, ctx),
       httpError: (status, h, text) => mapUpstreamHttpError(status, h, text, ctx),
       readError: (err) => mapReadError(err, ctx),
