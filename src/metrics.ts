@@ -5,11 +5,20 @@
  */
 type Labels = Record<string, string>;
 
-const key = (labels: Labels) =>
-  Object.entries(labels)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-    .join(',');
+const NEEDS_ESCAPE = /[\\"\n]/;
+const escapeValue = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** `a="1",b="2"`: the labels sorted by name, values escaped (called per observation: no intermediate arrays of pairs). */
+function key(labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let out = '';
+  for (const n of names) {
+    const v = labels[n]!;
+    out += `${out === '' ? '' : ','}${n}="${NEEDS_ESCAPE.test(v) ? escapeValue(v) : v}"`;
+  }
+  return out;
+}
 
 class Counter {
   readonly values = new Map<string, number>();
