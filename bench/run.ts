@@ -5,7 +5,7 @@
  *
  *   npm run build && npm run bench        # ~3 minutes, writes bench/results.md
  *   BENCH_QUICK=1 npm run bench           # ~30-40 s
- *   BENCH_PROFILE=1 npm run bench         # CPU profile of Cohort under 16-connection
+ *   BENCH_PROFILE=1 npm run bench         # CPU profile of Cohort under 16-connection (BENCH_PROFILE_CONNS)
  *                                         # non-streaming load (BENCH_PROFILE_MODE=streaming:
  *                                         # streaming), writes bench/profile.md
  *
