@@ -119,4 +119,32 @@ describe('live upstream: whole answers for non-streaming requests', () => {
     assert.equal(chat.choices[0]!.message.content, 'One reply.');
     assert.equal(sentStream(), false, 'non-streaming Chat Completions: one JSON reply');
   });
+
+  it('a non-streaming client that walks away aborts the whole-answer call and is charged for its input only', async () => {
+    const ledgerRows = async () => (await s.db.selectFrom('credit_ledger').selectAll().where('kind', '=', 'debit').execute()).length;
+    const before = await ledgerRows();
+    upstream.enqueue({ type: 'hang' });
+    const controller = new AbortController();
+    const pending = fetch(`${s.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${s.liveKey}` },
+      body: JSON.stringify({ model: 'mavera-1', input: 'Would you buy this?' }),
+      signal: controller.signal,
+    }).catch((err: unknown) => err);
+    const req = await upstream.waitForRequest(upstream.requests.length);
+    assert.notEqual((req.body as { stream?: boolean }).stream, true);
+    controller.abort();
+    await pending;
+    await req.closed;
+    assert.equal(req.aborted, true, 'the upstream call was aborted');
+    let rows: Array<{ amount: unknown; output_tokens: unknown; input_tokens: unknown }> = [];
+    for (let i = 0; i < 100 && rows.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      if ((await ledgerRows()) > before) rows = await s.db.selectFrom('credit_ledger').selectAll().where('kind', '=', 'debit').orderBy('id', 'desc').limit(1).execute();
+    }
+    assert.equal(rows.length, 1, 'the abandoned response was settled');
+    assert.ok(Number(rows[0]!.amount) < 0);
+    assert.ok(Number(rows[0]!.input_tokens) > 0);
+    assert.equal(Number(rows[0]!.output_tokens), 0);
+  });
 });

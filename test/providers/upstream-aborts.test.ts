@@ -76,6 +76,18 @@ for (const [name, start, make] of backends) {
       assert.equal(upstreamReq.aborted, true);
     });
 
+    it('aborting a whole-answer request (not incremental) while the upstream works closes the connection', async () => {
+      upstream.enqueue({ type: 'hang' });
+      const controller = new AbortController();
+      const done = collect(provider().stream(request({ signal: controller.signal, incremental: false })));
+      const upstreamReq = await upstream.waitForRequest(0);
+      assert.notEqual(upstreamReq.body.stream, true);
+      controller.abort();
+      await assert.rejects(done, isAbort);
+      await upstreamReq.closed;
+      assert.equal(upstreamReq.aborted, true);
+    });
+
     it('a consumer that stops iterating releases the upstream connection', async () => {
       upstream.enqueue({ type: 'stream', content: ['one', ' two'], hang: true });
       for await (const e of provider().stream(request())) {
