@@ -6,11 +6,12 @@
  * never goes below zero and a response is never debited twice (unique
  * response_id + kind in the ledger).
  */
+import type SQLite from 'better-sqlite3';
 import { sql, type Transaction } from 'kysely';
 import { ApiError } from '../errors/api-error.js';
-import type { Db } from './db.js';
+import { sqliteHandleOf, type Db } from './db.js';
 import { groupCommitOf } from './group-commit.js';
-import { prepared, type Param } from './prepared.js';
+import { preparedFor, type Param } from './prepared.js';
 import type { CreditHoldsTable, CreditLedgerTable, Database, LedgerKind, ResponsesTable } from './schema.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 
@@ -155,11 +156,16 @@ function placeholders<C extends string>(columns: readonly C[], p: Param<C>): Rec
   return Object.fromEntries(columns.map((c) => [c, p(c)])) as Record<C, unknown>;
 }
 
-/** The statements every live request runs, compiled once per store (see prepared.ts). */
-function hotStatements() {
+/**
+ * The statements every live request runs, compiled once per store (see
+ * prepared.ts); on SQLite they run on its connection directly inside the
+ * group-committed transactions, the only place they are used.
+ */
+function hotStatements(sqlite: SQLite.Database | undefined) {
+  const statement = preparedFor(sqlite);
   return {
     /** Reserves `amount` if the available balance and the monthly budget allow it (one row updated), else none. */
-    hold: prepared<'amount' | 'workspace' | 'month'>((db, p) =>
+    hold: statement<'amount' | 'workspace' | 'month'>((db, p) =>
       db
         .updateTable('workspaces')
         .set({ held: sql`held + ${p('amount')}` })
@@ -167,10 +173,10 @@ function hotStatements() {
         .where(sql<boolean>`balance - held >= ${p('amount')}`)
         .where(sql<boolean>`(monthly_budget is null or (case when spend_month = ${p('month')} then month_spent else 0 end) + held + ${p('amount')} <= monthly_budget)`),
     ),
-    insertHold: prepared<(typeof HOLD_COLUMNS)[number]>((db, p) => db.insertInto('credit_holds').values(placeholders(HOLD_COLUMNS, p) as never)),
-    deleteHold: prepared<'id'>((db, p) => db.deleteFrom('credit_holds').where('id', '=', p('id'))),
+    insertHold: statement<(typeof HOLD_COLUMNS)[number]>((db, p) => db.insertInto('credit_holds').values(placeholders(HOLD_COLUMNS, p) as never)),
+    deleteHold: statement<'id'>((db, p) => db.deleteFrom('credit_holds').where('id', '=', p('id'))),
     /** Releases the hold and debits what was spent, counting it in the month; returns the balance after. */
-    settle: prepared<'held' | 'credits' | 'month' | 'workspace', { balance: number }>((db, p) =>
+    settle: statement<'held' | 'credits' | 'month' | 'workspace', { balance: number }>((db, p) =>
       db
         .updateTable('workspaces')
         .set({
@@ -182,9 +188,9 @@ function hotStatements() {
         .where('id', '=', p('workspace'))
         .returning('balance'),
     ),
-    insertLedger: prepared<(typeof LEDGER_COLUMNS)[number]>((db, p) => db.insertInto('credit_ledger').values(placeholders(LEDGER_COLUMNS, p) as never)),
-    insertResponse: prepared<(typeof RESPONSE_COLUMNS)[number]>((db, p) => db.insertInto('responses').values(placeholders(RESPONSE_COLUMNS, p) as never)),
-    upsertResponse: prepared<(typeof RESPONSE_COLUMNS)[number]>((db, p) => {
+    insertLedger: statement<(typeof LEDGER_COLUMNS)[number]>((db, p) => db.insertInto('credit_ledger').values(placeholders(LEDGER_COLUMNS, p) as never)),
+    insertResponse: statement<(typeof RESPONSE_COLUMNS)[number]>((db, p) => db.insertInto('responses').values(placeholders(RESPONSE_COLUMNS, p) as never)),
+    upsertResponse: statement<(typeof RESPONSE_COLUMNS)[number]>((db, p) => {
       const row = placeholders(RESPONSE_COLUMNS, p);
       const { id: _id, ...rest } = row;
       return db.insertInto('responses').values(row as never).onConflict((oc) => oc.column('id').doUpdateSet(rest as never));
@@ -197,7 +203,7 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
   // Holds and settlements are the per-request writes: they share transactions (group-commit.ts)
   // and their statements are compiled once (prepared.ts).
   const batch = groupCommitOf(db);
-  const q = hotStatements();
+  const q = hotStatements(sqliteHandleOf(db));
 
   async function summary(ex: Executor, workspaceId: string): Promise<CreditsSummary> {
     const w = await ex

@@ -3,6 +3,7 @@
  * when a postgres:// URL is given. One query builder (Kysely) over every
  * database; each domain store takes the Kysely instance.
  */
+import type SQLite from 'better-sqlite3';
 import { Kysely, PostgresAdapter, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import { isPostgresUrl, redactUrl } from './dialects/url.js';
@@ -29,11 +30,25 @@ export function dialectName(db: Kysely<any>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
+const sqliteHandles = new WeakMap<Db, SQLite.Database>();
+
+/**
+ * The better-sqlite3 connection under a SQLite Db (undefined on PostgreSQL),
+ * for statements that run inside a Kysely transaction of that Db without
+ * going through Kysely's executor (storage/prepared.ts). Nothing else may
+ * use it: outside a transaction Kysely holds, a statement on it could land
+ * in another caller's open transaction.
+ */
+export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
+}
+
 export async function openDatabase(options: OpenDbOptions): Promise<Db> {
   const url = options.databaseUrl ?? '';
   if (url === '') {
     const { dialect, database } = createSqliteDialect(options.dataDir);
     const db = new Kysely<Database>({ dialect });
+    sqliteHandles.set(db, database);
     return migrated(db, () => withWriteLock(database, () => migrate(db)));
   }
   if (!isPostgresUrl(url)) throw new Error(`database URL must start with postgres:// or postgresql://, got '${redactUrl(url)}'`);

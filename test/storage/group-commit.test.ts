@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { createAccountsStore } from '../../src/storage/accounts-store.js';
 import { createCreditsStore } from '../../src/storage/credits-store.js';
 import { groupCommitOf } from '../../src/storage/group-commit.js';
+import { sqliteHandleOf } from '../../src/storage/db.js';
 import { prepared } from '../../src/storage/prepared.js';
 import { randomIds, systemClock } from '../../src/util/ids.js';
 import { forEachDatabase } from '../helpers/databases.js';
@@ -76,5 +77,53 @@ forEachDatabase('group commit', (t) => {
     assert.ok(text && !text.includes('prep_a'), text);
     assert.deepEqual((await find(t.db, { name: 'prep_b', plan: 'none' })).rows, [{ id: b.workspace.id }]);
     assert.equal(find.sql, text, 'compiled once');
+  });
+
+  it('on SQLite, a prepared statement inside a transaction runs on the connection directly, with the results Kysely gives', async () => {
+    const handle = sqliteHandleOf(t.db);
+    assert.equal(handle === undefined, t.kind === 'postgres', 'a handle exactly on SQLite');
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('direct_a', 'free');
+    const statements = () => ({
+      bump: prepared<'id' | 'n'>((db, p) => db.updateTable('workspaces').set({ balance: sql`balance + ${p('n')}` }).where('id', '=', p('id')), handle),
+      read: prepared<'id', { balance: number }>((db, p) => db.selectFrom('workspaces').select('balance').where('id', '=', p('id')), handle),
+    });
+    const viaKysely = statements();
+    const direct = statements();
+    let prepares = 0;
+    if (handle) {
+      const original = handle.prepare.bind(handle);
+      handle.prepare = ((text: string) => {
+        prepares++;
+        return original(text);
+      }) as typeof handle.prepare;
+    }
+    try {
+      // Outside a transaction: through Kysely (its driver prepares through its own statement cache).
+      const k1 = await viaKysely.bump(t.db, { id: workspace.id, n: 5 });
+      const k2 = await viaKysely.read(t.db, { id: workspace.id });
+      const afterKysely = prepares;
+      const d = await t.db.transaction().execute(async (trx) => [await direct.bump(trx, { id: workspace.id, n: 5 }), await direct.read(trx, { id: workspace.id }), await direct.bump(trx, { id: 'nope', n: 1 })] as const);
+      // Kysely has both texts cached already: new prepares are the direct path's own, once each.
+      assert.equal(prepares - afterKysely, t.kind === 'sqlite' ? 2 : 0, 'inside a transaction, each statement runs on the handle, prepared once');
+      await t.db.transaction().execute(async (trx) => direct.read(trx, { id: workspace.id }));
+      assert.equal(prepares - afterKysely, t.kind === 'sqlite' ? 2 : 0);
+      assert.equal(k1.numAffectedRows, 1n);
+      assert.equal(d[0].numAffectedRows, 1n);
+      assert.equal(d[2].numAffectedRows, 0n);
+      assert.deepEqual(d[0].rows, k1.rows);
+      assert.equal(d[1].rows[0]!.balance, k2.rows[0]!.balance + 5);
+      // What ran directly is part of the transaction: a failure rolls it back.
+      await assert.rejects(
+        t.db.transaction().execute(async (trx) => {
+          await direct.bump(trx, { id: workspace.id, n: 1000 });
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal((await viaKysely.read(t.db, { id: workspace.id })).rows[0]!.balance, k2.rows[0]!.balance + 5, 'rolled back');
+    } finally {
+      if (handle) delete (handle as { prepare?: unknown }).prepare;
+    }
   });
 });
