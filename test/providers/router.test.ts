@@ -263,6 +263,25 @@ describe('router: timeouts and aborts', () => {
     assert.equal(up1.requests.at(-1)!.body.stream, true);
   });
 
+  it('a backend that ignores its signal is not waited for past firstByteMs', async () => {
+    let calls = 0;
+    const deaf: Provider = {
+      name: 'deaf',
+      async *stream() {
+        calls++;
+        await new Promise<void>((resolve) => setTimeout(resolve, 5000).unref()); // ignores the signal
+        yield { type: 'text-delta', delta: 'too late' };
+      },
+    };
+    const router = createRouterProvider({ backends: [{ name: 'deaf', provider: deaf, firstByteMs: 100, retries: { max: 0, baseMs: 0 } }], routes: { default: ['deaf'] } });
+    const started = Date.now();
+    const { error } = await drain(router, request());
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.status, 503);
+    assert.ok(Date.now() - started < 2000, 'not waited for');
+    assert.equal(calls, 1);
+  });
+
   it('a client abort aborts the upstream call and is not retried', async () => {
     up1.enqueue({ type: 'hang' });
     const router = createRouterProvider({ backends: [chat('primary', up1), chat('secondary', up2)], routes: { default: ['primary', 'secondary'] } });
