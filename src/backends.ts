@@ -32,7 +32,7 @@ export const OLLAMA_PROBE_MS = 300;
 /** Per-attempt timeouts of the HTTP backends when the config sets none. */
 export const DEFAULT_HTTP_TIMEOUTS = { connectMs: 30_000, firstByteMs: 120_000, idleMs: 60_000, wholeAnswerMs: 600_000 } as const;
 /** The local engine: no first-byte limit (queue wait and model load come first), 60 s between tokens. */
-export const DEFAULT_LOCAL_TIMEOUTS = { connectMs: 0, firstByteMs: 0, idleMs: 60_000, wholeAnswerMs: 0 } as const;
+export const DEFAULT_LOCAL_TIMEOUTS = { connectMs: 0, firstByteMs: 0, idleMs: 60_000 } as const;
 
 export type Autodetected = { config: BackendsConfig } | { config: undefined; reason: string };
 
@@ -103,8 +103,8 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
       connectMs: b.timeouts?.connectMs ?? defaults.connectMs,
       firstByteMs: b.timeouts?.firstByteMs ?? defaults.firstByteMs,
       idleMs: b.timeouts?.idleMs ?? defaults.idleMs,
-      // Only where the backend may fetch whole answers (an HTTP backend with streaming 'auto').
-      wholeAnswerMs: local || b.streaming === 'always' ? 0 : (b.timeouts?.wholeAnswerMs ?? defaults.wholeAnswerMs),
+      // Only where the backend may fetch whole answers (an HTTP backend with streaming 'auto'); 0: no limit.
+      wholeAnswerMs: b.type === 'llama-cpp' || b.streaming === 'always' ? undefined : (b.timeouts?.wholeAnswerMs ?? DEFAULT_HTTP_TIMEOUTS.wholeAnswerMs),
     };
     const client = options.fetch ? fetchClient(options.fetch, { connectMs: timeouts.connectMs }) : nodeClient({ connectMs: timeouts.connectMs });
     let provider: Provider;
@@ -152,7 +152,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
       provider,
       firstByteMs: timeouts.firstByteMs,
       idleMs: timeouts.idleMs,
-      ...(timeouts.wholeAnswerMs > 0 ? { wholeAnswerMs: timeouts.wholeAnswerMs } : {}),
+      ...(timeouts.wholeAnswerMs !== undefined ? { wholeAnswerMs: timeouts.wholeAnswerMs } : {}),
       retries: b.retries
         ? { max: b.retries.max, baseMs: b.retries.baseMs, ...(b.retries.maxDelayMs !== undefined ? { maxDelayMs: b.retries.maxDelayMs } : {}) }
         : local

@@ -200,6 +200,10 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     }
     // A relative model path is relative to the config file.
     if (resolved.type === 'llama-cpp') resolved.modelPath = path.resolve(path.dirname(file), resolved.modelPath);
+    if (resolved.timeouts?.wholeAnswerMs !== undefined) {
+      if (resolved.type === 'llama-cpp') throw new ConfigFileError(`${label}: backends.${n}.timeouts.wholeAnswerMs: only HTTP backends fetch whole answers`);
+      if (resolved.streaming === 'always') throw new ConfigFileError(`${label}: backends.${n}.timeouts.wholeAnswerMs: has no effect with streaming: always`);
+    }
     if (resolved.type === 'anthropic' && !resolved.apiKey) {
       throw new ConfigFileError(`${label}: backends.${n}: an anthropic backend needs apiKey or apiKeyEnv`);
     }

@@ -11,7 +11,8 @@
  *   between events (the attempt's own AbortSignal, combined with the
  *   request's, aborts the backend); for a request that is not incremental
  *   (`incremental: false`: its backend may fetch the whole answer at once),
- *   `wholeAnswerMs` instead of `firstByteMs` when the backend has one;
+ *   `wholeAnswerMs` instead of `firstByteMs` when the backend has one (0: no
+ *   limit; its timeout is not retried on the same backend, only fallen back from);
  *   `connectMs` (until the upstream's response headers) is applied by the
  *   HTTP backends' client, see src/backends.ts. A timeout is a retryable 503.
  * - retries: errors the backend marks `retryable` (HTTP 408/429/5xx/529,
@@ -70,9 +71,11 @@ export interface RouterBackend {
   /** Between two events; 0 or absent: no limit. */
   idleMs?: number;
   /**
-   * Replaces `firstByteMs` for requests that are not incremental, whose
+   * Replaces `firstByteMs` for requests that are not incremental, when the
    * backend asks its upstream for the whole answer at once (the first event
-   * comes when the answer is complete). 0 or absent: `firstByteMs` applies.
+   * comes when the answer is complete); 0: no limit. Absent (a backend that
+   * always streams): `firstByteMs` applies. A whole-answer timeout is not
+   * retried on the same backend (the next one of the route takes over).
    */
   wholeAnswerMs?: number;
   /** Default {max: 2, baseMs: 250}. */
@@ -251,9 +254,9 @@ async function* callOnce(backend: RouterBackend, req: ProviderRequest): AsyncGen
   const expire = (what: 'first' | 'whole' | 'idle', ms: number) => () => {
     if (waiting) controller.abort(timeoutError(backend.name, what, ms));
   };
-  const wholeMs = req.incremental === false ? (backend.wholeAnswerMs ?? 0) : 0;
-  if (wholeMs > 0) timer = setTimeout(expire('whole', wholeMs), wholeMs);
-  else if (backend.firstByteMs !== undefined && backend.firstByteMs > 0) timer = setTimeout(expire('first', backend.firstByteMs), backend.firstByteMs);
+  const whole = req.incremental === false && backend.wholeAnswerMs !== undefined;
+  const firstMs = (whole ? backend.wholeAnswerMs : backend.firstByteMs) ?? 0;
+  if (firstMs > 0) timer = setTimeout(expire(whole ? 'whole' : 'first', firstMs), firstMs);
   let idle = false;
   let finished = false;
   const it = backend.provider.stream({ ...req, signal: controller.signal })[Symbol.asyncIterator]();
@@ -294,7 +297,8 @@ function timeoutError(name: string, what: 'first' | 'whole' | 'idle', ms: number
       : what === 'whole'
         ? `The model backend '${name}' did not answer within ${ms} ms. Retry after a brief delay.`
         : `The model backend '${name}' stopped sending for ${ms} ms. Retry after a brief delay.`,
-    { retryable: true },
+    // A whole answer that took too long is not asked for again from the same backend (it may be a long generation).
+    { retryable: what !== 'whole' },
   );
 }
 

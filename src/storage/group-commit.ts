@@ -24,6 +24,7 @@
 import type { Transaction } from 'kysely';
 import { dialectName, type Db } from './db.js';
 import { deferGathered } from '../util/defer.js';
+import { directWithin } from './prepared.js';
 import type { Database } from './schema.js';
 
 export type Operation<T> = (trx: Transaction<Database>) => Promise<T>;
@@ -109,7 +110,7 @@ function createGroupCommit(db: Db): GroupCommit {
     stats.operations += 1;
     stats.transactions += 1;
     try {
-      op.resolve(await db.transaction().execute(op.fn));
+      op.resolve(await db.transaction().execute((trx) => directWithin(trx, () => op.fn(trx))));
     } catch (error) {
       op.reject(error);
     }
@@ -118,9 +119,11 @@ function createGroupCommit(db: Db): GroupCommit {
   async function together(batch: Queued[]): Promise<void> {
     const values: unknown[] = [];
     try {
-      await db.transaction().execute(async (trx) => {
-        for (const op of batch) values.push(await op.fn(trx));
-      });
+      await db.transaction().execute((trx) =>
+        directWithin(trx, async () => {
+          for (const op of batch) values.push(await op.fn(trx));
+        }),
+      );
     } catch {
       // An operation failed (a 402, say) or the transaction did: nothing of the batch was
       // committed. Each operation runs again in its own transaction, so each succeeds or

@@ -17,14 +17,35 @@
  * same parameters, same result shape), but without the executor's per-query
  * machinery (connection provider, promise chain, result objects), which the
  * benchmark measured at about as much CPU as SQLite itself. That is safe
- * only inside a transaction: Kysely holds its one SQLite connection for the
- * transaction, so nothing else runs on it meanwhile.
+ * only inside a transaction that is open now: Kysely holds its one SQLite
+ * connection for the transaction, so nothing else runs on it meanwhile. So
+ * the direct path is taken only for a transaction its owner has declared
+ * live with `directWithin` (the group commit does, for the length of its
+ * callback), and only while SQLite reports a transaction open; anything else
+ * (a transaction used after its commit, another Db's) goes through Kysely,
+ * which rejects it as it should.
  */
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 const MARK = '\u0000cohort:param:';
+
+/** Transactions open now whose statements may run on the connection directly (see above). */
+const live = new WeakSet<object>();
+
+/** Runs `fn` with `trx` (a transaction open for the length of `fn`) declared live for the direct path. */
+export async function directWithin<T>(trx: Transaction<Database>, fn: () => Promise<T>): Promise<T> {
+  live.add(trx);
+  try {
+    return await fn();
+  } finally {
+    live.delete(trx);
+  }
+}
+
+/** Statements run on the SQLite connection directly (for tests). */
+export const directStats = { runs: 0 };
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -54,7 +75,8 @@ export function prepared<K extends string, R = unknown>(build: (db: Executor, p:
       sql = compiled.sql;
     }
     const parameters = order.map((o) => ('name' in o ? (values[o.name] ?? null) : o.value));
-    if (sqlite && ex.isTransaction) {
+    if (sqlite && live.has(ex) && sqlite.inTransaction) {
+      directStats.runs++;
       try {
         return Promise.resolve(runOn((stmt ??= sqlite.prepare(sql)), parameters) as QueryResult<R>);
       } catch (error) {

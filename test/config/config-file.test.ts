@@ -30,7 +30,7 @@ backends:
     model: gpt-4o-mini
     timeouts: { connectMs: 5000, firstByteMs: 30000, idleMs: 20000, wholeAnswerMs: 300000 }
     retries: { max: 3, baseMs: 200 }
-    streaming: always
+    streaming: auto
   fallback:
     type: anthropic
     apiKey: sk-ant-test
@@ -59,7 +59,7 @@ describe('config file', () => {
       model: 'gpt-4o-mini',
       timeouts: { connectMs: 5000, firstByteMs: 30000, idleMs: 20000, wholeAnswerMs: 300000 },
       retries: { max: 3, baseMs: 200 },
-      streaming: 'always',
+      streaming: 'auto',
     });
     assert.equal(c.backends.fallback?.type, 'anthropic');
     assert.deepEqual(c.backends.local, { type: 'llama-cpp', modelPath: '/etc/cohort/models/tiny.gguf', contextSize: 2048, maxQueue: 4 });
@@ -94,6 +94,8 @@ describe('config file', () => {
       ['cohort.config.json', '{"backends":{"a":{"type":"openai-chat","model":"m","headers":{"x":1}}}}', {}, /backends\.a\.headers\.x: /],
       ['cohort.config.yaml', 'backends:\n  a: { type: openai-chat, model: m, streaming: never }', {}, /backends\.a\.streaming: /],
       ['cohort.config.yaml', 'backends:\n  a: { type: llama-cpp, modelPath: m.gguf, streaming: always }', {}, /backends\.a: unknown field 'streaming'/],
+      ['cohort.config.yaml', 'backends:\n  a: { type: llama-cpp, modelPath: m.gguf, timeouts: { wholeAnswerMs: 1000 } }', {}, /backends\.a\.timeouts\.wholeAnswerMs: only HTTP backends fetch whole answers/],
+      ['cohort.config.yaml', 'backends:\n  a: { type: openai-chat, model: m, streaming: always, timeouts: { wholeAnswerMs: 1000 } }', {}, /backends\.a\.timeouts\.wholeAnswerMs: has no effect with streaming: always/],
     ];
     for (const [file, text, env, pattern] of cases) {
       assert.throws(() => parseConfigText(text, file, env), (err: unknown) => err instanceof ConfigFileError && pattern.test(err.message), `${text} → ${pattern}`);

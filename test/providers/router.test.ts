@@ -200,18 +200,38 @@ describe('router: timeouts and aborts', () => {
     assert.equal(up1.requests[0]!.body.stream, undefined);
   });
 
-  it('gives up on a whole answer after wholeAnswerMs', async () => {
-    up1.enqueue({ type: 'hang' });
+  it('gives up on a whole answer after wholeAnswerMs, without asking the same backend again; the next backend takes over', async () => {
+    up1.enqueue({ type: 'hang' }); // a retry would get the mock's fallback (500) and show in requests.length
+    up2.enqueue({ type: 'stream', content: ['from two'] });
     const router = createRouterProvider({
-      backends: [chat('primary', up1, { firstByteMs: 5000, wholeAnswerMs: 150, retries: { max: 0, baseMs: 0 } })],
-      routes: { default: ['primary'] },
+      backends: [chat('primary', up1, { firstByteMs: 5000, wholeAnswerMs: 150, retries: { max: 2, baseMs: 0 } }), chat('secondary', up2)],
+      routes: { default: ['primary', 'secondary'] },
     });
-    const { error } = await drain(router, request({ incremental: false }));
-    assert.ok(error instanceof ApiError);
-    assert.equal(error.status, 503);
-    assert.match(error.message, /did not answer within 150 ms/);
+    const { events, error } = await drain(router, request({ incremental: false }));
+    assert.equal(error, undefined);
+    assert.equal(text(events), 'from two');
+    assert.equal(up1.requests.length, 1, 'a whole-answer timeout is not retried on the same backend');
     await up1.requests[0]!.closed;
     assert.equal(up1.requests[0]!.aborted, true);
+    // Alone on its route, the timeout is the answer.
+    up1.enqueue({ type: 'hang' });
+    const alone = createRouterProvider({ backends: [chat('primary', up1, { wholeAnswerMs: 150 })], routes: { default: ['primary'] } });
+    const r = await drain(alone, request({ incremental: false }));
+    assert.ok(r.error instanceof ApiError);
+    assert.equal(r.error.status, 503);
+    assert.match(r.error.message, /did not answer within 150 ms/);
+  });
+
+  it('wholeAnswerMs: 0 means no limit for whole answers (firstByteMs does not apply to them)', async () => {
+    up1.enqueue({ type: 'stream', content: ['slow ', 'whole'], delayMs: 80 });
+    const router = createRouterProvider({
+      backends: [chat('primary', up1, { firstByteMs: 100, wholeAnswerMs: 0, retries: { max: 0, baseMs: 0 } })],
+      routes: { default: ['primary'] },
+    });
+    const { events, error } = await drain(router, request({ incremental: false }));
+    assert.equal(error, undefined);
+    assert.equal(text(events), 'slow whole');
+    assert.equal(up1.requests.length, 1);
   });
 
   it('fails a stream that goes idle after the first event (no retry)', async () => {

@@ -135,7 +135,22 @@ describe('upstream client (node:http)', () => {
   });
 
   it('a whole post (a non-streamed answer) is timed by connectMs only until connected', async () => {
+    // A server of its own: the post opens a new connection (no pooled socket), so the timer waits for 'connect'.
+    const fresh = await server((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"done":true}');
+      }, 300);
+    });
     const client = nodeClient({ connectMs: 100 });
+    try {
+      const first = await client(`${fresh.url}/v1/x`, { ...post(), whole: true });
+      assert.equal(first.status, 200);
+      assert.equal(await text(first.body), '{"done":true}');
+      assert.equal(fresh.connections(), 1, 'a new connection was made and timed');
+    } finally {
+      await fresh.close();
+    }
     const reply = await client(`${a.url}/slow`, { ...post(), whole: true });
     assert.equal(reply.status, 200);
     assert.equal(await text(reply.body), '{"done":true}');

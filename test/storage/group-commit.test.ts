@@ -10,7 +10,7 @@ import { createAccountsStore } from '../../src/storage/accounts-store.js';
 import { createCreditsStore } from '../../src/storage/credits-store.js';
 import { groupCommitOf } from '../../src/storage/group-commit.js';
 import { sqliteHandleOf } from '../../src/storage/db.js';
-import { prepared } from '../../src/storage/prepared.js';
+import { directStats, directWithin, prepared } from '../../src/storage/prepared.js';
 import { randomIds, systemClock } from '../../src/util/ids.js';
 import { forEachDatabase } from '../helpers/databases.js';
 
@@ -103,11 +103,16 @@ forEachDatabase('group commit', (t) => {
       const k1 = await viaKysely.bump(t.db, { id: workspace.id, n: 5 });
       const k2 = await viaKysely.read(t.db, { id: workspace.id });
       const afterKysely = prepares;
-      const d = await t.db.transaction().execute(async (trx) => [await direct.bump(trx, { id: workspace.id, n: 5 }), await direct.read(trx, { id: workspace.id }), await direct.bump(trx, { id: 'nope', n: 1 })] as const);
-      // Kysely has both texts cached already: new prepares are the direct path's own, once each.
-      assert.equal(prepares - afterKysely, t.kind === 'sqlite' ? 2 : 0, 'inside a transaction, each statement runs on the handle, prepared once');
+      const runs0 = directStats.runs;
+      // A transaction not declared live: through Kysely too.
       await t.db.transaction().execute(async (trx) => direct.read(trx, { id: workspace.id }));
-      assert.equal(prepares - afterKysely, t.kind === 'sqlite' ? 2 : 0);
+      assert.equal(directStats.runs, runs0);
+      const d = await t.db.transaction().execute((trx) =>
+        directWithin(trx, async () => [await direct.bump(trx, { id: workspace.id, n: 5 }), await direct.read(trx, { id: workspace.id }), await direct.bump(trx, { id: 'nope', n: 1 })] as const),
+      );
+      assert.equal(directStats.runs - runs0, t.kind === 'sqlite' ? 3 : 0, 'a live transaction runs them on the connection (SQLite)');
+      // Kysely has both texts cached already: new prepares are the direct path's own, once each.
+      assert.equal(prepares - afterKysely, t.kind === 'sqlite' ? 2 : 0, 'prepared once each on the handle');
       assert.equal(k1.numAffectedRows, 1n);
       assert.equal(d[0].numAffectedRows, 1n);
       assert.equal(d[2].numAffectedRows, 0n);
@@ -115,13 +120,26 @@ forEachDatabase('group commit', (t) => {
       assert.equal(d[1].rows[0]!.balance, k2.rows[0]!.balance + 5);
       // What ran directly is part of the transaction: a failure rolls it back.
       await assert.rejects(
-        t.db.transaction().execute(async (trx) => {
-          await direct.bump(trx, { id: workspace.id, n: 1000 });
-          throw new Error('boom');
-        }),
+        t.db.transaction().execute((trx) =>
+          directWithin(trx, async () => {
+            await direct.bump(trx, { id: workspace.id, n: 1000 });
+            throw new Error('boom');
+          }),
+        ),
         /boom/,
       );
       assert.equal((await viaKysely.read(t.db, { id: workspace.id })).rows[0]!.balance, k2.rows[0]!.balance + 5, 'rolled back');
+      // A transaction used after its commit is refused (by Kysely), never run in autocommit.
+      let stale: Parameters<typeof direct.read>[0] | undefined;
+      await t.db.transaction().execute(async (trx) => {
+        stale = trx;
+      });
+      await assert.rejects(direct.bump(stale!, { id: workspace.id, n: 1 }));
+      // The credit store's hot statements take the direct path on SQLite.
+      const credits = createCreditsStore(t.db, randomIds, systemClock);
+      const runs1 = directStats.runs;
+      await credits.hold({ workspaceId: workspace.id, responseId: 'resp_direct', amount: 1, owner: 'inst_a' });
+      assert.equal(directStats.runs - runs1, t.kind === 'sqlite' ? 2 : 0, 'hold: the conditional update and the hold row');
     } finally {
       if (handle) delete (handle as { prepare?: unknown }).prepare;
     }
