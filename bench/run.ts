@@ -396,17 +396,15 @@ function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, load
     '| mode | conns | direct p50 / p99 | proxy p50 / p99 | proxy added p50 / p99 | cohort p50 / p99 | cohort added p50 / p99 | TTFT added p50 proxy / cohort | req/s direct / proxy / cohort | cohort ÷ direct |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
-  for (const m of MODES) {
-    for (const c of CONCURRENCY) {
-      const d = get(m, c, 'direct');
-      const p = get(m, c, 'proxy');
-      const k = get(m, c, 'cohort');
-      const ttft = m === 'streaming' ? `${fmtAdded(p.ttft50 - d.ttft50)} / ${fmtAdded(k.ttft50 - d.ttft50)}` : '—';
-      out.push(
-        `| ${m} | ${c} | ${fmtMs(d.p50)} / ${fmtMs(d.p99)} | ${fmtMs(p.p50)} / ${fmtMs(p.p99)} | ${fmtAdded(p.p50 - d.p50)} / ${fmtAdded(p.p99 - d.p99)} | ${fmtMs(k.p50)} / ${fmtMs(k.p99)} | ${fmtAdded(k.p50 - d.p50)} / ${fmtAdded(k.p99 - d.p99)} | ${ttft} | ${fmtInt(d.rps)} / ${fmtInt(p.rps)} / ${fmtInt(k.rps)} | ${((k.rps / d.rps) * 100).toFixed(0)}% |`,
-      );
-    }
-  }
+  /** One table row per mode × connection count, built from that cell's figures per target. */
+  const cellRows = (row: (m: Mode, c: number, at: (t: Target) => Agg) => string): void => {
+    for (const m of MODES) for (const c of CONCURRENCY) out.push(row(m, c, (t) => get(m, c, t)));
+  };
+  cellRows((m, c, at) => {
+    const [d, p, k] = [at('direct'), at('proxy'), at('cohort')];
+    const ttft = m === 'streaming' ? `${fmtAdded(p.ttft50 - d.ttft50)} / ${fmtAdded(k.ttft50 - d.ttft50)}` : '—';
+    return `| ${m} | ${c} | ${fmtMs(d.p50)} / ${fmtMs(d.p99)} | ${fmtMs(p.p50)} / ${fmtMs(p.p99)} | ${fmtAdded(p.p50 - d.p50)} / ${fmtAdded(p.p99 - d.p99)} | ${fmtMs(k.p50)} / ${fmtMs(k.p99)} | ${fmtAdded(k.p50 - d.p50)} / ${fmtAdded(k.p99 - d.p99)} | ${ttft} | ${fmtInt(d.rps)} / ${fmtInt(p.rps)} / ${fmtInt(k.rps)} | ${((k.rps / d.rps) * 100).toFixed(0)}% |`;
+  });
   if (TARGETS.includes('workers')) {
     out.push(
       '',
@@ -417,30 +415,21 @@ function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, load
       '| mode | conns | p50 / p99 | added p50 / p99 | TTFT added p50 | req/s | ÷ direct | CPU ms per request |',
       '|---|---:|---:|---:|---:|---:|---:|---:|',
     );
-    for (const m of MODES) {
-      for (const c of CONCURRENCY) {
-        const d = get(m, c, 'direct');
-        const w = get(m, c, 'workers');
-        out.push(
-          `| ${m} | ${c} | ${fmtMs(w.p50)} / ${fmtMs(w.p99)} | ${fmtAdded(w.p50 - d.p50)} / ${fmtAdded(w.p99 - d.p99)} | ${m === 'streaming' ? fmtAdded(w.ttft50 - d.ttft50) : '—'} | ${fmtInt(w.rps)} | ${((w.rps / d.rps) * 100).toFixed(0)}% | ${fmtMs(w.cpuPerReq, 3)} |`,
-        );
-      }
-    }
+    cellRows((m, c, at) => {
+      const [d, w] = [at('direct'), at('workers')];
+      return `| ${m} | ${c} | ${fmtMs(w.p50)} / ${fmtMs(w.p99)} | ${fmtAdded(w.p50 - d.p50)} / ${fmtAdded(w.p99 - d.p99)} | ${m === 'streaming' ? fmtAdded(w.ttft50 - d.ttft50) : '—'} | ${fmtInt(w.rps)} | ${((w.rps / d.rps) * 100).toFixed(0)}% | ${fmtMs(w.cpuPerReq, 3)} |`;
+    });
   }
   out.push('', '## Time to first token and CPU cost', '');
   out.push(
     '| mode | conns | TTFT p50 direct / proxy / cohort | TTFT p99 direct / proxy / cohort | CPU ms per request: upstream / proxy / cohort | load generator CPU (one core) direct / proxy / cohort | other processes\' CPU (cores, max) direct / proxy / cohort | requests (errors) direct / proxy / cohort |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   );
-  for (const m of MODES) {
-    for (const c of CONCURRENCY) {
-      const [d, p, k] = TARGETS.map((t) => get(m, c, t)) as [Agg, Agg, Agg];
-      const ttft = m === 'streaming' ? [`${fmtMs(d.ttft50)} / ${fmtMs(p.ttft50)} / ${fmtMs(k.ttft50)}`, `${fmtMs(d.ttft99)} / ${fmtMs(p.ttft99)} / ${fmtMs(k.ttft99)}`] : ['—', '—'];
-      out.push(
-        `| ${m} | ${c} | ${ttft[0]} | ${ttft[1]} | ${fmtMs(d.cpuPerReq, 3)} / ${fmtMs(p.cpuPerReq, 3)} / ${fmtMs(k.cpuPerReq, 3)} | ${pc(d.loadGen)} / ${pc(p.loadGen)} / ${pc(k.loadGen)} | ${fmtMs(d.foreignMax)} / ${fmtMs(p.foreignMax)} / ${fmtMs(k.foreignMax)} | ${d.completed} (${d.errors}) / ${p.completed} (${p.errors}) / ${k.completed} (${k.errors}) |`,
-      );
-    }
-  }
+  cellRows((m, c, at) => {
+    const [d, p, k] = [at('direct'), at('proxy'), at('cohort')];
+    const ttft = m === 'streaming' ? [`${fmtMs(d.ttft50)} / ${fmtMs(p.ttft50)} / ${fmtMs(k.ttft50)}`, `${fmtMs(d.ttft99)} / ${fmtMs(p.ttft99)} / ${fmtMs(k.ttft99)}`] : ['—', '—'];
+    return `| ${m} | ${c} | ${ttft[0]} | ${ttft[1]} | ${fmtMs(d.cpuPerReq, 3)} / ${fmtMs(p.cpuPerReq, 3)} / ${fmtMs(k.cpuPerReq, 3)} | ${pc(d.loadGen)} / ${pc(p.loadGen)} / ${pc(k.loadGen)} | ${fmtMs(d.foreignMax)} / ${fmtMs(p.foreignMax)} / ${fmtMs(k.foreignMax)} | ${d.completed} (${d.errors}) / ${p.completed} (${p.errors}) / ${k.completed} (${k.errors}) |`;
+  });
   const errors = [...results.entries()].filter(([, a]) => a.errors > 0);
   if (errors.length > 0) {
     out.push('', '**Errors:**', ...errors.map(([k, a]) => `- ${k}: ${a.errors} (first: ${a.firstError})`));

@@ -104,7 +104,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
       firstByteMs: b.timeouts?.firstByteMs ?? defaults.firstByteMs,
       idleMs: b.timeouts?.idleMs ?? defaults.idleMs,
       // Only where the backend may fetch whole answers (an HTTP backend with streaming 'auto'); 0: no limit.
-      wholeAnswerMs: b.type === 'llama-cpp' || b.streaming === 'always' ? undefined : (b.timeouts?.wholeAnswerMs ?? DEFAULT_HTTP_TIMEOUTS.wholeAnswerMs),
+      wholeAnswerMs: local || b.streaming === 'always' ? undefined : (b.timeouts?.wholeAnswerMs ?? DEFAULT_HTTP_TIMEOUTS.wholeAnswerMs),
     };
     const client = options.fetch ? fetchClient(options.fetch, { connectMs: timeouts.connectMs }) : nodeClient({ connectMs: timeouts.connectMs });
     let provider: Provider;

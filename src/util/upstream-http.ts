@@ -35,21 +35,23 @@ export function abortReason(signal: AbortSignal, fallback: unknown): unknown {
 /** The body as text, at most `limit` bytes (the rest is discarded). */
 export async function readText(response: Response, limit: number): Promise<string> {
   if (!response.body) return '';
-  const reader = response.body.getReader();
+  try {
+    return await textOf(response.body, limit);
+  } finally {
+    response.body.cancel().catch(() => {});
+  }
+}
+
+/** At most `limit` bytes of a body's chunks, as UTF-8 text (stops reading there). */
+async function textOf(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
   const parts: Uint8Array[] = [];
   let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.byteLength;
-      if (size >= limit) break;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    size += chunk.byteLength;
+    if (size >= limit) break;
   }
-  return new TextDecoder('utf-8').decode(Buffer.concat(parts));
+  return parts.length === 1 ? Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength).toString('utf8') : Buffer.concat(parts).toString('utf8');
 }
 
 /** Removes the configured key, anything shaped like an OpenAI key and Bearer tokens from upstream text. */
@@ -222,18 +224,6 @@ async function* guardedChunks(body: AsyncIterable<Uint8Array>, x: UpstreamExchan
   }
 }
 
-/** At most `limit` bytes of a reply's body, as text (the rest is not read). */
-async function replyText(reply: UpstreamReply, limit: number): Promise<string> {
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of reply.body) {
-    parts.push(chunk);
-    size += chunk.byteLength;
-    if (size >= limit) break;
-  }
-  return parts.length === 1 ? Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength).toString('utf8') : Buffer.concat(parts).toString('utf8');
-}
-
 /**
  * POSTs a JSON request and yields the provider events of the reply, for every
  * HTTP backend: the request's signal aborts the call, HTTP and connection
@@ -253,7 +243,7 @@ export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<Provid
   let consumed = false;
   try {
     if (reply.status < 200 || reply.status > 299) {
-      const text = await replyText(reply, ERROR_BODY_LIMIT).catch(() => '');
+      const text = await textOf(reply.body, ERROR_BODY_LIMIT).catch(() => '');
       throw x.httpError(reply.status, reply.headers(), text);
     }
     if (reply.contentType.includes('text/event-stream')) {
@@ -263,7 +253,7 @@ export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<Provid
     }
     let text: string;
     try {
-      text = await replyText(reply, Infinity);
+      text = await textOf(reply.body, Infinity);
     } catch (err) {
       if (x.signal.aborted) throw abortReason(x.signal, err);
       throw x.readError(err);

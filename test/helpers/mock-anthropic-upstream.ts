@@ -44,7 +44,7 @@
  * endings stay streams).
  */
 import type { ServerResponse } from 'node:http';
-import { asList, sendJson, sleep, startScriptedServer, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
+import { asList, sendJson, sleep, startScriptedServer, streamRequested, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
 
 export type { RecordedRequest };
 
@@ -199,7 +199,7 @@ async function respond(reply: MockAnthropicReply, req: RecordedRequest, res: Ser
       return;
     }
     case 'stream': {
-      if ((req.body as { stream?: unknown } | undefined)?.stream !== true && !reply.hang && !reply.errorAfterBlocks) {
+      if (!streamRequested(req.body) && !reply.hang && !reply.errorAfterBlocks) {
         // Asked for no stream, the real API sends the whole Message as the body.
         // (`delayMs` between frames becomes the time the whole answer takes.)
         const frames = buildAnthropicFrames(reply, req.body);

@@ -40,7 +40,7 @@
  * reply was complete): the way to assert that a client abort reached upstream.
  */
 import type { ServerResponse } from 'node:http';
-import { asList, sendJson, sleep, startScriptedServer, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
+import { asList, sendJson, sleep, startScriptedServer, streamRequested, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
 
 export type { RecordedRequest, SplitSpec };
 export { splitBytes } from './scripted-server.js';
@@ -255,48 +255,31 @@ function randomId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter.toString(36).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`;
 }
 
-/** Whether the request asked for a stream (`stream: true`); otherwise the answer is one JSON body. */
-export function streamRequested(requestBody: unknown): boolean {
-  return (requestBody as { stream?: unknown } | undefined)?.stream === true;
-}
-
 /** The `chat.completion` body equal to a stream's frames (content, tool calls, finish reason, usage), as a client accumulates them. */
 export function completionFromFrames(frames: string[]): Record<string, unknown> {
-  let head: Record<string, unknown> | undefined;
+  let model: string | undefined;
   let content: string | null = null;
-  let finish: unknown = null;
-  let usage: unknown;
-  const calls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> = [];
+  let finish: string | undefined;
+  let usage: MockUsage | undefined;
+  const calls: Array<{ id?: string; name: string; arguments: string }> = [];
   for (const f of frames) {
     const data = f.replace(/^data: /, '').trim();
     if (data === '[DONE]') continue;
-    const chunk = JSON.parse(data) as Record<string, unknown> & { choices: Array<{ delta: Record<string, unknown>; finish_reason: unknown }>; usage?: unknown };
-    head ??= chunk;
+    const chunk = JSON.parse(data) as { model?: string; usage?: MockUsage | null; choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }> };
+    model ??= chunk.model;
     if (chunk.usage) usage = chunk.usage;
     for (const c of chunk.choices) {
       if (typeof c.delta.content === 'string') content = (content ?? '') + c.delta.content;
       for (const tc of (c.delta.tool_calls as Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> | undefined) ?? []) {
-        const call = (calls[tc.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+        const call = (calls[tc.index] ??= { name: '', arguments: '' });
         if (tc.id) call.id = tc.id;
-        if (tc.function?.name) call.function.name = tc.function.name;
-        if (tc.function?.arguments) call.function.arguments += tc.function.arguments;
+        if (tc.function?.name) call.name = tc.function.name;
+        if (tc.function?.arguments) call.arguments += tc.function.arguments;
       }
       if (c.finish_reason !== null && c.finish_reason !== undefined) finish = c.finish_reason;
     }
   }
-  const message: Record<string, unknown> = { role: 'assistant', content, refusal: null, annotations: [] };
-  if (calls.length > 0) message.tool_calls = calls;
-  const body: Record<string, unknown> = {
-    id: head?.id,
-    object: 'chat.completion',
-    created: head?.created,
-    model: head?.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
-    service_tier: 'default',
-    system_fingerprint: head?.system_fingerprint ?? 'fp_mock0001',
-  };
-  if (usage) body.usage = usage;
-  return body;
+  return buildCompletion({ content, toolCalls: calls, usage: usage ?? false, ...(finish !== undefined ? { finishReason: finish } : {}), ...(model !== undefined ? { model } : {}) });
 }
 
 function wantsUsage(requestBody: unknown): boolean {

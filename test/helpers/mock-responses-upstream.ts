@@ -41,7 +41,7 @@
  * endings stay streams).
  */
 import type { ServerResponse } from 'node:http';
-import { asList, sendJson, sleep, startScriptedServer, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
+import { asList, sendJson, sleep, startScriptedServer, streamRequested, writeSse, type RecordedRequest, type SplitSpec } from './scripted-server.js';
 
 export type { RecordedRequest };
 
@@ -201,7 +201,7 @@ async function respond(reply: MockResponsesReply, req: RecordedRequest, res: Ser
       return;
     }
     case 'stream': {
-      if ((req.body as { stream?: unknown } | undefined)?.stream !== true && !reply.hang && !reply.errorEvent && reply.status !== 'failed') {
+      if (!streamRequested(req.body) && !reply.hang && !reply.errorEvent && reply.status !== 'failed') {
         // Asked for no stream, a real server sends the terminal event's Response object as the body.
         // (`delayMs` between frames becomes the time the whole answer takes.)
         const frames = buildResponsesFrames(reply, req.body);

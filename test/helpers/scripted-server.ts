@@ -129,6 +129,11 @@ export async function startScriptedServer<R>(options: ScriptedServerOptions<R>):
 // ---------------------------------------------------------------------------
 // Wire-writing helpers the mocks share
 
+/** Whether a request body asked for a stream (`stream: true`); otherwise a real API answers with one JSON body. */
+export function streamRequested(requestBody: unknown): boolean {
+  return (requestBody as { stream?: unknown } | undefined)?.stream === true;
+}
+
 /**
  * How to cut the response bytes into separate socket writes:
  * 'frames' (default: one write per SSE frame), { every: n } bytes (cuts JSON
