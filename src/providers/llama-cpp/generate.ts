@@ -79,7 +79,7 @@ async function textGeneration(m: LoadedModel, chat: LlamaChat, req: ProviderRequ
   const limit = outputLimit(m, inputTokens, req.sampling.maxOutputTokens);
   const counters = startCounters(chat);
   const res = await chat.generateResponse(history, {
-    ...sampling(req.sampling),
+    ...sampling(m, req.sampling),
     ...(grammar ? { grammar } : {}),
     maxTokens: limit,
     signal,
@@ -123,7 +123,7 @@ async function autoTools(
   };
 
   const res = await chat.generateResponse(history, {
-    ...sampling(req.sampling),
+    ...sampling(m, req.sampling),
     functions,
     documentFunctionParams: true,
     ...(req.parallelToolCalls ? {} : { maxParallelFunctionCalls: 1 }),
@@ -173,7 +173,7 @@ async function forcedCall(
   emit: Emit,
 ): Promise<void> {
   const counters = startCounters(chat);
-  const opts = sampling(req.sampling);
+  const opts = sampling(m, req.sampling);
   let budget = req.sampling.maxOutputTokens ?? Infinity;
 
   let tool = candidates[0]!;
@@ -285,11 +285,12 @@ function outputLimit(m: LoadedModel, inputTokens: number, maxOutputTokens: numbe
   return Math.max(1, Math.min(room, maxOutputTokens ?? Infinity));
 }
 
-function sampling(s: SamplingOptions): Pick<GenerateResponseOptions, 'temperature' | 'topP' | 'repeatPenalty'> {
-  const out: Pick<GenerateResponseOptions, 'temperature' | 'topP' | 'repeatPenalty'> = {
+function sampling(m: LoadedModel, s: SamplingOptions): Pick<GenerateResponseOptions, 'temperature' | 'topP' | 'repeatPenalty' | 'tokenBias'> {
+  const out: Pick<GenerateResponseOptions, 'temperature' | 'topP' | 'repeatPenalty' | 'tokenBias'> = {
     temperature: s.temperature ?? DEFAULT_TEMPERATURE,
     topP: s.topP ?? DEFAULT_TOP_P,
     repeatPenalty: false,
+    ...(m.tokenBias ? { tokenBias: m.tokenBias } : {}),
   };
   if (s.frequencyPenalty || s.presencePenalty) {
     out.repeatPenalty = { penalty: 1, frequencyPenalty: s.frequencyPenalty ?? 0, presencePenalty: s.presencePenalty ?? 0 };

@@ -48,6 +48,10 @@ export interface LlamaModel {
   readonly disposed: boolean;
   dispose(): Promise<void>;
   readonly trainContextSize: number;
+  readonly vocabularyType: string;
+  /** GGUF metadata; `tokenizer.ggml.tokens` holds the vocabulary's token texts. */
+  readonly fileInfo: { readonly metadata?: { readonly tokenizer?: { readonly ggml?: { readonly tokens?: readonly unknown[] } } } };
+  getTokenAttributes(token: Token): { readonly byte: boolean };
   tokenize(text: string, specialTokens?: boolean): Token[];
   createContext(options: {
     contextSize?: number;
@@ -112,6 +116,7 @@ export interface GenerateResponseOptions {
   topP?: number;
   repeatPenalty?: false | { penalty?: number; frequencyPenalty?: number; presencePenalty?: number };
   grammar?: LlamaGrammar;
+  tokenBias?: TokenBias | (() => TokenBias);
   functions?: ChatModelFunctions;
   documentFunctionParams?: boolean;
   maxParallelFunctionCalls?: number;
@@ -130,8 +135,14 @@ export interface LlamaChat {
   generateResponse(history: ChatHistoryItem[], options: GenerateResponseOptions): Promise<GenerateResponseResult>;
 }
 
+/** Per-token sampling bias; opaque to us once built. */
+export interface TokenBias {
+  set(input: Token | Token[], bias: 'never' | number): TokenBias;
+}
+
 /** What `import('node-llama-cpp')` gives. */
 export interface LlamaModule {
   getLlama(options: GetLlamaOptions): Promise<Llama>;
   LlamaChat: new (options: { contextSequence: LlamaContextSequence }) => LlamaChat;
+  TokenBias: new (tokenizer: Tokenizer) => TokenBias;
 }

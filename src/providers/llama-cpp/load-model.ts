@@ -18,7 +18,8 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ApiError } from '../../errors/api-error.js';
-import type { GpuSetting, Llama, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel, LlamaModule } from './llama-api.js';
+import type { GpuSetting, Llama, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel, LlamaModule, TokenBias } from './llama-api.js';
+import { invalidUtf8ByteTokens } from './utf8-guard.js';
 
 export const NODE_LLAMA_CPP_VERSION = '3.21.1';
 
@@ -47,6 +48,8 @@ export interface LoadedModel {
   /** One chat per sequence, indexed by queue slot. */
   chats: LlamaChat[];
   contextSize: number;
+  /** Tokens never sampled (utf8-guard.ts); absent when the vocabulary has none to ban. */
+  tokenBias?: TokenBias;
   /** Grammar for a JSON Schema (or `'json'` for any JSON), compiled once per schema. */
   grammar(key: string, make: () => Promise<LlamaGrammar>): Promise<LlamaGrammar>;
 }
@@ -93,12 +96,14 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
       const chats: LlamaChat[] = [];
       for (let i = 0; i < options.parallel; i++) chats.push(new mod.LlamaChat({ contextSequence: context.getSequence() }));
       const grammars = new Map<string, Promise<LlamaGrammar>>();
+      const banned = invalidUtf8ByteTokens(model);
       return {
         llama,
         model,
         context,
         chats,
         contextSize: context.contextSize,
+        ...(banned.length > 0 ? { tokenBias: new mod.TokenBias(model.tokenizer).set(banned, 'never') } : {}),
         grammar(key, make) {
           let g = grammars.get(key);
           if (!g) {
@@ -217,7 +222,7 @@ async function importLlamaModule(importModule: (() => Promise<unknown>) | undefi
     throw new ApiError('service_unavailable', `The local model engine could not load node-llama-cpp: ${reasonOf(err)}`, { cause: err });
   }
   const m = mod as Partial<LlamaModule> | null;
-  if (!m || typeof m.getLlama !== 'function' || typeof m.LlamaChat !== 'function') {
+  if (!m || typeof m.getLlama !== 'function' || typeof m.LlamaChat !== 'function' || typeof m.TokenBias !== 'function') {
     throw new ApiError('service_unavailable', MISSING_PACKAGE_MESSAGE);
   }
   return m as LlamaModule;
