@@ -16,9 +16,12 @@
  *   function_call_output items;
  * - nested tools → flat tools; tool_choice and response_format → their
  *   Responses forms; max_completion_tokens (or max_tokens) → max_output_tokens;
- * - always `store: false`: chat completions are not stored.
+ * - always `store: false`: chat completions are not stored;
+ * - `stop` (a string or up to 4) and `seed` → `sampling`, beside the request
+ *   (the Responses API has neither).
  */
 import { ApiError } from '../errors/api-error.js';
+import type { SamplingOptions } from '../providers/types.js';
 import type { ResponseObject, Usage } from '../responses/types.js';
 import { MODEL_ID, type ContentPartInput, type CreateResponseRequest, type InputItem } from '../schemas/create-response.js';
 import type { ChatCompletionRequest, ChatMessage } from './schema.js';
@@ -69,6 +72,8 @@ export interface ParamMap {
 export interface ConvertedRequest {
   request: CreateResponseRequest;
   params: ParamMap;
+  /** Chat parameters with no Responses equivalent, handed to the pipeline beside the request. */
+  sampling: Pick<SamplingOptions, 'stop' | 'seed'>;
 }
 
 type MessageOf<R extends ChatMessage['role']> = Extract<ChatMessage, { role: R }>;
@@ -197,6 +202,10 @@ export function toResponseRequest(chat: ChatCompletionRequest): ConvertedRequest
   return {
     request,
     params: { itemToMessage, maxTokensParam: chat.max_completion_tokens === undefined && chat.max_tokens !== undefined ? 'max_tokens' : 'max_completion_tokens' },
+    sampling: {
+      ...(chat.stop !== undefined ? { stop: typeof chat.stop === 'string' ? [chat.stop] : chat.stop } : {}),
+      ...(chat.seed !== undefined ? { seed: chat.seed } : {}),
+    },
   };
 }
 

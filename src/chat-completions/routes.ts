@@ -20,17 +20,17 @@ export function chatCompletionsRoutes(service: ResponsesService, maxBodyBytes: n
 
   r.post('/', async (c) => {
     const chat = parseRequest(chatCompletionRequest, await readJson(c, maxBodyBytes));
-    const { request, params } = toResponseRequest(chat);
+    const { request, params, sampling } = toResponseRequest(chat);
     const caller = c.get('caller');
 
     if (chat.stream) {
       const { body, engine } = await renamed(params, () =>
-        openChatStream(service, caller, request, { includeUsage: chat.stream_options?.include_usage === true, params, signal: c.req.raw.signal }),
+        openChatStream(service, caller, request, { includeUsage: chat.stream_options?.include_usage === true, params, signal: c.req.raw.signal, sampling }),
       );
       return new Response(body, { status: 200, headers: { ...SSE_HEADERS, 'x-cohort-engine': engine, 'x-request-id': c.get('requestId') } });
     }
 
-    const result = await renamed(params, () => service.create(caller, { ...request, stream: false }, c.req.raw.signal));
+    const result = await renamed(params, () => service.create(caller, { ...request, stream: false }, c.req.raw.signal, sampling));
     if (result.kind !== 'json') throw new ApiError('internal_error', 'Expected a finished response.');
     c.header('x-cohort-engine', result.engine);
     return c.json(toChatCompletion(result.response));

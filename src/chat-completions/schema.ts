@@ -5,9 +5,11 @@
  * before validation (src/schemas/validate.ts), so clients that send
  * `"logprobs": null` or fields we do not use are accepted.
  *
- * Accepted but ignored (no equivalent in the pipeline): `stop`, `seed`,
- * `service_tier`, `top_logprobs`; `store` is accepted but chat completions are
- * never stored. `n` must be 1 and `logprobs` false.
+ * Accepted but ignored (no equivalent in the pipeline): `service_tier`,
+ * `top_logprobs`; `store` is accepted but chat completions are never stored.
+ * `n` must be 1 and `logprobs` false. `stop` and `seed` have no Responses
+ * equivalent: they reach the pipeline beside the converted request
+ * (convert.ts `sampling`).
  */
 import { z } from 'zod';
 import { MODEL_ID, metadata } from '../schemas/create-response.js';
@@ -117,15 +119,19 @@ export const chatCompletionRequest = z
       .refine((n) => n === 1, 'only n=1 is supported')
       .optional(),
     stop: z
-      .union([z.string(), z.array(z.string()).max(4)])
+      .union([z.string().min(1), z.array(z.string().min(1)).max(4)])
       .optional()
-      .meta({ description: 'Accepted for compatibility and ignored: stop sequences are not applied.' }),
+      .meta({ description: 'Up to 4 sequences: the text ends before the first of them (not included); finish_reason is then "stop".' }),
     user: z.string().optional(),
     safety_identifier: z.string().optional(),
     prompt_cache_key: z.string().optional(),
     metadata: metadata.optional(),
     store: z.boolean().optional().meta({ description: 'Accepted for compatibility; chat completions are never stored.' }),
-    seed: z.number().int().optional().meta({ description: 'Accepted for compatibility and ignored.' }),
+    seed: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Sampling seed, passed to backends that take one (OpenAI-compatible servers, the local engine; the sandbox mixes it into its own seed). Anthropic and an OpenAI Responses upstream have none.' }),
     logprobs: z
       .boolean()
       .refine((v) => !v, 'logprobs are not supported')

@@ -23,7 +23,7 @@
 import { ApiError } from '../errors/api-error.js';
 import { ERRORS, type ErrorCode } from '../errors/registry.js';
 import type { CreateResponseRequest } from '../schemas/create-response.js';
-import type { Caller, ResponsesService } from '../responses/service.js';
+import type { Caller, ExtraSampling, ResponsesService } from '../responses/service.js';
 import { FrameWriter, SSE_DONE } from '../responses/sse.js';
 import type { FunctionCallOutputItem, ResponseObject, StreamEvent } from '../responses/types.js';
 import { MODEL_ID } from '../schemas/create-response.js';
@@ -131,7 +131,7 @@ export async function openChatStream(
   service: ResponsesService,
   caller: Caller,
   request: CreateResponseRequest,
-  options: ChunkOptions & { signal?: AbortSignal },
+  options: ChunkOptions & { signal?: AbortSignal; sampling?: ExtraSampling },
 ): Promise<{ body: ReadableStream<Uint8Array>; engine: string }> {
   const translator = new ChatChunkTranslator(options);
   const abort = new AbortController();
@@ -176,7 +176,7 @@ export async function openChatStream(
 
   let opened: Awaited<ReturnType<ResponsesService['open']>>;
   try {
-    opened = await service.open(caller, request, listener, abort.signal);
+    opened = await service.open(caller, request, listener, abort.signal, options.sampling);
   } catch (err) {
     options.signal?.removeEventListener('abort', onClientAbort);
     throw err;

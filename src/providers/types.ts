@@ -55,6 +55,14 @@ export interface SamplingOptions {
   maxOutputTokens?: number;
   reasoningEffort?: 'low' | 'medium' | 'high';
   verbosity?: 'low' | 'medium' | 'high';
+  /**
+   * Stop sequences (Chat Completions `stop`): the text ends before the first
+   * one. Backends that know them pass them upstream; the run cuts the text
+   * itself whatever the backend did (stop-sequences.ts).
+   */
+  stop?: string[];
+  /** Sampling seed (Chat Completions `seed`), for backends that take one. */
+  seed?: number;
 }
 
 export interface ProviderRequest {

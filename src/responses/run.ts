@@ -8,6 +8,7 @@
 import { ApiError, toApiError } from '../errors/api-error.js';
 import type { Provider, ProviderEvent, ProviderRequest } from '../providers/types.js';
 import { validateAgainst } from '../util/json-schema.js';
+import { applyStopSequences } from '../providers/stop-sequences.js';
 import type { ResponseTranslator } from './translator.js';
 import type { ResponseObject, StreamEvent } from './types.js';
 
@@ -123,7 +124,8 @@ export class ResponseRun {
     for (let turn = 0; ; turn++) {
       const pending = new Map<number, { callId: string; name: string; arguments: string }>();
       let clientCalls = 0;
-      for await (const event of provider.stream({ ...request, tools: offered, items, signal })) {
+      const events = provider.stream({ ...request, tools: offered, items, signal });
+      for await (const event of request.sampling.stop ? applyStopSequences(events, request.sampling.stop) : events) {
         if (signal.aborted) return;
         if (event.type === 'engine') {
           this.engine = event.name;

@@ -7,7 +7,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { Logger } from '../logger.js';
 import type { PersonaStore } from '../personas/persona-store.js';
 import { creditsFor, type PricingTable } from '../pricing.js';
-import type { ConversationItem, Provider } from '../providers/types.js';
+import type { ConversationItem, Provider, SamplingOptions } from '../providers/types.js';
 import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
 import type { CreditsStore, Hold } from '../storage/credits-store.js';
@@ -83,6 +83,9 @@ export type CreateResult =
 /** Per-message token overhead when estimating input tokens (role and framing). */
 const MESSAGE_OVERHEAD = 4;
 
+/** Sampling settings of the Chat Completions surface that the Responses request has no field for. */
+export type ExtraSampling = Pick<SamplingOptions, 'stop' | 'seed'>;
+
 export function createResponsesService(deps: ResponsesServiceDeps) {
   const runs = deps.runs ?? new RunRegistry();
   const seconds = () => Math.floor(deps.clock.now() / 1000);
@@ -143,9 +146,12 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
    * the credit hold). Every refusal happens here, before any write but the
    * hold's own transaction.
    */
-  async function plan(caller: Caller, req: CreateResponseRequest): Promise<Job> {
+  async function plan(caller: Caller, req: CreateResponseRequest, extra: ExtraSampling | undefined): Promise<Job> {
     const provider: Provider = selectEngine(deps.engines, caller.mode);
     const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() }, workspaceOf(caller));
+    if (extra && (extra.stop !== undefined || extra.seed !== undefined)) {
+      prepared.provider = { ...prepared.provider, sampling: { ...prepared.provider.sampling, ...extra } };
+    }
     const effort = req.reasoning_effort ?? req.reasoning?.effort;
     let session: ServerToolSession | undefined;
     if (prepared.serverTools.length > 0) {
@@ -309,8 +315,8 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
   return {
     runs,
 
-    async create(caller: Caller, req: CreateResponseRequest, signal?: AbortSignal): Promise<CreateResult> {
-      const job = await plan(caller, req);
+    async create(caller: Caller, req: CreateResponseRequest, signal?: AbortSignal, extra?: ExtraSampling): Promise<CreateResult> {
+      const job = await plan(caller, req, extra);
       const { prepared, provider } = job;
       const id = prepared.response.id;
 
@@ -353,9 +359,15 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
      * `listener` from the first one — for adapters that render the same run in
      * another wire format (Chat Completions). Aborting `signal` aborts the run.
      */
-    async open(caller: Caller, req: CreateResponseRequest, listener: EventListener, signal?: AbortSignal): Promise<{ run: ResponseRun; engine: string; finished: Promise<void> }> {
+    async open(
+      caller: Caller,
+      req: CreateResponseRequest,
+      listener: EventListener,
+      signal?: AbortSignal,
+      extra?: ExtraSampling,
+    ): Promise<{ run: ResponseRun; engine: string; finished: Promise<void> }> {
       if (req.background) throw new ApiError('validation_error', 'background is not supported here.', { param: 'background' });
-      const job = await plan(caller, req);
+      const job = await plan(caller, req, extra);
       const started = startForeground(job, signal, true);
       started.run.subscribe(listener);
       started.begin();

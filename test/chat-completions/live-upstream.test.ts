@@ -88,6 +88,30 @@ describe('chat completions → live upstream', () => {
     assert.equal(sent.tools[0].function.name, 'get_weather');
   });
 
+  it('stop and seed reach the upstream; an upstream that ignores stop still has its text cut there', async () => {
+    for (const stream of [false, true]) {
+      upstream.enqueue({ type: 'stream', content: ['Sure. I would', ' buy it. EN', 'D and more', ' text'] });
+      const params = { model: 'mavera-1', messages: [{ role: 'user' as const, content: 'Would you buy it?' }], stop: ['END', 'NEVER'], seed: 7 };
+      let text = '';
+      let finish: string | null = null;
+      if (stream) {
+        for await (const chunk of await client.chat.completions.create({ ...params, stream: true })) {
+          text += chunk.choices[0]?.delta.content ?? '';
+          finish = chunk.choices[0]?.finish_reason ?? finish;
+        }
+      } else {
+        const c = await client.chat.completions.create(params);
+        text = c.choices[0]!.message.content ?? '';
+        finish = c.choices[0]!.finish_reason;
+      }
+      assert.equal(text, 'Sure. I would buy it. ', `stream: ${stream}`);
+      assert.equal(finish, 'stop');
+      const sent = upstream.requests.at(-1)!.body as Json;
+      assert.deepEqual(sent.stop, ['END', 'NEVER']);
+      assert.equal(sent.seed, 7);
+    }
+  });
+
   it('streams upstream text and tool calls as chunks', async () => {
     upstream.enqueue({ type: 'stream', content: ['Let me check. '], toolCalls: [{ id: 'call_up', name: 'get_weather', arguments: ['{"city":', '"Rome"}'] }] });
     const stream = client.chat.completions.stream({

@@ -83,7 +83,7 @@ describe('chat.completions.create', () => {
     assert.ok(withPersona.usage!.prompt_tokens > without.usage!.prompt_tokens, 'the persona prompt counts as input');
   });
 
-  it('system and developer messages become instructions; accepted-but-ignored params do not fail', async () => {
+  it('system and developer messages become instructions; the other sampling and bookkeeping params do not fail', async () => {
     const c = await client.chat.completions.create({
       model: MODEL,
       messages: [
@@ -108,6 +108,41 @@ describe('chat.completions.create', () => {
     });
     assert.equal(c.choices[0]!.finish_reason, 'stop');
     assert.ok(c.choices[0]!.message.content);
+  });
+
+  it('stop: the answer ends before the first stop sequence, streaming or not', async () => {
+    const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Describe your ideal weekend in detail.' }];
+    const full = (await client.chat.completions.create({ model: MODEL, messages })).choices[0]!.message.content!;
+    const words = full.split(/\s+/).filter((w) => w.length >= 4);
+    const stopWord = words[Math.floor(words.length / 2)]!;
+    const expected = full.slice(0, full.indexOf(stopWord));
+    assert.ok(expected.length > 0 && expected.length < full.length);
+
+    const c = await client.chat.completions.create({ model: MODEL, messages, stop: [stopWord, 'zzz-never'] });
+    assert.equal(c.choices[0]!.message.content, expected);
+    assert.equal(c.choices[0]!.finish_reason, 'stop');
+    assert.ok(c.usage!.completion_tokens > 0);
+
+    let streamed = '';
+    const finishes: string[] = [];
+    for await (const chunk of await client.chat.completions.create({ model: MODEL, messages, stop: stopWord, stream: true })) {
+      streamed += chunk.choices[0]?.delta.content ?? '';
+      if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
+    }
+    assert.equal(streamed, expected);
+    assert.deepEqual(finishes, ['stop']);
+
+    // A sequence that never occurs changes nothing.
+    assert.equal((await client.chat.completions.create({ model: MODEL, messages, stop: 'zzz-never' })).choices[0]!.message.content, full);
+  });
+
+  it('seed: the same seed gives the same answer, other seeds other answers (sandbox)', async () => {
+    const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'What do you think of electric cars?' }];
+    const answer = async (seed: number) => (await client.chat.completions.create({ model: MODEL, messages, seed })).choices[0]!.message.content;
+    const a = await answer(1);
+    assert.equal(await answer(1), a);
+    const others = await Promise.all([2, 3, 4].map(answer));
+    assert.ok(others.some((o) => o !== a), 'another seed changes the answer');
   });
 
   it('max_tokens small → finish_reason length', async () => {
@@ -316,6 +351,8 @@ describe('errors', () => {
     });
     await rejects(client.chat.completions.create({ model: MODEL, messages: user, n: 2 }), UnprocessableEntityError, (e) => assert.equal(e.param, 'n'));
     await rejects(client.chat.completions.create({ model: MODEL, messages: user, logprobs: true }), UnprocessableEntityError, (e) => assert.equal(e.param, 'logprobs'));
+    await rejects(client.chat.completions.create({ model: MODEL, messages: user, stop: '' }), UnprocessableEntityError, (e) => assert.equal(e.param, 'stop'));
+    await rejects(client.chat.completions.create({ model: MODEL, messages: user, stop: ['a', 'b', 'c', 'd', 'e'] }), UnprocessableEntityError, (e) => assert.equal(e.param, 'stop'));
     await rejects(client.chat.completions.create({ model: 'gpt-4o', messages: user }), UnprocessableEntityError, (e) => {
       assert.equal(e.param, 'model');
       assert.match(e.message, /must be one of \['mavera-1'\]/);

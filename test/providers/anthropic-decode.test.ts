@@ -319,6 +319,14 @@ describe('convertRequest rules', () => {
     assert.equal(convertRequest(request({ sampling: { topP: 0.9 } }), opts).body.top_p, 0.9);
     assert.equal(convertRequest(request(), { ...opts, stream: false }).body.stream, undefined);
   });
+
+  it('stop sequences → stop_sequences (whitespace-only ones are left to the run\'s filter); no seed', () => {
+    const body = convertRequest(request({ sampling: { stop: ['END', '\n\n', ' x '], seed: 7 } }), opts).body;
+    assert.deepEqual(body.stop_sequences, ['END', ' x ']);
+    assert.ok(!('seed' in body));
+    assert.equal(convertRequest(request({ sampling: { stop: ['\n'] } }), opts).body.stop_sequences, undefined);
+    assert.equal(convertRequest(request(), opts).body.stop_sequences, undefined);
+  });
 });
 
 describe('mapping', () => {

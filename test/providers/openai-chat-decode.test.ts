@@ -225,6 +225,14 @@ describe('convertRequest rules', () => {
     assert.equal(local.max_completion_tokens, undefined);
   });
 
+  it('stop sequences and seed are sent as stop and seed', () => {
+    const body = convertRequest(request({ sampling: { stop: ['END', '\n\n'], seed: 42 } }), { model: 'm', baseURL: 'http://x/v1' });
+    assert.deepEqual(body.stop, ['END', '\n\n']);
+    assert.equal(body.seed, 42);
+    const plain = convertRequest(request(), { model: 'm', baseURL: 'http://x/v1' });
+    assert.ok(!('stop' in plain) && !('seed' in plain));
+  });
+
   it('recognizes reasoning models by name', () => {
     for (const m of ['o1', 'o3-mini', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'gpt-5.1', 'openai/o3']) assert.equal(isReasoningModel(m), true, m);
     for (const m of ['gpt-4o', 'gpt-4.1-mini', 'gpt-5-chat-latest', 'llama3.2', 'qwen3:8b', 'omni-model']) assert.equal(isReasoningModel(m), false, m);

@@ -87,7 +87,7 @@ describe('openai-responses provider', () => {
             toolChoice: { mode: 'function', name: 'get_price' },
             parallelToolCalls: false,
             format: { type: 'json_schema', name: 'verdict', schema: { type: 'object' }, strict: true, description: 'A verdict' },
-            sampling: { temperature: 0.7, topP: 0.9, frequencyPenalty: 0.1, presencePenalty: 0.2, maxOutputTokens: 300, reasoningEffort: 'high', verbosity: 'low' },
+            sampling: { temperature: 0.7, topP: 0.9, frequencyPenalty: 0.1, presencePenalty: 0.2, maxOutputTokens: 300, reasoningEffort: 'high', verbosity: 'low', stop: ['END'], seed: 3 },
           }),
         ),
       );
@@ -121,7 +121,8 @@ describe('openai-responses provider', () => {
       assert.equal(body.max_output_tokens, 300);
       assert.equal(body.store, false);
       // gpt-4.1-mini is not a reasoning model; penalties do not exist in the Responses API.
-      for (const k of ['reasoning', 'frequency_penalty', 'presence_penalty']) assert.ok(!(k in body), `${k} should be omitted`);
+      // Neither are stop sequences or a seed (the run applies stop sequences itself).
+      for (const k of ['reasoning', 'frequency_penalty', 'presence_penalty', 'stop', 'seed']) assert.ok(!(k in body), `${k} should be omitted`);
     });
 
     it('sends reasoning.effort and text.verbosity for a gpt-5 model', async () => {

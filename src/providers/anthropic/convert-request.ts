@@ -92,6 +92,7 @@ export interface AnthropicRequestBody {
   tool_choice?: AnthropicToolChoice;
   temperature?: number;
   top_p?: number;
+  stop_sequences?: string[];
   stream?: boolean;
 }
 
@@ -135,6 +136,9 @@ export function convertRequest(req: ProviderRequest, options: ConvertOptions): C
   const s = req.sampling;
   if (s.temperature !== undefined) body.temperature = Math.min(1, Math.max(0, s.temperature));
   if (s.topP !== undefined && s.temperature === undefined) body.top_p = s.topP;
+  // Anthropic refuses whitespace-only stop sequences; the run's own stop filter applies those.
+  const stops = s.stop?.filter((x) => x.trim() !== '');
+  if (stops && stops.length > 0) body.stop_sequences = stops;
 
   if (options.stream ?? true) body.stream = true;
   const out: ConvertedRequest = { body };

@@ -81,6 +81,7 @@ async function textGeneration(m: LoadedModel, chat: LlamaChat, req: ProviderRequ
   const res = await chat.generateResponse(history, {
     ...sampling(m, req.sampling),
     ...(grammar ? { grammar } : {}),
+    ...stopTriggers(req.sampling),
     maxTokens: limit,
     signal,
     stopOnAbortSignal: true,
@@ -126,6 +127,7 @@ async function autoTools(
     ...sampling(m, req.sampling),
     functions,
     documentFunctionParams: true,
+    ...stopTriggers(req.sampling),
     ...(req.parallelToolCalls ? {} : { maxParallelFunctionCalls: 1 }),
     maxTokens: limit,
     signal,
@@ -285,17 +287,26 @@ function outputLimit(m: LoadedModel, inputTokens: number, maxOutputTokens: numbe
   return Math.max(1, Math.min(room, maxOutputTokens ?? Infinity));
 }
 
-function sampling(m: LoadedModel, s: SamplingOptions): Pick<GenerateResponseOptions, 'temperature' | 'topP' | 'repeatPenalty' | 'tokenBias'> {
-  const out: Pick<GenerateResponseOptions, 'temperature' | 'topP' | 'repeatPenalty' | 'tokenBias'> = {
+type SamplingPick = Pick<GenerateResponseOptions, 'temperature' | 'topP' | 'repeatPenalty' | 'tokenBias' | 'seed'>;
+
+function sampling(m: LoadedModel, s: SamplingOptions): SamplingPick {
+  const out: SamplingPick = {
     temperature: s.temperature ?? DEFAULT_TEMPERATURE,
     topP: s.topP ?? DEFAULT_TOP_P,
     repeatPenalty: false,
     ...(m.tokenBias ? { tokenBias: m.tokenBias } : {}),
+    ...(s.seed !== undefined ? { seed: s.seed } : {}),
   };
   if (s.frequencyPenalty || s.presencePenalty) {
     out.repeatPenalty = { penalty: 1, frequencyPenalty: s.frequencyPenalty ?? 0, presencePenalty: s.presencePenalty ?? 0 };
   }
   return out;
+}
+
+/** Stop sequences end the text where they occur (the run's filter cuts the text either way). */
+function stopTriggers(s: SamplingOptions): Pick<GenerateResponseOptions, 'customStopTriggers'> {
+  const stops = s.stop?.filter((x) => x.length > 0);
+  return stops && stops.length > 0 ? { customStopTriggers: stops } : {};
 }
 
 function parseName(text: string): string | undefined {

@@ -117,6 +117,8 @@ export interface GenerateResponseOptions {
   repeatPenalty?: false | { penalty?: number; frequencyPenalty?: number; presencePenalty?: number };
   grammar?: LlamaGrammar;
   tokenBias?: TokenBias | (() => TokenBias);
+  seed?: number;
+  customStopTriggers?: readonly string[];
   functions?: ChatModelFunctions;
   documentFunctionParams?: boolean;
   maxParallelFunctionCalls?: number;

@@ -64,6 +64,8 @@ export interface ChatRequestBody {
   top_p?: number;
   frequency_penalty?: number;
   presence_penalty?: number;
+  stop?: string[];
+  seed?: number;
   max_tokens?: number;
   max_completion_tokens?: number;
   reasoning_effort?: 'low' | 'medium' | 'high';
@@ -98,6 +100,8 @@ export function convertRequest(req: ProviderRequest, options: ConvertOptions): C
   if (s.topP !== undefined) body.top_p = s.topP;
   if (s.frequencyPenalty !== undefined) body.frequency_penalty = s.frequencyPenalty;
   if (s.presencePenalty !== undefined) body.presence_penalty = s.presencePenalty;
+  if (s.stop !== undefined && s.stop.length > 0) body.stop = s.stop;
+  if (s.seed !== undefined) body.seed = s.seed;
   if (s.maxOutputTokens !== undefined) {
     if (usesMaxCompletionTokens(options.baseURL)) body.max_completion_tokens = s.maxOutputTokens;
     else body.max_tokens = s.maxOutputTokens;

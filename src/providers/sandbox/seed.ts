@@ -28,12 +28,13 @@ export function sha256Hex(text: string): string {
 /**
  * The request seed: sha256 over everything that shapes the answer: system
  * prompt, persona, items, tools, tool choice, parallel flag, format and
- * sampling. Two fields are left out on purpose: the abort signal, and
- * `maxOutputTokens`, so a capped response is a token-exact prefix of the
- * uncapped one (as with a real model at temperature 0).
+ * sampling (the `seed` setting included). Three fields are left out on
+ * purpose: the abort signal, `maxOutputTokens` and `stop`, so a capped or
+ * stopped response is a prefix of the full one (as with a real model at
+ * temperature 0).
  */
 export function requestSeed(req: ProviderRequest): string {
-  const { maxOutputTokens: _cap, ...sampling } = req.sampling;
+  const { maxOutputTokens: _cap, stop: _stop, ...sampling } = req.sampling;
   return sha256Hex(
     stableStringify({
       v: 1,
