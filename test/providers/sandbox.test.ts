@@ -328,6 +328,12 @@ describe('sandbox engine: persona voice', () => {
     assert.equal(extractTopic('Is the Pro tier worth it?'), 'the Pro tier');
     assert.equal(extractTopic("We're launching a loyalty program. Thoughts?"), 'launching a loyalty program');
     assert.equal(extractTopic('How do you feel about AI at work?'), 'AI at work');
+    // The verb after "should we / would you" becomes a gerund; adjectives and objects do not.
+    assert.equal(extractTopic('How should we evaluate new software vendors?'), 'evaluating new software vendors');
+    assert.equal(extractTopic('Would you consider new software vendors?'), 'new software vendors');
+    assert.equal(extractTopic('Would you use new payment apps?'), 'using new payment apps');
+    assert.equal(extractTopic('Should I get cheap insurance?'), 'getting cheap insurance');
+    assert.equal(extractTopic('How often do you shop online?'), 'shopping online');
   });
 
   it('works with every built-in persona', async () => {

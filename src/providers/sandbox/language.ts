@@ -228,7 +228,10 @@ const LEADS: LeadPattern[] = [
   { re: /^what would (?:make|get|convince|persuade|push) (?:you|u) (?:to )?/i, verbNext: true },
   { re: /^(?:are|would) (?:you|u) (?:be )?(?:interested in|into|excited about|open to|comfortable with|worried about|familiar with|a fan of|happy with|ok with|okay with|willing to)\s+/i },
   { re: /^(?:would|will|do|did|could|should|might|have) (?:you|u) (?:ever |actually |still |really |seriously |personally )?(?:consider )?(?:like|want|need|prefer|love|enjoy)\s+(?:to\s+)?/i },
-  { re: /^(?:would|will|do|did|could|should|might|have) (?:you|u) (?:ever |actually |still |really |seriously |personally )?(?:consider )?/i, verbNext: true },
+  // "Would you consider new vendors?": what follows "consider" is its object, not a verb.
+  { re: /^(?:would|will|do|did|could|should|might|have) (?:you|u) (?:ever |actually |still |really |seriously |personally )?consider\s+/i },
+  { re: /^(?:would|will|do|did|could|should|might|have) (?:you|u) (?:ever |actually |still |really |seriously |personally )?/i, verbNext: true },
+  { re: /^how (?:often|much|many times|frequently) (?:do|would|did|does|will|should|can) (?:you|u|people|customers|users|we|i|they)\s+/i, verbNext: true },
   { re: /^(?:should|can|could|would|shall|do) (?:i|we)\s+/i, verbNext: true },
   { re: /^(?:how|where|when) (?:should|do|can|could|would|might|will|to) (?:i|we|you|u|one|they|people)?\s*/i, verbNext: true },
   { re: /^how to\s+/i, verbNext: true },
@@ -257,6 +260,14 @@ const PREDICATE_START = new Set(
 const DETERMINERS = new Set(['a', 'an', 'the', 'your', 'my', 'our', 'this', 'that', 'these', 'those', 'their', 'his', 'her', 'its']);
 const ADVERBS = new Set(['really', 'actually', 'ever', 'still', 'honestly', 'even', 'already', 'usually', 'typically', 'generally', 'also']);
 const PAST: Record<string, string> = { used: 'using', bought: 'buying', been: 'being', had: 'having', made: 'making', seen: 'seeing', heard: 'hearing', paid: 'paying', got: 'getting', gotten: 'getting', done: 'doing', gone: 'going', taken: 'taking', tried: 'trying', thought: 'thinking', felt: 'feeling', found: 'finding', read: 'reading', sold: 'selling', spent: 'spending', built: 'building', left: 'leaving', chosen: 'choosing', known: 'knowing' };
+
+/** Common words that start a noun phrase, never a verb to turn into a gerund ("new vendors", not "newing vendors"). */
+const NOT_VERBS = new Set(
+  `new old big small more less fewer cheap cheaper expensive free good bad better best worse other same different all some any
+  every many much few local online premium extra public private green second-hand electric digital`.split(/\s+/),
+);
+/** Stopwords that are verbs after "would you / should we" ("use X" → "using X"). */
+const VERB_STOPWORDS = new Set(['use', 'get', 'give', 'go', 'make', 'need', 'want', 'say', 'tell', 'let', 'think', 'do', 'have']);
 
 /** A verb form after "would you / have you ever / should we" as a gerund: "buy" → "buying", "used" → "using". */
 function toGerund(word: string): string {
@@ -336,7 +347,9 @@ export function extractTopic(message: string): string {
         break;
       }
     }
-    if (!changed) break;
+    // After "should we / would you …" comes the verb itself: "How should we evaluate X" → "evaluating X",
+    // not another lead to strip ("evaluate" also starts imperative requests).
+    if (!changed || verbNext) break;
   }
   t = t.replace(/^(.+?)\s+like(?=\s+(?:in|at|on|for|today|tomorrow|now|these days|right now)\b)/i, '$1');
   const worth = WORTH_RE.exec(t);
@@ -349,7 +362,8 @@ export function extractTopic(message: string): string {
   if (verbNext) {
     const m = /^([A-Za-z]+)(\b.*)$/s.exec(t);
     const w = m?.[1];
-    if (w && !/ing$/i.test(w) && (!isStopword(w) || PAST[w.toLowerCase()] || /ed$/i.test(w))) t = `${toGerund(w.toLowerCase())}${m?.[2] ?? ''}`;
+    const lw = w?.toLowerCase() ?? '';
+    if (w && !/ing$/i.test(w) && !NOT_VERBS.has(lw) && (!isStopword(w) || VERB_STOPWORDS.has(lw) || PAST[lw] || /ed$/i.test(w))) t = `${toGerund(lw)}${m?.[2] ?? ''}`;
   }
   t = swapPronouns(t);
   // lowercase a sentence-initial common word ("The new plan" → "the new plan"), keep proper nouns
