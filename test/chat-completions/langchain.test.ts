@@ -48,6 +48,22 @@ const getWeather = tool(async ({ city }: { city: string }) => JSON.stringify({ f
 });
 
 describe('langchain: ChatOpenAI (default Chat Completions mode)', () => {
+  it('stop sequences (as ReAct-style agents use them) end the answer, invoke and stream', async () => {
+    const question = [new HumanMessage('Describe your ideal weekend in detail.')];
+    const full = (await chat().invoke(question)).text;
+    const word = full.split(/\s+/).filter((w) => w.length >= 4)[3]!;
+    const expected = full.slice(0, full.indexOf(word));
+    assert.ok(expected.length > 0 && expected.length < full.length);
+    requests = [];
+    const cut = await chat().invoke(question, { stop: [word] });
+    assert.deepEqual(requests[0]!.body.stop, [word], 'LangChain sends the stop sequences');
+    assert.equal(cut.text, expected);
+    assert.equal(cut.response_metadata.finish_reason, 'stop');
+    let streamed = '';
+    for await (const chunk of await chat().stream(question, { stop: [word] })) streamed += chunk.text;
+    assert.equal(streamed, expected);
+  });
+
   it('invoke, with persona_id via modelKwargs', async () => {
     const msg = await chat({ persona: 'gen-z-digital-native' }).invoke([new SystemMessage('Be candid.'), new HumanMessage('Would you pay for a meal-kit subscription?')]);
     assert.equal(requests.length, 1);
