@@ -18,6 +18,7 @@ import type { GenerateResponseOptions, LlamaChat } from '../../src/providers/lla
 import type { FunctionToolDef, ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
 import { validateAgainst } from '../../src/util/json-schema.js';
 import { invalidUtf8ByteTokens, NEVER_UTF8_BYTES } from '../../src/providers/llama-cpp/utf8-guard.js';
+import { formatGrammar, schemaGrammar, STRICT_STRING_CHAR_CLASS, STRING_CHAR_CLASS } from '../../src/providers/llama-cpp/grammar.js';
 
 /** The fixture model: COHORT_TEST_MODEL, else shared/ beside the checkout (as laid out here and in CI). */
 const MODEL = (() => {
@@ -234,6 +235,13 @@ describe('llama-cpp provider (tiny GGUF fixture)', () => {
       await run({ tools: TOOLS, toolChoice: { mode: 'required' } });
       assert.ok(seen.length >= 4, `generations seen: ${seen.length}`);
       assert.ok(seen.every((b) => b === m.tokenBias), 'each generation samples under the ban');
+      // And the JSON grammars' string characters exclude surrogates and code points above U+10FFFF.
+      for (const g of [await schemaGrammar(m, { type: 'object', properties: { s: { type: 'string', maxLength: 4 } } }, 'x'), await formatGrammar(m, { type: 'json_object' })]) {
+        assert.ok(g, 'a grammar');
+        assert.ok(g.grammar.includes(STRICT_STRING_CHAR_CLASS), g.grammar);
+        assert.ok(!g.grammar.includes(STRING_CHAR_CLASS));
+        assert.ok(g.trimWhitespaceSuffix && g.stopGenerationTriggers.length > 0, 'the stop triggers of the original grammar are kept');
+      }
     } finally {
       await handle.close();
     }

@@ -23,6 +23,9 @@
  *   what strict schemas say anyway).
  * - descriptions are kept (node-llama-cpp documents function params with them).
  *
+ * String characters: node-llama-cpp's rule, minus surrogates and code points
+ * above U+10FFFF (STRICT_STRING_CHAR_CLASS below; see utf8-guard.ts).
+ *
  * Keywords the grammar cannot express (pattern, minimum/maximum, multipleOf,
  * uniqueItems, other string formats, not, if/then/else) are dropped; the
  * output can then fail them, and the response's structured-output check
@@ -48,7 +51,7 @@ export async function formatGrammar(m: LoadedModel, format: OutputFormat): Promi
     case 'text':
       return undefined;
     case 'json_object':
-      return m.grammar('json', () => m.llama.getGrammarFor('json'));
+      return m.grammar('json', async () => strictStrings(m, await m.llama.getGrammarFor('json')));
     case 'json_schema':
       return schemaGrammar(m, format.schema, 'text.format.schema');
   }
@@ -59,7 +62,7 @@ export async function schemaGrammar(m: LoadedModel, schema: Schema, param: strin
   const converted = toGrammarSchema(schema);
   const key = `schema:${JSON.stringify(converted)}`;
   try {
-    return await m.grammar(key, () => m.llama.createGrammarForJsonSchema(converted));
+    return await m.grammar(key, async () => strictStrings(m, await m.llama.createGrammarForJsonSchema(converted)));
   } catch (err) {
     throw new ApiError(
       'invalid_request',
@@ -67,6 +70,27 @@ export async function schemaGrammar(m: LoadedModel, schema: Schema, param: strin
       { param, cause: err },
     );
   }
+}
+
+/**
+ * node-llama-cpp's character rule inside JSON strings, and the same rule
+ * without UTF-16 surrogates and code points above U+10FFFF. llama.cpp decodes
+ * a token's bytes leniently, so `ED A0 80` (a surrogate) or `F4 90 80 80`
+ * would pass the original rule as ONE character while JavaScript decodes
+ * each into several U+FFFD, breaking a maxLength (utf8-guard.ts bans the
+ * bytes that are never valid; this closes most of what remains).
+ */
+export const STRING_CHAR_CLASS = String.raw`[^"\\\x7F\x00-\x1F]`;
+export const STRICT_STRING_CHAR_CLASS = String.raw`[^"\\\x7F\x00-\x1F\uD800-\uDFFF\U00110000-\U001FFFFF]`;
+
+/** The grammar with STRICT_STRING_CHAR_CLASS for string characters (its stop triggers kept). */
+async function strictStrings(m: LoadedModel, g: LlamaGrammar): Promise<LlamaGrammar> {
+  if (!g.grammar.includes(STRING_CHAR_CLASS)) return g;
+  return m.llama.createGrammar({
+    grammar: g.grammar.split(STRING_CHAR_CLASS).join(STRICT_STRING_CHAR_CLASS),
+    stopGenerationTriggers: g.stopGenerationTriggers,
+    trimWhitespaceSuffix: g.trimWhitespaceSuffix,
+  });
 }
 
 /** A client's JSON Schema → the subset node-llama-cpp's grammar generator understands. */

@@ -17,9 +17,11 @@ export interface LlamaText {
   tokenize(tokenizer: Tokenizer): Token[];
 }
 
-/** A compiled grammar; opaque to us. */
+/** A compiled grammar: its GBNF text and the options it was made with. */
 export interface LlamaGrammar {
   readonly grammar: string;
+  readonly stopGenerationTriggers: readonly unknown[];
+  readonly trimWhitespaceSuffix: boolean;
 }
 
 export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | false;
@@ -40,6 +42,7 @@ export interface Llama {
   loadModel(options: { modelPath: string; gpuLayers?: 'auto' | number }): Promise<LlamaModel>;
   createGrammarForJsonSchema(schema: Record<string, unknown>): Promise<LlamaGrammar>;
   getGrammarFor(type: 'json'): Promise<LlamaGrammar>;
+  createGrammar(options: { grammar: string; stopGenerationTriggers?: readonly unknown[]; trimWhitespaceSuffix?: boolean }): Promise<LlamaGrammar>;
   dispose(): Promise<void>;
 }
 

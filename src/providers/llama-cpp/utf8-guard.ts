@@ -7,15 +7,17 @@
  * ONE character, while the text that reaches JavaScript holds one U+FFFD per
  * byte. A grammar-constrained `"maxLength": 12` string could then arrive with
  * 15 characters. No answer ever needs these bytes, so banning their tokens
- * costs nothing. Measured on the random-weights fixture, four-string schema
- * generations at temperature 1.5: without the ban 10–11 of 300 broke a
- * maxLength, with it 7 of 2,000.
+ * costs nothing. The grammar's string rule also excludes surrogates
+ * (`ED A0…`) and code points above U+10FFFF (`F4 90…`) (grammar.ts,
+ * STRICT_STRING_CHAR_CLASS). Measured on the random-weights fixture,
+ * four-string schema generations at temperature 1.5: with neither, 10–11 of
+ * 300 broke a maxLength; with the ban, 7 of 2,000; with both, 1 of 2,000.
  *
- * What remains: invalid sequences whose bytes also begin valid characters
- * (overlong `E0 80…`/`F0 80…`, surrogates `ED A0…`, `F4 90…`), which the
- * grammar cannot tell apart by code point and only a model sampling bytes at
- * random writes; the run's structured-output check reports them (response
- * `failed` with a clear error), never invalid output.
+ * What remains: overlong sequences (`E0 80…`, `F0 80…`), which decode to the
+ * same code points as valid characters, so no grammar over code points can
+ * refuse them, and which only a model sampling bytes at random writes; the
+ * run's structured-output check reports them (response `failed` with a clear
+ * error), never invalid output.
  *
  * Only SentencePiece vocabularies (Llama 2, Mistral, Gemma…) are covered:
  * their byte tokens are named `<0xNN>` in the GGUF file. Byte-level BPE
