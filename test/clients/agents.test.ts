@@ -1,12 +1,12 @@
 /**
  * Client conformance: the OpenAI Agents SDK (`@openai/agents`) on the Responses
  * API against a real listening Cohort server: a streamed run with a function
- * tool. Agents needs a terminal `response.completed` carrying the full output,
+ * tool (and the same run on Chat Completions with OpenAIChatCompletionsModel). Agents needs a terminal `response.completed` carrying the full output,
  * throws on failed/incomplete, and echoes full output items back as input.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { Agent, run, setDefaultOpenAIClient, setOpenAIAPI, setTracingDisabled, tool } from '@openai/agents';
+import { Agent, OpenAIChatCompletionsModel, run, setDefaultOpenAIClient, setOpenAIAPI, setTracingDisabled, tool } from '@openai/agents';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { startTestServer, type TestServer } from '../helpers/app.js';
@@ -165,4 +165,39 @@ describe('agents: @openai/agents streamed run with a function tool', () => {
     assert.equal(calls.length, 1);
     assert.match(String(result.finalOutput), /MARMALADE-42/);
   });
+});
+
+/** The same SDK on Chat Completions (`OpenAIChatCompletionsModel`), as used with OpenAI-compatible servers. */
+describe('agents: OpenAIChatCompletionsModel (/v1/chat/completions)', () => {
+  function chatAgent(calls: Array<{ city: string; unit: string }>) {
+    const agent = weatherAgent(calls, { persona_id: PERSONA });
+    const client = new OpenAI({ baseURL: s.baseURL, apiKey: s.testKey, maxRetries: 0, fetch: recordingFetch });
+    return agent.clone({ model: new OpenAIChatCompletionsModel(client, MODEL) });
+  }
+
+  for (const stream of [true, false]) {
+    it(`${stream ? 'streamed' : 'non-streamed'} run: calls the tool, then answers with its result`, async () => {
+      const calls: Array<{ city: string; unit: string }> = [];
+      let final: unknown;
+      if (stream) {
+        const result = await run(chatAgent(calls), 'Use get_weather to tell me the weather in Paris.', { stream: true });
+        let streamed = '';
+        for await (const ev of result) if (ev.type === 'raw_model_stream_event' && ev.data.type === 'output_text_delta') streamed += ev.data.delta;
+        await result.completed;
+        assert.equal(result.error, null, `run error: ${String(result.error)}`);
+        final = result.finalOutput;
+        assert.ok(typeof final === 'string' && streamed.endsWith(final), 'the answer was streamed');
+        assert.deepEqual(result.newItems.map((i) => i.type), ['tool_call_item', 'tool_call_output_item', 'message_output_item']);
+      } else {
+        const result = await run(chatAgent(calls), 'Use get_weather to tell me the weather in Paris.');
+        final = result.finalOutput;
+      }
+      assert.equal(calls.length, 1, 'the tool executed once');
+      assert.match(String(final), /MARMALADE-42/, 'the answer uses the tool output');
+      assert.equal(requests.length, 2);
+      assert.ok(requests.every((r) => /\/v1\/chat\/completions$/.test(r.url) && r.body.persona_id === PERSONA));
+      const messages = requests[1]!.body.messages as Json[];
+      assert.ok(messages.some((m) => m.role === 'tool'), 'the tool output went back as a tool message');
+    });
+  }
 });

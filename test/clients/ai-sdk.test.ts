@@ -1,6 +1,6 @@
 /**
  * Client conformance: the Vercel AI SDK (`ai` 7 + `@ai-sdk/openai` 4, Responses
- * model) against a real listening Cohort server. The AI SDK validates every
+ * model, and its Chat Completions model) against a real listening Cohort server. The AI SDK validates every
  * body and stream chunk with zod and silently drops chunks that fail their
  * schema, so these tests assert that text, tool calls, usage and finish
  * reasons really arrive.
@@ -277,5 +277,78 @@ describe('ai-sdk: @ai-sdk/openai responses model', () => {
         return true;
       },
     );
+  });
+});
+
+/**
+ * The same SDK's Chat Completions model (`openai.chat(…)`), as used with
+ * OpenAI-compatible providers: it speaks /v1/chat/completions, and its zod
+ * schemas for chat.completion bodies and chunks drop what does not match.
+ */
+describe('ai-sdk: @ai-sdk/openai chat model (/v1/chat/completions)', () => {
+  it('generateText with persona_id: text, usage, finish reason and id arrive', async () => {
+    injectPersona = PERSONA;
+    const result = await generateText({ model: provider().chat(MODEL), prompt: 'Would you pay for a meal-kit subscription?', maxRetries: 0 });
+    const ex = exchanges[0]!;
+    assert.match(ex.url, /\/v1\/chat\/completions$/);
+    assert.equal(ex.status, 200);
+    assert.equal(result.text, ex.response.choices[0].message.content);
+    assert.ok(result.text.length > 0);
+    assert.equal(result.finishReason, 'stop');
+    assert.equal(result.usage.inputTokens, ex.response.usage.prompt_tokens);
+    assert.equal(result.usage.outputTokens, ex.response.usage.completion_tokens);
+    assert.match(result.response.id, /^chatcmpl_/);
+  });
+
+  it('streamText with a tool: calls it, then answers with its result', async () => {
+    const calls: string[] = [];
+    const result = streamText({
+      model: provider().chat(MODEL),
+      prompt: 'Use the get_weather tool to check the weather in Paris.',
+      tools: {
+        get_weather: tool({
+          description: 'Get the current weather for a city',
+          inputSchema: z.object({ city: z.string() }),
+          execute: async ({ city }) => {
+            calls.push(city);
+            return { forecast: `sunny with code MARMALADE-42 in ${city}` };
+          },
+        }),
+      },
+      stopWhen: stepCountIs(3),
+      maxRetries: 0,
+      onError: () => {},
+    });
+    for await (const part of result.fullStream) if (part.type === 'error') assert.fail(`stream error: ${String(part.error)}`);
+    const steps = await result.steps;
+    assert.equal(calls.length, 1);
+    assert.equal(steps.length, 2);
+    assert.equal(steps[0]!.finishReason, 'tool-calls');
+    assert.equal(steps[1]!.finishReason, 'stop');
+    assert.match(await result.text, /MARMALADE-42/);
+    assert.ok((steps[1]!.usage.outputTokens ?? 0) > 0, 'usage arrives in the stream (include_usage)');
+    assert.equal(exchanges[0]!.request.stream, true);
+    const messages = exchanges[1]!.request.messages as Json[];
+    assert.ok(messages.some((m) => m.role === 'tool'), 'the tool result is sent back as a tool message');
+  });
+
+  it('structured output with Output.object (response_format json_schema)', async () => {
+    const schema = z.object({ name: z.string(), age: z.number().int(), plan: z.enum(['free', 'pro', 'team']) });
+    const result = await generateText({ model: provider().chat(MODEL), prompt: 'Describe a typical customer.', output: Output.object({ schema }), maxRetries: 0 });
+    assert.equal(exchanges[0]!.request.response_format.type, 'json_schema');
+    assert.deepEqual(schema.parse(result.output), result.output);
+  });
+
+  it('stopSequences and seed are sent and applied', async () => {
+    const prompt = 'Describe your ideal weekend in detail.';
+    const seeded = (await generateText({ model: provider().chat(MODEL), prompt, seed: 5, maxRetries: 0 })).text;
+    const word = seeded.split(/\s+/).filter((w) => w.length >= 4)[2]!;
+    exchanges = [];
+    const cut = await generateText({ model: provider().chat(MODEL), prompt, stopSequences: [word], seed: 5, maxRetries: 0 });
+    assert.deepEqual(exchanges[0]!.request.stop, [word]);
+    assert.equal(exchanges[0]!.request.seed, 5);
+    assert.equal(cut.text, seeded.slice(0, seeded.indexOf(word)));
+    assert.ok(cut.text.length > 0);
+    assert.equal(cut.finishReason, 'stop');
   });
 });
