@@ -1,8 +1,24 @@
 /** SQLite (WAL) in the data folder, or in memory for tests. */
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type SQLite from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
+
+/**
+ * The better-sqlite3 major that works on this Node.js: 12 on Node 20 (13 needs
+ * Node 22; on 20 it crashes the process), 13 from Node 22 on (12 subclasses
+ * Node's raw `node::ObjectWrap`, and on Node ≥ 24.19 a statement finalized
+ * while the process exits aborts it with "Assertion failed: (env) !=
+ * nullptr"; 13 is built on node-addon-api). Both are installed
+ * (`better-sqlite3-13` is an npm alias), with the same API.
+ */
+export const SQLITE_DRIVER = Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3-13' : 'better-sqlite3';
+
+/** Loaded on the first database opened, like the other drivers. */
+function driver(): typeof SQLite {
+  return createRequire(import.meta.url)(SQLITE_DRIVER) as typeof SQLite;
+}
 
 /** `dataDir` is a folder for cohort.db, or ':memory:'. */
 export function createSqliteDialect(dataDir: string): { dialect: SqliteDialect; database: SQLite.Database } {
@@ -11,7 +27,8 @@ export function createSqliteDialect(dataDir: string): { dialect: SqliteDialect; 
     fs.mkdirSync(dataDir, { recursive: true });
     file = path.join(dataDir, 'cohort.db');
   }
-  const sqlite = new SQLite(file);
+  const Database = driver();
+  const sqlite = new Database(file);
   // The busy timeout first: switching a new file to WAL takes a lock that another
   // process opening the same file at the same moment may hold.
   sqlite.pragma('busy_timeout = 5000');
