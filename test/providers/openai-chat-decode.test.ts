@@ -231,6 +231,10 @@ describe('convertRequest rules', () => {
     assert.equal(body.seed, 42);
     const plain = convertRequest(request(), { model: 'm', baseURL: 'http://x/v1' });
     assert.ok(!('stop' in plain) && !('seed' in plain));
+    // OpenAI's reasoning models reject `stop` (the run applies it itself).
+    const reasoning = convertRequest(request({ sampling: { stop: ['END'], seed: 1 } }), { model: 'o4-mini', baseURL: 'https://api.openai.com/v1' });
+    assert.ok(!('stop' in reasoning));
+    assert.equal(reasoning.seed, 1);
   });
 
   it('recognizes reasoning models by name', () => {

@@ -16,6 +16,8 @@
  *   (recent vLLM accepts both; llama.cpp, LM Studio and many proxies do not
  *   know `max_completion_tokens` and silently ignore it, which would lose the
  *   limit).
+ * - `stop` is not sent to OpenAI reasoning models, which reject it; the run
+ *   cuts the text at a stop sequence itself (providers/stop-sequences.ts).
  * - `reasoning_effort` (and `verbosity`) are sent only when set and the model
  *   name looks like an OpenAI reasoning model (o1/o3/o4…, gpt-5 except the
  *   non-reasoning gpt-5-chat). OpenAI answers 400 when a non-reasoning model
@@ -100,7 +102,8 @@ export function convertRequest(req: ProviderRequest, options: ConvertOptions): C
   if (s.topP !== undefined) body.top_p = s.topP;
   if (s.frequencyPenalty !== undefined) body.frequency_penalty = s.frequencyPenalty;
   if (s.presencePenalty !== undefined) body.presence_penalty = s.presencePenalty;
-  if (s.stop !== undefined && s.stop.length > 0) body.stop = s.stop;
+  // OpenAI's reasoning models (o3, o4-mini, gpt-5…) reject `stop`; the run's own filter applies it.
+  if (s.stop !== undefined && s.stop.length > 0 && !isReasoningModel(options.model)) body.stop = s.stop;
   if (s.seed !== undefined) body.seed = s.seed;
   if (s.maxOutputTokens !== undefined) {
     if (usesMaxCompletionTokens(options.baseURL)) body.max_completion_tokens = s.maxOutputTokens;
