@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { MODEL_ID, metadata } from '../schemas/create-response.js';
+import { MAX_STOP_SEQUENCE_LENGTH } from '../providers/stop-sequences.js';
 
 const effort = z.enum(['low', 'medium', 'high']);
 const identifier = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or dashes');
@@ -119,9 +120,9 @@ export const chatCompletionRequest = z
       .refine((n) => n === 1, 'only n=1 is supported')
       .optional(),
     stop: z
-      .union([z.string().min(1), z.array(z.string().min(1)).max(4)])
+      .union([z.string().min(1).max(MAX_STOP_SEQUENCE_LENGTH), z.array(z.string().min(1).max(MAX_STOP_SEQUENCE_LENGTH)).max(4)])
       .optional()
-      .meta({ description: 'Up to 4 sequences: the text ends before the first of them (not included); finish_reason is then "stop".' }),
+      .meta({ description: `Up to 4 sequences of at most ${MAX_STOP_SEQUENCE_LENGTH} characters: the text ends before the first of them (not included); finish_reason is then "stop".` }),
     user: z.string().optional(),
     safety_identifier: z.string().optional(),
     prompt_cache_key: z.string().optional(),

@@ -1,22 +1,33 @@
 /**
  * Stop sequences, applied to a provider's event stream whatever the backend:
- * the answer's text ends just before the first occurrence of any of them, the
+ * the answer's text ends just before the first stop sequence it contains, the
  * sequence itself is not part of it, and the finish reason is `stop` — as
  * OpenAI's Chat Completions `stop` does.
  *
  * Backends that support stop sequences get them too (openai-chat `stop`,
  * anthropic `stop_sequences`, llama-cpp stop triggers), so the upstream stops
- * generating; this filter is what makes the result the same on the others
- * (an OpenAI Responses upstream has no such parameter, the sandbox engine,
- * an OpenAI-compatible server that ignores it). After a match the rest of the
- * upstream's text and any tool calls are dropped; usage is passed through
- * (the upstream did generate those tokens and bills them).
+ * generating and reports its exact usage; this filter is what makes the
+ * result the same on the others (an OpenAI Responses upstream, OpenAI
+ * reasoning models, the sandbox engine, a server that ignores `stop`).
  *
- * Text that could be the start of a stop sequence is held back until the
- * next delta decides, so a sequence split across deltas is found and no
- * client ever sees its first half.
+ * - Text that could be the start of a stop sequence is held back until the
+ *   next delta decides, so a sequence split across deltas is found and no
+ *   client ever sees its first half.
+ * - "First" is the sequence that is complete earliest in the text (the
+ *   smallest end, then the smallest start), which is what an upstream that
+ *   stops as soon as a sequence is complete returns, however the text is cut
+ *   into deltas.
+ * - After a match the stream ends at once with `finish: stop` (marked
+ *   `stopSequence`): the consumer stops reading, which aborts the upstream
+ *   call (router.ts), so nobody waits for text that would be thrown away.
+ *   Usage the upstream has not reported by then is estimated from the text
+ *   kept (ResponseTranslator). Function calls already started are let through
+ *   to their end first, so no call arrives with half its arguments.
  */
 import type { ProviderEvent } from './types.js';
+
+/** Longest stop sequence accepted (characters): the filter holds back at most this much text. */
+export const MAX_STOP_SEQUENCE_LENGTH = 256;
 
 export async function* applyStopSequences(events: AsyncIterable<ProviderEvent>, stops: readonly string[]): AsyncGenerator<ProviderEvent> {
   const sequences = stops.filter((s) => s.length > 0);
@@ -26,43 +37,59 @@ export async function* applyStopSequences(events: AsyncIterable<ProviderEvent>, 
   }
   let held = '';
   let stopped = false;
+  const open = new Set<number>();
   for await (const event of events) {
     if (stopped) {
-      if (event.type === 'usage' || event.type === 'engine') yield event;
-      else if (event.type === 'finish') yield { type: 'finish', reason: 'stop' };
+      // Only the function calls that were open at the match are finished.
+      if ((event.type === 'tool-call-delta' || event.type === 'tool-call-end') && open.has(event.index)) {
+        if (event.type === 'tool-call-end') open.delete(event.index);
+        yield event;
+      } else if (event.type === 'usage') yield event;
+      if (open.size === 0) break;
       continue;
     }
-    if (event.type !== 'text-delta') {
-      if (held !== '') {
-        yield { type: 'text-delta', delta: held };
+    if (event.type === 'text-delta') {
+      const text = held + event.delta;
+      const cut = firstStop(text, sequences);
+      if (cut !== -1) {
         held = '';
+        stopped = true;
+        if (cut > 0) yield { type: 'text-delta', delta: text.slice(0, cut) };
+        if (open.size === 0) break;
+        continue;
       }
-      yield event;
+      const keep = partialSuffix(text, sequences);
+      held = text.slice(text.length - keep);
+      if (keep < text.length) yield { type: 'text-delta', delta: text.slice(0, text.length - keep) };
       continue;
     }
-    const text = held + event.delta;
-    const cut = firstMatch(text, sequences);
-    if (cut !== -1) {
-      stopped = true;
+    // Usage and the engine's name say nothing about the text: held text stays held.
+    if (event.type !== 'usage' && event.type !== 'engine' && held !== '') {
+      yield { type: 'text-delta', delta: held };
       held = '';
-      if (cut > 0) yield { type: 'text-delta', delta: text.slice(0, cut) };
-      continue;
     }
-    const keep = partialSuffix(text, sequences);
-    held = text.slice(text.length - keep);
-    if (keep < text.length) yield { type: 'text-delta', delta: text.slice(0, text.length - keep) };
+    if (event.type === 'tool-call-start') open.add(event.index);
+    else if (event.type === 'tool-call-end') open.delete(event.index);
+    yield event;
   }
-  if (!stopped && held !== '') yield { type: 'text-delta', delta: held };
+  if (stopped) yield { type: 'finish', reason: 'stop', stopSequence: true };
+  else if (held !== '') yield { type: 'text-delta', delta: held };
 }
 
-/** Index of the earliest occurrence of any sequence, or -1. */
-function firstMatch(text: string, sequences: readonly string[]): number {
-  let best = -1;
+/** Where the text ends before the stop sequence that is complete first, or -1. */
+function firstStop(text: string, sequences: readonly string[]): number {
+  let bestStart = -1;
+  let bestEnd = Infinity;
   for (const s of sequences) {
     const i = text.indexOf(s);
-    if (i !== -1 && (best === -1 || i < best)) best = i;
+    if (i === -1) continue;
+    const end = i + s.length;
+    if (end < bestEnd || (end === bestEnd && i < bestStart)) {
+      bestStart = i;
+      bestEnd = end;
+    }
   }
-  return best;
+  return bestStart;
 }
 
 /** Length of the longest suffix of `text` that is a proper prefix of some sequence. */

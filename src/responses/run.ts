@@ -27,6 +27,8 @@ export class ResponseRun {
   failure: ApiError | undefined;
   /** The backend that served, when the provider said (the router's `engine` event). */
   engine: string | undefined;
+  /** The text ended at one of the request's stop sequences (stop-sequences.ts). */
+  private stoppedAtSequence = false;
 
   constructor(
     readonly translator: ResponseTranslator,
@@ -86,7 +88,8 @@ export class ResponseRun {
     try {
       await this.generate(provider, request, hooks, signal);
       if (signal.aborted) throw signal.reason;
-      const problem = checkStructuredOutput(request, t.outputText, t.response.output.some((o) => o.type === 'function_call'));
+      // Text cut at a stop sequence is what the client asked for, even if that leaves the JSON unfinished.
+      const problem = this.stoppedAtSequence ? null : checkStructuredOutput(request, t.outputText, t.response.output.some((o) => o.type === 'function_call'));
       if (problem) this.emit(t.fail((this.failure = problem)));
       else {
         // Analysis (and anything else computed from the finished answer) lands in the terminal event's response.
@@ -141,6 +144,7 @@ export class ResponseRun {
         }
         if (event.type === 'finish') {
           finish = event;
+          if (event.stopSequence) this.stoppedAtSequence = true;
           continue;
         }
         if (tools && event.type === 'tool-call-start' && tools.handles(event.name)) {

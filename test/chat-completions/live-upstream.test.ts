@@ -88,9 +88,10 @@ describe('chat completions → live upstream', () => {
     assert.equal(sent.tools[0].function.name, 'get_weather');
   });
 
-  it('stop and seed reach the upstream; an upstream that ignores stop still has its text cut there', async () => {
+  it('stop and seed reach the upstream; an upstream that ignores stop still has its text cut there, and its call ends', async () => {
     for (const stream of [false, true]) {
-      upstream.enqueue({ type: 'stream', content: ['Sure. I would', ' buy it. EN', 'D and more', ' text'] });
+      // Streaming, the upstream then hangs after the stop sequence: the answer must not wait for it.
+      upstream.enqueue({ type: 'stream', content: ['Sure. I would', ' buy it. EN', 'D and more', ' text'], hang: stream });
       const params = { model: 'mavera-1', messages: [{ role: 'user' as const, content: 'Would you buy it?' }], stop: ['END', 'NEVER'], seed: 7 };
       let text = '';
       let finish: string | null = null;
@@ -106,9 +107,14 @@ describe('chat completions → live upstream', () => {
       }
       assert.equal(text, 'Sure. I would buy it. ', `stream: ${stream}`);
       assert.equal(finish, 'stop');
-      const sent = upstream.requests.at(-1)!.body as Json;
+      const req = upstream.requests.at(-1)!;
+      const sent = req.body as Json;
       assert.deepEqual(sent.stop, ['END', 'NEVER']);
       assert.equal(sent.seed, 7);
+      if (stream) {
+        await Promise.race([req.closed, new Promise((_, rej) => setTimeout(() => rej(new Error('upstream request was not aborted')), 3000))]);
+        assert.equal(req.aborted, true, 'the upstream call was aborted at the stop sequence');
+      }
     }
   });
 

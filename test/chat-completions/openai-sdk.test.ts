@@ -136,6 +136,15 @@ describe('chat.completions.create', () => {
     assert.equal((await client.chat.completions.create({ model: MODEL, messages, stop: 'zzz-never' })).choices[0]!.message.content, full);
   });
 
+  it('stop with a JSON response_format: the cut text is returned as asked, not a failed response', async () => {
+    const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Describe a typical customer.' }];
+    const full = (await client.chat.completions.create({ model: MODEL, messages, response_format: { type: 'json_object' } })).choices[0]!.message.content!;
+    assert.ok(full.includes(','), full);
+    const c = await client.chat.completions.create({ model: MODEL, messages, response_format: { type: 'json_object' }, stop: [','] });
+    assert.equal(c.choices[0]!.message.content, full.slice(0, full.indexOf(',')));
+    assert.equal(c.choices[0]!.finish_reason, 'stop');
+  });
+
   it('seed: the same seed gives the same answer, other seeds other answers (sandbox)', async () => {
     const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'What do you think of electric cars?' }];
     const answer = async (seed: number) => (await client.chat.completions.create({ model: MODEL, messages, seed })).choices[0]!.message.content;
@@ -353,6 +362,7 @@ describe('errors', () => {
     await rejects(client.chat.completions.create({ model: MODEL, messages: user, logprobs: true }), UnprocessableEntityError, (e) => assert.equal(e.param, 'logprobs'));
     await rejects(client.chat.completions.create({ model: MODEL, messages: user, stop: '' }), UnprocessableEntityError, (e) => assert.equal(e.param, 'stop'));
     await rejects(client.chat.completions.create({ model: MODEL, messages: user, stop: ['a', 'b', 'c', 'd', 'e'] }), UnprocessableEntityError, (e) => assert.equal(e.param, 'stop'));
+    await rejects(client.chat.completions.create({ model: MODEL, messages: user, stop: ['x'.repeat(257)] }), UnprocessableEntityError, (e) => assert.match(e.param ?? '', /^stop/));
     await rejects(client.chat.completions.create({ model: 'gpt-4o', messages: user }), UnprocessableEntityError, (e) => {
       assert.equal(e.param, 'model');
       assert.match(e.message, /must be one of \['mavera-1'\]/);
