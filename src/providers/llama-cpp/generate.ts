@@ -28,7 +28,7 @@
  * generated, from the sequence's token meter (all steps, function-call
  * syntax included); reasoningTokens = thought-segment tokens (not emitted).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { ApiError } from '../../errors/api-error.js';
 import type { FunctionToolDef, ProviderEvent, ProviderRequest, SamplingOptions } from '../types.js';
 import { callToolInstruction, chooseToolInstruction, convertPrompt } from './convert-prompt.js';
@@ -295,12 +295,26 @@ function sampling(m: LoadedModel, s: SamplingOptions): SamplingPick {
     topP: s.topP ?? DEFAULT_TOP_P,
     repeatPenalty: false,
     ...(m.tokenBias ? { tokenBias: m.tokenBias } : {}),
-    ...(s.seed !== undefined ? { seed: s.seed } : {}),
+    seed: samplingSeed(s.seed),
   };
   if (s.frequencyPenalty || s.presencePenalty) {
     out.repeatPenalty = { penalty: 1, frequencyPenalty: s.frequencyPenalty ?? 0, presencePenalty: s.presencePenalty ?? 0 };
   }
   return out;
+}
+
+/** llama.cpp's seeds are 0 … 2³²−2 (2³²−1 means "random"). */
+const SEED_RANGE = 0xffffffff;
+
+/**
+ * The sampler's seed: the client's, folded into llama.cpp's range (so -1 and
+ * 2³² are seeds of their own, not 0 or "random"), else a random one.
+ * Unseeded, node-llama-cpp would seed with the current second, and identical
+ * requests within a second would sample identical text.
+ */
+export function samplingSeed(seed: number | undefined): number {
+  if (seed === undefined) return randomInt(0, SEED_RANGE);
+  return ((seed % SEED_RANGE) + SEED_RANGE) % SEED_RANGE;
 }
 
 /** Stop sequences end the text where they occur (the run's filter cuts the text either way). */

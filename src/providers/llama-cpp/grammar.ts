@@ -61,15 +61,20 @@ export async function formatGrammar(m: LoadedModel, format: OutputFormat): Promi
 export async function schemaGrammar(m: LoadedModel, schema: Schema, param: string): Promise<LlamaGrammar> {
   const converted = toGrammarSchema(schema);
   const key = `schema:${JSON.stringify(converted)}`;
-  try {
-    return await m.grammar(key, async () => strictStrings(m, await m.llama.createGrammarForJsonSchema(converted)));
-  } catch (err) {
-    throw new ApiError(
-      'invalid_request',
-      `The local model engine cannot enforce this JSON Schema: ${err instanceof Error ? err.message : String(err)}`,
-      { param, cause: err },
-    );
-  }
+  return m.grammar(key, async () => {
+    let generated: LlamaGrammar;
+    try {
+      generated = await m.llama.createGrammarForJsonSchema(converted);
+    } catch (err) {
+      throw new ApiError(
+        'invalid_request',
+        `The local model engine cannot enforce this JSON Schema: ${err instanceof Error ? err.message : String(err)}`,
+        { param, cause: err },
+      );
+    }
+    // A failure here is the engine's, not the schema's.
+    return strictStrings(m, generated);
+  });
 }
 
 /**

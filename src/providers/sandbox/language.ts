@@ -264,7 +264,7 @@ const PAST: Record<string, string> = { used: 'using', bought: 'buying', been: 'b
 /** Common words that start a noun phrase, never a verb to turn into a gerund ("new vendors", not "newing vendors"). */
 const NOT_VERBS = new Set(
   `new old big small more less fewer cheap cheaper expensive free good bad better best worse other same different all some any
-  every many much few local online premium extra public private green second-hand electric digital`.split(/\s+/),
+  every many much few local online premium extra public private green second electric digital`.split(/\s+/),
 );
 /** Stopwords that are verbs after "would you / should we" ("use X" → "using X"). */
 const VERB_STOPWORDS = new Set(['use', 'get', 'give', 'go', 'make', 'need', 'want', 'say', 'tell', 'let', 'think', 'do', 'have']);
