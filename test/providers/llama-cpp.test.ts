@@ -202,7 +202,7 @@ describe('llama-cpp provider (tiny GGUF fixture)', () => {
     }
   });
 
-  it('never samples the byte tokens that cannot occur in UTF-8 (they would pass a grammar as one character)', async (t) => {
+  it('bans the byte tokens that cannot occur in UTF-8 in every generation, and JSON grammars refuse surrogates and code points above U+10FFFF', async (t) => {
     if (!ready(t)) return;
     const specifier = 'node-llama-cpp';
     const mod: unknown = await import(specifier);
