@@ -29,51 +29,70 @@ import type { ProviderEvent } from './types.js';
 /** Longest stop sequence accepted (characters): the filter holds back at most this much text. */
 export const MAX_STOP_SEQUENCE_LENGTH = 256;
 
-export async function* applyStopSequences(events: AsyncIterable<ProviderEvent>, stops: readonly string[]): AsyncGenerator<ProviderEvent> {
-  const sequences = stops.filter((s) => s.length > 0);
-  if (sequences.length === 0) {
-    yield* events;
-    return;
+/**
+ * One response's stop sequences. `filter` runs over each provider stream of
+ * the response (one per model turn, with server tools): text held back at the
+ * end of a turn stays held, so a sequence split across two turns is found
+ * too, and `flush` hands it over once the response's text is complete.
+ */
+export class StopSequences {
+  private readonly sequences: string[];
+  private held = '';
+  /** The text ended at a stop sequence: no further turn may add to it. */
+  stopped = false;
+
+  constructor(stops: readonly string[]) {
+    this.sequences = stops.filter((s) => s.length > 0);
   }
-  let held = '';
-  let stopped = false;
-  const open = new Set<number>();
-  for await (const event of events) {
-    if (stopped) {
-      // Only the function calls that were open at the match are finished.
-      if ((event.type === 'tool-call-delta' || event.type === 'tool-call-end') && open.has(event.index)) {
-        if (event.type === 'tool-call-end') open.delete(event.index);
-        yield event;
-      } else if (event.type === 'usage') yield event;
-      if (open.size === 0) break;
-      continue;
+
+  async *filter(events: AsyncIterable<ProviderEvent>): AsyncGenerator<ProviderEvent> {
+    if (this.sequences.length === 0 || this.stopped) {
+      if (!this.stopped) yield* events;
+      return;
     }
-    if (event.type === 'text-delta') {
-      const text = held + event.delta;
-      const cut = firstStop(text, sequences);
-      if (cut !== -1) {
-        held = '';
-        stopped = true;
-        if (cut > 0) yield { type: 'text-delta', delta: text.slice(0, cut) };
+    const open = new Set<number>();
+    let matched = false;
+    for await (const event of events) {
+      if (matched) {
+        // Only the function calls that were open at the match are finished.
+        if ((event.type === 'tool-call-delta' || event.type === 'tool-call-end') && open.has(event.index)) {
+          if (event.type === 'tool-call-end') open.delete(event.index);
+          yield event;
+        } else if (event.type === 'usage') yield event;
         if (open.size === 0) break;
         continue;
       }
-      const keep = partialSuffix(text, sequences);
-      held = text.slice(text.length - keep);
-      if (keep < text.length) yield { type: 'text-delta', delta: text.slice(0, text.length - keep) };
-      continue;
+      if (event.type === 'text-delta') {
+        const text = this.held + event.delta;
+        const cut = firstStop(text, this.sequences);
+        if (cut !== -1) {
+          this.held = '';
+          matched = this.stopped = true;
+          if (cut > 0) yield { type: 'text-delta', delta: text.slice(0, cut) };
+          if (open.size === 0) break;
+          continue;
+        }
+        const keep = partialSuffix(text, this.sequences);
+        this.held = text.slice(text.length - keep);
+        if (keep < text.length) yield { type: 'text-delta', delta: text.slice(0, text.length - keep) };
+        continue;
+      }
+      // Usage, the engine's name and the turn's finish say nothing about the text: held text stays held.
+      if (event.type !== 'usage' && event.type !== 'engine' && event.type !== 'finish') yield* this.flush();
+      if (event.type === 'tool-call-start') open.add(event.index);
+      else if (event.type === 'tool-call-end') open.delete(event.index);
+      yield event;
     }
-    // Usage and the engine's name say nothing about the text: held text stays held.
-    if (event.type !== 'usage' && event.type !== 'engine' && held !== '') {
-      yield { type: 'text-delta', delta: held };
-      held = '';
-    }
-    if (event.type === 'tool-call-start') open.add(event.index);
-    else if (event.type === 'tool-call-end') open.delete(event.index);
-    yield event;
+    if (matched) yield { type: 'finish', reason: 'stop', stopSequence: true };
   }
-  if (stopped) yield { type: 'finish', reason: 'stop', stopSequence: true };
-  else if (held !== '') yield { type: 'text-delta', delta: held };
+
+  /** The text still held back (it did not turn into a stop sequence). */
+  *flush(): Generator<ProviderEvent> {
+    if (this.held === '') return;
+    const delta = this.held;
+    this.held = '';
+    yield { type: 'text-delta', delta };
+  }
 }
 
 /** Where the text ends before the stop sequence that is complete first, or -1. */

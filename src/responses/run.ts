@@ -8,7 +8,7 @@
 import { ApiError, toApiError } from '../errors/api-error.js';
 import type { Provider, ProviderEvent, ProviderRequest } from '../providers/types.js';
 import { validateAgainst } from '../util/json-schema.js';
-import { applyStopSequences } from '../providers/stop-sequences.js';
+import { StopSequences } from '../providers/stop-sequences.js';
 import type { ResponseTranslator } from './translator.js';
 import type { ResponseObject, StreamEvent } from './types.js';
 
@@ -124,11 +124,12 @@ export class ResponseRun {
     let offered = request.tools;
     let finalTurn = false;
     let finish: ProviderEvent | undefined;
+    const stop = request.sampling.stop?.length ? new StopSequences(request.sampling.stop) : undefined;
     for (let turn = 0; ; turn++) {
       const pending = new Map<number, { callId: string; name: string; arguments: string }>();
       let clientCalls = 0;
       const events = provider.stream({ ...request, tools: offered, items, signal });
-      for await (const event of request.sampling.stop ? applyStopSequences(events, request.sampling.stop) : events) {
+      for await (const event of stop ? stop.filter(events) : events) {
         if (signal.aborted) return;
         if (event.type === 'engine') {
           this.engine = event.name;
@@ -164,7 +165,8 @@ export class ResponseRun {
         this.emit(t.push(event));
       }
       if (signal.aborted) return;
-      if (!tools || pending.size === 0) break;
+      // Text that ended at a stop sequence ends the response: no further turn.
+      if (!tools || pending.size === 0 || stop?.stopped) break;
       if (finalTurn) throw new ApiError('internal_error', `The model kept calling server tools after ${tools.maxTurns} turns; stopped.`);
       const calls = [...pending.values()];
       const results = await Promise.all(calls.map((call) => tools.execute(call, signal, turn)));
@@ -182,6 +184,7 @@ export class ResponseRun {
         offered = request.tools.filter((d) => !tools.handles(d.name));
       }
     }
+    if (stop) for (const e of stop.flush()) this.emit(t.push(e));
     if (usage.seen) {
       this.emit(t.push({ type: 'usage', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cachedTokens: usage.cachedTokens, reasoningTokens: usage.reasoningTokens }));
     }

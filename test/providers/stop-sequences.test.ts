@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyStopSequences } from '../../src/providers/stop-sequences.js';
+import { StopSequences } from '../../src/providers/stop-sequences.js';
 import type { ProviderEvent } from '../../src/providers/types.js';
 
 /** A provider stream that records how far it was read and whether it was closed early. */
@@ -30,7 +30,9 @@ const deltas = (...ds: string[]): ProviderEvent[] => ds.map((delta) => ({ type: 
 async function run(events: ProviderEvent[], stops: string[]) {
   const up = upstream(events);
   const out: ProviderEvent[] = [];
-  for await (const e of applyStopSequences(up.stream, stops)) out.push(e);
+  const filter = new StopSequences(stops);
+  for await (const e of filter.filter(up.stream)) out.push(e);
+  out.push(...filter.flush());
   const text = out.map((e) => (e.type === 'text-delta' ? e.delta : '')).join('');
   const sent = out.filter((e): e is Extract<ProviderEvent, { type: 'text-delta' }> => e.type === 'text-delta').map((e) => e.delta);
   return { out, text, sent, state: up.state };
@@ -100,6 +102,21 @@ describe('applyStopSequences', () => {
     const r = await run([...deltas('let me ST'), { type: 'tool-call-start', index: 0, callId: 'c1', name: 'f' }, { type: 'finish', reason: 'tool_calls' }], ['STOP']);
     assert.deepEqual(r.out.map((e) => e.type), ['text-delta', 'text-delta', 'tool-call-start', 'finish']);
     assert.equal(r.text, 'let me ST');
+  });
+
+  it('one filter over several model turns (server tools): a sequence split across turns is found, and no turn follows it', async () => {
+    const filter = new StopSequences(['STOP']);
+    const out: ProviderEvent[] = [];
+    for await (const e of filter.filter(upstream([...deltas('one ST'), { type: 'finish', reason: 'tool_calls' }]).stream)) out.push(e);
+    assert.equal(filter.stopped, false);
+    for await (const e of filter.filter(upstream([...deltas('OP two'), { type: 'finish', reason: 'stop' }]).stream)) out.push(e);
+    assert.equal(filter.stopped, true);
+    assert.equal(out.map((e) => (e.type === 'text-delta' ? e.delta : '')).join(''), 'one ');
+    assert.deepEqual(out.at(-1), STOPPED);
+    const later = upstream(deltas('three'));
+    for await (const e of filter.filter(later.stream)) out.push(e);
+    assert.equal(later.state.pulled, 0, 'a stopped filter reads nothing more');
+    assert.deepEqual([...filter.flush()], []);
   });
 
   it('no sequences (or only empty ones): events pass unchanged', async () => {
