@@ -74,8 +74,9 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
       if (!started && listening.size === config.workers) {
         started = true;
         const first = listening.get(0) ?? (m as Listening);
-        printBanner(io, { url: first.url, dataDir: config.dataDir, workers: config.workers, liveEngine: first.liveEngine, liveReason: first.liveReason });
-        io.out(`Request limits: ${config.redisUrl ? 'in Redis' : 'kept by this primary process for all workers'}.\n`);
+        printBanner(io, { url: first.url, dataDir: config.dataDir, workers: config.workers, liveEngine: first.liveEngine, liveReason: first.liveReason }, [
+          `Request limits: ${config.redisUrl ? 'in Redis' : 'kept by this primary process for all workers'}.`,
+        ]);
       }
     });
     worker.on('exit', (code, signal) => {

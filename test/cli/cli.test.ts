@@ -81,7 +81,8 @@ describe('cohort CLI', () => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
-      for (let i = 0; i < 200 && !/listening on (\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      // The lines arrive as separate writes to the pipe: wait for the last one the test reads.
+      for (let i = 0; i < 200 && !(/listening on (\S+)/.test(out) && /Live keys/.test(out)); i++) await new Promise((r) => setTimeout(r, 50));
       const url = /listening on (\S+)/.exec(out)?.[1];
       assert.ok(url, out);
       const firstKey = /(mvra_test_\w+)/.exec(out)?.[1];
