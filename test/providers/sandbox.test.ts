@@ -334,6 +334,11 @@ describe('sandbox engine: persona voice', () => {
     assert.equal(extractTopic('Would you use new payment apps?'), 'using new payment apps');
     assert.equal(extractTopic('Should I get cheap insurance?'), 'getting cheap insurance');
     assert.equal(extractTopic('How often do you shop online?'), 'shopping online');
+    assert.equal(extractTopic('How do you usually discover new brands?'), 'discovering new brands');
+    assert.equal(extractTopic('Are you planning to buy a new laptop this year?'), 'buying a new laptop this year');
+    assert.equal(extractTopic('Would you rather rent or buy a home?'), 'renting or buying a home');
+    assert.equal(extractTopic('Would a loyalty program make you shop with us more often?'), 'a loyalty program making me shop with you more often');
+    assert.equal(extractTopic('Is remote work better than working in the office?'), 'remote work');
   });
 
   it('works with every built-in persona', async () => {

@@ -226,6 +226,8 @@ const LEADS: LeadPattern[] = [
   { re: /^(?:tell me|talk to me|explain|describe|summarize|review|evaluate|assess|compare|rate|critique|grade|score|judge|analy[sz]e|give me (?:your )?(?:thoughts|feedback|take) (?:on|about)|give (?:some )?feedback on)\s+(?:more\s+)?(?:about\s+)?/i },
   { re: /^how (?:likely|willing|interested|open|ready|excited|comfortable|inclined) (?:are|would|were) (?:you|u) (?:be )?(?:to )?/i, verbNext: true },
   { re: /^what would (?:make|get|convince|persuade|push) (?:you|u) (?:to )?/i, verbNext: true },
+  { re: /^(?:are|were) (?:you|u) (?:planning|thinking|going|hoping|looking|trying|about|considering)(?: (?:on|to|of|about))?\s+/i, verbNext: true },
+  { re: /^would (?:you|u) rather\s+/i, verbNext: true },
   { re: /^(?:are|would) (?:you|u) (?:be )?(?:interested in|into|excited about|open to|comfortable with|worried about|familiar with|a fan of|happy with|ok with|okay with|willing to)\s+/i },
   { re: /^(?:would|will|do|did|could|should|might|have) (?:you|u) (?:ever |actually |still |really |seriously |personally )?(?:consider )?(?:like|want|need|prefer|love|enjoy)\s+(?:to\s+)?/i },
   // "Would you consider new vendors?": what follows "consider" is its object, not a verb.
@@ -253,7 +255,7 @@ const AUX_START = /^(?:is|are|was|were|does|do|did|can|could|will|would|should|h
 /** Words that end the subject of a yes/no question ("Is TikTok | a good place…"). */
 const PREDICATE_START = new Set(
   `a an the good bad great worth still really better worse best worst popular too actually any enough ready able going likely
-  used use using need needed make made help helps work works worth overrated overpriced legit safe worth necessary important
+  used use using need needed make made help helps worth overrated overpriced legit safe worth necessary important
   useful effective easy hard difficult better right wrong ok okay fine cool becoming getting`.split(/\s+/),
 );
 
@@ -279,6 +281,13 @@ function toGerund(word: string): string {
   return gerund(word);
 }
 
+/** Verbs that often follow a subject of several words in a yes/no question. */
+const COMMON_VERBS = new Set(
+  `make makes help helps get gets let lets keep keeps change changes replace replaces improve improves affect affects cost costs
+  need needs want wants work works become becomes matter matters save saves hurt hurts win wins sell sells offer offers use uses
+  give gives take takes bring brings drive drives push pushes stop stops convince convinces encourage encourages`.split(/\s+/),
+);
+
 /** "Can AI replace designers" → "AI replacing designers"; "Does your team use Slack" → "your team using Slack". */
 function modalClause(t: string): string | undefined {
   const words = t.replace(AUX_START, '').split(/\s+/).filter(Boolean);
@@ -287,6 +296,12 @@ function modalClause(t: string): string | undefined {
   const subject: string[] = [];
   if (DETERMINERS.has((words[0] ?? '').toLowerCase())) subject.push(words[i++] as string);
   subject.push(words[i++] as string);
+  // A longer subject ("a loyalty program | make you…"): up to the first common verb a few words on.
+  const far = words.slice(i, i + 3).findIndex((w) => COMMON_VERBS.has(w.toLowerCase()));
+  if (far > 0) {
+    subject.push(...words.slice(i, i + far));
+    i += far;
+  }
   while (i < words.length && ADVERBS.has((words[i] ?? '').toLowerCase())) i++;
   const verb = words[i];
   if (!verb || !/^[a-z]+$/.test(verb) || DETERMINERS.has(verb)) return undefined;
@@ -360,10 +375,18 @@ export function extractTopic(message: string): string {
   t = t.replace(TRAILS, '').trim();
   t = stripTerminal(t);
   if (verbNext) {
+    // "usually discover new brands" → "discover new brands"
+    t = t.replace(/^(?:usually|often|really|ever|typically|actually|still|always|sometimes|generally|normally|personally)\s+/i, '');
     const m = /^([A-Za-z]+)(\b.*)$/s.exec(t);
     const w = m?.[1];
     const lw = w?.toLowerCase() ?? '';
-    if (w && !/ing$/i.test(w) && !NOT_VERBS.has(lw) && (!isStopword(w) || VERB_STOPWORDS.has(lw) || PAST[lw] || /ed$/i.test(w))) t = `${toGerund(lw)}${m?.[2] ?? ''}`;
+    if (w && !/ing$/i.test(w) && !NOT_VERBS.has(lw) && (!isStopword(w) || VERB_STOPWORDS.has(lw) || PAST[lw] || /ed$/i.test(w))) {
+      t = `${toGerund(lw)}${m?.[2] ?? ''}`;
+      // "rent or buy a home" → "renting or buying a home"
+      t = t.replace(/^(\w+ing) or ([a-z]+)\b/, (all, first: string, second: string) =>
+        isStopword(second) || NOT_VERBS.has(second) || second.endsWith('ing') ? all : `${first} or ${toGerund(second)}`,
+      );
+    }
   }
   t = swapPronouns(t);
   // lowercase a sentence-initial common word ("The new plan" → "the new plan"), keep proper nouns
