@@ -67,6 +67,20 @@ function provider(apiKey = s.testKey) {
   return createOpenAI({ baseURL: s.baseURL, apiKey, fetch: recordingFetch });
 }
 
+/** A get_weather tool whose answer carries a code the model's reply must repeat; records each call. */
+function weatherTools(calls: Array<{ city: string }>) {
+  return {
+    get_weather: tool({
+      description: 'Get the current weather for a city',
+      inputSchema: z.object({ city: z.string() }),
+      execute: async ({ city }) => {
+        calls.push({ city });
+        return { forecast: `sunny with code MARMALADE-42 in ${city}` };
+      },
+    }),
+  };
+}
+
 function personaTerms(id: string): string[] {
   const file = path.join(import.meta.dirname, '../../personas', `${id}.json`);
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as {
@@ -122,16 +136,7 @@ describe('ai-sdk: @ai-sdk/openai responses model', () => {
     const result = streamText({
       model: provider().responses(MODEL),
       prompt: 'Use the get_weather tool to check the weather in Paris.',
-      tools: {
-        get_weather: tool({
-          description: 'Get the current weather for a city',
-          inputSchema: z.object({ city: z.string() }),
-          execute: async ({ city }) => {
-            calls.push({ city });
-            return { forecast: `sunny with code MARMALADE-42 in ${city}` };
-          },
-        }),
-      },
+      tools: weatherTools(calls),
       stopWhen: stepCountIs(3),
       maxRetries: 0,
       onError: () => {}, // errors are asserted from the error parts below
@@ -301,20 +306,11 @@ describe('ai-sdk: @ai-sdk/openai chat model (/v1/chat/completions)', () => {
   });
 
   it('streamText with a tool: calls it, then answers with its result', async () => {
-    const calls: string[] = [];
+    const calls: Array<{ city: string }> = [];
     const result = streamText({
       model: provider().chat(MODEL),
       prompt: 'Use the get_weather tool to check the weather in Paris.',
-      tools: {
-        get_weather: tool({
-          description: 'Get the current weather for a city',
-          inputSchema: z.object({ city: z.string() }),
-          execute: async ({ city }) => {
-            calls.push(city);
-            return { forecast: `sunny with code MARMALADE-42 in ${city}` };
-          },
-        }),
-      },
+      tools: weatherTools(calls),
       stopWhen: stepCountIs(3),
       maxRetries: 0,
       onError: () => {},
