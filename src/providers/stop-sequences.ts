@@ -11,14 +11,14 @@
  * reasoning models, the sandbox engine, a server that ignores `stop`).
  *
  * - Text that could be the start of a stop sequence is held back until the
- *   next delta decides, so a sequence split across deltas is found and no
- *   client ever sees its first half.
+ *   next delta decides, so a sequence split across deltas (or model turns)
+ *   is found and no client ever sees its first half.
  * - "First" is the sequence that is complete earliest in the text (the
  *   smallest end, then the smallest start), which is what an upstream that
  *   stops as soon as a sequence is complete returns, however the text is cut
  *   into deltas.
- * - After a match the stream ends at once with `finish: stop` (marked
- *   `stopSequence`): the consumer stops reading, which aborts the upstream
+ * - After a match the stream ends at once with `finish: stop` (and
+ *   `stopped` says why): the consumer stops reading, which aborts the upstream
  *   call (router.ts), so nobody waits for text that would be thrown away.
  *   Usage the upstream has not reported by then is estimated from the text
  *   kept (ResponseTranslator). Function calls already started are let through
@@ -83,7 +83,7 @@ export class StopSequences {
       else if (event.type === 'tool-call-end') open.delete(event.index);
       yield event;
     }
-    if (matched) yield { type: 'finish', reason: 'stop', stopSequence: true };
+    if (matched) yield { type: 'finish', reason: 'stop' };
   }
 
   /** The text still held back (it did not turn into a stop sequence). */

@@ -98,8 +98,7 @@ export type ProviderEvent =
   | { type: 'tool-call-delta'; index: number; delta: string }
   | { type: 'tool-call-end'; index: number }
   | { type: 'usage'; inputTokens: number; outputTokens: number; cachedTokens?: number; reasoningTokens?: number }
-  /** `stopSequence`: the text was cut at one of `sampling.stop` (stop-sequences.ts). */
-  | { type: 'finish'; reason: FinishReason; stopSequence?: true }
+  | { type: 'finish'; reason: FinishReason }
   /**
    * Which backend is serving this response (the router sends it once, before
    * the first other event); the run reports it as the engine. Optional: single

@@ -145,7 +145,6 @@ export class ResponseRun {
         }
         if (event.type === 'finish') {
           finish = event;
-          if (event.stopSequence) this.stoppedAtSequence = true;
           continue;
         }
         if (tools && event.type === 'tool-call-start' && tools.handles(event.name)) {
@@ -184,7 +183,10 @@ export class ResponseRun {
         offered = request.tools.filter((d) => !tools.handles(d.name));
       }
     }
-    if (stop) for (const e of stop.flush()) this.emit(t.push(e));
+    if (stop) {
+      this.stoppedAtSequence = stop.stopped;
+      for (const e of stop.flush()) this.emit(t.push(e));
+    }
     if (usage.seen) {
       this.emit(t.push({ type: 'usage', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cachedTokens: usage.cachedTokens, reasoningTokens: usage.reasoningTokens }));
     }

@@ -149,9 +149,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
   async function plan(caller: Caller, req: CreateResponseRequest, extra: ExtraSampling | undefined): Promise<Job> {
     const provider: Provider = selectEngine(deps.engines, caller.mode);
     const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() }, workspaceOf(caller));
-    if (extra && (extra.stop !== undefined || extra.seed !== undefined)) {
-      prepared.provider = { ...prepared.provider, sampling: { ...prepared.provider.sampling, ...extra } };
-    }
+    if (extra) prepared.provider = { ...prepared.provider, sampling: { ...prepared.provider.sampling, ...extra } };
     const effort = req.reasoning_effort ?? req.reasoning?.effort;
     let session: ServerToolSession | undefined;
     if (prepared.serverTools.length > 0) {

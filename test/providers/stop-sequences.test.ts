@@ -33,18 +33,20 @@ async function run(events: ProviderEvent[], stops: string[]) {
   const filter = new StopSequences(stops);
   for await (const e of filter.filter(up.stream)) out.push(e);
   out.push(...filter.flush());
+  const stopped = filter.stopped;
   const text = out.map((e) => (e.type === 'text-delta' ? e.delta : '')).join('');
   const sent = out.filter((e): e is Extract<ProviderEvent, { type: 'text-delta' }> => e.type === 'text-delta').map((e) => e.delta);
-  return { out, text, sent, state: up.state };
+  return { out, text, sent, state: up.state, stopped };
 }
 
-const STOPPED: ProviderEvent = { type: 'finish', reason: 'stop', stopSequence: true };
+const STOPPED: ProviderEvent = { type: 'finish', reason: 'stop' };
 
 describe('applyStopSequences', () => {
   it('cuts before a sequence inside one delta, ends with finish stop, and stops reading the upstream', async () => {
     const r = await run([...deltas('Hello there. END of story', ' and more'), USAGE, { type: 'finish', reason: 'length' }], ['END']);
     assert.equal(r.text, 'Hello there. ');
     assert.deepEqual(r.out.at(-1), STOPPED);
+    assert.equal(r.stopped, true, 'the filter says the text ended at a stop sequence');
     assert.equal(r.state.pulled, 1, 'nothing after the match was read');
     assert.equal(r.state.closed, true, 'the upstream stream was closed (the router aborts the call)');
   });
@@ -59,6 +61,7 @@ describe('applyStopSequences', () => {
     const r = await run([...deltas('a S', 'T', 'x b'), USAGE, { type: 'finish', reason: 'length' }], ['STOP']);
     assert.equal(r.text, 'a STx b');
     assert.deepEqual(r.out.slice(-2), [USAGE, { type: 'finish', reason: 'length' }]);
+    assert.equal(r.stopped, false);
     // Held text at the very end is flushed too.
     assert.equal((await run(deltas('ends with ST'), ['STOP'])).text, 'ends with ST');
   });

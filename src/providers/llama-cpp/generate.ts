@@ -319,8 +319,7 @@ export function samplingSeed(seed: number | undefined): number {
 
 /** Stop sequences end the text where they occur (the run's filter cuts the text either way). */
 function stopTriggers(s: SamplingOptions): Pick<GenerateResponseOptions, 'customStopTriggers'> {
-  const stops = s.stop?.filter((x) => x.length > 0);
-  return stops && stops.length > 0 ? { customStopTriggers: stops } : {};
+  return s.stop?.length ? { customStopTriggers: s.stop } : {};
 }
 
 function parseName(text: string): string | undefined {

@@ -260,7 +260,7 @@ const PREDICATE_START = new Set(
 );
 
 const DETERMINERS = new Set(['a', 'an', 'the', 'your', 'my', 'our', 'this', 'that', 'these', 'those', 'their', 'his', 'her', 'its']);
-const ADVERBS = new Set(['really', 'actually', 'ever', 'still', 'honestly', 'even', 'already', 'usually', 'typically', 'generally', 'also']);
+const ADVERBS = new Set(['really', 'actually', 'ever', 'still', 'honestly', 'even', 'already', 'usually', 'typically', 'generally', 'also', 'often', 'always', 'sometimes', 'normally', 'personally']);
 const PAST: Record<string, string> = { used: 'using', bought: 'buying', been: 'being', had: 'having', made: 'making', seen: 'seeing', heard: 'hearing', paid: 'paying', got: 'getting', gotten: 'getting', done: 'doing', gone: 'going', taken: 'taking', tried: 'trying', thought: 'thinking', felt: 'feeling', found: 'finding', read: 'reading', sold: 'selling', spent: 'spending', built: 'building', left: 'leaving', chosen: 'choosing', known: 'knowing' };
 
 /** Common words that start a noun phrase, never a verb to turn into a gerund ("new vendors", not "newing vendors"). */
@@ -376,7 +376,9 @@ export function extractTopic(message: string): string {
   t = stripTerminal(t);
   if (verbNext) {
     // "usually discover new brands" → "discover new brands"
-    t = t.replace(/^(?:usually|often|really|ever|typically|actually|still|always|sometimes|generally|normally|personally)\s+/i, '');
+    const words = t.split(' ');
+    while (words.length > 1 && ADVERBS.has((words[0] ?? '').toLowerCase())) words.shift();
+    t = words.join(' ');
     const m = /^([A-Za-z]+)(\b.*)$/s.exec(t);
     const w = m?.[1];
     const lw = w?.toLowerCase() ?? '';
