@@ -19,6 +19,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { isCI } from './ci.js';
 import { closeDatabase, openDatabase, type Db, type DialectName, type OpenDbOptions } from '../../src/storage/db.js';
 
 export interface TestDatabase {
@@ -44,11 +45,6 @@ export interface DialectTarget {
 }
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-
-const isCI = (() => {
-  const v = process.env.CI;
-  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
-})();
 
 function withUser(url: string, user: string): string {
   const u = new URL(url);

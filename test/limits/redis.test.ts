@@ -6,7 +6,7 @@
  * PostgreSQL when reachable, else one SQLite file).
  *
  * When Redis is unreachable the Redis blocks are skipped with the reason — or
- * fail, when CI is set. Every key lives under a random prefix, deleted after.
+ * fail, when CI is set (helpers/redis.ts). Every key lives under a random prefix, deleted after.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,46 +21,11 @@ import { createRedisConcurrencyLimiter, createRedisRateLimiter } from '../../src
 import { DAY_MS, MINUTE_MS, type RateLimiter, type WindowLimits, type WindowState } from '../../src/limits/types.js';
 import { startTestServer, tempDir, type TestServer, freePort } from '../helpers/app.js';
 import { dialects } from '../helpers/databases.js';
+import { REDIS_URL, redisUnavailable, withRedis } from '../helpers/redis.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 
-const REDIS_URL = process.env.COHORT_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 const PREFIX = `cohort-test:${Date.now().toString(36)}:${randomBytes(4).toString('hex')}:`;
-const isCI = (() => {
-  const v = process.env.CI;
-  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
-})();
-
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
-}
-
-async function probeRedis(): Promise<string | undefined> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  let lastError: unknown;
-  probe.on('error', (err) => (lastError = err));
-  try {
-    await probe.connect();
-    assert.equal(await probe.ping(), 'PONG');
-    return undefined;
-  } catch (caught) {
-    const err = lastError ?? caught;
-    return `Redis not reachable at ${redact(REDIS_URL)} (set COHORT_TEST_REDIS_URL): ${err instanceof Error ? err.message || err.name : String(err)}`;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const unavailable = await probeRedis();
-if (unavailable && !isCI) console.warn(`# skipping the Redis limits tests: ${unavailable}`);
-
-/** describe() for blocks that need Redis: skipped without it, failing without it in CI. */
-function withRedis(title: string, fn: () => void): void {
-  if (unavailable === undefined) describe(title, fn);
-  else if (isCI) describe(title, () => it('needs a reachable Redis in CI', () => assert.fail(`${unavailable} — CI is set, so the Redis tests must run`)));
-  else describe(title, { skip: unavailable }, () => {});
-}
+const unavailable = redisUnavailable;
 
 const clients: Redis[] = [];
 /** A client of the test Redis, quit after the file. */
