@@ -77,12 +77,12 @@ const category = z
 const guidedShape = guidedDetailsSchema.shape;
 
 /** Profile sections allowed in `details` (advanced: required; PATCH: partial). */
-const PROFILE_KEYS = ['demographics', 'psychographics', 'media', 'buying_behavior', 'communication', 'goals', 'pains', 'objections', 'statistics'] as const;
+const PROFILE_KEYS = ['demographics', 'psychographics', 'media', 'buying_behavior', 'communication', 'goals', 'pains', 'objections', 'statistics', 'population'] as const;
 
 /** `details` of an advanced create/import: the full profile, plus any guided fields. */
 export const advancedDetailsSchema = guidedDetailsSchema
   .extend({ ...personaProfileSchema.shape, pipeline_type: z.enum(PIPELINE_TYPES).optional() })
-  .meta({ id: 'PersonaDetails', description: 'The full persona profile (demographics, psychographics, media, buying_behavior, communication, goals, pains, objections, statistics) plus optional guided fields.' });
+  .meta({ id: 'PersonaDetails', description: 'The full persona profile (demographics, psychographics, media, buying_behavior, communication, goals, pains, objections, statistics, optional population) plus optional guided fields.' });
 
 /** Guided-only `details` (north_star, intermediate). */
 const guidedOnlyDetails = guidedDetailsSchema.extend({ pipeline_type: z.enum(PIPELINE_TYPES).optional() });
@@ -146,6 +146,8 @@ const partialProfileSections = {
   pains: personaProfileSchema.shape.pains.optional(),
   objections: personaProfileSchema.shape.objections.optional(),
   statistics: personaProfileSchema.shape.statistics.optional(),
+  /** Replaces the dimensions it names (age, gender, …, traits) and keeps the others. */
+  population: personaProfileSchema.shape.population,
 };
 
 export const patchDetailsSchema = guidedDetailsSchema

@@ -71,7 +71,7 @@ export interface CustomPersonaServiceDeps {
   generationTimeoutMs?: number;
 }
 
-const PROFILE_SECTIONS = ['demographics', 'psychographics', 'media', 'buying_behavior', 'communication', 'statistics'] as const;
+const PROFILE_SECTIONS = ['demographics', 'psychographics', 'media', 'buying_behavior', 'communication', 'statistics', 'population'] as const;
 const GUIDED_KEYS = Object.keys(guidedDetailsSchema.shape) as (keyof GuidedDetails)[];
 
 /** Where each checked field came from in the request, for error params. */

@@ -14,7 +14,8 @@
  *   urbanicity     rural / small town / suburban / urban / city
  *   gender         women/mothers → female, men/fathers → male
  * Guided fields (intermediate) then override what they name. The template's
- * statistics are dropped: they describe the template's population.
+ * statistics and population block are dropped: they describe the template's
+ * population (the derived persona samples from the default, population.ts).
  * Same input, same profile.
  */
 import { GUIDED_PROFILE_FIELDS, type GuidedDetails, type PersonaCategory, type PersonaProfile, type PersonaRecord, type PersonaType } from './persona-schema.js';
@@ -226,6 +227,7 @@ export function deriveProfile(builtins: readonly PersonaRecord[], input: DeriveI
   const template = pickTemplate(builtins, input.name, text, type, ages ?? (generation ? generation.ages : null));
   const profile = structuredClone(template.profile);
   profile.statistics = [];
+  delete profile.population;
   const d = profile.demographics;
   const anchored = new Set<CheckedField>();
 

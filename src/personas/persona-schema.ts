@@ -13,6 +13,122 @@ const list = z.array(text).min(1);
 const score = z.number().int().min(0).max(100);
 const level = z.enum(['low', 'medium', 'high']);
 
+/**
+ * A public statistic a persona rests on: the figure and the group it describes
+ * in `claim`, the publisher in `source`, and (built-in personas always) the
+ * year of the data and the publisher's page.
+ */
+export const statisticSchema = z.object({
+  claim: text,
+  source: text,
+  year: z.number().int().min(1900).max(2100).optional(),
+  url: z.url({ protocol: /^https?$/ }).max(500).optional(),
+});
+export type Statistic = z.infer<typeof statisticSchema>;
+
+// ------------------------------------------------------------ population
+
+/** Shares within one dimension must sum to 1 within this tolerance (the sampler normalizes them). */
+export const SHARE_TOLERANCE = 0.01;
+export const GENDERS = ['female', 'male', 'non-binary'] as const;
+export type Gender = (typeof GENDERS)[number];
+/**
+ * The 0–1 behavioural traits a respondent draws (0 = not at all, 1 = entirely).
+ * Big Five traits use the profile's own 0–100 scale.
+ */
+export const BEHAVIOUR_TRAITS = ['price_sensitivity', 'brand_loyalty', 'tech_adoption', 'risk_tolerance'] as const;
+export type BehaviourTrait = (typeof BEHAVIOUR_TRAITS)[number];
+export const BIG_FIVE = ['openness', 'conscientiousness', 'extraversion', 'agreeableness', 'neuroticism'] as const;
+
+const share = z.number().min(0).max(1);
+const shortText = z.string().trim().min(1).max(160);
+const populationSources = z.array(statisticSchema).max(8);
+
+/** Bands of one dimension: at most 24, shares summing to 1 (± SHARE_TOLERANCE), no label twice. */
+function bands<T extends z.ZodType<{ share: number }>>(band: T, key: (b: z.infer<T>) => string) {
+  return z
+    .array(band)
+    .min(1)
+    .max(24)
+    .superRefine((list, ctx) => {
+      const sum = list.reduce((a, b) => a + b.share, 0);
+      if (Math.abs(sum - 1) > SHARE_TOLERANCE) ctx.addIssue({ code: 'custom', message: `the shares must sum to 1 (±${SHARE_TOLERANCE}), got ${Math.round(sum * 1000) / 1000}` });
+      const seen = new Set<string>();
+      list.forEach((b, i) => {
+        const k = key(b).toLowerCase();
+        if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [i], message: `band '${key(b)}' is listed twice` });
+        seen.add(k);
+      });
+    });
+}
+
+const labelledBand = z.strictObject({ value: shortText, share });
+const labelledDimension = z.strictObject({ bands: bands(labelledBand, (b) => b.value), sources: populationSources.optional() });
+
+const ageBand = z
+  .strictObject({ min: z.number().int().min(0).max(120), max: z.number().int().min(0).max(120), share })
+  .refine((b) => b.min <= b.max, { message: 'min must not exceed max', path: ['max'] });
+
+const incomeBand = z
+  .strictObject({
+    label: shortText,
+    /** Bounds in `currency` per `period`, when the band has them (open-ended bands omit one). */
+    min: z.number().min(0).optional(),
+    max: z.number().min(0).optional(),
+    share,
+  })
+  .refine((b) => b.min === undefined || b.max === undefined || b.min <= b.max, { message: 'min must not exceed max', path: ['max'] });
+
+/** A trait's distribution: mean and standard deviation on the trait's scale (sampled from a Beta with these moments). */
+function trait(max: number) {
+  return z
+    .strictObject({ mean: z.number().gt(0).lt(max), sd: z.number().gt(0).max(max / 2), sources: populationSources.optional() })
+    .refine((t) => (t.sd / max) ** 2 < (t.mean / max) * (1 - t.mean / max), { message: `sd too large for the mean on a 0–${max} scale (a Beta needs sd² < mean·(max − mean))`, path: ['sd'] });
+}
+export const traitSchema = trait(1);
+export const bigFiveTraitSchema = trait(100);
+export type TraitDistribution = z.infer<typeof traitSchema>;
+
+/**
+ * What a focus-group study samples respondents from: bands with shares for
+ * age, gender, region, income and household (plus up to 8 further named
+ * dimensions, e.g. company size for a B2B persona), and trait means with
+ * spreads. Every part is optional: what is missing comes from the default
+ * derived from the profile (`defaultPopulation` in population.ts).
+ */
+export const populationSchema = z
+  .strictObject({
+    age: z.strictObject({ bands: bands(ageBand, (b) => `${b.min}-${b.max}`), sources: populationSources.optional() }).optional(),
+    gender: z.strictObject({ bands: bands(z.strictObject({ value: z.enum(GENDERS), share }), (b) => b.value), sources: populationSources.optional() }).optional(),
+    region: labelledDimension.optional(),
+    income: z
+      .strictObject({
+        /** ISO 4217 code of the bounds. */
+        currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code'),
+        period: z.enum(['year', 'month']),
+        /** Whose income: the respondent's own pay, the household's, or (owners) the business's revenue. */
+        basis: z.enum(['personal', 'household', 'business revenue']),
+        bands: bands(incomeBand, (b) => b.label),
+        sources: populationSources.optional(),
+      })
+      .optional(),
+    household: labelledDimension.optional(),
+    attributes: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'snake_case, at most 40 characters'), labelledDimension)
+      .refine((r) => Object.keys(r).length <= 8, { message: 'at most 8 attributes' })
+      .optional(),
+    traits: z
+      .strictObject({
+        big_five: z.strictObject(Object.fromEntries(BIG_FIVE.map((k) => [k, bigFiveTraitSchema.optional()])) as Record<(typeof BIG_FIVE)[number], z.ZodOptional<typeof bigFiveTraitSchema>>).optional(),
+        ...(Object.fromEntries(BEHAVIOUR_TRAITS.map((k) => [k, traitSchema.optional()])) as Record<BehaviourTrait, z.ZodOptional<typeof traitSchema>>),
+      })
+      .optional(),
+    /** Sources for the block as a whole (each dimension may carry its own). */
+    sources: populationSources.optional(),
+  })
+  .meta({ id: 'PersonaPopulation', description: 'Who a focus group samples respondents from: bands with shares (summing to 1 ±0.01) for age, gender, region, income, household and optional attributes; trait means and spreads (Big Five on 0–100, behavioural traits on 0–1).' });
+export type Population = z.infer<typeof populationSchema>;
+
 export const personaProfileSchema = z.object({
   demographics: z.object({
     age_range: text,
@@ -64,7 +180,9 @@ export const personaProfileSchema = z.object({
   goals: list,
   pains: list,
   objections: list,
-  statistics: z.array(z.object({ claim: text, source: text })),
+  statistics: z.array(statisticSchema),
+  /** Who a focus group samples respondents from (optional; see population.ts for the default). */
+  population: populationSchema.optional(),
 });
 
 /**
@@ -177,6 +295,8 @@ export const personaSchema = z.object({
   profile: personaProfileSchema,
   /** Guided (B2B/B2C) fields beyond the profile; custom personas mostly. */
   guided: guidedDetailsSchema.optional(),
+  /** When the persona's statistics were last checked (built-in personas: YYYY-MM-DD). */
+  reviewed: z.iso.date().optional(),
 });
 
 export type PersonaProfile = z.infer<typeof personaProfileSchema>;
