@@ -19,7 +19,12 @@ export type ContentPart =
    * the server fetched it (src/util/safe-fetch.ts) and `sourceUrl` keeps it.
    */
   | { type: 'image'; url: string; detail: 'auto' | 'low' | 'high'; sourceUrl?: string }
-  | { type: 'file'; filename?: string; data?: string; url?: string; fileId?: string };
+  /**
+   * A file. After prepare it has `data` (a base64 data URL) or `fileId`, never
+   * `url`: a client's http(s) `file_url` is fetched by the server
+   * (src/responses/files.ts) and `sourceUrl` keeps it.
+   */
+  | { type: 'file'; filename?: string; data?: string; url?: string; fileId?: string; sourceUrl?: string };
 
 /** A conversation item after input normalization and item_reference resolution. */
 export type ConversationItem =

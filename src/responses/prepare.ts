@@ -16,6 +16,7 @@ import { schemaProblem } from '../util/json-schema.js';
 import type { ServerToolSpec } from '../server-tools/types.js';
 import { INPUT_ITEM_BASE, itemId, responseIdOfItem } from '../util/ids.js';
 import { conversationToApiItem, outputItemToConversation, partsToText } from './conversation.js';
+import { loadFileUrls } from './files.js';
 import { loadImages, type ImageFetchOptions } from './images.js';
 import type { OutputItem, ResponseObject } from './types.js';
 
@@ -99,7 +100,7 @@ export async function prepareRequest(
   }
 
   const newItems: ConversationItem[] = [];
-  /** Per new item, the field blamed for a bad image: `input[i].content` (+ `[j].image_url`) or an item_reference's `input[i].id`. */
+  /** Per new item, the field blamed for a bad image or file: `input[i].content` (+ `[j].image_url` / `[j].file_url`) or an item_reference's `input[i].id`. */
   const imageParams: Array<{ content: string } | { reference: string }> = [];
   const inputItems: Record<string, unknown>[] = [];
   let hasImageInput = false;
@@ -144,17 +145,13 @@ export async function prepareRequest(
   const verbosity = req.verbosity ?? req.text?.verbosity;
   const effort = req.reasoning_effort ?? req.reasoning?.effort;
 
-  // Last, after every cheap check: images are downloaded and verified (images.ts).
-  const items = await loadImages(
-    context,
-    (i, j) => {
-      if (i < history.length) return 'previous_response_id';
-      const at = imageParams[i - history.length];
-      return !at ? 'input' : 'reference' in at ? at.reference : `${at.content}[${j}].image_url`;
-    },
-    deps.imageFetch,
-    options.signal,
-  );
+  // Last, after every cheap check: images are downloaded and verified (images.ts), file URLs fetched (files.ts).
+  const paramOf = (field: string) => (i: number, j: number) => {
+    if (i < history.length) return 'previous_response_id';
+    const at = imageParams[i - history.length];
+    return !at ? 'input' : 'reference' in at ? at.reference : `${at.content}[${j}].${field}`;
+  };
+  const items = await loadFileUrls(await loadImages(context, paramOf('image_url'), deps.imageFetch, options.signal), paramOf('file_url'), deps.imageFetch, options.signal);
 
   const provider: Omit<ProviderRequest, 'signal'> = {
     ...(system !== undefined ? { system } : {}),

@@ -7,8 +7,10 @@
  *   private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local
  *   (169.254/16 — cloud metadata 169.254.169.254 included — fe80::/10),
  *   CGNAT (100.64/10), unspecified, multicast, broadcast, reserved or
- *   documentation space, NAT64/IPv4-mapped forms of those, or the AWS IPv6
- *   metadata address fd00:ec2::254 — unless the allow-list permits it
+ *   documentation space, or the AWS IPv6 metadata address fd00:ec2::254 — or
+ *   an IPv6 address that embeds such an IPv4 address (see embeddedIPv4s:
+ *   IPv4-mapped, -compatible and -translated (SIIT), NAT64 64:ff9b::/96,
+ *   6to4, Teredo, ISATAP), or a local-use NAT64 address — unless the allow-list permits it
  *   (`COHORT_FETCH_ALLOW`: comma-separated host names, IP addresses or CIDRs;
  *   a listed host name permits whatever it resolves to).
  * - The connection goes to the address that was checked (node:http(s) with a
@@ -94,7 +96,16 @@ const FORBIDDEN: Array<[string, number, 'ipv4' | 'ipv6', string]> = [
   ['fec0::', 10, 'ipv6', 'reserved'],
   ['ff00::', 8, 'ipv6', 'multicast'],
   ['2001:db8::', 32, 'ipv6', 'documentation'],
+  ['3fff::', 20, 'ipv6', 'documentation'],
   ['100::', 64, 'ipv6', 'reserved'],
+  // IETF protocol assignments that are not globally reachable: benchmarking, ORCHID (deprecated).
+  ['2001:2::', 48, 'ipv6', 'reserved'],
+  ['2001:10::', 28, 'ipv6', 'reserved'],
+  // Segment Routing (SRv6) SIDs: inside one operator's domain.
+  ['5f00::', 16, 'ipv6', 'reserved'],
+  // Local-use IPv4/IPv6 translation (RFC 8215): a translator of the operator's own network, with
+  // the IPv4 address at a position its prefix length decides — it cannot be read, so it is refused.
+  ['64:ff9b:1::', 48, 'ipv6', 'local-use NAT64'],
 ];
 
 const forbidden = FORBIDDEN.map(([prefix, bits, type, label]) => {
@@ -109,26 +120,47 @@ export function forbiddenAddress(address: string): string | undefined {
   if (family === 0) return 'not an IP address';
   if (address === '169.254.169.254' || address.toLowerCase() === 'fd00:ec2::254') return 'cloud metadata';
   if (family === 6) {
-    const v4 = embeddedIPv4(address);
-    if (v4 !== undefined) return forbiddenAddress(v4);
+    // An IPv6 form of an IPv4 address reaches that IPv4 host: the IPv4 policy decides
+    // (a public one stays reachable: IPv6-only networks reach every IPv4 site through 64:ff9b::/96).
+    for (const { ipv4, form } of embeddedIPv4s(address)) {
+      const why = forbiddenAddress(ipv4);
+      if (why) return `${why} (${ipv4} as ${form})`;
+    }
   }
   const type = family === 4 ? 'ipv4' : 'ipv6';
   for (const f of forbidden) if (f.type === type && f.list.check(address, type)) return f.label;
   return undefined;
 }
 
-/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible or NAT64 (64:ff9b::/96) IPv6 address. */
-function embeddedIPv4(address: string): string | undefined {
-  const words = expandIPv6(address);
-  if (!words) return undefined;
-  const zeros = (n: number) => words.slice(0, n).every((w) => w === 0);
-  const mapped = zeros(5) && words[5] === 0xffff;
-  const nat64 = words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0);
-  const compatible = zeros(6) && (words[6] !== 0 || (words[7] ?? 0) > 1);
-  if (!mapped && !nat64 && !compatible) return undefined;
-  const hi = words[6] ?? 0;
-  const lo = words[7] ?? 0;
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+const v4 = (hi: number, lo: number): string => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+
+/**
+ * The IPv4 addresses an IPv6 address carries, and the form that carries them:
+ * - IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d (deprecated), and
+ *   IPv4-translated ::ffff:0:a.b.c.d (SIIT, RFC 2765): the last 32 bits;
+ * - NAT64 with the well-known prefix 64:ff9b::/96 (RFC 6052): the last 32 bits;
+ * - 6to4 2002:AABB:CCDD::/48 (RFC 3056): bits 16–47;
+ * - Teredo 2001:0:SSSS:SSSS:flags:port:CCCC:CCCC (RFC 4380): the server
+ *   (bits 32–63) and the client, whose address is stored inverted (bits 96–127);
+ * - ISATAP interface ids …:0:5efe:a.b.c.d and …:200:5efe:a.b.c.d under any
+ *   prefix (RFC 5214): the last 32 bits.
+ */
+export function embeddedIPv4s(address: string): Array<{ ipv4: string; form: string }> {
+  const w = expandIPv6(address);
+  if (!w) return [];
+  const [w0, w1, w2, w3, w4, w5, w6, w7] = w as [number, number, number, number, number, number, number, number];
+  const zeros = (n: number) => w.slice(0, n).every((x) => x === 0);
+  const out: Array<{ ipv4: string; form: string }> = [];
+  if (zeros(5) && w5 === 0xffff) out.push({ ipv4: v4(w6, w7), form: 'IPv4-mapped' });
+  else if (zeros(4) && w4 === 0xffff && w5 === 0) out.push({ ipv4: v4(w6, w7), form: 'IPv4-translated (SIIT)' });
+  else if (zeros(6) && (w6 !== 0 || w7 > 1)) out.push({ ipv4: v4(w6, w7), form: 'IPv4-compatible' });
+  else if (w0 === 0x64 && w1 === 0xff9b && w2 === 0 && w3 === 0 && w4 === 0 && w5 === 0) out.push({ ipv4: v4(w6, w7), form: 'NAT64' });
+  else if (w0 === 0x2002) out.push({ ipv4: v4(w1, w2), form: '6to4' });
+  else if (w0 === 0x2001 && w1 === 0) {
+    out.push({ ipv4: v4(w2, w3), form: 'Teredo server' });
+    out.push({ ipv4: v4(w6 ^ 0xffff, w7 ^ 0xffff), form: 'Teredo client' });
+  } else if ((w4 === 0 || w4 === 0x200) && w5 === 0x5efe) out.push({ ipv4: v4(w6, w7), form: 'ISATAP' });
+  return out;
 }
 
 function expandIPv6(address: string): number[] | undefined {
@@ -221,7 +253,7 @@ export async function checkUrl(url: URL, options: Pick<SafeFetchOptions, 'allow'
   for (const a of addresses) {
     const why = forbiddenAddress(a.address);
     if (why && !hostAllowed && !allow.permitsAddress(a.address)) {
-      throw new SafeFetchError('refused', `${host === a.address ? host : `${host} (${a.address})`} is a ${why} address, which the server does not fetch (COHORT_FETCH_ALLOW can permit it)`);
+      throw new SafeFetchError('refused', `${host === a.address ? host : `${host} (${a.address})`} is ${/^[aeiou]/.test(why) ? 'an' : 'a'} ${why} address, which the server does not fetch (COHORT_FETCH_ALLOW can permit it)`);
     }
   }
   const first = addresses[0]!;

@@ -15,6 +15,9 @@ export const GIF_1x1 = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAAB
 /** A RIFF/WEBP header (VP8L). */
 export const WEBP_HEADER = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x1a, 0, 0, 0]), Buffer.from('WEBPVP8L'), Buffer.from([0x0d, 0, 0, 0, 0x2f, 0, 0, 0])]);
 
+/** A minimal PDF file's bytes. */
+export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
 export interface ImageServer {
   url: string;
   /** Paths requested, in order. */
@@ -28,7 +31,8 @@ type Route = (res: ServerResponse) => void;
  * Serves: /cat.png (PNG, labelled image/jpeg on purpose — types come from
  * the bytes), /photo.jpg, /anim.gif, /pic.webp, /notes.png (text under a
  * .png name), /big.png (`bigBytes` bytes, no content-length), /redirect?to=URL
- * (302), /loop (redirects to itself), /missing (404).
+ * (302), /loop (redirects to itself), /missing (404); for file inputs
+ * /report.pdf (PDF_BYTES labelled application/octet-stream) and /notes.txt (text/plain).
  */
 export async function startImageServer(options: { bigBytes?: number } = {}): Promise<ImageServer> {
   const hits: string[] = [];
@@ -42,6 +46,8 @@ export async function startImageServer(options: { bigBytes?: number } = {}): Pro
     '/anim.gif': send('image/gif', GIF_1x1),
     '/pic.webp': send('image/webp', WEBP_HEADER),
     '/notes.png': send('image/png', Buffer.from('just some text, not an image')),
+    '/report.pdf': send('application/octet-stream', PDF_BYTES),
+    '/notes.txt': send('text/plain; charset=utf-8', Buffer.from('Q3 notes: churn is up.')),
     '/big.png': (res) => {
       res.writeHead(200, { 'content-type': 'image/png' });
       const chunk = Buffer.alloc(64 * 1024);

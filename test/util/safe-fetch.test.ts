@@ -68,6 +68,57 @@ describe('address policy', () => {
     for (const [ip, why] of cases) assert.match(forbiddenAddress(ip) ?? 'allowed', why, ip);
   });
 
+  it('refuses IPv6 forms that embed a non-public IPv4 address, naming the form', () => {
+    const cases: Array<[string, RegExp]> = [
+      // IPv4-mapped, -compatible and -translated (SIIT, ::ffff:0:0:0/96)
+      ['::ffff:7f00:1', /^loopback \(127\.0\.0\.1 as IPv4-mapped\)$/],
+      ['::127.0.0.1', /^loopback \(127\.0\.0\.1 as IPv4-compatible\)$/],
+      ['::a9fe:a9fe', /^cloud metadata \(169\.254\.169\.254 as IPv4-compatible\)$/],
+      ['::ffff:0:7f00:1', /^loopback \(127\.0\.0\.1 as IPv4-translated \(SIIT\)\)$/],
+      ['::ffff:0:169.254.169.254', /^cloud metadata \(169\.254\.169\.254 as IPv4-translated \(SIIT\)\)$/],
+      ['::ffff:0:a00:1', /^private \(10\.0\.0\.1 as IPv4-translated/],
+      // NAT64, well-known prefix
+      ['64:ff9b::7f00:1', /^loopback \(127\.0\.0\.1 as NAT64\)$/],
+      ['64:ff9b::a9fe:a9fe', /^cloud metadata/],
+      // 6to4: 2002:AABB:CCDD::
+      ['2002:7f00:1::', /^loopback \(127\.0\.0\.1 as 6to4\)$/],
+      ['2002:a9fe:a9fe::1', /^cloud metadata \(169\.254\.169\.254 as 6to4\)$/],
+      ['2002:c0a8:101:1::1', /^private \(192\.168\.1\.1 as 6to4\)$/],
+      ['2002:0:0::', /^unspecified \(0\.0\.0\.0 as 6to4\)$/],
+      // Teredo 2001:0:server:flags:port:~client — the client address is stored inverted
+      ['2001:0:7f00:1::', /^loopback \(127\.0\.0\.1 as Teredo server\)$/],
+      ['2001:0:4136:e378:8000:63bf:80ff:fffe', /^loopback \(127\.0\.0\.1 as Teredo client\)$/],
+      ['2001:0:4136:e378:8000:63bf:5601:5601', /^cloud metadata \(169\.254\.169\.254 as Teredo client\)$/],
+      ['2001:0:4136:e378::f5ff:fffe', /^private \(10\.0\.0\.1 as Teredo client\)$/],
+      // ISATAP interface ids under a global prefix
+      ['2606:4700:1::5efe:7f00:1', /^loopback \(127\.0\.0\.1 as ISATAP\)$/],
+      ['2606:4700:1:0:200:5efe:a9fe:a9fe', /^cloud metadata \(169\.254\.169\.254 as ISATAP\)$/],
+      // Ranges refused outright: local-use NAT64, benchmarking, ORCHID, SRv6, the new documentation prefix
+      ['64:ff9b:1::808:808', /^local-use NAT64$/],
+      ['64:ff9b:1:ffff::7f00:1', /^local-use NAT64$/],
+      ['2001:2::1', /^reserved$/],
+      ['2001:10::1', /^reserved$/],
+      ['5f00::1', /^reserved$/],
+      ['3fff::1', /^documentation$/],
+    ];
+    for (const [ip, why] of cases) assert.match(forbiddenAddress(ip) ?? 'allowed', why, ip);
+  });
+
+  it('keeps the IPv6 forms of public IPv4 addresses reachable (IPv6-only networks reach IPv4 sites through NAT64)', () => {
+    for (const ip of ['64:ff9b::808:808', '64:ff9b::93.184.216.34', '2002:808:808::1', '2001:0:4136:e378:8000:63bf:f7f7:f7f7', '::ffff:0:808:808', '2606:4700:1::5efe:808:808', '2001:4860:4860::8888']) {
+      assert.equal(forbiddenAddress(ip), undefined, ip);
+    }
+  });
+
+  it('refuses URLs whose host is such a form, and IPv4 hosts written in decimal, octal or hex', async () => {
+    for (const url of ['http://[2002:7f00:1::]/a.png', 'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/a.png', 'http://[::ffff:0:a9fe:a9fe]/latest/meta-data/', 'http://[64:ff9b::7f00:1]:8080/', 'http://2130706433/a.png', 'http://0x7f.1/a.png', 'http://017700000001/a.png', 'http://169.254.43518/latest/']) {
+      await refused(checkUrl(new URL(url)), 'refused', /address, which the server does not fetch/);
+    }
+    await refused(checkUrl(new URL('http://[2002:7f00:1::]/a.png')), 'refused', /^2002:7f00:1:: is a loopback \(127\.0\.0\.1 as 6to4\) address/);
+    // A host name resolving to one of them is refused the same way.
+    await refused(checkUrl(new URL('http://sneaky.example/'), { lookup: async () => [{ address: '2002:a9fe:a9fe::', family: 6 }] }), 'refused', /sneaky\.example \(2002:a9fe:a9fe::\) is a cloud metadata/);
+  });
+
   it('allows public addresses', () => {
     for (const ip of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) assert.equal(forbiddenAddress(ip), undefined, ip);
   });
