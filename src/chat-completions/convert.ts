@@ -165,7 +165,8 @@ export function toResponseRequest(chat: ChatCompletionRequest): ConvertedRequest
             name: t.function.name,
             ...(t.function.description !== undefined ? { description: t.function.description } : {}),
             ...(t.function.parameters !== undefined ? { parameters: t.function.parameters } : {}),
-            ...(t.function.strict !== undefined ? { strict: t.function.strict } : {}),
+            // Chat Completions tools are not strict unless asked (the Responses default differs).
+            strict: t.function.strict ?? false,
           })),
         }
       : {}),
@@ -212,7 +213,7 @@ export function toResponseRequest(chat: ChatCompletionRequest): ConvertedRequest
 function convertToolChoice(tc: NonNullable<ChatCompletionRequest['tool_choice']>): NonNullable<CreateResponseRequest['tool_choice']> {
   if (typeof tc === 'string') return tc;
   if (tc.type === 'function') return { type: 'function', name: tc.function.name };
-  return { type: 'allowed_tools', mode: tc.allowed_tools.mode, tools: tc.allowed_tools.tools.map((t) => ({ type: 'function' as const, name: t.function.name })) };
+  return { type: 'allowed_tools', mode: tc.allowed_tools.mode ?? 'auto', tools: tc.allowed_tools.tools.map((t) => ({ type: 'function' as const, name: t.function.name })) };
 }
 
 /** The chat parameter a Responses parameter of the converted request came from. */

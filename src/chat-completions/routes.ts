@@ -19,7 +19,7 @@ export function chatCompletionsRoutes(service: ResponsesService, maxBodyBytes: n
   const r = new Hono<AppEnv>();
 
   r.post('/', async (c) => {
-    const chat = parseRequest(chatCompletionRequest, await readJson(c, maxBodyBytes));
+    const chat = parseRequest(chatCompletionRequest, await readJson(c, maxBodyBytes), { unknownTopLevel: (key) => `Unrecognized request argument supplied: ${key}` });
     const { request, params, sampling } = toResponseRequest(chat);
     const caller = c.get('caller');
 

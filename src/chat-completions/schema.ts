@@ -1,15 +1,24 @@
 /**
  * The request schema of the legacy `POST /v1/chat/completions`. Like the
  * Responses schema (src/schemas/create-response.ts) it validates requests and
- * generates /openapi.json; objects strip unknown keys and nulls are dropped
- * before validation (src/schemas/validate.ts), so clients that send
- * `"logprobs": null` or fields we do not use are accepted.
+ * generates /openapi.json; nulls are dropped before validation
+ * (src/schemas/validate.ts), so clients that send `"logprobs": null` are
+ * accepted.
  *
- * Accepted but ignored (no equivalent in the pipeline): `service_tier`,
- * `top_logprobs`; `store` is accepted but chat completions are never stored.
- * `n` must be 1 and `logprobs` false. `stop` and `seed` have no Responses
- * equivalent: they reach the pipeline beside the converted request
- * (convert.ts `sampling`).
+ * Unknown keys, as on /v1/responses: the request, a tool's `function`,
+ * `tool_choice` and `response_format` are strict (an unknown key is a 400
+ * naming it: "Unrecognized request argument supplied: persona"); messages
+ * and their parts stay loose (clients send back assistant messages with
+ * fields of their own). Every parameter of OpenAI's `chat.completions.create`
+ * is known. Accepted but ignored (no equivalent in the pipeline):
+ * `service_tier`, `top_logprobs`, `logit_bias`, `prediction`, `moderation`,
+ * the prompt-cache options and `stream_options.include_obfuscation`;
+ * `store` is accepted but chat completions are never stored. Refused when
+ * set, as they would change the answer: `n` other than 1, `logprobs: true`,
+ * the deprecated `functions`/`function_call` (use `tools`/`tool_choice`),
+ * audio output (`audio`, `modalities` with "audio") and
+ * `web_search_options`. `stop` and `seed` have no Responses equivalent: they
+ * reach the pipeline beside the converted request (convert.ts `sampling`).
  */
 import { z } from 'zod';
 import { MODEL_ID, metadata } from '../schemas/create-response.js';
@@ -58,34 +67,34 @@ export const chatMessage = z
   .meta({ id: 'ChatMessage', description: 'A system, developer, user, assistant or tool message.' });
 
 export const chatTool = z
-  .object({
+  .strictObject({
     type: z.literal('function'),
-    function: z.object({
+    function: z.strictObject({
       name: identifier,
       description: z.string().optional(),
       parameters: jsonSchemaObject.optional(),
-      strict: z.boolean().optional(),
+      strict: z.boolean().optional().meta({ description: 'Default false, as OpenAI Chat Completions.' }),
     }),
   })
   .meta({ id: 'ChatFunctionTool', description: 'A nested function tool: name, description and parameters under `function`.' });
 
-const namedFunction = z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) });
+const namedFunction = z.strictObject({ type: z.literal('function'), function: z.strictObject({ name: z.string().min(1) }) });
 
 export const chatToolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
   namedFunction,
-  z.object({
+  z.strictObject({
     type: z.literal('allowed_tools'),
-    allowed_tools: z.object({ mode: z.enum(['auto', 'required']), tools: z.array(namedFunction) }),
+    allowed_tools: z.strictObject({ mode: z.enum(['auto', 'required']).optional().meta({ description: 'Default "auto".' }), tools: z.array(namedFunction) }),
   }),
 ]);
 
 export const chatResponseFormat = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text') }),
-  z.object({ type: z.literal('json_object') }),
-  z.object({
+  z.strictObject({ type: z.literal('text') }),
+  z.strictObject({ type: z.literal('json_object') }),
+  z.strictObject({
     type: z.literal('json_schema'),
-    json_schema: z.object({
+    json_schema: z.strictObject({
       name: identifier,
       description: z.string().optional(),
       schema: jsonSchemaObject.optional(),
@@ -94,8 +103,19 @@ export const chatResponseFormat = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** Accepted for compatibility and ignored. */
+const ignored = () => z.unknown().optional().meta({ description: 'Accepted for compatibility; ignored.' });
+
+/** Set, these would change the answer, and no backend can honour them: refused rather than dropped. */
+const refused = (message: string) =>
+  z
+    .unknown()
+    .refine(() => false, message)
+    .optional()
+    .meta({ description: `Not supported: ${message}` });
+
 export const chatCompletionRequest = z
-  .object({
+  .strictObject({
     model: z.literal(MODEL_ID).meta({ description: 'Always "mavera-1".' }),
     messages: z.array(chatMessage).min(1).meta({ description: 'The conversation. System and developer messages become the instructions.' }),
     persona_id: z.string().min(1).optional().meta({ description: 'The persona whose perspective shapes the answer.' }),
@@ -113,7 +133,7 @@ export const chatCompletionRequest = z
     reasoning_effort: effort.optional(),
     verbosity: effort.optional(),
     stream: z.boolean().optional(),
-    stream_options: z.object({ include_usage: z.boolean().optional() }).optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).optional().meta({ description: 'include_usage is honoured; other keys are ignored.' }),
     n: z
       .number()
       .int()
@@ -137,6 +157,21 @@ export const chatCompletionRequest = z
       .boolean()
       .refine((v) => !v, 'logprobs are not supported')
       .optional(),
+    service_tier: ignored(),
+    top_logprobs: ignored(),
+    logit_bias: ignored(),
+    prediction: ignored(),
+    moderation: ignored(),
+    prompt_cache_retention: ignored(),
+    prompt_cache_options: ignored(),
+    modalities: z
+      .array(z.enum(['text', 'audio']))
+      .refine((m) => !m.includes('audio'), 'audio output is not supported')
+      .optional(),
+    audio: refused('audio output is not supported'),
+    functions: refused("the deprecated 'functions' are not supported: pass them as 'tools'"),
+    function_call: refused("the deprecated 'function_call' is not supported: use 'tool_choice'"),
+    web_search_options: refused('web search options are not supported'),
   })
   .meta({ id: 'ChatCompletionRequest' });
 

@@ -18,6 +18,7 @@ import { INPUT_ITEM_BASE, itemId, responseIdOfItem } from '../util/ids.js';
 import { conversationToApiItem, outputItemToConversation, partsToText } from './conversation.js';
 import { loadFileUrls } from './files.js';
 import { loadImages, type ImageFetchOptions } from './images.js';
+import { resolveStrict } from './strict-schema.js';
 import type { OutputItem, ResponseObject } from './types.js';
 
 export interface PreparedRequest {
@@ -75,9 +76,9 @@ export async function prepareRequest(
     }
   }
 
-  const tools = convertTools(req);
+  const { tools, echoed: echoedTools } = convertTools(req);
   const toolChoice = convertToolChoice(req, tools);
-  const format = convertFormat(req);
+  const { format, echoed: echoedFormat } = convertFormat(req);
 
   // Stored responses read during this request, by id (previous + item references).
   const loaded = new Map<string, StoredResponse | null>();
@@ -197,9 +198,9 @@ export async function prepareRequest(
     presence_penalty: req.presence_penalty ?? 0,
     frequency_penalty: req.frequency_penalty ?? 0,
     top_logprobs: req.top_logprobs ?? 0,
-    text: { format: req.text?.format ?? { type: 'text' }, verbosity: verbosity ?? 'medium' },
-    tool_choice: req.tool_choice ?? 'auto',
-    tools: req.tools ?? [],
+    text: { format: echoedFormat, verbosity: verbosity ?? 'medium' },
+    tool_choice: echoToolChoice(req.tool_choice),
+    tools: echoedTools,
     truncation: req.truncation ?? 'disabled',
     usage: null,
     service_tier: 'default',
@@ -215,16 +216,45 @@ export async function prepareRequest(
   return { persona, provider, context, inputItems, hasImageInput, serverTools: serverToolSpecs(req), response };
 }
 
-function convertTools(req: CreateResponseRequest): FunctionToolDef[] {
-  const out: FunctionToolDef[] = [];
+/**
+ * Function tools as the backends get them, and `tools` as the Response echoes
+ * them: every function tool complete (`description`, `parameters` and
+ * `strict`, null when absent; see strict-schema.ts for `strict`), server
+ * tools as sent. `parameters: null` (or absent) is a function without
+ * arguments: the backends get an empty object schema.
+ */
+function convertTools(req: CreateResponseRequest): { tools: FunctionToolDef[]; echoed: unknown[] } {
+  const tools: FunctionToolDef[] = [];
+  const echoed: unknown[] = [];
   (req.tools ?? []).forEach((t, i) => {
-    if (t.type !== 'function') return;
-    const parameters = t.parameters ?? EMPTY_PARAMS;
-    const problem = schemaProblem(parameters);
+    if (t.type !== 'function') {
+      echoed.push(t);
+      return;
+    }
+    const given = t.parameters ?? EMPTY_PARAMS;
+    const problem = schemaProblem(given);
     if (problem) throw new ApiError('validation_error', `Invalid schema for function '${t.name}': ${problem}`, { param: `tools[${i}].parameters` });
-    out.push({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters, strict: t.strict ?? false });
+    const resolved = resolveStrict(given, t.strict, true);
+    if (!resolved.ok) {
+      throw new ApiError('invalid_request', `Invalid schema for function '${t.name}': ${resolved.problem} Set strict to false to use the schema as it is.`, { param: `tools[${i}].parameters` });
+    }
+    tools.push({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: resolved.schema, strict: resolved.strict });
+    echoed.push({
+      type: 'function',
+      name: t.name,
+      description: t.description ?? null,
+      parameters: t.parameters === undefined ? null : resolved.schema,
+      strict: resolved.strict,
+    });
   });
-  return out;
+  return { tools, echoed };
+}
+
+/** `tool_choice` as echoed: allowed_tools with its `mode` (default auto). */
+function echoToolChoice(tc: CreateResponseRequest['tool_choice']): unknown {
+  if (tc === undefined) return 'auto';
+  if (typeof tc === 'object' && tc.type === 'allowed_tools') return { type: 'allowed_tools', mode: tc.mode ?? 'auto', tools: tc.tools };
+  return tc;
 }
 
 /** Built-in server tools enabled in `tools` (type + settings); the rest of the keys are settings. */
@@ -257,13 +287,25 @@ function convertToolChoice(req: CreateResponseRequest, tools: FunctionToolDef[])
   return { mode: 'allowed', required: tc.mode === 'required', names: tc.tools.map((t) => t.name) };
 }
 
-function convertFormat(req: CreateResponseRequest): OutputFormat {
+/**
+ * The output format as the backends get it, and `text.format` as echoed: a
+ * json_schema format complete (`description` null when absent, `strict`
+ * resolved: default false, as OpenAI; true must be strict-compatible).
+ */
+function convertFormat(req: CreateResponseRequest): { format: OutputFormat; echoed: Record<string, unknown> } {
   const f = req.text?.format;
-  if (!f || f.type === 'text') return { type: 'text' };
-  if (f.type === 'json_object') return { type: 'json_object' };
+  if (!f || f.type === 'text') return { format: { type: 'text' }, echoed: { type: 'text' } };
+  if (f.type === 'json_object') return { format: { type: 'json_object' }, echoed: { type: 'json_object' } };
   const problem = schemaProblem(f.schema);
   if (problem) throw new ApiError('validation_error', `Invalid JSON schema for format '${f.name}': ${problem}`, { param: 'text.format.schema' });
-  return { type: 'json_schema', name: f.name, schema: f.schema, strict: f.strict ?? false, ...(f.description !== undefined ? { description: f.description } : {}) };
+  const resolved = resolveStrict(f.schema, f.strict, false);
+  if (!resolved.ok) {
+    throw new ApiError('invalid_request', `Invalid schema for response_format '${f.name}': ${resolved.problem} Set strict to false to use the schema as it is.`, { param: 'text.format.schema' });
+  }
+  return {
+    format: { type: 'json_schema', name: f.name, schema: resolved.schema, strict: resolved.strict, ...(f.description !== undefined ? { description: f.description } : {}) },
+    echoed: { type: 'json_schema', name: f.name, description: f.description ?? null, schema: resolved.schema, strict: resolved.strict },
+  };
 }
 
 /** The shape checks; the bytes are checked by loadImages (images.ts). */

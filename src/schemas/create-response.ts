@@ -1,8 +1,20 @@
 /**
  * The request schema of POST /v1/responses. The same zod schemas validate
  * requests and generate /openapi.json (src/openapi/document.ts), so the two
- * cannot drift. Objects strip unknown keys (clients send many we don't use);
- * nulls are removed before validation by `dropNulls` (src/schemas/validate.ts).
+ * cannot drift. Nulls are removed before validation by `dropNulls`
+ * (src/schemas/validate.ts), as clients send `null` for "unset".
+ *
+ * Unknown keys: the request itself and the objects that configure it (a
+ * function tool, `tool_choice`, `text`, `text.format`) are strict: a key
+ * nobody knows is a 400 naming it ("Unknown parameter: 'persona'."), since
+ * a misspelt name would otherwise be dropped without a word (`persona` for
+ * `persona_id`, `paramters` in a tool). Every parameter of OpenAI's
+ * `responses.create` is known: the ones Cohort has no use for are accepted
+ * and ignored (IGNORED below); the two whose loss would change the answer
+ * (`conversation`, `prompt`) are refused when set. The conversation (input
+ * items, content parts), `reasoning` and server tools (whose other keys are
+ * settings) stay loose: clients echo output items with fields of their own,
+ * and OpenAI keeps adding optional hints there.
  */
 import { z } from 'zod';
 import { SERVER_TOOL_TYPES } from '../server-tools/types.js';
@@ -75,13 +87,24 @@ export const inputItem = z.preprocess(
 
 const jsonSchemaObject = z.record(z.string(), z.unknown());
 
+/** Accepted for compatibility and ignored: no backend does anything with it. */
+const ignored = (what = 'Accepted for compatibility; ignored.') => z.unknown().optional().meta({ description: what });
+
 export const functionTool = z
-  .object({
+  .strictObject({
     type: z.literal('function'),
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or dashes'),
     description: z.string().optional(),
     parameters: jsonSchemaObject.optional(),
-    strict: z.boolean().optional(),
+    strict: z.boolean().optional().meta({
+      description:
+        'Default: true when the parameters schema is strict-compatible as it stands (every property required; additionalProperties false is added), else false. See README, Function tools.',
+    }),
+    // OpenAI's tool-search and programmatic-calling hints.
+    defer_loading: ignored(),
+    allowed_callers: ignored(),
+    output_schema: ignored(),
+    async: ignored(),
   })
   .meta({ id: 'FunctionTool', description: 'A flat function tool: name, description and parameters are top-level.' });
 
@@ -94,23 +117,23 @@ export const tool = z.discriminatedUnion('type', [functionTool, serverTool]);
 
 export const toolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
-  z.object({ type: z.literal('function'), name: z.string().min(1) }),
-  z.object({
+  z.strictObject({ type: z.literal('function'), name: z.string().min(1) }),
+  z.strictObject({
     type: z.literal('allowed_tools'),
-    mode: z.enum(['auto', 'required']),
-    tools: z.array(z.object({ type: z.literal('function'), name: z.string().min(1) })),
+    mode: z.enum(['auto', 'required']).optional().meta({ description: 'Default "auto".' }),
+    tools: z.array(z.strictObject({ type: z.literal('function'), name: z.string().min(1) })),
   }),
 ]);
 
 export const textFormat = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text') }),
-  z.object({ type: z.literal('json_object') }),
-  z.object({
+  z.strictObject({ type: z.literal('text') }),
+  z.strictObject({ type: z.literal('json_object') }),
+  z.strictObject({
     type: z.literal('json_schema'),
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or dashes'),
     description: z.string().optional(),
     schema: jsonSchemaObject,
-    strict: z.boolean().optional(),
+    strict: z.boolean().optional().meta({ description: 'Default false, as OpenAI. The output is validated against the schema either way.' }),
   }),
 ]);
 
@@ -119,14 +142,22 @@ export const metadata = z
   .refine((m) => Object.keys(m).length <= 16, 'at most 16 key-value pairs')
   .meta({ description: 'Up to 16 string pairs (keys ≤ 64, values ≤ 512 characters).' });
 
+/** Set, these would change the answer, and no backend can honour them: refused rather than dropped. */
+const refused = (message: string) =>
+  z
+    .unknown()
+    .refine(() => false, message)
+    .optional()
+    .meta({ description: `Not supported: ${message}` });
+
 export const createResponseRequest = z
-  .object({
+  .strictObject({
     model: z.literal(MODEL_ID).meta({ description: 'Always "mavera-1".' }),
     input: z.union([z.string(), z.array(inputItem)]).meta({ description: 'A string, or an array of input items.' }),
     persona_id: z.string().min(1).optional().meta({ description: 'The persona whose perspective shapes the answer.' }),
     instructions: z.string().optional().meta({ description: "Appended to the persona's system prompt." }),
     analysis_mode: z.boolean().optional(),
-    text: z.object({ format: textFormat.optional(), verbosity: effort.optional() }).optional(),
+    text: z.strictObject({ format: textFormat.optional(), verbosity: effort.optional() }).optional(),
     tools: z.array(tool).optional(),
     tool_choice: toolChoice.optional(),
     parallel_tool_calls: z.boolean().optional(),
@@ -151,6 +182,16 @@ export const createResponseRequest = z
     service_tier: z.string().optional(),
     top_logprobs: z.number().int().min(0).max(20).optional(),
     include: z.array(z.string()).optional(),
+    // IGNORED: known OpenAI parameters that tune delivery, caching or moderation.
+    stream_options: ignored(),
+    context_management: ignored(),
+    moderation: ignored(),
+    prompt_cache_retention: ignored(),
+    prompt_cache_options: ignored(),
+    access_programs: ignored(),
+    image: ignored(),
+    conversation: refused('conversations are not stored here; continue a conversation with previous_response_id'),
+    prompt: refused('stored prompt templates do not exist here; send the prompt as instructions and input'),
   })
   .meta({ id: 'CreateResponseRequest' });
 

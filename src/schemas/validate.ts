@@ -3,6 +3,11 @@
  * A required field that is absent → 400 `invalid_request`; a field that is
  * present but fails its type or constraint → 422 `validation_error`. Both name
  * the offending `param` in OpenAI's path notation (`input[0].content`).
+ *
+ * A key a strict object does not know (`z.strictObject`) → 400
+ * `invalid_request` "Unknown parameter: 'persona'." (OpenAI's wording), checked
+ * before anything else: a misspelt name also makes its intended field look
+ * missing, and the typo is what the caller must fix.
  */
 import type { z } from 'zod';
 import { ApiError } from '../errors/api-error.js';
@@ -93,11 +98,62 @@ function messageFor(issue: Issue, param: string, value: unknown): string {
   }
 }
 
+export interface ParseOptions {
+  /** The message for an unknown top-level key (default OpenAI's Responses wording, `Unknown parameter: 'x'.`). */
+  unknownTopLevel?: (key: string) => string;
+}
+
+/** The first unknown key, outside union branches (a union's other branches do not know the keys of the one meant). */
+function unknownKey(issues: readonly Issue[]): { path: Path; key: string } | undefined {
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) return { path: issue.path, key: issue.keys[0]! };
+  }
+  return undefined;
+}
+
+/** A known key the unknown one was probably meant as: it starts with it, or is at most two edits away. */
+export function suggestKey(unknown: string, known: readonly string[]): string | undefined {
+  const u = unknown.toLowerCase();
+  if (u.length < 3) return undefined;
+  return known.find((k) => k.startsWith(u)) ?? known.find((k) => Math.abs(k.length - u.length) <= 2 && editDistance(u, k, 2) <= 2);
+}
+
+/** Levenshtein distance, stopping early above `max` (keys are short: at most 64 characters here). */
+function editDistance(a: string, b: string, max: number): number {
+  if (a.length > 64 || b.length > 64) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+function topLevelKeys(schema: z.ZodType): string[] {
+  const shape = (schema as { shape?: unknown }).shape;
+  return shape !== null && typeof shape === 'object' ? Object.keys(shape) : [];
+}
+
 /** Parses `body` with `schema`, or throws the ApiError a client should see. */
-export function parseRequest<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+export function parseRequest<S extends z.ZodType>(schema: S, body: unknown, options: ParseOptions = {}): z.infer<S> {
   const cleaned = dropNulls(body);
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
+  const unknown = unknownKey(result.error.issues);
+  if (unknown) {
+    const param = formatParam([...unknown.path, unknown.key])!;
+    const topLevel = unknown.path.length === 0;
+    const hint = topLevel ? suggestKey(unknown.key, topLevelKeys(schema)) : undefined;
+    const message = topLevel && options.unknownTopLevel ? options.unknownTopLevel(unknown.key) : `Unknown parameter: '${param}'.`;
+    throw new ApiError('invalid_request', hint ? `${message}${/[.?!]$/.test(message) ? '' : '.'} Did you mean '${hint}'?` : message, { param });
+  }
   const found = bestIssue(result.error.issues);
   if (!found) throw new ApiError('invalid_request', 'The request body is invalid.');
   const param = formatParam(found.path) ?? 'body';

@@ -48,7 +48,7 @@ async function dataFrames(res: Response): Promise<{ raw: string; chunks: Json[] 
 }
 
 describe('wire: non-streaming', () => {
-  it('returns application/json with the engine and request id headers; nulls and unknown fields are ignored', async () => {
+  it('returns application/json with the engine and request id headers; nulls and known unused parameters are accepted', async () => {
     const res = await post({
       model: 'mavera-1',
       messages: [{ role: 'user', content: 'Hello!', name: null }],
@@ -56,7 +56,8 @@ describe('wire: non-streaming', () => {
       tools: null,
       stop: null,
       modalities: ['text'],
-      some_future_field: { x: 1 },
+      logit_bias: { '50256': -100 },
+      prediction: { type: 'content', content: 'Hello' },
     });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
@@ -219,7 +220,8 @@ describe('conversion', () => {
     assert.equal(request.persona_id, 'p');
     assert.equal(request.analysis_mode, true);
     assert.equal(request.stream, undefined);
-    assert.deepEqual(request.tools, [{ type: 'function', name: 'get_weather', parameters: tool.function.parameters }]);
+    // Chat Completions tools are not strict unless they say so (OpenAI's Chat default), unlike Responses tools.
+    assert.deepEqual(request.tools, [{ type: 'function', name: 'get_weather', parameters: tool.function.parameters, strict: false }]);
     assert.deepEqual(request.tool_choice, { type: 'function', name: 'get_weather' });
     assert.deepEqual(request.text, { format: { type: 'json_schema', name: 'out', schema: { type: 'object' }, strict: true } });
     assert.deepEqual(request.input, [

@@ -104,14 +104,16 @@ describe('errors', () => {
     assertError(await call('GET', '/v1/personas?limit=500'), 422, 'validation_error', 'limit');
   });
 
-  it('ignores unknown fields and nulls as real clients send them', async () => {
+  it('accepts nulls and known parameters it does not use, as real clients send them', async () => {
     const r = await call('POST', '/v1/responses', {
       ...ok,
       temperature: null,
       text: {},
       tools: [{ type: 'function', name: 'f', strict: null, parameters: null }],
       include: ['reasoning.encrypted_content'],
-      something_new: { nested: true },
+      stream_options: { include_obfuscation: false },
+      prompt_cache_retention: '24h',
+      conversation: null,
       service_tier: 'auto',
       truncation: 'auto',
     });
