@@ -232,6 +232,27 @@ describe('custom personas over HTTP', () => {
       assert.equal((await call('POST', '/v1/personas', stale)).status, 200, 'the same value twice is fine (GET details posted back)');
     });
 
+    it('takes a population block, checks its shares, and PATCH replaces the dimensions it names', async () => {
+      const body = advanced() as any;
+      assert.ok(body.details.population, 'the built-in profile carries one');
+      const r = await call('POST', '/v1/personas', body);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual(r.body.details.population, hospitalCfo.profile.population);
+      const bad = advanced() as any;
+      bad.details.population.gender.bands = [{ value: 'female', share: 0.5 }, { value: 'male', share: 0.3 }];
+      const rejected = await call('POST', '/v1/personas', bad);
+      expectError(rejected, 422, 'validation_error', 'details.population.gender.bands');
+      assert.match(rejected.body.error.message, /sum to 1/);
+      const patched = await call('PATCH', `/v1/personas/${r.body.id}`, { details: { population: { gender: { bands: [{ value: 'female', share: 1 }] } } } });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      assert.deepEqual(patched.body.details.population.gender, { bands: [{ value: 'female', share: 1 }] });
+      assert.deepEqual(patched.body.details.population.age, hospitalCfo.profile.population!.age, 'other dimensions kept');
+      // A derived (north_star) persona does not inherit its template's population.
+      const derived = await call('POST', '/v1/personas', { pipeline_type: 'north_star', name: 'Regional hospital finance chief', description: 'CFO of a regional hospital system in the Midwest.' });
+      assert.equal(derived.status, 200, JSON.stringify(derived.body));
+      assert.equal(derived.body.details.population, undefined);
+    });
+
     it('rejects inconsistent profiles naming the field; allows unusual ones with a warning', async () => {
       const check = async (demographics: Record<string, string>, param: string, rule: string) => {
         const body = advanced() as any;
