@@ -1,0 +1,86 @@
+/**
+ * Statistics of focus-group studies: pure functions, no I/O, seeded randomness only.
+ *
+ * The service calls one function per question type (or `questionResults`, which picks it)
+ * with the question, its respondents' answers (+ weights and segment attributes) and the
+ * analysis options, and gets that question's results object (./results/result-types.ts).
+ * `rake` turns target marginals into the weights; `ssrDistribution` maps an SSR answer's
+ * embedding to its distribution over the scale; `statsMethods` describes the methods for
+ * the results document. Everything else is exported for reuse and tests.
+ */
+import type { Answer } from '../answer-types.js';
+import type { AnalysisOptions, QuestionSpec, RespondentAnswer, RespondentAnswers } from './results/inputs.js';
+import { conjointResults } from './results/conjoint-question.js';
+import { matrixResults } from './results/matrix-question.js';
+import { maxDiffResults } from './results/maxdiff-question.js';
+import { multipleChoiceResults } from './results/multiple-choice.js';
+import { openEndedResults } from './results/open-ended-question.js';
+import { rankingResults } from './results/ranking-question.js';
+import type { QuestionResult } from './results/result-types.js';
+import { likertResults, npsResults, ratingResults, semanticDifferentialResults, sliderResults } from './results/scale-questions.js';
+import { resolvedOptions } from './results/segments.js';
+import { yesNoResults } from './results/yes-no.js';
+
+export type * from './results/inputs.js';
+export type * from './results/result-types.js';
+export { conjointResults, likertResults, matrixResults, maxDiffResults, multipleChoiceResults, npsResults, openEndedResults, rankingResults, ratingResults, semanticDifferentialResults, sliderResults, yesNoResults };
+export { DEFAULT_LEVEL, DEFAULT_REPLICATES, MAX_PAIRWISE_GROUPS, MAX_REPLICATES } from './results/segments.js';
+export { rake, RakingError, type RakingErrorCode, type RakingOptions, type RakingResult, type RakingTargets } from './raking.js';
+export { cosineSimilarity, expectedValue, scalePmf, ssrDistribution, type SsrOptions } from './ssr.js';
+export { compareToReference, jensenShannonDivergence, normalizedWasserstein, type ReferenceComparison } from './reference-comparison.js';
+export { benjaminiHochbergAdjust, holmAdjust } from './p-adjust.js';
+export { createRng, seedFrom, type Rng } from './random.js';
+
+/** The results of one question, by its type. */
+export function questionResults(question: QuestionSpec, answers: readonly RespondentAnswer<Answer>[], options: AnalysisOptions): QuestionResult {
+  switch (question.type) {
+    case 'nps':
+      return npsResults(question, answers as RespondentAnswers<'nps'>, options);
+    case 'likert':
+      return likertResults(question, answers as RespondentAnswers<'likert'>, options);
+    case 'rating':
+      return ratingResults(question, answers as RespondentAnswers<'rating'>, options);
+    case 'slider':
+      return sliderResults(question, answers as RespondentAnswers<'slider'>, options);
+    case 'semantic_differential':
+      return semanticDifferentialResults(question, answers as RespondentAnswers<'semantic_differential'>, options);
+    case 'yes_no':
+      return yesNoResults(question, answers as RespondentAnswers<'yes_no'>, options);
+    case 'multiple_choice':
+      return multipleChoiceResults(question, answers as RespondentAnswers<'multiple_choice'>, options);
+    case 'ranking':
+      return rankingResults(question, answers as RespondentAnswers<'ranking'>, options);
+    case 'maxdiff':
+      return maxDiffResults(question, answers as RespondentAnswers<'maxdiff'>, options);
+    case 'conjoint':
+      return conjointResults(question, answers as RespondentAnswers<'conjoint'>, options);
+    case 'matrix':
+      return matrixResults(question, answers as RespondentAnswers<'matrix'>, options);
+    case 'open_ended':
+      return openEndedResults(question, answers as RespondentAnswers<'open_ended'>, options);
+  }
+}
+
+/** How the numbers were computed, for the results document (`results.methods`). */
+export function statsMethods(options: Pick<AnalysisOptions, 'replicates' | 'level'> = {}) {
+  const { replicates, level } = resolvedOptions({ seed: 0, ...options });
+  return {
+    ci_level: level,
+    bootstrap_replicates: replicates,
+    bootstrap: 'percentile interval; each replicate is one multinomial draw of the (weighted) answer distribution at Kish’s effective sample size; seeded per question and segment',
+    mean_interval: 't-interval on Kish’s effective n (ci.mean_t), beside the bootstrap (ci.mean)',
+    sd: 'sample sd; with weights, weights normalized to sum to n and divisor n − 1',
+    nps: 'promoters 9–10, detractors 0–6; normal interval from the multinomial variance (p_P + p_D − (p_P − p_D)²)/n',
+    tests: {
+      distributions: "Pearson chi-square test of independence (no continuity correction), Cramér's V",
+      ordinal_scales: 'Mann–Whitney U (normal approximation, tie and continuity corrected), rank-biserial correlation',
+      sliders: "Welch's t-test, Cohen's d; Kruskal–Wallis across all groups",
+      nps: 'z-test of the NPS difference',
+      yes_no: "two-proportion z-test, Cohen's h",
+      ranking: 'Kruskal–Wallis per option',
+      conjoint: 'likelihood-ratio test of per-group against pooled logit',
+    },
+    correction: 'Holm (family-wise error rate) over all tests of a question: p_adjusted',
+    weighting: 'raking by iterative proportional fitting to the target marginals',
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Results of conjoint questions (../conjoint.ts): multinomial-logit part-worths with
+ * intervals, attribute importances and counts; `distribution` is the share of choices by
+ * position shown (1 = first) and "none" — a check for position bias. Across groups, a
+ * likelihood-ratio test of one model per group against one pooled model:
+ * LR = 2(Σ LL_g − LL_pooled) ~ χ²((G − 1)·p), p the parameters of one model (a Chow-type
+ * test of preference heterogeneity; it ignores scale differences between groups).
+ */
+import type { ConjointAnswer } from '../../answer-types.js';
+import { addConjointTask, createConjointTally, fitConjoint, type ConjointTally } from '../conjoint.js';
+import { chiSquareSf } from '../distributions.js';
+import type { AnalysisOptions, ConjointQuestionSpec, RespondentAnswers } from './inputs.js';
+import type { ConjointResult, ConjointStatistics, DistributionEntry } from './result-types.js';
+import { addToTotals, analyze, newTotals, sizeFields, type QuestionModel, type Totals } from './segments.js';
+
+type Summary = ConjointTally & Totals;
+
+function conjointModel(attributes: ConjointQuestionSpec['attributes']): QuestionModel<ConjointAnswer, Summary, ConjointStatistics> {
+  const create = (): Summary => ({ ...createConjointTally(attributes), ...newTotals() });
+  return {
+    create,
+    add(t, answer, weight) {
+      if (!Array.isArray(answer.tasks) || answer.tasks.length === 0) return false;
+      for (const task of answer.tasks) addConjointTask(t, task.shown, task.chosen, weight);
+      addToTotals(t, weight);
+      return true;
+    },
+    stats(t, ctx) {
+      const fit = fitConjoint(t, { level: ctx.level });
+      return { ...sizeFields(t, ctx.weighted), distribution: positions(t), ...fit, skipped_tasks: t.skippedTasks };
+    },
+    compare(groups) {
+      const used = groups.filter((g) => g.summary.tasks > 0);
+      if (used.length < 2) return [];
+      const pooled = create();
+      for (const g of used) mergeInto(pooled, g.summary);
+      const pooledFit = fitConjoint(pooled);
+      const parameters = attributes.reduce((s, a) => s + Math.max(0, a.levels.length - 1), 0) + (pooled.noneChosen > 0 ? 1 : 0);
+      const lr = 2 * (used.reduce((s, g) => s + g.stats.log_likelihood, 0) - pooledFit.log_likelihood);
+      const df = (used.length - 1) * parameters;
+      if (!(df > 0)) return [];
+      return [{ test: 'likelihood_ratio', metric: 'part_worths', groups: used.map((g) => g.key), statistic: Math.max(0, lr), df, p_value: chiSquareSf(Math.max(0, lr), df), effect_size: null }];
+    },
+  };
+}
+
+/** Share of the (weighted) choices falling on each position shown, and on none. */
+function positions(t: ConjointTally): DistributionEntry[] {
+  const byPosition: number[] = [];
+  let none = 0;
+  for (const set of t.sets.values()) {
+    const p = set.profiles.length;
+    for (let j = 0; j < p; j++) byPosition[j] = (byPosition[j] ?? 0) + set.counts[j]!;
+    none += set.counts[p]!;
+  }
+  const filled = Array.from(byPosition, (x) => x ?? 0);
+  const total = filled.reduce((s, x) => s + x, 0) + none;
+  const entries: DistributionEntry[] = filled.map((x, j) => ({ value: j + 1, count: x, share: total > 0 ? x / total : 0 }));
+  if (none > 0) entries.push({ value: 'none', count: none, share: total > 0 ? none / total : 0 });
+  return entries;
+}
+
+function mergeInto(target: ConjointTally, source: ConjointTally): void {
+  for (const [key, set] of source.sets) {
+    const existing = target.sets.get(key);
+    if (existing) for (let j = 0; j < set.counts.length; j++) existing.counts[j]! += set.counts[j]!;
+    else target.sets.set(key, { profiles: set.profiles, counts: Float64Array.from(set.counts) });
+  }
+  target.tasks += source.tasks;
+  target.noneChosen += source.noneChosen;
+}
+
+export function conjointResults(question: ConjointQuestionSpec, answers: RespondentAnswers<'conjoint'>, options: AnalysisOptions): ConjointResult {
+  const a = analyze(conjointModel(question.attributes), question.id, answers, options);
+  return { question_id: question.id, type: 'conjoint', ...a.overall, skipped: a.skipped, segments: a.segments };
+}

@@ -1,0 +1,52 @@
+/**
+ * Results of maxdiff questions (../maxdiff.ts): best-minus-worst counting scores per item;
+ * `distribution` is each item's share of the best picks. Across groups, one chi-square test
+ * per item on how its appearances ended (best / worst / neither) — the appearances of one
+ * respondent are not independent, so read these p-values as indicative.
+ */
+import type { MaxDiffAnswer } from '../../answer-types.js';
+import { chiSquareIndependence } from '../chi-square-test.js';
+import { addMaxDiffTask, createMaxDiffTally, maxDiffScores, type MaxDiffTally } from '../maxdiff.js';
+import type { AnalysisOptions, MaxDiffQuestionSpec, RespondentAnswers } from './inputs.js';
+import type { MaxDiffResult, MaxDiffStatistics } from './result-types.js';
+import { addToTotals, analyze, chiSquareTest, newTotals, sizeFields, type QuestionModel, type RawTest, type Totals } from './segments.js';
+
+type Summary = MaxDiffTally & Totals;
+
+function maxDiffModel(items: readonly string[]): QuestionModel<MaxDiffAnswer, Summary, MaxDiffStatistics> {
+  return {
+    create: () => ({ ...createMaxDiffTally(items), ...newTotals() }),
+    add(t, answer, weight) {
+      if (!Array.isArray(answer.tasks) || answer.tasks.length === 0) return false;
+      for (const task of answer.tasks) addMaxDiffTask(t, task.shown, task.best, task.worst, weight);
+      addToTotals(t, weight);
+      return true;
+    },
+    stats(t, ctx) {
+      let best = 0;
+      for (const b of t.best) best += b;
+      return {
+        ...sizeFields(t, ctx.weighted),
+        distribution: items.map((item, i) => ({ value: item, count: t.best[i]!, share: best > 0 ? t.best[i]! / best : 0 })),
+        items: maxDiffScores(t),
+        skipped_tasks: t.skippedTasks,
+      };
+    },
+    compare(groups) {
+      const used = groups.filter((g) => g.summary.n > 0);
+      if (used.length < 2) return [];
+      const tests: RawTest[] = [];
+      items.forEach((item, i) => {
+        const table = used.map((g) => [g.summary.best[i]!, g.summary.worst[i]!, Math.max(0, g.summary.shown[i]! - g.summary.best[i]! - g.summary.worst[i]!)]);
+        const chi = chiSquareIndependence(table);
+        if (chi) tests.push(chiSquareTest(`item:${item}`, used.map((g) => g.key), chi));
+      });
+      return tests;
+    },
+  };
+}
+
+export function maxDiffResults(question: MaxDiffQuestionSpec, answers: RespondentAnswers<'maxdiff'>, options: AnalysisOptions): MaxDiffResult {
+  const a = analyze(maxDiffModel(question.options), question.id, answers, options);
+  return { question_id: question.id, type: 'maxdiff', ...a.overall, skipped: a.skipped, segments: a.segments };
+}

@@ -1,0 +1,147 @@
+/**
+ * The one loop every question type's results go through: tally the answers (overall and per
+ * group of each segment attribute) in one pass, compute each group's statistics with its own
+ * seeded stream, run the type's tests between the groups, and adjust all of the question's
+ * p-values together with Holm's method (../p-adjust.ts). A question type supplies a
+ * QuestionModel: how to tally an answer, the statistics of a tally, and its tests.
+ *
+ * Pairwise tests run only between groups with at least 2 (effective) respondents and only
+ * when a segment has at most MAX_PAIRWISE_GROUPS groups (190 pairs); omnibus tests always.
+ */
+import type { ChiSquareResult } from '../chi-square-test.js';
+import { holmAdjust } from '../p-adjust.js';
+import { seedFrom } from '../random.js';
+import type { AnalysisOptions, RespondentAnswer } from './inputs.js';
+import type { Segment, SegmentTest } from './result-types.js';
+
+export const MAX_PAIRWISE_GROUPS = 20;
+export const DEFAULT_REPLICATES = 1000;
+export const MAX_REPLICATES = 10_000;
+export const DEFAULT_LEVEL = 0.95;
+
+/** Respondent count and weight sums of a tally. */
+export interface Totals {
+  n: number;
+  sumW: number;
+  sumW2: number;
+}
+
+export const newTotals = (): Totals => ({ n: 0, sumW: 0, sumW2: 0 });
+
+export function addToTotals(t: Totals, weight: number): void {
+  t.n++;
+  t.sumW += weight;
+  t.sumW2 += weight * weight;
+}
+
+/** Kish's effective n of a tally (n when unweighted). */
+export function effectiveN(t: Totals): number {
+  return t.sumW2 > 0 ? (t.sumW * t.sumW) / t.sumW2 : 0;
+}
+
+/** `n`, and `n_effective` when the study is weighted. */
+export function sizeFields(t: Totals, weighted: boolean): { n: number; n_effective?: number } {
+  return weighted ? { n: t.n, n_effective: effectiveN(t) } : { n: t.n };
+}
+
+export interface StatsContext {
+  seed: number;
+  replicates: number;
+  level: number;
+  weighted: boolean;
+}
+
+/** A test before the family's correction. */
+export type RawTest = Omit<SegmentTest, 'p_adjusted' | 'significant'>;
+
+export interface GroupTally<S, G> {
+  key: string;
+  summary: S;
+  stats: G;
+}
+
+export interface QuestionModel<A, S, G> {
+  create(): S;
+  /** Tallies one answer; false when it does not fit the question (it is then counted as skipped). */
+  add(summary: S, answer: A, weight: number, record: RespondentAnswer<A>): boolean;
+  stats(summary: S, context: StatsContext): G;
+  /** Tests between the groups of one segment attribute; `pairwise` false: omnibus tests only. */
+  compare(groups: readonly GroupTally<S, G>[], pairwise: boolean, context: StatsContext): RawTest[];
+}
+
+export interface Analysis<S, G> {
+  overall: G;
+  summary: S;
+  skipped: number;
+  segments: Segment<G>[];
+}
+
+export function resolvedOptions(options: AnalysisOptions): { replicates: number; level: number } {
+  const replicates = Math.min(MAX_REPLICATES, Math.max(0, Math.floor(options.replicates ?? DEFAULT_REPLICATES)));
+  const level = options.level ?? DEFAULT_LEVEL;
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must be between 0 and 1, got ${level}`);
+  return { replicates, level };
+}
+
+export function analyze<A, S, G>(model: QuestionModel<A, S, G>, questionId: string, records: readonly RespondentAnswer<A>[], options: AnalysisOptions): Analysis<S, G> {
+  const { replicates, level } = resolvedOptions(options);
+  const dims = options.segmentBy ?? [];
+  const overall = model.create();
+  const groups = dims.map(() => new Map<string, S>());
+  let skipped = 0;
+  let weighted = false;
+  for (const record of records) {
+    const weight = record.weight ?? 1;
+    if (!(Number.isFinite(weight) && weight >= 0)) throw new RangeError(`respondent weights must be finite and ≥ 0, got ${weight}`);
+    if (weight !== 1) weighted = true;
+    if (record.answer === null || !model.add(overall, record.answer, weight, record)) {
+      skipped++;
+      continue;
+    }
+    dims.forEach((dim, d) => {
+      const key = record.segments?.[dim];
+      if (key === undefined) return;
+      let summary = groups[d]!.get(key);
+      if (summary === undefined) groups[d]!.set(key, (summary = model.create()));
+      model.add(summary, record.answer!, weight, record);
+    });
+  }
+  const context = (...parts: string[]): StatsContext => ({ seed: seedFrom(options.seed, questionId, ...parts), replicates, level, weighted });
+  const overallStats = model.stats(overall, context('all'));
+  const raw: { d: number; test: RawTest }[] = [];
+  const segments = dims.map((dim, d): Segment<G> => {
+    const tallies = [...groups[d]!.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, summary]) => ({ key, summary, stats: model.stats(summary, context(dim, key)) }));
+    for (const test of model.compare(tallies, tallies.length <= MAX_PAIRWISE_GROUPS, context(dim, '#tests'))) raw.push({ d, test });
+    return { by: dim, groups: tallies.map((t) => ({ key: t.key, ...t.stats })), tests: [] };
+  });
+  const adjusted = holmAdjust(raw.map((r) => r.test.p_value));
+  raw.forEach((r, i) => {
+    const p = adjusted[i]!;
+    segments[r.d]!.tests.push({ ...r.test, p_adjusted: p, significant: p < 1 - level });
+  });
+  return { overall: overallStats, summary: overall, skipped, segments };
+}
+
+/** All pairs (i < j) of the groups with at least `minN` effective respondents. */
+export function pairsOf<T>(groups: readonly T[], size: (g: T) => number, minN = 2): [T, T][] {
+  const ok = groups.filter((g) => size(g) >= minN);
+  const out: [T, T][] = [];
+  for (let i = 0; i < ok.length; i++) for (let j = i + 1; j < ok.length; j++) out.push([ok[i]!, ok[j]!]);
+  return out;
+}
+
+/** The chi-square test's fields for a SegmentTest. */
+export function chiSquareTest(metric: string, groups: string[], r: ChiSquareResult): RawTest {
+  return {
+    test: 'chi_square',
+    metric,
+    groups,
+    statistic: r.statistic,
+    df: r.df,
+    p_value: r.pValue,
+    effect_size: { measure: 'cramers_v', value: r.cramersV },
+    ...(r.cochranOk ? {} : { warning: `sparse table: ${Math.round(r.sparseCellShare * 100)}% of expected counts below 5 (smallest ${r.minExpected.toFixed(2)}); the chi-square approximation is doubtful` }),
+  };
+}

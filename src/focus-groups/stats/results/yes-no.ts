@@ -1,0 +1,47 @@
+/** Results of yes_no questions: the share answering yes with its bootstrap interval; tests: chi-square, pairwise two-proportion z. */
+import { twoProportionZTest } from '../proportion-test.js';
+import { compareToReference } from '../reference-comparison.js';
+import { addCategory, categoricalDistribution, categoricalTestCounts, compareCategoricalGroups, createCategoricalSummary, type CategoricalSummary } from './categorical-summary.js';
+import type { AnalysisOptions, RespondentAnswers, YesNoQuestionSpec } from './inputs.js';
+import type { YesNoResult, YesNoStatistics } from './result-types.js';
+import { analyze, effectiveN, pairsOf, sizeFields, type QuestionModel } from './segments.js';
+
+const CATEGORIES = [{ value: 'yes' }, { value: 'no' }];
+
+const model: QuestionModel<{ value: boolean }, CategoricalSummary, YesNoStatistics> = {
+  create: () => createCategoricalSummary(2),
+  add(s, answer, weight) {
+    if (typeof answer.value !== 'boolean') return false;
+    addCategory(s, answer.value ? 0 : 1, weight);
+    return true;
+  },
+  stats(s, ctx) {
+    const distribution = categoricalDistribution(s, CATEGORIES, ctx, true);
+    const yes = distribution[0]!;
+    return { ...sizeFields(s, ctx.weighted), distribution, yes: s.n > 0 ? yes.share : null, ci: { yes: yes.ci ?? null } };
+  },
+  compare(groups, pairwise) {
+    const tests = compareCategoricalGroups(groups, 'distribution');
+    if (!pairwise) return tests;
+    for (const [a, b] of pairsOf(groups, (g) => effectiveN(g.summary))) {
+      const ca = categoricalTestCounts(a.summary);
+      const cb = categoricalTestCounts(b.summary);
+      const r = twoProportionZTest(ca[0]!, ca[0]! + ca[1]!, cb[0]!, cb[0]! + cb[1]!);
+      if (r) tests.push({ test: 'two_proportion_z', metric: 'yes', groups: [a.key, b.key], statistic: r.z, p_value: r.pValue, effect_size: { measure: 'cohens_h', value: r.cohensH }, difference: r.difference });
+    }
+    return tests;
+  },
+};
+
+/** `reference`, if given: shares of [yes, no]. */
+export function yesNoResults(question: YesNoQuestionSpec, answers: RespondentAnswers<'yes_no'>, options: AnalysisOptions): YesNoResult {
+  const a = analyze(model, question.id, answers, options);
+  return {
+    question_id: question.id,
+    type: 'yes_no',
+    ...a.overall,
+    skipped: a.skipped,
+    ...(question.reference ? { reference: compareToReference([1, 0], a.overall.distribution.map((d) => d.share), question.reference, true) } : {}),
+    segments: a.segments,
+  };
+}
