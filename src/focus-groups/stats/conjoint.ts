@@ -37,6 +37,8 @@ export type ConjointProfile = Readonly<Record<string, string>>;
 interface ChoiceSet {
   /** Level index per attribute, per profile. */
   profiles: Int32Array[];
+  /** Each profile's id in the tally's `profileIds`. */
+  ids: Int32Array;
   /** Weighted choices of each profile, then of "none". */
   counts: Float64Array;
 }
@@ -51,6 +53,10 @@ export interface ConjointTally {
   /** Weighted times each level was shown / chosen, per attribute. */
   readonly levelShown: Float64Array[];
   readonly levelChosen: Float64Array[];
+  /** Level → index, per attribute. */
+  readonly levelIndex: Map<string, number>[];
+  /** Distinct profiles (their level indexes joined) → id. */
+  readonly profileIds: Map<string, number>;
 }
 
 export function createConjointTally(attributes: readonly ConjointAttribute[]): ConjointTally {
@@ -63,6 +69,8 @@ export function createConjointTally(attributes: readonly ConjointAttribute[]): C
     noneChosen: 0,
     levelShown: attributes.map((a) => new Float64Array(a.levels.length)),
     levelChosen: attributes.map((a) => new Float64Array(a.levels.length)),
+    levelIndex: attributes.map((a) => new Map(a.levels.map((l, i) => [l, i]))),
+    profileIds: new Map(),
   };
 }
 
@@ -72,9 +80,8 @@ export function addConjointTask(tally: ConjointTally, shown: readonly ConjointPr
   for (const profile of shown) {
     const levels = new Int32Array(tally.attributes.length);
     for (let a = 0; a < tally.attributes.length; a++) {
-      const attribute = tally.attributes[a]!;
-      const level = profile[attribute.name];
-      levels[a] = level === undefined ? -1 : attribute.levels.indexOf(level);
+      const level = profile[tally.attributes[a]!.name];
+      levels[a] = level === undefined ? -1 : (tally.levelIndex[a]!.get(level) ?? -1);
     }
     profiles.push(levels);
   }
@@ -82,12 +89,7 @@ export function addConjointTask(tally: ConjointTally, shown: readonly ConjointPr
     tally.skippedTasks++;
     return;
   }
-  const key = profiles.map((p) => p.join(',')).join('|');
-  let set = tally.sets.get(key);
-  if (!set) {
-    set = { profiles, counts: new Float64Array(profiles.length + 1) };
-    tally.sets.set(key, set);
-  }
+  const set = choiceSet(tally, profiles);
   set.counts[chosen ?? profiles.length]! += weight;
   tally.tasks++;
   if (chosen === null) tally.noneChosen += weight;
@@ -97,6 +99,36 @@ export function addConjointTask(tally: ConjointTally, shown: readonly ConjointPr
       if (j === chosen) tally.levelChosen[a]![p[a]!]! += weight;
     }
   });
+}
+
+/** The tally's choice set of these profiles (created empty when new). */
+function choiceSet(tally: ConjointTally, profiles: Int32Array[]): ChoiceSet {
+  const ids = Int32Array.from(profiles, (p) => {
+    const profileKey = p.join(',');
+    let id = tally.profileIds.get(profileKey);
+    if (id === undefined) tally.profileIds.set(profileKey, (id = tally.profileIds.size));
+    return id;
+  });
+  const key = ids.join(',');
+  let set = tally.sets.get(key);
+  if (!set) {
+    set = { profiles, ids, counts: new Float64Array(profiles.length + 1) };
+    tally.sets.set(key, set);
+  }
+  return set;
+}
+
+/** Adds another tally of the same attributes (e.g. to pool segment groups). */
+export function mergeConjointTally(target: ConjointTally, source: ConjointTally): void {
+  for (const set of source.sets.values()) {
+    const into = choiceSet(target, set.profiles);
+    for (let j = 0; j < set.counts.length; j++) into.counts[j]! += set.counts[j]!;
+  }
+  source.levelShown.forEach((shown, a) => shown.forEach((x, l) => (target.levelShown[a]![l]! += x)));
+  source.levelChosen.forEach((chosen, a) => chosen.forEach((x, l) => (target.levelChosen[a]![l]! += x)));
+  target.tasks += source.tasks;
+  target.skippedTasks += source.skippedTasks;
+  target.noneChosen += source.noneChosen;
 }
 
 export interface ConjointFitOptions {
@@ -150,98 +182,29 @@ export function fitConjoint(tally: ConjointTally, options: ConjointFitOptions = 
   const hasNone = tally.noneChosen > 0;
   const noneIndex = p;
   if (hasNone) p++;
-
-  // Design matrices per choice set: rows are the profiles (and "none"), effects-coded.
-  const sets = [...tally.sets.values()].map((set) => {
-    const alternatives = set.profiles.length + (hasNone ? 1 : 0);
-    const x = new Float64Array(alternatives * p);
-    set.profiles.forEach((levels, j) => {
-      attrs.forEach((a, ai) => {
-        const last = a.levels.length - 1;
-        if (last < 1) return;
-        const l = levels[ai]!;
-        if (l < last) x[j * p + offsets[ai]! + l] = 1;
-        else for (let k = 0; k < last; k++) x[j * p + offsets[ai]! + k] = -1;
-      });
-    });
-    if (hasNone) x[set.profiles.length * p + noneIndex] = 1;
-    const counts = hasNone ? set.counts : set.counts.subarray(0, set.profiles.length);
-    let total = 0;
-    for (const c of counts) total += c;
-    return { x, alternatives, counts, total };
-  });
-
-  const utilities = new Float64Array(64);
-  const probabilities = (set: (typeof sets)[number], beta: Float64Array): Float64Array => {
-    const u = set.alternatives <= utilities.length ? utilities.subarray(0, set.alternatives) : new Float64Array(set.alternatives);
-    let max = -Infinity;
-    for (let j = 0; j < set.alternatives; j++) {
-      let s = 0;
-      for (let k = 0; k < p; k++) s += set.x[j * p + k]! * beta[k]!;
-      u[j] = s;
-      if (s > max) max = s;
-    }
-    let sum = 0;
-    for (let j = 0; j < set.alternatives; j++) sum += (u[j] = Math.exp(u[j]! - max));
-    for (let j = 0; j < set.alternatives; j++) u[j]! /= sum;
-    return u;
-  };
-  const logLikelihood = (beta: Float64Array, penalty: number): number => {
-    let ll = 0;
-    for (const set of sets) {
-      const pr = probabilities(set, beta);
-      for (let j = 0; j < set.alternatives; j++) if (set.counts[j]! > 0) ll += set.counts[j]! * Math.log(pr[j]!);
-    }
-    let b2 = 0;
-    for (const b of beta) b2 += b * b;
-    return ll - (penalty / 2) * b2;
-  };
-  const information = (beta: Float64Array, penalty: number): { gradient: Float64Array; info: Float64Array } => {
-    const gradient = new Float64Array(p);
-    const info = new Float64Array(p * p);
-    const mean = new Float64Array(p);
-    for (const set of sets) {
-      if (!(set.total > 0)) continue;
-      const pr = probabilities(set, beta);
-      mean.fill(0);
-      for (let j = 0; j < set.alternatives; j++) for (let k = 0; k < p; k++) mean[k]! += pr[j]! * set.x[j * p + k]!;
-      for (let j = 0; j < set.alternatives; j++) {
-        const c = set.counts[j]!;
-        const w = set.total * pr[j]!;
-        for (let k = 0; k < p; k++) {
-          const dk = set.x[j * p + k]! - mean[k]!;
-          if (c > 0) gradient[k]! += c * dk;
-          if (dk === 0) continue;
-          for (let l = 0; l <= k; l++) info[k * p + l]! += w * dk * (set.x[j * p + l]! - mean[l]!);
-        }
-      }
-    }
-    for (let k = 0; k < p; k++) {
-      gradient[k]! -= penalty * beta[k]!;
-      info[k * p + k]! += penalty;
-      for (let l = 0; l < k; l++) info[l * p + k] = info[k * p + l]!;
-    }
-    return { gradient, info };
-  };
+  const model = buildDesign(tally, attrs, offsets, p, hasNone, noneIndex);
 
   const beta = new Float64Array(p);
   let iterations = 0;
   let converged = p === 0;
-  let ll = logLikelihood(beta, ridge);
+  let current = evaluate(model, beta, ridge);
+  let ll = current.ll;
+  const next = new Float64Array(p);
   while (!converged && iterations < maxIterations) {
     iterations++;
-    const { gradient, info } = information(beta, ridge);
+    const { gradient, info } = current;
     const l = cholesky(info, p);
     if (!l) break;
     const delta = choleskySolve(l, p, gradient);
     let step = 1;
-    let next = beta.map((b, k) => b + delta[k]!);
-    let nextLl = logLikelihood(next, ridge);
-    while (nextLl < ll - 1e-12 && step > 1e-6) {
+    for (let k = 0; k < p; k++) next[k] = beta[k]! + delta[k]!;
+    current = evaluate(model, next, ridge);
+    while (current.ll < ll - 1e-12 * Math.max(1, Math.abs(ll)) && step > 1e-6) {
       step /= 2;
-      next = beta.map((b, k) => b + step * delta[k]!);
-      nextLl = logLikelihood(next, ridge);
+      for (let k = 0; k < p; k++) next[k] = beta[k]! + step * delta[k]!;
+      current = evaluate(model, next, ridge);
     }
+    const nextLl = current.ll;
     let moved = 0;
     for (let k = 0; k < p; k++) moved = Math.max(moved, Math.abs(next[k]! - beta[k]!));
     beta.set(next);
@@ -249,13 +212,18 @@ export function fitConjoint(tally: ConjointTally, options: ConjointFitOptions = 
     if (moved < 1e-9) converged = true;
   }
 
-  const { info } = information(beta, ridge);
-  const factor = p > 0 ? cholesky(info, p) : null;
+  const factor = p > 0 ? cholesky(current.info, p) : null;
   const covariance = factor ? choleskyInverse(factor, p) : null;
-  const identified = p === 0 || cholesky(information(beta, 0).info, p, 1e-9) !== null;
-  const unpenalizedLl = logLikelihood(beta, 0);
+  // Without the ridge: the data's own information, and the likelihood reported.
+  const unpenalized = evaluate(model, beta, 0);
+  const identified = p === 0 || cholesky(unpenalized.info, p, 1e-9) !== null;
+  const unpenalizedLl = unpenalized.ll;
   let nullLl = 0;
-  for (const set of sets) nullLl -= set.total * Math.log(set.alternatives);
+  let totalTasks = 0;
+  for (let s = 0; s < model.sets; s++) {
+    nullLl -= model.totals[s]! * Math.log(model.setStart[s + 1]! - model.setStart[s]!);
+    totalTasks += model.totals[s]!;
+  }
 
   const attributes: ConjointAttributeEstimate[] = attrs.map((a, ai) => {
     const last = a.levels.length - 1;
@@ -284,8 +252,6 @@ export function fitConjoint(tally: ConjointTally, options: ConjointFitOptions = 
   const ranges = attributes.map((a) => (a.levels.length ? Math.max(...a.levels.map((l) => l.part_worth)) - Math.min(...a.levels.map((l) => l.part_worth)) : 0));
   const totalRange = ranges.reduce((s, r) => s + r, 0);
   attributes.forEach((a, i) => (a.importance = totalRange > 0 ? (100 * ranges[i]!) / totalRange : 0));
-  let totalTasks = 0;
-  for (const set of sets) totalTasks += set.total;
   return {
     attributes,
     none: hasNone
@@ -299,4 +265,160 @@ export function fitConjoint(tally: ConjointTally, options: ConjointFitOptions = 
     converged,
     identified,
   };
+}
+
+/**
+ * The choice data in flat arrays: the distinct alternatives (profiles, and "none") as rows of
+ * the effects-coded design matrix, and each choice set as a run of row ids with its counts.
+ * Utilities are computed once per distinct row per pass, so a pass costs O(rows · p + set entries).
+ */
+interface Design {
+  p: number;
+  /** Distinct rows × p, row-major. */
+  x: Float64Array;
+  rows: number;
+  sets: number;
+  /** Set s has entries setStart[s] … setStart[s + 1] − 1. */
+  setStart: Int32Array;
+  /** Row id and weighted choice count of each entry. */
+  entryRow: Int32Array;
+  entryCount: Float64Array;
+  /** Weighted choices per set. */
+  totals: Float64Array;
+}
+
+function buildDesign(tally: ConjointTally, attrs: readonly ConjointAttribute[], offsets: readonly number[], p: number, hasNone: boolean, noneIndex: number): Design {
+  const rowIds = new Map<number, number>();
+  const rows: Float64Array[] = [];
+  const rowOf = (key: number, make: () => Float64Array): number => {
+    let id = rowIds.get(key);
+    if (id === undefined) {
+      id = rows.length;
+      rowIds.set(key, id);
+      rows.push(make());
+    }
+    return id;
+  };
+  const setStart: number[] = [0];
+  const entryRow: number[] = [];
+  const entryCount: number[] = [];
+  const totals: number[] = [];
+  for (const set of tally.sets.values()) {
+    let total = 0;
+    set.profiles.forEach((levels, j) => {
+      entryRow.push(
+        rowOf(set.ids[j]!, () => {
+          const x = new Float64Array(p);
+          attrs.forEach((a, ai) => {
+            const last = a.levels.length - 1;
+            if (last < 1) return;
+            const l = levels[ai]!;
+            if (l < last) x[offsets[ai]! + l] = 1;
+            else for (let k = 0; k < last; k++) x[offsets[ai]! + k] = -1;
+          });
+          return x;
+        }),
+      );
+      entryCount.push(set.counts[j]!);
+      total += set.counts[j]!;
+    });
+    if (hasNone) {
+      entryRow.push(
+        rowOf(-1, () => {
+          const x = new Float64Array(p);
+          x[noneIndex] = 1;
+          return x;
+        }),
+      );
+      entryCount.push(set.counts[set.profiles.length]!);
+      total += set.counts[set.profiles.length]!;
+    }
+    setStart.push(entryRow.length);
+    totals.push(total);
+  }
+  const x = new Float64Array(rows.length * p);
+  rows.forEach((r, i) => x.set(r, i * p));
+  return {
+    p,
+    x,
+    rows: rows.length,
+    sets: totals.length,
+    setStart: Int32Array.from(setStart),
+    entryRow: Int32Array.from(entryRow),
+    entryCount: Float64Array.from(entryCount),
+    totals: Float64Array.from(totals),
+  };
+}
+
+function rowUtilities(d: Design, beta: Float64Array): Float64Array {
+  const u = new Float64Array(d.rows);
+  for (let r = 0; r < d.rows; r++) {
+    let s = 0;
+    for (let k = 0; k < d.p; k++) s += d.x[r * d.p + k]! * beta[k]!;
+    u[r] = s;
+  }
+  return u;
+}
+
+/**
+ * One pass over the choice sets: the penalized log-likelihood, its gradient and the
+ * information matrix Σ_sets C_s [Σ_j p_j x_j x_jᵀ − x̄_s x̄_sᵀ] + λI (the first term
+ * accumulated per distinct row and expanded once at the end).
+ */
+function evaluate(d: Design, beta: Float64Array, penalty: number): { ll: number; gradient: Float64Array; info: Float64Array } {
+  const p = d.p;
+  const u = rowUtilities(d, beta);
+  const gradient = new Float64Array(p);
+  const info = new Float64Array(p * p);
+  const rowWeight = new Float64Array(d.rows);
+  const rowObserved = new Float64Array(d.rows);
+  const mean = new Float64Array(p);
+  const prob = new Float64Array(64);
+  let ll = 0;
+  for (let s = 0; s < d.sets; s++) {
+    const total = d.totals[s]!;
+    if (!(total > 0)) continue;
+    const from = d.setStart[s]!;
+    const to = d.setStart[s + 1]!;
+    const pr = to - from <= prob.length ? prob : new Float64Array(to - from);
+    let max = -Infinity;
+    for (let e = from; e < to; e++) max = Math.max(max, u[d.entryRow[e]!]!);
+    let sum = 0;
+    for (let e = from; e < to; e++) sum += pr[e - from] = Math.exp(u[d.entryRow[e]!]! - max);
+    const logSum = max + Math.log(sum);
+    mean.fill(0);
+    for (let e = from; e < to; e++) {
+      const q = (pr[e - from]! /= sum);
+      const r = d.entryRow[e]!;
+      const c = d.entryCount[e]!;
+      if (c > 0) ll += c * (u[r]! - logSum);
+      rowWeight[r]! += total * q;
+      rowObserved[r]! += c;
+      for (let k = 0; k < p; k++) mean[k]! += q * d.x[r * p + k]!;
+    }
+    for (let k = 0; k < p; k++) {
+      const mk = mean[k]!;
+      if (mk === 0) continue;
+      gradient[k]! -= total * mk;
+      for (let l = 0; l <= k; l++) info[k * p + l]! -= total * mk * mean[l]!;
+    }
+  }
+  for (let r = 0; r < d.rows; r++) {
+    const w = rowWeight[r]!;
+    const o = rowObserved[r]!;
+    for (let k = 0; k < p; k++) {
+      const xk = d.x[r * p + k]!;
+      if (xk === 0) continue;
+      gradient[k]! += o * xk;
+      for (let l = 0; l <= k; l++) info[k * p + l]! += w * xk * d.x[r * p + l]!;
+    }
+  }
+  let b2 = 0;
+  for (let k = 0; k < p; k++) {
+    b2 += beta[k]! * beta[k]!;
+    gradient[k]! -= penalty * beta[k]!;
+    info[k * p + k]! += penalty;
+    for (let l = 0; l < k; l++) info[l * p + k] = info[k * p + l]!;
+  }
+  return { ll: ll - (penalty / 2) * b2, gradient, info };
 }

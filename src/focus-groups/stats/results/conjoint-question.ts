@@ -7,7 +7,7 @@
  * test of preference heterogeneity; it ignores scale differences between groups).
  */
 import type { ConjointAnswer } from '../../answer-types.js';
-import { addConjointTask, createConjointTally, fitConjoint, type ConjointTally } from '../conjoint.js';
+import { addConjointTask, createConjointTally, fitConjoint, mergeConjointTally, type ConjointTally } from '../conjoint.js';
 import { chiSquareSf } from '../distributions.js';
 import type { AnalysisOptions, ConjointQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { ConjointResult, ConjointStatistics, DistributionEntry } from './result-types.js';
@@ -29,14 +29,19 @@ function conjointModel(attributes: ConjointQuestionSpec['attributes']): Question
       const fit = fitConjoint(t, { level: ctx.level });
       return { ...sizeFields(t, ctx.weighted), distribution: positions(t), ...fit, skipped_tasks: t.skippedTasks };
     },
-    compare(groups) {
+    compare(groups, _pairwise, _context, overall) {
       const used = groups.filter((g) => g.summary.tasks > 0);
       if (used.length < 2) return [];
-      const pooled = create();
-      for (const g of used) mergeInto(pooled, g.summary);
-      const pooledFit = fitConjoint(pooled);
+      // The pooled model is the overall one unless some respondents lack the attribute.
+      let pooled: ConjointTally = overall.summary;
+      let pooledLl = overall.stats.log_likelihood;
+      if (used.reduce((s, g) => s + g.summary.tasks, 0) !== overall.summary.tasks) {
+        pooled = create();
+        for (const g of used) mergeConjointTally(pooled, g.summary);
+        pooledLl = fitConjoint(pooled).log_likelihood;
+      }
       const parameters = attributes.reduce((s, a) => s + Math.max(0, a.levels.length - 1), 0) + (pooled.noneChosen > 0 ? 1 : 0);
-      const lr = 2 * (used.reduce((s, g) => s + g.stats.log_likelihood, 0) - pooledFit.log_likelihood);
+      const lr = 2 * (used.reduce((s, g) => s + g.stats.log_likelihood, 0) - pooledLl);
       const df = (used.length - 1) * parameters;
       if (!(df > 0)) return [];
       return [{ test: 'likelihood_ratio', metric: 'part_worths', groups: used.map((g) => g.key), statistic: Math.max(0, lr), df, p_value: chiSquareSf(Math.max(0, lr), df), effect_size: null }];
@@ -58,16 +63,6 @@ function positions(t: ConjointTally): DistributionEntry[] {
   const entries: DistributionEntry[] = filled.map((x, j) => ({ value: j + 1, count: x, share: total > 0 ? x / total : 0 }));
   if (none > 0) entries.push({ value: 'none', count: none, share: total > 0 ? none / total : 0 });
   return entries;
-}
-
-function mergeInto(target: ConjointTally, source: ConjointTally): void {
-  for (const [key, set] of source.sets) {
-    const existing = target.sets.get(key);
-    if (existing) for (let j = 0; j < set.counts.length; j++) existing.counts[j]! += set.counts[j]!;
-    else target.sets.set(key, { profiles: set.profiles, counts: Float64Array.from(set.counts) });
-  }
-  target.tasks += source.tasks;
-  target.noneChosen += source.noneChosen;
 }
 
 export function conjointResults(question: ConjointQuestionSpec, answers: RespondentAnswers<'conjoint'>, options: AnalysisOptions): ConjointResult {

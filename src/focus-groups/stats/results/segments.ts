@@ -65,8 +65,8 @@ export interface QuestionModel<A, S, G> {
   /** Tallies one answer; false when it does not fit the question (it is then counted as skipped). */
   add(summary: S, answer: A, weight: number, record: RespondentAnswer<A>): boolean;
   stats(summary: S, context: StatsContext): G;
-  /** Tests between the groups of one segment attribute; `pairwise` false: omnibus tests only. */
-  compare(groups: readonly GroupTally<S, G>[], pairwise: boolean, context: StatsContext): RawTest[];
+  /** Tests between the groups of one segment attribute; `pairwise` false: omnibus tests only. `overall`: all answers. */
+  compare(groups: readonly GroupTally<S, G>[], pairwise: boolean, context: StatsContext, overall: { summary: S; stats: G }): RawTest[];
 }
 
 export interface Analysis<S, G> {
@@ -113,7 +113,7 @@ export function analyze<A, S, G>(model: QuestionModel<A, S, G>, questionId: stri
     const tallies = [...groups[d]!.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, summary]) => ({ key, summary, stats: model.stats(summary, context(dim, key)) }));
-    for (const test of model.compare(tallies, tallies.length <= MAX_PAIRWISE_GROUPS, context(dim, '#tests'))) raw.push({ d, test });
+    for (const test of model.compare(tallies, tallies.length <= MAX_PAIRWISE_GROUPS, context(dim, '#tests'), { summary: overall, stats: overallStats })) raw.push({ d, test });
     return { by: dim, groups: tallies.map((t) => ({ key: t.key, ...t.stats })), tests: [] };
   });
   const adjusted = holmAdjust(raw.map((r) => r.test.p_value));
