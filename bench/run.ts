@@ -122,7 +122,7 @@ async function cli(dataDir: string, args: string[]): Promise<string> {
  * (credits are still held and debited for every request). Returns a live key.
  */
 async function setupWorkspace(dataDir: string, name: string, customLimits = true): Promise<string> {
-  const created = JSON.parse(await cli(dataDir, ['keys', 'create', '--workspace', name, '--plan', 'enterprise', '--json'])) as { key: string; mode: string };
+  const created = JSON.parse(await cli(dataDir, ['keys', 'create', '--workspace', name, '--create-workspace', '--plan', 'enterprise', '--json'])) as { key: string; mode: string };
   if (created.mode !== 'live') throw new Error(`expected a live key, got ${JSON.stringify(created)}`);
   await Promise.all([
     customLimits ? cli(dataDir, ['workspaces', 'set-plan', name, 'enterprise', '--rpm', '1000000000', '--rpd', '1000000000']) : undefined,

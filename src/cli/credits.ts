@@ -1,5 +1,5 @@
 import { DATA_DIR_OPTION, parse, table, UsageError, withStores, type Io } from './args.js';
-import { usageRange } from '../routes/account.js';
+import { usageQuery, usageRange } from '../routes/account.js';
 
 export const CREDITS_HELP = `Usage:
   cohort credits grant --workspace NAME --amount N [--reason TEXT] [--json]
@@ -16,7 +16,15 @@ Options:
 
 export const USAGE_HELP = `Usage: cohort usage --workspace NAME [--by day|key|persona|operation] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
 
-Credits debited by the workspace's responses, grouped (default by day, last 30 days).
+Requests, tokens and credits of the workspace's responses, grouped (default by
+day, the last 30 days; --from and --to are UTC days, both included). Rows of
+live keys show the credits debited; rows of test keys (mode test) the sandbox
+requests, which cost nothing.
+
+Options:
+  --data-dir DIR   data folder (default ./data, or COHORT_DATA_DIR)
+  --json           machine-readable output
+  -h, --help       this help
 `;
 
 export async function creditsCommand(argv: string[], io: Io): Promise<number> {
@@ -69,9 +77,16 @@ export async function usageCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, by: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return io.out(USAGE_HELP), 0;
   if (!values.workspace) throw new UsageError('usage needs --workspace NAME');
-  const by = (values.by ?? 'day') as 'day';
-  if (!['day', 'key', 'persona', 'operation'].includes(by)) throw new UsageError('--by must be day, key, persona or operation');
-  for (const d of [values.from, values.to]) if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new UsageError('dates are YYYY-MM-DD');
+  // The API's own query schema: real calendar days (2026-02-30 is not one), --to not before --from.
+  const query = usageQuery.safeParse({ start_date: values.from, end_date: values.to, group_by: values.by });
+  if (!query.success) {
+    const issue = query.error.issues[0]!;
+    const flag = ({ start_date: '--from', end_date: '--to', group_by: '--by' } as Record<string, string>)[String(issue.path[0])] ?? 'usage';
+    if (flag === '--by') throw new UsageError('--by must be day, key, persona or operation');
+    const given = flag === '--from' ? values.from : values.to;
+    throw new UsageError(issue.code === 'custom' ? `--to ${values.to} is before --from ${values.from}` : `${flag} '${given}' is not a date (YYYY-MM-DD, a real calendar day)`);
+  }
+  const by = query.data.group_by;
   const name = values.workspace;
   return withStores(values, io, async ({ accounts, credits }) => {
     const w = await accounts.findWorkspace(name);
@@ -79,10 +94,17 @@ export async function usageCommand(argv: string[], io: Io): Promise<number> {
       io.err(`cohort: no workspace '${name}'\n`);
       return 1;
     }
-    const rows = await credits.usage(w.id, { ...usageRange({ start_date: values.from, end_date: values.to }, Date.now()), groupBy: by });
+    const rows = await credits.usage(w.id, { ...usageRange(query.data, Date.now()), groupBy: by });
     if (values.json) io.out(JSON.stringify({ workspace: name, group_by: by, data: rows }) + '\n');
     else if (!rows.length) io.out('No usage in this period.\n');
-    else io.out(table([[by.toUpperCase(), 'CREDITS', 'REQUESTS', 'INPUT TOKENS', 'OUTPUT TOKENS'], ...rows.map((r) => [String((r as Record<string, unknown>)[by] ?? '-'), String(r.credits), String(r.requests), String(r.input_tokens), String(r.output_tokens)])]));
+    else {
+      io.out(
+        table([
+          [by.toUpperCase(), 'MODE', 'CREDITS', 'REQUESTS', 'INPUT TOKENS', 'OUTPUT TOKENS'],
+          ...rows.map((r) => [String(r[by] ?? '-'), r.mode, String(r.credits), String(r.requests), String(r.input_tokens), String(r.output_tokens)]),
+        ]),
+      );
+    }
     return 0;
   });
 }

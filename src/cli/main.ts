@@ -1,74 +1,84 @@
-/** The `cohort` command: serve, keys, personas. Exit codes: 0 ok, 1 failure, 2 usage. */
+/**
+ * The `cohort` command. Exit codes: 0 ok, 1 failure, 2 usage.
+ *
+ * `main(argv, io)` runs in the calling process with its output going to `io`
+ * (tests call it directly); only `serve` touches the process (signals, exit).
+ */
 import { UsageError, type Io } from './args.js';
-import { keysCommand } from './keys.js';
-import { personasCommand } from './personas.js';
-import { serveCommand } from './serve.js';
-import { workspacesCommand } from './workspaces.js';
-import { creditsCommand, usageCommand } from './credits.js';
+import { KEYS_HELP, keysCommand } from './keys.js';
+import { PERSONAS_HELP, personasCommand } from './personas.js';
+import { SERVE_HELP, serveCommand } from './serve.js';
+import { WORKSPACES_HELP, workspacesCommand } from './workspaces.js';
+import { CREDITS_HELP, creditsCommand, USAGE_HELP, usageCommand } from './credits.js';
+
+interface Command {
+  summary: string;
+  help: string;
+  run: (argv: string[], io: Io) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: { summary: 'run the API server', help: SERVE_HELP, run: (argv, io) => serveCommand(argv, io, { onShutdown: onSignals(io) }) },
+  keys: { summary: 'create (with scopes), list and revoke API keys', help: KEYS_HELP, run: keysCommand },
+  workspaces: { summary: 'create, list and show workspaces; set plans and limits', help: WORKSPACES_HELP, run: workspacesCommand },
+  credits: { summary: 'grant, adjust and show credits', help: CREDITS_HELP, run: creditsCommand },
+  usage: { summary: 'requests and credits used, by day, key, persona or operation', help: USAGE_HELP, run: usageCommand },
+  personas: { summary: 'list, show, create and export personas', help: PERSONAS_HELP, run: personasCommand },
+};
 
 export const HELP = `Usage: cohort <command> [options]
 
 Commands:
-  serve       run the API server
-  keys        create, list and revoke API keys
-  workspaces  create, list, show workspaces; set plans and limits
-  credits     grant, adjust and show credits
-  usage       credits used, by day, key, persona or operation
-  personas    list, show, create and export personas
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
+  .join('\n')}
+  ${'help'.padEnd(11)} this list, or a command's help (cohort help keys)
 
-Every command takes --data-dir DIR (or COHORT_DATA_DIR) and --help.
+Every command takes --data-dir DIR (or COHORT_DATA_DIR); 'cohort <command> --help'
+shows its options.
 `;
 
 const defaultIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: process.env };
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined) return io.err(HELP), 2;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    if (rest[0] !== undefined && !topic) return io.err(`cohort: unknown command '${rest[0]}'\n\n${HELP}`), 2;
+    io.out(topic ? topic.help : HELP);
+    return 0;
+  }
+  const found = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!found) return io.err(`cohort: unknown command '${command}'\n\n${HELP}`), 2;
+  // --help wins over everything else on the line (a bad option next to it included).
+  if (rest.includes('--help') || rest.includes('-h')) return io.out(found.help), 0;
   try {
-    switch (command) {
-      case undefined:
-        io.err(HELP);
-        return 2;
-      case '--help':
-      case '-h':
-      case 'help':
-        io.out(HELP);
-        return 0;
-      case 'serve':
-        return await serveCommand(rest, io, {
-          onShutdown: (fn) => {
-            let stopping = false;
-            const stop = (signal: string) => {
-              if (stopping) process.exit(1);
-              stopping = true;
-              io.err(`cohort: ${signal} received, finishing in-flight responses…\n`);
-              fn().then(
-                () => process.exit(0),
-                () => process.exit(1),
-              );
-            };
-            process.once('SIGINT', () => stop('SIGINT'));
-            process.once('SIGTERM', () => stop('SIGTERM'));
-          },
-        });
-      case 'keys':
-        return await keysCommand(rest, io);
-      case 'personas':
-        return await personasCommand(rest, io);
-      case 'workspaces':
-        return await workspacesCommand(rest, io);
-      case 'credits':
-        return await creditsCommand(rest, io);
-      case 'usage':
-        return await usageCommand(rest, io);
-      default:
-        throw new UsageError(`unknown command '${command}'`);
-    }
+    return await found.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`cohort: ${err.message}\nRun 'cohort ${command && command !== 'help' ? `${command} ` : ''}--help' for usage.\n`);
+      io.err(`cohort: ${err.message}\nRun 'cohort ${command} --help' for usage.\n`);
       return 2;
     }
     io.err(`cohort: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+/** SIGINT/SIGTERM drain the server, a second signal exits at once. */
+function onSignals(io: Io) {
+  return (fn: () => Promise<void>): void => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      io.err(`cohort: ${signal} received, finishing in-flight responses…\n`);
+      fn().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  };
 }

@@ -9,7 +9,7 @@ export const PERSONAS_HELP = `Usage:
   cohort personas list [--workspace NAME] [--category C] [--search WORDS] [--custom true|false] [--json]
   cohort personas show ID [--workspace NAME] [--json]
   cohort personas create --workspace NAME --file persona.json [--json]
-  cohort personas export ID --workspace NAME [--out FILE]
+  cohort personas export ID [--workspace NAME] [--out FILE]
 
 Lists the personas a request can name in persona_id (with --workspace, the
 workspace's custom personas too), and shows one persona's profile.
@@ -19,7 +19,8 @@ document (cohort personas export, GET /v1/personas/{id}/export) or the body
 of an advanced POST /v1/personas ({name, description, details: {full
 profile}}). It is validated and checked for consistency like the API's
 advanced pipeline and costs the same credits (300), debited from the
-workspace. export writes a persona (built-in or custom) as such a document.
+workspace. export writes a persona (built-in, or with --workspace a custom
+one) as such a document.
 
 Options:
   --data-dir DIR    data folder (default ./data, or COHORT_DATA_DIR)
@@ -29,6 +30,9 @@ Options:
   --json            machine-readable output
   -h, --help        this help
 `;
+
+/** Stands for "no data folder": withPersonaStores then works on built-in personas only. */
+const BUILTINS_ONLY = {};
 
 /** Opens the data folder's database with the persona stores, and closes it after. */
 async function withPersonaStores<T>(
@@ -48,7 +52,8 @@ async function withPersonaStores<T>(
   const { randomIds, systemClock } = await import('../util/ids.js');
   const { silentLogger } = await import('../logger.js');
   const databaseUrl = io.env.COHORT_DATABASE_URL;
-  const db = await openDatabase({ dataDir: dataDirOf(values, io.env), ...(databaseUrl ? { databaseUrl } : {}) });
+  // Built-in personas need no data folder: an in-memory database leaves nothing behind.
+  const db = await openDatabase(values === BUILTINS_ONLY ? { dataDir: ':memory:' } : { dataDir: dataDirOf(values, io.env), ...(databaseUrl ? { databaseUrl } : {}) });
   try {
     const store = createCustomPersonasStore(db, randomIds, systemClock);
     const personas = mergePersonaStores(createBuiltinPersonaStore(builtins), store);
@@ -187,13 +192,17 @@ export async function personasCommand(argv: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, out: { type: 'string' } }, true);
     if (values.help) return io.out(PERSONAS_HELP), 0;
     if (positionals.length !== 1) throw new UsageError('personas export needs exactly one persona ID');
-    if (!values.workspace) throw new UsageError('personas export needs --workspace NAME');
+    const id = positionals[0]!;
     const workspace = values.workspace;
-    return withPersonaStores(values, io, builtins, async ({ accounts, service }) => {
-      const w = await workspaceOf(accounts, workspace);
+    if (workspace === undefined && !builtins.some((p) => p.id === id)) {
+      io.err(`cohort: no built-in persona with id '${id}' (a custom persona needs --workspace NAME)\n`);
+      return 1;
+    }
+    return withPersonaStores(workspace === undefined ? BUILTINS_ONLY : values, io, builtins, async ({ accounts, service }) => {
+      const w = workspace === undefined ? { id: '' } : await workspaceOf(accounts, workspace);
       if (!w) return 1;
       try {
-        const doc = JSON.stringify(await service.export({ workspaceId: w.id, keyId: null, mode: 'test' }, positionals[0]!), null, 2) + '\n';
+        const doc = JSON.stringify(await service.export({ workspaceId: w.id, keyId: null, mode: 'test' }, id), null, 2) + '\n';
         if (values.out) {
           fs.writeFileSync(values.out, doc);
           io.err(`Wrote ${values.out}\n`);

@@ -5,12 +5,14 @@ import cluster from 'node:cluster';
 import { DATA_DIR_OPTION, parse, type Io } from './args.js';
 import { WORKER_ENV, servePrimary, serveWorker } from './serve-workers.js';
 import { ensureFirstKey, printBanner } from './banner.js';
+import { checkPortFree } from './port.js';
 
 export const SERVE_HELP = `Usage: cohort serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--workers N]
 
 Serves the API (default port 8080, or PORT) with SQLite in the data folder
 (default ./data, or COHORT_DATA_DIR), creating it on first start. The first
-start creates a 'default' workspace and prints a test key once.
+start creates your own workspace, 'default' (enterprise plan), and prints a
+test key once; make more keys with cohort keys create.
 
 --workers N (or COHORT_WORKERS) runs N server processes on the port, one per
 core you want to use; request limits stay exact across them (kept by the
@@ -56,6 +58,12 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
     throw err;
   }
   if (cluster.isWorker && io.env[WORKER_ENV] !== undefined) return serveWorker(config, Number(io.env[WORKER_ENV]), io);
+  try {
+    await checkPortFree(config.port, config.host);
+  } catch (err) {
+    io.err(`cohort: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
   if (config.workers > 1) return servePrimary(config, io, signals.onShutdown);
   const runtime = await createRuntime(config);
   await ensureFirstKey(runtime.accounts, io);

@@ -7,6 +7,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { AccountsStore } from '../storage/accounts-store.js';
 import { keyMode } from '../storage/accounts-store.js';
 import { limitsFor } from '../accounts/plans.js';
+import { hasScope } from '../accounts/scopes.js';
 import type { Clock } from '../util/ids.js';
 import type { AppEnv } from './context.js';
 
@@ -42,11 +43,10 @@ export function authenticate(accounts: AccountsStore, clock: Clock): MiddlewareH
   };
 }
 
-/** 403 unless the caller's key carries `scope` (or admin). */
+/** 403 unless the caller's key grants `scope` (src/accounts/scopes.ts: admin grants all but operator; operator all). */
 export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const scopes = c.get('caller').scopes;
-    if (!scopes.includes(scope) && !scopes.includes('admin')) {
+    if (!hasScope(c.get('caller').scopes, scope)) {
       throw new ApiError('forbidden', `This API key lacks the '${scope}' scope needed for this operation.`);
     }
     await next();

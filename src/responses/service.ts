@@ -223,7 +223,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
     if (r.status === 'failed') m.upstreamErrors.inc({ engine: job.engine, code: r.error?.code ?? 'unknown' });
   }
 
-  /** Stores the finished response and, for live keys, debits what it cost — one transaction. */
+  /** Stores the finished response and, for live keys, debits what it cost (test keys: counts it as test usage) — one transaction. */
   async function persist(job: Job, run: ResponseRun): Promise<void> {
     const { caller, prepared } = job;
     const r = prepared.response;
@@ -237,6 +237,18 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
           hold: job.hold,
           credits: r.usage?.credits_used ?? 0,
           operation: 'responses',
+          keyId: caller.keyId,
+          personaId: r.persona_id,
+          inputTokens: r.usage?.input_tokens ?? 0,
+          outputTokens: r.usage?.output_tokens ?? 0,
+          ...(final ? { response: final, responseIsNew: !job.storedEarly } : {}),
+        });
+      } else if ((r.usage?.credits_used ?? 0) > 0) {
+        // A test key: what a live key would have been debited for is counted as test traffic, at no cost.
+        await deps.credits.recordTest({
+          workspaceId: caller.workspaceId,
+          operation: 'responses',
+          responseId: r.id,
           keyId: caller.keyId,
           personaId: r.persona_id,
           inputTokens: r.usage?.input_tokens ?? 0,

@@ -1,6 +1,8 @@
 /**
  * The workspace's own credits and usage: `GET /v1/credits`, `GET /v1/usage`.
- * The numbers come from the ledger, the same rows the balance is kept by.
+ * Live numbers come from the ledger, the same rows the balance is kept by;
+ * test-key requests are rows of their own (`mode: 'test'`, credits 0), also
+ * counted in `total_requests` and, apart, in `test_requests`.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -15,6 +17,7 @@ export const usageQuery = z
     end_date: z.iso.date().optional().meta({ description: 'Last day, inclusive (UTC); default today.' }),
     group_by: z.enum(['day', 'key', 'persona', 'operation']).default('day'),
   })
+  .refine((q) => q.start_date === undefined || q.end_date === undefined || q.start_date <= q.end_date, { message: 'end_date is before start_date', path: ['end_date'] })
   .meta({ id: 'UsageQuery' });
 
 const DAY = 86_400;
@@ -38,7 +41,10 @@ export function accountRoutes(credits: CreditsStore, clock: Clock) {
     const q = parseRequest(usageQuery, c.req.query());
     const range = usageRange(q, clock.now());
     const data = await credits.usage(c.get('caller').workspaceId, { ...range, groupBy: q.group_by });
-    const totals = data.reduce((t, g) => ({ credits: t.credits + g.credits, requests: t.requests + g.requests }), { credits: 0, requests: 0 });
+    const totals = data.reduce(
+      (t, g) => ({ credits: t.credits + g.credits, requests: t.requests + g.requests, test: t.test + (g.mode === 'test' ? g.requests : 0) }),
+      { credits: 0, requests: 0, test: 0 },
+    );
     return c.json({
       object: 'usage',
       group_by: q.group_by,
@@ -46,6 +52,7 @@ export function accountRoutes(credits: CreditsStore, clock: Clock) {
       end_date: new Date((range.to - DAY) * 1000).toISOString().slice(0, 10),
       total_credits: totals.credits,
       total_requests: totals.requests,
+      test_requests: totals.test,
       data,
     });
   });

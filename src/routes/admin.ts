@@ -1,16 +1,21 @@
 /**
- * The admin API (`/v1/admin/…`, keys with the 'admin' scope): workspaces,
- * plans and custom limits, keys, credits and usage of any workspace — the same
- * operations as the CLI.
+ * The admin API (`/v1/admin/…`): workspaces, plans and custom limits, keys,
+ * credits and usage — the same operations as the CLI. Two levels
+ * (src/accounts/scopes.ts): an `operator` key reaches every workspace and
+ * alone creates workspaces, sets plans and grants or adjusts credits; an
+ * `admin` key reaches its own workspace only (its keys, its credits and
+ * usage), and a path naming another workspace is refused before it is looked
+ * up, so an admin cannot even learn which names exist.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { PLANS, type Plan } from '../accounts/plans.js';
 import { ApiError } from '../errors/api-error.js';
 import type { AppEnv } from '../http/context.js';
 import { readJson } from '../http/read-json.js';
 import { parseRequest } from '../schemas/validate.js';
-import { SCOPES, type AccountsStore, type Workspace } from '../storage/accounts-store.js';
+import { isOperator, SCOPES } from '../accounts/scopes.js';
+import type { AccountsStore, Workspace } from '../storage/accounts-store.js';
 import type { CreditsStore } from '../storage/credits-store.js';
 import type { Clock } from '../util/ids.js';
 import { usageQuery, usageRange } from './account.js';
@@ -47,15 +52,34 @@ export function workspaceView(w: Workspace) {
 
 export function adminRoutes(accounts: AccountsStore, credits: CreditsStore, clock: Clock, maxBodyBytes: number) {
   const r = new Hono<AppEnv>();
-  const workspace = async (name: string) => {
-    const w = await accounts.findWorkspace(name);
-    if (!w) throw new ApiError('not_found', `Workspace '${name}' not found.`, { param: 'workspace' });
+  type Ctx = Context<AppEnv>;
+
+  /** 403 unless the caller is the server's operator. */
+  const operatorOnly = (c: Ctx, what: string): void => {
+    if (!isOperator(c.get('caller').scopes)) {
+      throw new ApiError('forbidden', `Only an operator key can ${what}; this key's 'admin' scope covers its own workspace '${c.get('caller').workspaceName}'.`);
+    }
+  };
+  /** The workspace named in the path, if the caller may administer it: an operator any, an admin its own. */
+  const workspace = async (c: Ctx): Promise<Workspace> => {
+    const name = c.req.param('name')!;
+    const caller = c.get('caller');
+    if (!isOperator(caller.scopes) && name !== caller.workspaceName && name !== caller.workspaceId) {
+      throw new ApiError('forbidden', `This key administers workspace '${caller.workspaceName}' only; other workspaces need an operator key.`, { param: 'name' });
+    }
+    const w = (await accounts.findWorkspace(name)) ?? (name === caller.workspaceId ? await accounts.getWorkspace(name) : undefined);
+    if (!w) throw new ApiError('not_found', `Workspace '${name}' not found.`, { param: 'name' });
     return w;
   };
 
-  r.get('/workspaces', async (c) => c.json({ object: 'list', data: (await accounts.listWorkspaces()).map(workspaceView) }));
+  r.get('/workspaces', async (c) => {
+    const caller = c.get('caller');
+    const all = isOperator(caller.scopes) ? await accounts.listWorkspaces() : [await accounts.getWorkspace(caller.workspaceId)].filter((w) => w !== undefined);
+    return c.json({ object: 'list', data: all.map(workspaceView) });
+  });
 
   r.post('/workspaces', async (c) => {
+    operatorOnly(c, 'create workspaces');
     const body = parseRequest(createWorkspaceRequest, await readJson(c, maxBodyBytes));
     const { workspace: w, created } = await accounts.createWorkspace(body.name, body.plan);
     if (!created) throw new ApiError('invalid_request', `Workspace '${body.name}' already exists.`, { param: 'name' });
@@ -63,12 +87,13 @@ export function adminRoutes(accounts: AccountsStore, credits: CreditsStore, cloc
   });
 
   r.get('/workspaces/:name', async (c) => {
-    const w = await workspace(c.req.param('name'));
+    const w = await workspace(c);
     return c.json({ ...workspaceView(w), credits: await credits.summary(w.id) });
   });
 
   r.post('/workspaces/:name/plan', async (c) => {
-    const w = await workspace(c.req.param('name'));
+    operatorOnly(c, 'set plans and limits');
+    const w = await workspace(c);
     const body = parseRequest(setPlanRequest, await readJson(c, maxBodyBytes));
     if ((body.rpm !== undefined || body.rpd !== undefined) && body.plan !== 'enterprise') {
       throw new ApiError('validation_error', 'Custom rpm/rpd limits are for the enterprise plan.', { param: body.rpm !== undefined ? 'rpm' : 'rpd' });
@@ -78,11 +103,12 @@ export function adminRoutes(accounts: AccountsStore, credits: CreditsStore, cloc
     return c.json(workspaceView((await accounts.findWorkspace(w.name))!));
   });
 
-  r.get('/workspaces/:name/keys', async (c) => c.json({ object: 'list', data: await accounts.listKeys((await workspace(c.req.param('name'))).name) }));
+  r.get('/workspaces/:name/keys', async (c) => c.json({ object: 'list', data: await accounts.listKeys((await workspace(c)).name) }));
 
   r.post('/workspaces/:name/keys', async (c) => {
-    const w = await workspace(c.req.param('name'));
+    const w = await workspace(c);
     const body = parseRequest(createKeyRequest, await readJson(c, maxBodyBytes));
+    if (body.scopes?.includes('operator')) operatorOnly(c, "create keys with the 'operator' scope");
     const key = await accounts.createKey({
       workspace: w.name,
       mode: body.mode,
@@ -94,24 +120,31 @@ export function adminRoutes(accounts: AccountsStore, credits: CreditsStore, cloc
   });
 
   r.post('/keys/:id/revoke', async (c) => {
-    if (!(await accounts.revokeKey(c.req.param('id')))) throw new ApiError('not_found', `Key '${c.req.param('id')}' not found.`, { param: 'id' });
-    return c.json({ id: c.req.param('id'), object: 'api_key', revoked: true });
+    const id = c.req.param('id');
+    const caller = c.get('caller');
+    const key = await accounts.getKey(id);
+    // An admin sees only its own workspace's keys: another's is "not found", as if it did not exist.
+    if (!key || (!isOperator(caller.scopes) && key.workspace_id !== caller.workspaceId)) throw new ApiError('not_found', `Key '${id}' not found.`, { param: 'id' });
+    if (isOperator(key.scopes)) operatorOnly(c, 'revoke an operator key');
+    await accounts.revokeKey(id);
+    return c.json({ id, object: 'api_key', revoked: true });
   });
 
   r.post('/workspaces/:name/credits', async (c) => {
-    const w = await workspace(c.req.param('name'));
+    operatorOnly(c, 'grant or adjust credits');
+    const w = await workspace(c);
     const body = parseRequest(creditChangeRequest, await readJson(c, maxBodyBytes));
     const summary = await credits.change({ workspaceId: w.id, kind: body.kind, amount: body.amount, reason: body.reason ?? null, keyId: c.get('caller').keyId });
     return c.json({ object: 'credits', ...summary });
   });
 
   r.get('/workspaces/:name/credits', async (c) => {
-    const w = await workspace(c.req.param('name'));
+    const w = await workspace(c);
     return c.json({ object: 'credits', ...(await credits.summary(w.id)), ledger: await credits.ledger(w.id, { limit: 100 }) });
   });
 
   r.get('/workspaces/:name/usage', async (c) => {
-    const w = await workspace(c.req.param('name'));
+    const w = await workspace(c);
     const q = parseRequest(usageQuery, c.req.query());
     return c.json({ object: 'usage', group_by: q.group_by, data: await credits.usage(w.id, { ...usageRange(q, clock.now()), groupBy: q.group_by }) });
   });

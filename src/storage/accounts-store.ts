@@ -9,13 +9,10 @@ import type { ApiKeysTable, WorkspacesTable } from './schema.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 import { PLAN_LIMITS, PLANS, type Plan } from '../accounts/plans.js';
 import { insertLedger, ledgerId } from './credits-store.js';
+import { DEFAULT_SCOPES, SCOPES } from '../accounts/scopes.js';
 
-export { PLANS, type Plan };
+export { PLANS, type Plan, SCOPES, DEFAULT_SCOPES };
 export type KeyMode = 'live' | 'test';
-
-/** Scopes a key can carry; 'admin' implies all of them and the admin API. */
-export const SCOPES = ['responses', 'personas:read', 'personas:write', 'focus_groups', 'usage:read', 'admin'] as const;
-export const DEFAULT_SCOPES = ['responses', 'personas:read', 'personas:write', 'focus_groups', 'usage:read'];
 
 export type Workspace = WorkspacesTable;
 
@@ -221,6 +218,17 @@ export function createAccountsStore(db: Db, ids: IdGenerator, clock: Clock, opti
         .orderBy('api_keys.id');
       if (workspace) q = q.where('workspaces.name', '=', workspace);
       return (await q.execute()).map(toInfo);
+    },
+
+    async getKey(id: string): Promise<ApiKeyInfo | undefined> {
+      const row = await db
+        .selectFrom('api_keys')
+        .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
+        .selectAll('api_keys')
+        .select('workspaces.name as workspace')
+        .where('api_keys.id', '=', id)
+        .executeTakeFirst();
+      return row ? toInfo(row) : undefined;
     },
 
     /** Revokes a key by id; false when no such key. Idempotent. */

@@ -12,7 +12,7 @@ import { ApiError } from '../errors/api-error.js';
 import { sqliteHandleOf, type Db } from './db.js';
 import { groupCommitOf } from './group-commit.js';
 import { preparedFor, type Param } from './prepared.js';
-import type { CreditHoldsTable, CreditLedgerTable, Database, LedgerKind, ResponsesTable } from './schema.js';
+import type { CreditHoldsTable, CreditLedgerTable, Database, LedgerKind, ResponsesTable, TestUsageTable } from './schema.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 
 export type Executor = Db | Transaction<Database>;
@@ -132,6 +132,29 @@ export async function chargeWithin(ex: Executor, clock: Clock, input: ChargeInpu
   return { ledgerId: id, balanceAfter };
 }
 
+/** A test-key request (credits 0): what `recordTest` stores. */
+export interface TestUsage {
+  workspaceId: string;
+  operation: string;
+  responseId: string | null;
+  keyId: string | null;
+  personaId: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  /** The response row to store in the same transaction. */
+  response?: ResponsesTable;
+  responseIsNew?: boolean;
+}
+
+/** One group of the usage report; test rows have credits 0. */
+export type UsageRow = { [group: string]: string | number | null } & {
+  mode: 'live' | 'test';
+  credits: number;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+};
+
 export interface CreditsSummary {
   balance: number;
   held: number;
@@ -149,6 +172,7 @@ export interface UsageQuery {
 
 const RESPONSE_COLUMNS = ['id', 'workspace_id', 'key_id', 'status', 'background', 'persona_id', 'engine', 'created_at', 'updated_at', 'body', 'context', 'input_items', 'request', 'events', 'owner'] as const satisfies ReadonlyArray<keyof ResponsesTable>;
 const LEDGER_COLUMNS = ['id', 'workspace_id', 'kind', 'amount', 'balance_after', 'operation', 'response_id', 'key_id', 'persona_id', 'reason', 'input_tokens', 'output_tokens', 'created_at'] as const satisfies ReadonlyArray<keyof CreditLedgerTable>;
+const TEST_USAGE_COLUMNS = ['id', 'workspace_id', 'operation', 'response_id', 'key_id', 'persona_id', 'input_tokens', 'output_tokens', 'created_at'] as const satisfies ReadonlyArray<keyof TestUsageTable>;
 const HOLD_COLUMNS = ['id', 'workspace_id', 'response_id', 'amount', 'owner', 'created_at'] as const satisfies ReadonlyArray<keyof CreditHoldsTable>;
 
 /** `{ column: p('column') }` for every column: an insert of a whole row as a prepared statement. */
@@ -188,6 +212,7 @@ function hotStatements(sqlite: SQLite.Database | undefined) {
         .where('id', '=', p('workspace'))
         .returning('balance'),
     ),
+    insertTestUsage: statement<(typeof TEST_USAGE_COLUMNS)[number]>((db, p) => db.insertInto('test_usage').values(placeholders(TEST_USAGE_COLUMNS, p) as never)),
     insertLedger: statement<(typeof LEDGER_COLUMNS)[number]>((db, p) => db.insertInto('credit_ledger').values(placeholders(LEDGER_COLUMNS, p) as never)),
     insertResponse: statement<(typeof RESPONSE_COLUMNS)[number]>((db, p) => db.insertInto('responses').values(placeholders(RESPONSE_COLUMNS, p) as never)),
     upsertResponse: statement<(typeof RESPONSE_COLUMNS)[number]>((db, p) => {
@@ -356,9 +381,49 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
       return rows.map((r) => ({ ...r, amount: Number(r.amount), balance_after: Number(r.balance_after), created_at: Number(r.created_at) }));
     },
 
-    /** Debits (net of refunds) grouped for the usage report. */
-    async usage(workspaceId: string, q: UsageQuery) {
-      const rows = await db
+    /**
+     * Stores what a test-key request used (zero cost, no balance change) and,
+     * when given, its response row — one transaction, group-committed like
+     * settlements: the usage report counts exactly the test responses stored.
+     */
+    async recordTest(u: TestUsage): Promise<void> {
+      await batch.run(async (trx) => {
+        await q.insertTestUsage(trx, {
+          id: ledgerId(clock.now()).replace(/^led_/, 'tu_'),
+          workspace_id: u.workspaceId,
+          operation: u.operation,
+          response_id: u.responseId,
+          key_id: u.keyId,
+          persona_id: u.personaId,
+          input_tokens: u.inputTokens,
+          output_tokens: u.outputTokens,
+          created_at: now(),
+        });
+        if (u.response) await (u.responseIsNew ? q.insertResponse(trx, u.response) : q.upsertResponse(trx, u.response));
+      });
+    },
+
+    /**
+     * The usage report: live debits (net of refunds) from the ledger and
+     * test-key requests (test_usage, credits 0), grouped, each row marked
+     * with its `mode`.
+     */
+    async usage(workspaceId: string, q: UsageQuery): Promise<UsageRow[]> {
+      const groupOf = (r: { created_at: number | bigint; key_id: string | null; persona_id: string | null; operation: string | null }): string => {
+        if (q.groupBy === 'day') return new Date(Number(r.created_at) * 1000).toISOString().slice(0, 10);
+        return (q.groupBy === 'key' ? r.key_id : q.groupBy === 'persona' ? r.persona_id : r.operation) ?? '';
+      };
+      const groups = new Map<string, { group: string; mode: 'live' | 'test'; credits: number; requests: number; input_tokens: number; output_tokens: number }>();
+      const add = (group: string, mode: 'live' | 'test', credits: number, requests: number, input: number, output: number): void => {
+        const k = `${group}\u0000${mode}`;
+        const g = groups.get(k) ?? { group, mode, credits: 0, requests: 0, input_tokens: 0, output_tokens: 0 };
+        g.credits += credits;
+        g.requests += requests;
+        g.input_tokens += input;
+        g.output_tokens += output;
+        groups.set(k, g);
+      };
+      const live = await db
         .selectFrom('credit_ledger')
         .select(['kind', 'amount', 'created_at', 'key_id', 'persona_id', 'operation', 'input_tokens', 'output_tokens'])
         .where('workspace_id', '=', workspaceId)
@@ -366,19 +431,19 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
         .where('created_at', '>=', q.from)
         .where('created_at', '<', q.to)
         .execute();
-      const groups = new Map<string, { credits: number; requests: number; input_tokens: number; output_tokens: number }>();
-      for (const r of rows) {
-        const created = Number(r.created_at);
-        const key =
-          q.groupBy === 'day' ? new Date(created * 1000).toISOString().slice(0, 10) : q.groupBy === 'key' ? (r.key_id ?? '') : q.groupBy === 'persona' ? (r.persona_id ?? '') : (r.operation ?? '');
-        const g = groups.get(key) ?? { credits: 0, requests: 0, input_tokens: 0, output_tokens: 0 };
-        g.credits += -Number(r.amount);
-        if (r.kind === 'debit') g.requests += 1;
-        g.input_tokens += Number(r.input_tokens ?? 0);
-        g.output_tokens += Number(r.output_tokens ?? 0);
-        groups.set(key, g);
-      }
-      return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, g]) => ({ [q.groupBy]: k || null, ...g }));
+      for (const r of live) add(groupOf(r), 'live', -Number(r.amount), r.kind === 'debit' ? 1 : 0, Number(r.input_tokens ?? 0), Number(r.output_tokens ?? 0));
+      const test = await db
+        .selectFrom('test_usage')
+        .select(['created_at', 'key_id', 'persona_id', 'operation', 'input_tokens', 'output_tokens'])
+        .where('workspace_id', '=', workspaceId)
+        .where('created_at', '>=', q.from)
+        .where('created_at', '<', q.to)
+        .execute();
+      for (const r of test) add(groupOf(r), 'test', 0, 1, Number(r.input_tokens), Number(r.output_tokens));
+      const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      return [...groups.values()]
+        .sort((a, b) => order(a.group, b.group) || order(a.mode, b.mode))
+        .map(({ group, mode, ...g }) => ({ [q.groupBy]: group || null, mode, ...g }) as UsageRow);
     },
 
     /** Releases holds whose owner is gone (crash recovery); their responses are failed separately. */

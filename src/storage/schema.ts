@@ -40,6 +40,23 @@ export interface CreditLedgerTable {
   created_at: number;
 }
 
+/**
+ * One request served for a test key: what the usage report shows as test
+ * traffic. Test keys spend nothing, so these rows never touch the balance or
+ * the ledger.
+ */
+export interface TestUsageTable {
+  id: string;
+  workspace_id: string;
+  operation: string;
+  response_id: string | null;
+  key_id: string | null;
+  persona_id: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  created_at: number;
+}
+
 /** Credits reserved for a response in flight; released or settled when it ends. */
 export interface CreditHoldsTable {
   id: string;
@@ -149,4 +166,5 @@ export interface Database {
   instances: InstancesTable;
   custom_personas: CustomPersonasTable;
   custom_persona_versions: CustomPersonaVersionsTable;
+  test_usage: TestUsageTable;
 }

@@ -28,7 +28,7 @@ async function serve(dir: string, port: number, upstreamUrl: string): Promise<{ 
 }
 
 function liveKey(dir: string): string {
-  const r = spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'crash', '--plan', 'pro', '--json', '--data-dir', dir], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'crash', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], { encoding: 'utf8' });
   return JSON.parse(r.stdout).key;
 }
 

@@ -1,7 +1,7 @@
 /**
  * One workspace never sees another's responses, credits or usage — every
  * endpoint that takes an id or reports numbers, tried from the other side.
- * And the admin API: only admin-scoped keys; the same operations as the CLI.
+ * And the admin API: only admin- or operator-scoped keys; the same operations as the CLI.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -68,7 +68,8 @@ describe('admin API', () => {
   });
 
   it('manages workspaces, plans, keys, credits and usage', async () => {
-    const admin = (await s.accounts.createKey({ workspace: 'ops', mode: 'test', scopes: ['admin'] })).key;
+    // Server-wide operations (other workspaces, plans, credit grants) take an operator key (src/accounts/scopes.ts).
+    const admin = (await s.accounts.createKey({ workspace: 'ops', mode: 'test', scopes: ['operator'] })).key;
     const ws = await call(admin, 'POST', '/v1/admin/workspaces', { name: 'newco', plan: 'pro' });
     assert.equal(ws.status, 201);
     assert.equal(ws.body.balance, 5000);

@@ -43,7 +43,7 @@ describe('cohort CLI', () => {
 
   it('creates, lists and revokes keys; the secret is shown once', () => {
     const dir = dataDir();
-    const live = cohort(['keys', 'create', '--workspace', 'acme', '--plan', 'pro', '--json', '--data-dir', dir]);
+    const live = cohort(['keys', 'create', '--workspace', 'acme', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir]);
     assert.equal(live.code, 0, live.err);
     const k = JSON.parse(live.out);
     assert.deepEqual(Object.keys(k).sort(), ['id', 'key', 'mode', 'plan', 'workspace']);
@@ -91,7 +91,7 @@ describe('cohort CLI', () => {
       const ask = (key: string) =>
         fetch(`${url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mavera-1', input: 'hi', persona_id: 'gen-z-digital-native' }) });
       assert.equal((await ask(firstKey)).status, 200);
-      const created = cohort(['keys', 'create', '--workspace', 'other', '--test', '--json', '--data-dir', dir]);
+      const created = cohort(['keys', 'create', '--workspace', 'other', '--create-workspace', '--test', '--json', '--data-dir', dir]);
       assert.equal(created.code, 0, created.err);
       assert.equal((await ask(JSON.parse(created.out).key)).status, 200);
       assert.equal((await fetch(`${url}/health`)).status, 200);

@@ -95,7 +95,7 @@ describe('cohort serve --workers 2', () => {
   });
 
   it('share one rate limit: 30 requests (5 at a time, a new connection each) → exactly 10 succeed', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'w-rpm', '--plan', 'free', '--test', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'w-rpm', '--create-workspace', '--plan', 'free', '--test', '--json');
     const statuses: number[] = [];
     let next = 0;
     await Promise.all(
@@ -113,7 +113,7 @@ describe('cohort serve --workers 2', () => {
   });
 
   it('share one concurrency limit: 8 slow requests on a free workspace → exactly 5 run at once', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'w-conc', '--plan', 'free', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'w-conc', '--create-workspace', '--plan', 'free', '--json');
     upstream.setFallback({ type: 'stream', content: ['slow ', 'answer'], delayMs: 400 });
     try {
       const statuses = await Promise.all(
@@ -132,7 +132,7 @@ describe('cohort serve --workers 2', () => {
   });
 
   it('credits stay exact across the workers: the balance change is the sum of credits_used', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'w-credits', '--plan', 'pro', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'w-credits', '--create-workspace', '--plan', 'pro', '--json');
     const before = cli('credits', 'show', '--workspace', 'w-credits', '--json');
     let used = 0;
     const replies = await Promise.all(Array.from({ length: 16 }, async (_, i) => { // the pro plan runs 20 at once
@@ -149,7 +149,7 @@ describe('cohort serve --workers 2', () => {
   });
 
   it('a worker killed with SIGKILL is started again, and what it held is recovered', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'w-crash', '--plan', 'pro', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'w-crash', '--create-workspace', '--plan', 'pro', '--json');
     const [victim] = workerPids(child.pid!);
     assert.ok(victim);
     const idsBefore = (await instances()).map((i) => i.id);

@@ -357,7 +357,7 @@ withRedis('two server processes on one Redis', () => {
       COHORT_SHUTDOWN_GRACE_SECONDS: '2',
     };
     // Migrate and create the first workspace before two servers start on the database.
-    cli('keys', 'create', '--workspace', 'boot', '--plan', 'free', '--test', '--json');
+    cli('keys', 'create', '--workspace', 'boot', '--create-workspace', '--plan', 'free', '--test', '--json');
     a = await serve();
     b = await serve();
   });
@@ -413,7 +413,7 @@ withRedis('two server processes on one Redis', () => {
 
   it('share one rate limit: 30 requests alternating between the processes → exactly 10 succeed in total', async (t) => {
     t.diagnostic(`database: ${database}`);
-    const { key } = cli('keys', 'create', '--workspace', 'shared-rpm', '--plan', 'free', '--test', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'shared-rpm', '--create-workspace', '--plan', 'free', '--test', '--json');
     // 5 in flight: the free plan's concurrency, so only the request windows refuse.
     const replies = await fire(key, 30, 5);
     const summary = JSON.stringify(replies.map((r) => r.limit ?? r.status));
@@ -428,7 +428,7 @@ withRedis('two server processes on one Redis', () => {
   });
 
   it('a burst of 30 at once: the shared windows let exactly 10 through, the other 20 get 429 with Retry-After', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'shared-burst', '--plan', 'free', '--test', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'shared-burst', '--create-workspace', '--plan', 'free', '--test', '--json');
     const replies = await fire(key, 30);
     const summary = JSON.stringify(replies.map((r) => r.limit ?? r.status));
     const rate = replies.filter((r) => r.limit === 'rate');
@@ -441,7 +441,7 @@ withRedis('two server processes on one Redis', () => {
   });
 
   it('share one concurrency limit: 8 slow requests on a free workspace (5 at once) → exactly 5 run', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'shared-conc', '--plan', 'free', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'shared-conc', '--create-workspace', '--plan', 'free', '--json');
     upstream.setFallback({ type: 'stream', content: ['slow ', 'answer'], delayMs: 400 });
     const statuses = await Promise.all(
       Array.from({ length: 8 }, async (_, i) => {
@@ -471,7 +471,7 @@ withRedis('two server processes on one Redis', () => {
   }
 
   it('concurrent live requests on both processes never overdraw a small balance', async (t) => {
-    const { key } = cli('keys', 'create', '--workspace', 'small-balance', '--plan', 'pro', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'small-balance', '--create-workspace', '--plan', 'pro', '--json');
     const shown = cli('credits', 'show', '--workspace', 'small-balance', '--json');
     cli('credits', 'adjust', '--workspace', 'small-balance', `--amount=${7 - shown.balance}`, '--reason', 'test', '--json');
     upstream.setFallback({ type: 'stream', content: ['an ', 'answer'], delayMs: 50 });
@@ -509,7 +509,7 @@ withRedis('two server processes on one Redis', () => {
   });
 
   it('without its Redis a server is not ready and refuses counted requests with 503, not 500', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'no-redis', '--plan', 'free', '--test', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'no-redis', '--create-workspace', '--plan', 'free', '--test', '--json');
     const lost = await serve({ COHORT_REDIS_URL: 'redis://127.0.0.1:1' });
     const ready = await fetch(`${lost.url}/ready`);
     assert.equal(ready.status, 503);

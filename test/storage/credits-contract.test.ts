@@ -48,7 +48,29 @@ forEachDatabase('credits store', (t) => {
       ],
     );
     const usage = await credits.usage(workspace.id, { from: 0, to: 2 ** 40, groupBy: 'persona' });
-    assert.deepEqual(usage, [{ persona: 'hospital-cfo', credits: 3, requests: 1, input_tokens: 10, output_tokens: 20 }]);
+    assert.deepEqual(usage, [{ persona: 'hospital-cfo', mode: 'live', credits: 3, requests: 1, input_tokens: 10, output_tokens: 20 }]);
+  });
+
+  it('counts test-key requests apart, at zero cost, with their response in the same transaction', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const credits = createCreditsStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('sandbox-usage', 'pro');
+    const hold = await credits.hold({ workspaceId: workspace.id, responseId: 'resp_live1', amount: 5, owner: 'inst_a' });
+    await credits.settle({ hold, credits: 2, operation: 'responses', keyId: 'key_live', personaId: 'hospital-cfo', inputTokens: 4, outputTokens: 6 });
+    const row = { id: 'resp_test1', workspace_id: workspace.id, key_id: 'key_test', status: 'completed', background: 0, persona_id: 'hospital-cfo', engine: 'sandbox', created_at: 1, updated_at: 1, body: '{}', context: '[]', input_items: '[]', request: null, events: null, owner: null };
+    await credits.recordTest({ workspaceId: workspace.id, operation: 'responses', responseId: 'resp_test1', keyId: 'key_test', personaId: 'hospital-cfo', inputTokens: 10, outputTokens: 20, response: row, responseIsNew: true });
+    await credits.recordTest({ workspaceId: workspace.id, operation: 'responses', responseId: 'resp_test2', keyId: 'key_test', personaId: null, inputTokens: 1, outputTokens: 2 });
+    const stored = await t.db.selectFrom('responses').select('id').where('id', '=', 'resp_test1').executeTakeFirst();
+    assert.equal(stored?.id, 'resp_test1');
+    const usage = await credits.usage(workspace.id, { from: 0, to: 2 ** 40, groupBy: 'persona' });
+    assert.deepEqual(usage, [
+      { persona: null, mode: 'test', credits: 0, requests: 1, input_tokens: 1, output_tokens: 2 },
+      { persona: 'hospital-cfo', mode: 'live', credits: 2, requests: 1, input_tokens: 4, output_tokens: 6 },
+      { persona: 'hospital-cfo', mode: 'test', credits: 0, requests: 1, input_tokens: 10, output_tokens: 20 },
+    ]);
+    const s = await credits.summary(workspace.id);
+    assert.equal(s.balance, 4998, 'test traffic leaves the balance alone');
+    assert.deepEqual((await credits.ledger(workspace.id, { limit: 10 })).map((l) => l.kind), ['debit', 'grant'], 'and the ledger');
   });
 
   it('grants and adjusts, refusing to go below what is held', async () => {

@@ -157,3 +157,25 @@ migrations['0003_custom_personas'] = {
     await db.schema.dropTable('custom_personas').execute();
   },
 };
+
+/** Test-key traffic, for the usage report: it spends no credits, so the ledger never sees it (issue 17). */
+migrations['0004_test_usage'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('test_usage')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('workspace_id', 'text', (c) => c.notNull())
+      .addColumn('operation', 'text', (c) => c.notNull())
+      .addColumn('response_id', 'text')
+      .addColumn('key_id', 'text')
+      .addColumn('persona_id', 'text')
+      .addColumn('input_tokens', 'bigint', (c) => c.notNull())
+      .addColumn('output_tokens', 'bigint', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('test_usage_workspace').on('test_usage').columns(['workspace_id', 'created_at']).execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('test_usage').execute();
+  },
+};
