@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
@@ -239,6 +240,24 @@ describe('cohort help', () => {
     const unknown = await cohort(undefined, 'bogus');
     assert.equal(unknown.code, 2);
     assert.doesNotMatch(unknown.err, /cohort bogus --help/, 'no help to point to for a command that does not exist');
+  });
+});
+
+describe('cohort serve on a taken port', () => {
+  it('stops before anything is written to the data folder (EADDRINUSE first)', async () => {
+    const held = net.createServer();
+    await new Promise<void>((r) => held.listen(0, '127.0.0.1', r));
+    const port = (held.address() as net.AddressInfo).port;
+    const dir = path.join(dataDir(), 'data');
+    try {
+      const r = await cohort(undefined, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir);
+      assert.equal(r.code, 1);
+      assert.match(r.err, new RegExp(`port ${port} is in use on 127\\.0\\.0\\.1 \\(EADDRINUSE\\).*--port N`));
+      assert.equal(r.out, '', 'no key printed');
+      assert.equal(fs.existsSync(dir), false, 'no data folder created');
+    } finally {
+      held.close();
+    }
   });
 });
 
