@@ -20,7 +20,7 @@ import { openDatabase, type Db } from './storage/db.js';
 import { createResponsesStore } from './storage/responses-store.js';
 import { createCreditsStore } from './storage/credits-store.js';
 import { createCustomPersonasStore } from './storage/custom-personas-store.js';
-import { createInstancesStore, HEARTBEAT_MS } from './storage/instances-store.js';
+import { createInstancesStore, DEAD_AFTER_BEATS, serverOf } from './storage/instances-store.js';
 import type { Redis } from 'ioredis';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from './limits/memory.js';
 import type { ConcurrencyLimiter, RateLimiter } from './limits/types.js';
@@ -37,6 +37,8 @@ export interface Runtime {
   liveEngine: string;
   /** Why those backends ("OPENAI_API_KEY is set"), or why none. */
   liveReason?: string;
+  /** Lines for the start banner: what an operator must know about this setup (e.g. limits not shared). */
+  notices?: string[];
   close(): Promise<void>;
 }
 
@@ -103,6 +105,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   }
   const redisOptions = config.redisPrefix ? { prefix: config.redisPrefix } : {};
   const redisLimits = redis ? await import('./limits/redis.js') : undefined;
+  // Redis leases outlive a crashed process: they carry this instance's id and last as long as
+  // its heartbeat may lapse, renewed on each beat (limits/redis.ts).
+  const concurrency: ConcurrencyLimiter =
+    redis && redisLimits
+      ? redisLimits.createRedisConcurrencyLimiter(redis, {
+          ...redisOptions,
+          owner: instanceId,
+          leaseMs: DEAD_AFTER_BEATS * config.heartbeatMs,
+          renewMs: config.heartbeatMs,
+          onError: (err) => logger.warn('redis.lease_error', { err }),
+        })
+      : (options.limits?.concurrency ?? createMemoryConcurrencyLimiter());
   const ping = async () => {
     await sql`select 1`.execute(db);
   };
@@ -110,9 +124,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     accounts,
     credits,
     rateLimiter: redis && redisLimits ? redisLimits.createRedisRateLimiter(redis, redisOptions) : (options.limits?.rateLimiter ?? createMemoryRateLimiter()),
-    concurrency: redis && redisLimits
-      ? redisLimits.createRedisConcurrencyLimiter(redis, { ...redisOptions, onError: (err) => logger.warn('redis.lease_error', { err }) })
-      : (options.limits?.concurrency ?? createMemoryConcurrencyLimiter()),
+    concurrency,
     instanceId,
     personas,
     customPersonas: createCustomPersonasStore(db, randomIds, systemClock),
@@ -142,19 +154,35 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const instances = createInstancesStore(db);
   const name = `${os.hostname()}:${config.port}:${path.resolve(config.dataDir)}${options.worker !== undefined ? `#${options.worker}` : ''}`;
   const now = () => Math.floor(Date.now() / 1000);
-  await instances.register(instanceId, name, now());
+  await instances.register(instanceId, name, now(), config.heartbeatMs);
   const recover = async () => {
     const dead = await instances.reapDead(instanceId, name, now());
     const r = await app.service.recover(dead);
-    if (r.responses || r.holds) logger.warn('responses.recovered_interrupted', { responses: r.responses, holds: r.holds });
+    const slots = dead.length && concurrency.releaseOwners ? await concurrency.releaseOwners(dead) : 0;
+    if (r.responses || r.holds || slots) logger.warn('responses.recovered_interrupted', { responses: r.responses, holds: r.holds, slots });
   };
   await recover();
+  // Without Redis each server keeps its own request limits: several on one database each allow
+  // a workspace its whole plan. Said at start (banner and log), and logged when one appears later.
+  const notices: string[] = [];
+  const warned = new Set<string>();
+  const checkShared = async (): Promise<string | undefined> => {
+    if (config.redisUrl) return undefined;
+    const others = [...new Set((await instances.liveOthers(instanceId, now())).map(serverOf))].filter((n) => n !== serverOf(name) && !warned.has(n));
+    if (others.length === 0) return undefined;
+    for (const n of others) warned.add(n);
+    logger.warn('limits.not_shared', { servers: others });
+    return `Warning: ${others.length === 1 ? 'another Cohort server uses' : `${others.length} other Cohort servers use`} this database without Redis (${others.join(', ')}): each enforces the request and concurrency limits on its own, so a workspace gets its plan's limits once per server. Set COHORT_REDIS_URL on every server to share them.`;
+  };
+  const shared = await checkShared();
+  if (shared) notices.push(shared);
   const heartbeat = setInterval(() => {
     instances
       .heartbeat(instanceId, now())
       .then(recover)
+      .then(checkShared)
       .catch((err: unknown) => logger.error('instances.heartbeat_failed', { err }));
-  }, HEARTBEAT_MS);
+  }, config.heartbeatMs);
   heartbeat.unref();
   return {
     app,
@@ -163,6 +191,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     liveEngine: liveBackends.description,
     liveReason: liveBackends.reason,
+    notices,
     async close() {
       clearInterval(heartbeat);
       await liveBackends.router?.close();

@@ -29,6 +29,12 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** COHORT_KEY_CACHE_MS: how long an API key's record is reused (revocations from another process apply within it). */
   keyCacheMs: number;
+  /**
+   * COHORT_HEARTBEAT_MS (default 10 000): how often a server process records that it is alive.
+   * One silent for 3 of its heartbeats is dead: others fail what it left in flight and free
+   * its credit holds and (with Redis) its concurrency slots (src/storage/instances-store.ts).
+   */
+  heartbeatMs: number;
   /** `--workers N` / COHORT_WORKERS: server processes sharing the port (default 1; src/cli/serve-workers.ts). */
   workers: number;
   /** Credits a custom persona costs: COHORT_PERSONA_CREDITS (create/import), COHORT_PERSONA_CLONE_CREDITS. */
@@ -156,6 +162,7 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     logLevel: level as Config['logLevel'],
     workers: intOption(flags.workers ?? env.COHORT_WORKERS, flags.workers !== undefined ? '--workers' : 'COHORT_WORKERS', 1, 1, 256),
     keyCacheMs: intOption(env.COHORT_KEY_CACHE_MS, 'COHORT_KEY_CACHE_MS', 1000, 0, 600_000),
+    heartbeatMs: intOption(env.COHORT_HEARTBEAT_MS, 'COHORT_HEARTBEAT_MS', 10_000, 1000, 600_000),
     shutdownGraceSeconds: intOption(env.COHORT_SHUTDOWN_GRACE_SECONDS, 'COHORT_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
     personaCredits: {
       create: intOption(env.COHORT_PERSONA_CREDITS, 'COHORT_PERSONA_CREDITS', 300, 0, 1_000_000),

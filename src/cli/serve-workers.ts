@@ -35,6 +35,7 @@ interface Listening {
   url: string;
   liveEngine: string;
   liveReason?: string;
+  notices?: string[];
 }
 
 type Shutdown = (fn: () => Promise<void>) => void;
@@ -76,6 +77,7 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
         const first = listening.get(0) ?? (m as Listening);
         printBanner(io, { url: first.url, dataDir: config.dataDir, workers: config.workers, liveEngine: first.liveEngine, liveReason: first.liveReason }, [
           `Request limits: ${config.redisUrl ? 'in Redis' : 'kept by this primary process for all workers'}.`,
+          ...(first.notices ?? []),
         ]);
       }
     });
@@ -132,7 +134,7 @@ export async function serveWorker(config: Config, index: number, io: Io): Promis
     process.on('disconnect', stop);
     process.on('SIGINT', () => {});
     process.on('SIGTERM', stop);
-    const message: Listening = { cohort: 'listening', url: server.url, liveEngine: runtime.liveEngine, ...(runtime.liveReason ? { liveReason: runtime.liveReason } : {}) };
+    const message: Listening = { cohort: 'listening', url: server.url, liveEngine: runtime.liveEngine, ...(runtime.liveReason ? { liveReason: runtime.liveReason } : {}), ...(runtime.notices?.length ? { notices: runtime.notices } : {}) };
     channel.send(message);
     return await new Promise<number>(() => {});
   } catch (err) {

@@ -68,7 +68,7 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
   const runtime = await createRuntime(config);
   await ensureFirstKey(runtime.accounts, io);
   const server = await listen(runtime, { port: config.port, host: config.host });
-  printBanner(io, { url: server.url, dataDir: config.dataDir, liveEngine: runtime.liveEngine, liveReason: runtime.liveReason });
+  printBanner(io, { url: server.url, dataDir: config.dataDir, liveEngine: runtime.liveEngine, liveReason: runtime.liveReason }, runtime.notices);
   signals.onShutdown(() => server.shutdown(config.shutdownGraceSeconds));
   return new Promise<number>(() => {}); // runs until a signal ends the process
 }

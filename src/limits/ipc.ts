@@ -80,6 +80,9 @@ export function createLimitsHost(): { attach(worker: { send(message: unknown): u
   return {
     attach(worker) {
       const leases = new Map<number, () => Promise<void>>();
+      // Set when the worker is gone: a slot granted after that (its question was still being
+      // answered when it died) is given back at once instead of being held forever.
+      let detached = false;
       const answer = (id: number, result: unknown): void => void worker.send({ cohort: 'limits', id, result } satisfies Reply);
       const fail = (id: number, err: unknown): void => void worker.send({ cohort: 'limits', id, error: err instanceof Error ? err.message : String(err) } satisfies Reply);
       worker.on('message', (raw) => {
@@ -94,6 +97,7 @@ export function createLimitsHost(): { attach(worker: { send(message: unknown): u
             concurrency.acquire(m.key, m.limit).then(
               (release) => {
                 if (!release) return answer(m.id, null);
+                if (detached) return void release();
                 const lease = nextLease++;
                 leases.set(lease, release);
                 answer(m.id, lease);
@@ -110,6 +114,7 @@ export function createLimitsHost(): { attach(worker: { send(message: unknown): u
         }
       });
       return () => {
+        detached = true;
         for (const release of leases.values()) void release();
         leases.clear();
       };

@@ -30,6 +30,11 @@ export interface RateLimiter {
 export interface ConcurrencyLimiter {
   /** A release function, or null when `limit` requests are already in progress. */
   acquire(key: string, limit: number): Promise<(() => Promise<void>) | null>;
+  /**
+   * Frees the slots held by these dead processes (instance ids), when the
+   * limits outlive a process (Redis); resolves to how many were freed.
+   */
+  releaseOwners?(owners: readonly string[]): Promise<number>;
 }
 
 export const MINUTE_MS = 60_000;

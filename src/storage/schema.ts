@@ -74,6 +74,8 @@ export interface InstancesTable {
   name: string;
   started_at: number;
   last_seen: number;
+  /** Its heartbeat interval; silent for DEAD_AFTER_BEATS of them, it is dead. Null: HEARTBEAT_MS. */
+  heartbeat_ms: number | null;
 }
 
 export interface ApiKeysTable {

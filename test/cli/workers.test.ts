@@ -87,6 +87,7 @@ describe('cohort serve --workers 2', () => {
     assert.match(out, /Created workspace 'default' with a test key/);
     assert.equal(out.match(/listening on/g)?.length, 1, 'one banner for the server');
     assert.match(out, /Request limits: kept by this primary process for all workers/);
+    assert.doesNotMatch(out, /without Redis/, 'the workers of one server share its limits: no shared-database warning');
     assert.equal(workerPids(child.pid!).length, 2);
     const names = (await instances()).map((i) => i.name).sort();
     assert.equal(names.length, 2, JSON.stringify(names));

@@ -278,6 +278,45 @@ withRedis('redis concurrency limiter', () => {
   });
 });
 
+withRedis('redis concurrency leases of dead processes', () => {
+  it('releaseOwners frees a dead owner’s leases at once, on every key, and nobody else’s', async () => {
+    const dead = createRedisConcurrencyLimiter(client(), { prefix: PREFIX, owner: 'inst_dead', renewMs: 0 });
+    const alive = createRedisConcurrencyLimiter(client(), { prefix: PREFIX, owner: 'inst_alive' });
+    for (let i = 0; i < 3; i++) assert.ok(await dead.acquire('own:a', 5));
+    assert.ok(await dead.acquire('own:b', 1));
+    const mine = await alive.acquire('own:a', 5);
+    assert.ok(mine);
+    assert.equal(await alive.acquire('own:b', 1), null, 'the dead owner still holds the only slot of b');
+    // A prefix of another owner's id does not match: inst_dead must not free inst_dead2's leases.
+    const similar = createRedisConcurrencyLimiter(client(), { prefix: PREFIX, owner: 'inst_dead2' });
+    assert.ok(await similar.acquire('own:a', 5));
+    assert.equal(await alive.releaseOwners(['inst_dead']), 4);
+    const r = client();
+    assert.deepEqual((await r.zrange(`${PREFIX}cc:own:a`, '0', '-1')).map((m) => m.replace(/:[0-9a-z]+$/, '')).sort(), ['inst_alive', 'inst_dead2']);
+    assert.equal(await r.exists(`${PREFIX}cc-own:inst_dead`), 0, 'the owner’s index is gone');
+    const b = await alive.acquire('own:b', 1);
+    assert.ok(b, 'b’s slot is free');
+    assert.equal(await alive.releaseOwners(['inst_dead']), 0, 'releasing again frees nothing');
+    await Promise.all([mine, b].map((release) => release!()));
+    assert.deepEqual(await r.smembers(`${PREFIX}cc-own:inst_alive`), [], 'an owner holding nothing indexes no key');
+  });
+
+  it('a lease lasts leaseMs from its last renewal, which covers every lease of the process', async () => {
+    const limiter = createRedisConcurrencyLimiter(client(), { prefix: PREFIX, owner: 'inst_ttl', leaseMs: 60_000, renewMs: 0 });
+    const held = await limiter.acquire('own:ttl', 2);
+    assert.ok(held);
+    const r = client();
+    const [id, expiry] = (await r.zrange(`${PREFIX}cc:own:ttl`, '0', '-1', 'WITHSCORES')) as [string, string];
+    assert.match(id, /^inst_ttl:/);
+    const [sec, micro] = await r.time();
+    const redisNow = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
+    assert.ok(Number(expiry) > redisNow + 55_000 && Number(expiry) <= redisNow + 60_000, `expires ${Number(expiry) - redisNow} ms from now`);
+    const ttl = await r.pttl(`${PREFIX}cc-own:inst_ttl`);
+    assert.ok(ttl > 55_000 && ttl <= 60_000, `the owner index lives as long (pttl ${ttl})`);
+    await held();
+  });
+});
+
 // ---------------------------------------------------------------------------
 // Two real server processes on one Redis and one database.
 

@@ -179,3 +179,16 @@ migrations['0004_test_usage'] = {
     await db.schema.dropTable('test_usage').execute();
   },
 };
+
+/**
+ * Each server process records its heartbeat interval, so that others judge its
+ * silence by its own pace (COHORT_HEARTBEAT_MS); rows without it beat every 10 s.
+ */
+migrations['0005_instance_heartbeat'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('instances').addColumn('heartbeat_ms', 'bigint').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('instances').dropColumn('heartbeat_ms').execute();
+  },
+};

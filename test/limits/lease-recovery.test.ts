@@ -1,0 +1,201 @@
+/**
+ * Concurrency slots held in Redis by a process that is SIGKILLed come back —
+ * real `cohort serve` processes, real Redis, one database (PostgreSQL when
+ * reachable, else one SQLite file):
+ * - a server that dies and is not restarted: its leases lapse with its
+ *   heartbeat (COHORT_HEARTBEAT_MS=1000 here: 3 s), and the surviving server
+ *   reaps them when it finds the instance dead;
+ * - a --workers worker that dies: the primary starts it again under the same
+ *   name, and the new worker frees its predecessor's leases as it starts —
+ *   long before a 30 s lapse (the default heartbeat here).
+ * Before, leases lasted 15 minutes: a killed server left half a workspace's
+ * slots taken. (dist/ is built by `npm test`.)
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { freePort, tempDir } from '../helpers/app.js';
+import { dialects } from '../helpers/databases.js';
+import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
+import { REDIS_URL, withRedis } from '../helpers/redis.js';
+
+const BIN = path.resolve('bin/cohort.js');
+const PREFIX = `cohort-test:${Date.now().toString(36)}:${randomBytes(4).toString('hex')}:`;
+
+/** Polls `check` until it holds; fails naming `what` after `ms` (the bound the test asserts). */
+const until = async (what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+/** A streaming request held open by the upstream; `status` once admitted or refused, `stop` ends it. */
+interface Held {
+  status: Promise<number>;
+  stop(): void;
+}
+
+withRedis('concurrency slots of a SIGKILLed process', () => {
+  const dir = tempDir('cohort-leases-');
+  let upstream: MockChatUpstream;
+  let redis: Redis;
+  let env: NodeJS.ProcessEnv = {};
+  let drop: (() => Promise<void>) | undefined;
+  const children: Served[] = [];
+
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], { encoding: 'utf8', env });
+    assert.equal(r.status, 0, `cohort ${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+
+  async function serve(extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Served> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, ...extra], { env: { ...env, ...extraEnv } });
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const served = { child, url: `http://127.0.0.1:${port}`, exited, output: () => out };
+    children.push(served);
+    await until('the banner', () => out.includes('listening on') || child.exitCode !== null, 30_000);
+    assert.ok(out.includes('listening on'), out);
+    return served;
+  }
+
+  function hold(server: Served, key: string): Held {
+    const controller = new AbortController();
+    const status = fetch(`${server.url}/v1/responses`, {
+      method: 'POST',
+      // A new connection each: under --workers the kernel hands them to the workers in turn.
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ model: 'mavera-1', input: 'hi', stream: true }),
+      signal: controller.signal,
+    }).then(
+      async (res) => {
+        if (res.status !== 200) await res.arrayBuffer();
+        else void res.body!.pipeTo(new WritableStream()).catch(() => {});
+        return res.status;
+      },
+      () => 0, // the connection dropped (its process was killed)
+    );
+    return { status, stop: () => controller.abort() };
+  }
+
+  /** The leases held in Redis, over every workspace. */
+  async function leaseIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}cc:responses:*`, 'COUNT', 1000);
+      for (const k of keys) ids.push(...(await redis.zrange(k, '0', '-1')));
+      cursor = next;
+    } while (cursor !== '0');
+    return ids;
+  }
+  const leases = async () => (await leaseIds()).length;
+
+  /** All `n` slots of the workspace can be taken at once on `server`, and not one more. */
+  async function allSlotsUsable(server: Served, key: string, n: number): Promise<void> {
+    const held = Array.from({ length: n }, () => hold(server, key));
+    try {
+      assert.deepEqual(await Promise.all(held.map((h) => h.status)), Array(n).fill(200), `all ${n} slots are usable`);
+      assert.equal(await hold(server, key).status, 429, 'and the limit still holds');
+    } finally {
+      for (const h of held) h.stop();
+    }
+    await until('the slots released', async () => (await leases()) === 0, 10_000);
+  }
+
+  before(async () => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    upstream = await startMockChatUpstream();
+    upstream.setFallback({ type: 'stream', content: ['thinking '], hang: true });
+    const pg = dialects().find((d) => d.kind === 'postgres' && d.unavailable === undefined);
+    let databaseUrl = '';
+    if (pg) {
+      const p = await pg.provision();
+      drop = p.drop;
+      databaseUrl = p.options.databaseUrl ?? '';
+    }
+    env = {
+      ...process.env,
+      COHORT_REDIS_URL: REDIS_URL,
+      COHORT_REDIS_PREFIX: PREFIX,
+      COHORT_UPSTREAM_URL: upstream.url,
+      COHORT_UPSTREAM_MODEL: 'm',
+      COHORT_DATABASE_URL: databaseUrl,
+      COHORT_LOG_LEVEL: 'warn',
+      COHORT_SHUTDOWN_GRACE_SECONDS: '1',
+      COHORT_KEY_CACHE_MS: '0',
+    };
+    cli('keys', 'create', '--workspace', 'boot', '--plan', 'free', '--test', '--json');
+  });
+
+  after(async () => {
+    for (const s of children) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    await Promise.all(children.map((s) => s.exited));
+    await upstream?.close();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await redis.quit();
+    await drop?.();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a server killed while holding every slot: within its heartbeat lapse all slots are usable on the other', async () => {
+    const heartbeat = { COHORT_HEARTBEAT_MS: '1000' };
+    const a = await serve([], heartbeat);
+    const b = await serve([], heartbeat);
+    // The pro plan: 20 at once, and 60 a minute leave room for the requests below.
+    const { key } = cli('keys', 'create', '--workspace', 'killed-server', '--plan', 'pro', '--json');
+    const held = Array.from({ length: 20 }, () => hold(a, key));
+    assert.deepEqual(await Promise.all(held.map((h) => h.status)), Array(20).fill(200));
+    assert.equal(await hold(b, key).status, 429, 'the other server sees the 20 slots taken');
+    assert.equal(await leases(), 20);
+    a.child.kill('SIGKILL');
+    await a.exited;
+    // 3 heartbeats of silence (3 s), plus one beat of the survivor to notice, plus slack.
+    await until('the dead server’s leases are gone', async () => (await leases()) === 0, 3000 + 1000 + 2000);
+    await allSlotsUsable(b, key, 20);
+    b.child.kill('SIGTERM');
+    assert.equal(await b.exited, 0);
+  });
+
+  it('a --workers worker killed while holding slots: its restarted successor frees them as it starts', async () => {
+    const server = await serve(['--workers', '2']); // the default heartbeat: a 30 s lapse
+    const { key } = cli('keys', 'create', '--workspace', 'killed-worker', '--plan', 'pro', '--json');
+    const held = Array.from({ length: 20 }, () => hold(server, key));
+    assert.deepEqual(await Promise.all(held.map((h) => h.status)), Array(20).fill(200));
+    const workers = fs.readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    assert.equal(workers.length, 2);
+    const owners = new Set((await leaseIds()).map((m) => m.replace(/:[0-9a-z]+$/, '')));
+    assert.equal(owners.size, 2, 'both workers hold slots');
+    process.kill(workers[0]!, 'SIGKILL');
+    // The survivor's clients leave too; their slots are released as usual.
+    for (const h of held) h.stop();
+    await until('the worker restarted', () => /worker \d exited \(SIGKILL\); starting it again/.test(server.output()), 10_000);
+    // Well before the 30 s lapse: the successor (same name) reaps its predecessor at start.
+    await until('the killed worker’s leases are gone', async () => (await leases()) === 0, 10_000);
+    await allSlotsUsable(server, key, 20);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0, server.output());
+  });
+});
