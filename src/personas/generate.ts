@@ -2,14 +2,20 @@
  * Profile generation by the configured model (live keys): one request under
  * a strict JSON schema — the persona profile schema (z.toJSONSchema of
  * personaProfileSchema) made strict: every property required, no extra
- * properties. The answer is validated with the same zod schema; an answer
+ * properties. Two parts are left out of what the model is asked for: the
+ * `population` block (the persona samples from the default derived from its
+ * profile, population.ts) and the statistics' `url` and `year` (required in a
+ * strict schema, they would invite invented links). The answer is validated with the same zod schema; an answer
  * that is not valid JSON or not a valid profile yields null, and the caller
  * falls back to the deterministic derivation. Upstream errors propagate (the
  * persona is then neither created nor charged).
  */
 import { z } from 'zod';
 import type { Provider } from '../providers/types.js';
-import { personaProfileSchema, type GuidedDetails, type PersonaProfile, type PersonaType } from './persona-schema.js';
+import { personaProfileSchema, statisticSchema, type GuidedDetails, type PersonaProfile, type PersonaType } from './persona-schema.js';
+
+/** What the model writes: the profile without `population`, statistics as claim and source. */
+const generatedProfileSchema = personaProfileSchema.omit({ population: true }).extend({ statistics: z.array(statisticSchema.pick({ claim: true, source: true })) });
 
 type Json = Record<string, unknown>;
 
@@ -33,7 +39,7 @@ let cached: Json | undefined;
 
 /** The persona profile schema as a strict JSON Schema. */
 export function profileJsonSchema(): Json {
-  cached ??= strictify(z.toJSONSchema(personaProfileSchema, { target: 'draft-2020-12', io: 'output' })) as Json;
+  cached ??= strictify(z.toJSONSchema(generatedProfileSchema, { target: 'draft-2020-12', io: 'output' })) as Json;
   return cached;
 }
 
@@ -83,6 +89,7 @@ export async function generateProfile(provider: Provider, input: GenerateInput, 
   } catch {
     return null;
   }
-  const parsed = personaProfileSchema.safeParse(value);
+  // Parsed with the schema that was asked for: a population or links the model added anyway are dropped.
+  const parsed = generatedProfileSchema.safeParse(value);
   return parsed.success ? parsed.data : null;
 }

@@ -114,7 +114,12 @@ describe('custom personas over HTTP', () => {
         assert.equal(req.format.name, 'persona_profile');
         assert.equal((req.format.schema as any).additionalProperties, false);
         assert.ok((req.format.schema as any).required.includes('demographics'));
+        // Not asked of the model: the population block and statistics' links and years.
+        assert.equal((req.format.schema as any).properties.population, undefined);
+        assert.deepEqual((req.format.schema as any).properties.statistics.items.required, ['claim', 'source']);
       }
+      assert.equal(r.body.details.population, undefined, 'a population the model sent anyway is dropped');
+      assert.ok(r.body.details.statistics.every((st: any) => st.url === undefined));
       assert.match(JSON.stringify(req.items), /Fintech platform engineers/);
       assert.equal(req.workspace?.id, (await acme()).id, 'per-workspace backend routes apply');
       assert.equal(r.body.details.demographics.occupation, 'Staff platform engineer at a fintech');
