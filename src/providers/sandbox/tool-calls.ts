@@ -21,7 +21,7 @@ import type { PersonaRecord } from '../../personas/persona-schema.js';
 import type { FunctionToolDef, ProviderRequest } from '../types.js';
 import type { ConversationView } from './conversation.js';
 import { buildHints, generateInstance, type InstanceHints } from './json-instance.js';
-import { identifierWords, stem, stemSet, wordsOf, isStopword } from './language.js';
+import { identifierWords, stem, stemSet, wordsOf, isStopword } from '../../text/words.js';
 import type { VoiceAnswer } from './persona-voice.js';
 import type { Rng } from './seed.js';
 
