@@ -142,7 +142,7 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
       COHORT_SHUTDOWN_GRACE_SECONDS: '1',
       COHORT_KEY_CACHE_MS: '0',
     };
-    cli('keys', 'create', '--workspace', 'boot', '--plan', 'free', '--test', '--json');
+    cli('keys', 'create', '--workspace', 'boot', '--create-workspace', '--plan', 'free', '--test', '--json');
   });
 
   after(async () => {
@@ -165,7 +165,7 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
     const a = await serve([], heartbeat);
     const b = await serve([], heartbeat);
     // The pro plan: 20 at once, and 60 a minute leave room for the requests below.
-    const { key } = cli('keys', 'create', '--workspace', 'killed-server', '--plan', 'pro', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'killed-server', '--create-workspace', '--plan', 'pro', '--json');
     const held = Array.from({ length: 20 }, () => hold(a, key));
     assert.deepEqual(await Promise.all(held.map((h) => h.status)), Array(20).fill(200));
     assert.equal(await hold(b, key).status, 429, 'the other server sees the 20 slots taken');
@@ -181,7 +181,7 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
 
   it('a --workers worker killed while holding slots: its restarted successor frees them as it starts', async () => {
     const server = await serve(['--workers', '2']); // the default heartbeat: a 30 s lapse
-    const { key } = cli('keys', 'create', '--workspace', 'killed-worker', '--plan', 'pro', '--json');
+    const { key } = cli('keys', 'create', '--workspace', 'killed-worker', '--create-workspace', '--plan', 'pro', '--json');
     const held = Array.from({ length: 20 }, () => hold(server, key));
     assert.deepEqual(await Promise.all(held.map((h) => h.status)), Array(20).fill(200));
     const workers = fs.readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);

@@ -46,7 +46,7 @@ describe('servers sharing a database without Redis', () => {
 
   it('the second server warns at start (banner and log); the first logs it at its next heartbeat', async () => {
     // Migrate and create the first workspace before two servers start on the file.
-    assert.equal(spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'w', '--test', '--json', '--data-dir', dir], { env }).status, 0);
+    assert.equal(spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'w', '--create-workspace', '--test', '--json', '--data-dir', dir], { env }).status, 0);
     const first = await serve();
     assert.doesNotMatch(first.out(), /without Redis/, 'alone on its database: no warning');
     const second = await serve();
