@@ -8,7 +8,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { createAnalyzer } from './analysis/index.js';
 import { createApp, type CohortApp } from './app.js';
-import { readServerToolsConfig, type Config } from './config.js';
+import { ConfigError, readServerToolsConfig, type Config } from './config.js';
+import { customRoutePersonas, unknownPersonasError } from './config-file.js';
 import { createLogger, type Logger } from './logger.js';
 import { loadPersonaDir } from './personas/library.js';
 import { createBuiltinPersonaStore } from './personas/persona-store.js';
@@ -84,6 +85,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const instanceId = randomIds.next('inst');
   const responses = createResponsesStore(db);
   const personas = createBuiltinPersonaStore(loadPersonaDir());
+  // A route naming a custom persona (cp_…) that is not in the database is a config error, as an unknown built-in id is (config-file.ts).
+  const customRoutes = config.backends ? customRoutePersonas(config.backends) : [];
+  if (customRoutes.length > 0) {
+    const found = new Set((await db.selectFrom('custom_personas').select('id').where('id', 'in', customRoutes).where('deleted_at', 'is', null).execute()).map((r) => r.id));
+    const unknown = customRoutes.filter((id) => !found.has(id));
+    if (unknown.length > 0) {
+      await db.destroy();
+      throw new ConfigError(unknownPersonasError(config.backends?.file ?? 'config', unknown).message);
+    }
+  }
   const liveBackends = await resolveLiveBackends(config, logger);
   const live = liveBackends.router?.provider;
   // With Redis every server shares one set of limits; without it each process keeps its own.

@@ -23,6 +23,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { BUILTIN_PERSONA_DIR } from './personas/library.js';
+
+/** The built-in persona ids: the library's file names. */
+function builtinPersonaIds(): string[] {
+  return fs
+    .readdirSync(BUILTIN_PERSONA_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length));
+}
 
 export const BACKEND_TYPES = ['openai-chat', 'openai-responses', 'anthropic', 'llama-cpp'] as const;
 export type BackendType = (typeof BACKEND_TYPES)[number];
@@ -140,6 +149,10 @@ export interface BackendsConfig {
   routes: RoutesSettings;
   /** Why these backends: "cohort.config.yaml", "COHORT_UPSTREAM_URL is set", … (completes "because …"). */
   reason: string;
+  /** What start-up should say: backends skipped for a missing key, routes changed by it. */
+  warnings?: string[];
+  /** The config file, as errors name it. */
+  file?: string;
 }
 
 export class ConfigFileError extends Error {}
@@ -186,16 +199,21 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   if (!parsed.success) {
     // A misspelt field explains a missing one better than "is required" does.
     const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
-    throw new ConfigFileError(`${label}: ${fieldPath(issue.path)}: ${issueMessage(issue)}`);
+    throw new ConfigFileError(`${label}: ${fieldPath(issue.path)}: ${issueMessage(issue, raw)}`);
   }
   const backends: Record<string, BackendConfig> = {};
+  /** Backends whose apiKeyEnv is not set: skipped (see below), by name → the variable. */
+  const missing = new Map<string, string>();
   for (const [n, b] of Object.entries(parsed.data.backends)) {
     const { apiKeyEnv, ...rest } = b as FileBackend & { apiKeyEnv?: string };
     const resolved: BackendConfig = { ...rest };
     if (apiKeyEnv !== undefined && resolved.type !== 'llama-cpp') {
       if (resolved.apiKey !== undefined) throw new ConfigFileError(`${label}: backends.${n}: set apiKey or apiKeyEnv, not both`);
       const value = env[apiKeyEnv];
-      if (!value) throw new ConfigFileError(`${label}: backends.${n}.apiKeyEnv: the environment variable ${apiKeyEnv} is not set`);
+      if (!value) {
+        missing.set(n, apiKeyEnv);
+        continue;
+      }
       (resolved as { apiKey?: string }).apiKey = value;
     }
     // A relative model path is relative to the config file.
@@ -210,18 +228,98 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     backends[n] = resolved;
   }
   const r = parsed.data.routes ?? {};
-  const routes: RoutesSettings = { default: r.default ?? [Object.keys(backends)[0]!] };
-  if (r.personas) routes.personas = r.personas;
-  if (r.workspaces) routes.workspaces = r.workspaces;
+  const declared = Object.keys(parsed.data.backends);
   const check = (list: string[], where: string): void => {
     list.forEach((n, i) => {
-      if (!(n in backends)) throw new ConfigFileError(`${label}: ${where}[${i}]: '${n}' is not one of the backends (${Object.keys(backends).join(', ')})`);
+      if (!declared.includes(n)) throw new ConfigFileError(`${label}: ${where}[${i}]: '${n}' is not one of the backends (${declared.join(', ')})`);
     });
   };
-  check(routes.default, 'routes.default');
-  for (const [k, list] of Object.entries(routes.personas ?? {})) check(list, `routes.personas.${k}`);
-  for (const [k, list] of Object.entries(routes.workspaces ?? {})) check(list, `routes.workspaces.${k}`);
-  return { backends, routes, reason: `${path.basename(file)} configures it` };
+  if (r.default) check(r.default, 'routes.default');
+  for (const [k, list] of Object.entries(r.personas ?? {})) check(list, `routes.personas.${k}`);
+  for (const [k, list] of Object.entries(r.workspaces ?? {})) check(list, `routes.workspaces.${k}`);
+
+  // A backend whose key variable is not set is skipped with a warning rather than failing
+  // the start: a file listing several providers (examples/cohort.config.yaml) starts with
+  // the ones whose keys are there. Only when none is left is it an error — naming every
+  // missing variable at once.
+  const skipped = (n: string) => missing.has(n);
+  const notSet = (names: Iterable<string>) => [...names].map((n) => `backends.${n}.apiKeyEnv: the environment variable ${missing.get(n)} is not set`).join('; ');
+  if (Object.keys(backends).length === 0) {
+    throw new ConfigFileError(`${label}: ${notSet(missing.keys())}${missing.size > 1 ? ' (set at least one of them)' : ''}`);
+  }
+  const warnings: string[] = [];
+  if (missing.size > 0) warnings.push(`${label}: skipped ${[...missing].map(([n, v]) => `${n} (${v} is not set)`).join(', ')}`);
+  const keep = (list: string[]) => list.filter((n) => !skipped(n));
+  const first = Object.keys(backends)[0]!;
+  let defaultRoute = r.default ? keep(r.default) : [first];
+  if (defaultRoute.length === 0) {
+    defaultRoute = [first];
+    warnings.push(`${label}: routes.default names only skipped backends; using ${first}, the first usable backend`);
+  }
+  const routes: RoutesSettings = { default: defaultRoute };
+  const usable = (all: Record<string, string[]> | undefined, where: string): Record<string, string[]> | undefined => {
+    if (!all) return undefined;
+    const out: Record<string, string[]> = {};
+    for (const [k, list] of Object.entries(all)) {
+      const left = keep(list);
+      if (left.length > 0) out[k] = left;
+      else warnings.push(`${label}: ${where}.${k} names only skipped backends; it takes the default route`);
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  const personas = usable(r.personas, 'routes.personas');
+  const workspaces = usable(r.workspaces, 'routes.workspaces');
+  if (personas) routes.personas = personas;
+  if (workspaces) routes.workspaces = workspaces;
+  return {
+    backends,
+    routes,
+    reason: `${path.basename(file)} configures it${missing.size > 0 ? ` (${missing.size} backend${missing.size > 1 ? 's' : ''} skipped: no key)` : ''}`,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    file: label,
+  };
+}
+
+/** The custom persona ids (cp_…) routes.personas names: checked against the database at start (bootstrap.ts). */
+export function customRoutePersonas(config: BackendsConfig): string[] {
+  return Object.keys(config.routes.personas ?? {}).filter((id) => id.startsWith(`${CUSTOM_PERSONA_PREFIX}_`));
+}
+
+/** The error for routes naming personas that do not exist, with the closest built-in id when there is one. */
+export function unknownPersonasError(label: string, ids: string[]): ConfigFileError {
+  const builtins = builtinPersonaIds();
+  const what = ids.map((id) => {
+    const near = closest(id, builtins);
+    return `routes.personas.${id}: no persona '${id}'${near ? ` (did you mean ${near}?)` : ''}`;
+  });
+  return new ConfigFileError(`${label}: ${what.join('; ')} — see cohort personas list`);
+}
+
+/** Custom persona ids: 'cp_…' (src/personas/custom-persona.ts CUSTOM_ID_PREFIX). */
+const CUSTOM_PERSONA_PREFIX = 'cp';
+
+/** The id within edit distance 3 of `id`, if one is clearly closest. */
+function closest(id: string, ids: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const candidate of ids) {
+    const d = editDistance(id, candidate, bestDistance);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, giving up (returning `limit`) once every path is at least `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    if (Math.min(...row) >= limit) return limit;
+    prev = row;
+  }
+  return Math.min(prev[b.length]!, limit);
 }
 
 function fieldPath(p: readonly PropertyKey[]): string {
@@ -229,10 +327,32 @@ function fieldPath(p: readonly PropertyKey[]): string {
   return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc === '' ? String(k) : `${acc}.${String(k)}`), '');
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+/** The value at a zod issue's path in what was parsed (zod's issues do not carry it). */
+function valueAt(raw: unknown, p: readonly PropertyKey[]): { present: boolean; value?: unknown } {
+  let v: unknown = raw;
+  for (const k of p) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k as string)) return { present: false };
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return { present: v !== undefined, value: v };
+}
+
+function shown(v: unknown): string {
+  const text = typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, raw: unknown): string {
   if (issue.code === 'invalid_union' && 'discriminator' in issue) return `type must be one of ${BACKEND_TYPES.join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  const at = valueAt(raw, issue.path);
+  if (issue.code === 'invalid_type' && !at.present) return 'is required';
+  const field = String(issue.path.at(-1) ?? '');
+  // Timeouts and delays: say what is wanted, with the value that was given ("30s" is not a number).
+  if (/Ms$/.test(field) && ['invalid_type', 'too_big', 'too_small', 'not_multiple_of'].includes(issue.code)) {
+    return `must be a whole number of milliseconds from 0 to 3600000 (30000 is 30 s), got ${shown(at.value)}`;
+  }
+  if (issue.code === 'invalid_type') return `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object (a map of fields)' : `a ${issue.expected}`}, got ${shown(at.value)}`;
   return issue.message;
 }
 
@@ -277,6 +397,10 @@ export function readBackendsConfig(flag: string | undefined, env: NodeJS.Process
   const file = findConfigFile(flag, env, cwd);
   if (file) {
     const config = loadConfigFile(file, env);
+    // Built-in persona ids are known now; custom ones (cp_…) are checked against the database at start (bootstrap.ts).
+    const builtins = builtinPersonaIds();
+    const unknown = Object.keys(config.routes.personas ?? {}).filter((id) => !id.startsWith(`${CUSTOM_PERSONA_PREFIX}_`) && !builtins.includes(id));
+    if (unknown.length > 0) throw unknownPersonasError(config.file ?? file, unknown);
     const ignored = ['COHORT_UPSTREAM_URL', 'COHORT_MODEL_PATH'].filter((v) => env[v]);
     if (ignored.length > 0) config.reason += ` (${ignored.join(' and ')} ignored)`;
     return config;

@@ -58,6 +58,7 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
     throw err;
   }
   if (cluster.isWorker && io.env[WORKER_ENV] !== undefined) return serveWorker(config, Number(io.env[WORKER_ENV]), io);
+  for (const warning of config.backends?.warnings ?? []) io.err(`cohort: warning: ${warning}\n`);
   try {
     await checkPortFree(config.port, config.host);
   } catch (err) {

@@ -66,6 +66,17 @@ export function truncate(text: string, max = MAX_UPSTREAM_MESSAGE): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/**
+ * The message of a request a backend rejected (its 400, passed on as the
+ * client's `invalid_request`): it says the rejection came from the model
+ * backend, which one, and what it said (redacted and cut), so that it is not
+ * taken for Cohort's own validation. `status` is absent for a rejection inside a stream.
+ */
+export function rejectedByBackend(ctx: { url: string; model: string; apiKey?: string }, status: number | undefined, message: string): string {
+  const which = [URL.canParse(ctx.url) ? hostOf(ctx.url) : '', ctx.model ? `model ${ctx.model}` : ''].filter(Boolean).join(', ');
+  return `The model backend${which ? ` (${which})` : ''} rejected the request${status !== undefined ? ` with HTTP ${status}` : ''}: ${truncate(redact(message, ctx.apiKey))}`;
+}
+
 /** `host[:port]` of a URL, never its credentials, path or query. */
 export function hostOf(url: string): string {
   try {

@@ -168,7 +168,7 @@ describe('AnthropicEventMapper', () => {
     const m = new AnthropicEventMapper();
     assert.throws(
       () => m.push({ type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } }),
-      (e: unknown) => e instanceof ApiError && e.code === 'invalid_request' && e.message === 'Upstream rejected the request: prompt is too long: 210000 tokens > 200000 maximum',
+      (e: unknown) => e instanceof ApiError && e.code === 'invalid_request' && e.message === 'The model backend rejected the request: prompt is too long: 210000 tokens > 200000 maximum',
     );
     await assert.rejects(decode([frame({ type: 'message_start', message: {} })]), (e: unknown) => e instanceof ApiError && e.code === 'service_unavailable');
     await assert.rejects(decode(['event: message_start\ndata: {oops\n\n']), (e: unknown) => e instanceof ApiError && e.code === 'service_unavailable');
@@ -350,7 +350,7 @@ describe('mapping', () => {
     assert.equal(mapUpstreamHttpError(503, h, '<html>', ctx).code, 'service_unavailable');
     assert.equal(mapUpstreamHttpError(418, h, '', ctx).code, 'service_unavailable');
     const plain = mapUpstreamHttpError(400, h, 'bad sk-ant-abcdefghijkl', ctx);
-    assert.equal(plain.message, 'Upstream rejected the request: bad [redacted]');
+    assert.equal(plain.message, 'The model backend (api.anthropic.com, model claude-x) rejected the request with HTTP 400: bad [redacted]');
     assert.equal(mapStreamError({ type: 'error', error: { type: 'api_error', message: 'Internal' } }, ctx).code, 'service_unavailable');
     assert.deepEqual(anthropicRetryAfter(new Headers({ 'retry-after': '3' })), { 'retry-after': '3' });
     assert.deepEqual(anthropicRetryAfter(new Headers()), {});

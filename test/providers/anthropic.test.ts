@@ -358,7 +358,7 @@ describe('anthropic provider', () => {
       await assert.rejects(
         collect(provider().stream(request())),
         isApiError('invalid_request', 400, (e) => {
-          assert.equal(e.message, 'Upstream rejected the request: messages.1.content.0.image.source.base64: invalid base64 data (key [redacted])');
+          assert.match(e.message, /^The model backend \(127\.0\.0\.1:\d+, model claude-sonnet-4-5\) rejected the request with HTTP 400: messages\.1\.content\.0\.image\.source\.base64: invalid base64 data \(key \[redacted\]\)$/);
         }),
       );
     });

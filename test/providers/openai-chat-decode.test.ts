@@ -207,7 +207,7 @@ describe('ChatEventMapper quirks', () => {
     await assert.rejects(decode(['data: {oops\n\n']), (e: unknown) => e instanceof ApiError && e.code === 'service_unavailable');
     await assert.rejects(
       decode(['data: {"error":{"message":"This model\'s maximum context length is 8192 tokens","type":"BadRequestError","code":400}}\n\n']),
-      (e: unknown) => e instanceof ApiError && e.code === 'invalid_request' && e.message.startsWith('Upstream rejected the request: '),
+      (e: unknown) => e instanceof ApiError && e.code === 'invalid_request' && e.message.startsWith('The model backend rejected the request: '),
     );
   });
 });
@@ -311,7 +311,7 @@ describe('mapping', () => {
     assert.equal(mapUpstreamHttpError(403, h, '', ctx).code, 'service_unavailable');
     const invalid = mapUpstreamHttpError(422, h, '{"detail":[{"loc":["body","x"],"msg":"field required sk-abcdefghijkl"}]}', ctx);
     assert.equal(invalid.code, 'invalid_request');
-    assert.equal(invalid.message, 'Upstream rejected the request: field required [redacted]');
+    assert.equal(invalid.message, 'The model backend (api.example.com, model m) rejected the request with HTTP 422: field required [redacted]');
     const quota = mapUpstreamHttpError(429, h, '{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}', ctx);
     assert.equal(quota.code, 'service_unavailable');
     assert.match(quota.message, /quota/);

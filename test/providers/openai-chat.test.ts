@@ -367,7 +367,7 @@ describe('openai-chat provider', () => {
       await assert.rejects(
         collect(provider().stream(request({ sampling: { temperature: 0.2 } }))),
         isApiError('invalid_request', 400, (e) => {
-          assert.equal(e.message, "Upstream rejected the request: Unsupported parameter: 'temperature' is not supported with this model.");
+          assert.match(e.message, /^The model backend \(127\.0\.0\.1:\d+, model gpt-4o-mini\) rejected the request with HTTP 400: Unsupported parameter: 'temperature' is not supported with this model\.$/);
           assert.equal(e.param, 'temperature');
         }),
       );

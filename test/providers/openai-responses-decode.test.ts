@@ -150,7 +150,7 @@ describe('ResponsesEventMapper with lenient servers', () => {
 
   it('errors: failed, error event, malformed, truncated', async () => {
     await assert.rejects(decode([frame({ type: 'response.failed', response: { status: 'failed', error: { code: 'server_error', message: 'x' } } })]), (e: unknown) => e instanceof ApiError && e.code === 'service_unavailable');
-    await assert.rejects(decode(['event: error\ndata: {"type":"error","error":{"type":"invalid_request_error","code":"invalid_prompt","message":"Invalid prompt: flagged."}}\n\n']), (e: unknown) => e instanceof ApiError && e.code === 'invalid_request' && e.message === 'Upstream rejected the request: Invalid prompt: flagged.');
+    await assert.rejects(decode(['event: error\ndata: {"type":"error","error":{"type":"invalid_request_error","code":"invalid_prompt","message":"Invalid prompt: flagged."}}\n\n']), (e: unknown) => e instanceof ApiError && e.code === 'invalid_request' && e.message === 'The model backend rejected the request: Invalid prompt: flagged.');
     await assert.rejects(decode(['data: {oops\n\n']), (e: unknown) => e instanceof ApiError && e.code === 'service_unavailable');
     await assert.rejects(decode([frame({ type: 'response.output_text.delta', delta: 'x' })]), (e: unknown) => e instanceof ApiError && e.code === 'service_unavailable');
     await assert.rejects(decode([frame({ type: 'response.output_text.delta', delta: 42 })]), (e: unknown) => e instanceof ApiError && e.code === 'service_unavailable');
@@ -225,7 +225,7 @@ describe('mapping', () => {
     assert.equal(mapErrorEvent({ type: 'error', code: 'invalid_api_key', message: 'bad key sk-abcdefghijkl' }, ctx).code, 'service_unavailable');
     const invalid = mapErrorEvent({ type: 'error', code: 400, message: 'bad sk-abcdefghijkl' }, ctx);
     assert.equal(invalid.code, 'invalid_request');
-    assert.equal(invalid.message, 'Upstream rejected the request: bad [redacted]');
+    assert.equal(invalid.message, 'The model backend (api.openai.com, model m) rejected the request: bad [redacted]');
     const http = mapUpstreamHttpError(400, new Headers(), '{"error":{"message":"Invalid input","type":"invalid_request_error","param":"input[3].content[0].image_url","code":null}}', ctx);
     assert.equal(http.param, 'input');
     assert.equal(mapUpstreamHttpError(503, new Headers({ 'retry-after': '4' }), '', ctx).headers['retry-after'], '4');

@@ -260,7 +260,7 @@ describe('openai-responses provider', () => {
       await assert.rejects(
         collect(provider().stream(request({ sampling: { temperature: 0.2 } }))),
         isApiError('invalid_request', 400, (e) => {
-          assert.equal(e.message, "Upstream rejected the request: Unsupported parameter: 'temperature' is not supported with this model.");
+          assert.match(e.message, /^The model backend \(127\.0\.0\.1:\d+, model gpt-4\.1-mini\) rejected the request with HTTP 400: Unsupported parameter: 'temperature' is not supported with this model\.$/);
           assert.equal(e.param, 'temperature');
         }),
       );
@@ -299,7 +299,7 @@ describe('openai-responses provider', () => {
       upstream.enqueue({ type: 'stream', content: [], status: 'failed', error: { code: 'invalid_image_url', message: 'Timeout while downloading https://example.com/ad.png.' } });
       await assert.rejects(
         collect(provider().stream(request())),
-        isApiError('invalid_request', 400, (e) => assert.equal(e.message, 'Upstream rejected the request: Timeout while downloading https://example.com/ad.png.')),
+        isApiError('invalid_request', 400, (e) => assert.match(e.message, /^The model backend \(127\.0\.0\.1:\d+, model gpt-4\.1-mini\) rejected the request: Timeout while downloading https:\/\/example\.com\/ad\.png\.$/)),
       );
     });
 

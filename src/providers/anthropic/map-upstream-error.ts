@@ -5,12 +5,13 @@
  * `service_unavailable` (503), including its 429 rate limits and 529
  * overloads (with `retry-after` passed on); a request Anthropic rejects as
  * invalid (400/413/422, or an in-stream `invalid_request_error`) is the
- * caller's to fix and becomes `invalid_request` with Anthropic's message.
+ * caller's to fix and becomes `invalid_request` with Anthropic's message,
+ * introduced as the backend's (util/upstream-http.ts rejectedByBackend).
  * Messages never contain the API key (redacted if echoed) and, apart from
  * invalid-request rejections, never echo upstream text.
  */
 import { ApiError } from '../../errors/api-error.js';
-import { describeUrl, errorCode, hostOf, malformedUpstream, parseJson, redact, retryAfterHeaders, truncate } from '../../util/upstream-http.js';
+import { describeUrl, errorCode, hostOf, malformedUpstream, parseJson, rejectedByBackend, retryAfterHeaders } from '../../util/upstream-http.js';
 import { extractAnthropicError, type AnthropicErrorInfo } from './anthropic-api.js';
 
 export { malformedUpstream };
@@ -66,7 +67,7 @@ export function mapStreamError(value: unknown, ctx: AnthropicUpstreamContext): A
   switch (info.type) {
     case 'invalid_request_error':
     case 'request_too_large':
-      return invalidRequest(info, 400, ctx);
+      return invalidRequest(info, undefined, ctx);
     case 'overloaded_error':
       return new ApiError('service_unavailable', 'The Anthropic API is overloaded and stopped the response. Retry after a brief delay.', { retryable: true });
     case 'rate_limit_error':
@@ -114,7 +115,6 @@ export function anthropicRetryAfter(headers: Headers): Record<string, string> {
   return {};
 }
 
-function invalidRequest(info: AnthropicErrorInfo, status: number, ctx: AnthropicUpstreamContext): ApiError {
-  const message = truncate(redact(info.message ?? `HTTP ${status}`, ctx.apiKey));
-  return new ApiError('invalid_request', `Upstream rejected the request: ${message}`);
+function invalidRequest(info: AnthropicErrorInfo, status: number | undefined, ctx: AnthropicUpstreamContext): ApiError {
+  return new ApiError('invalid_request', rejectedByBackend(ctx, status, info.message ?? `HTTP ${status ?? 400}`));
 }

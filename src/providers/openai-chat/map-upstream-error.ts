@@ -4,13 +4,14 @@
  * The user's own rate limit owns `rate_limit_exceeded`; everything the upstream
  * does wrong is `service_unavailable` (503), except a request the upstream
  * rejects as invalid (400/413/422), which is the caller's to fix and becomes
- * `invalid_request` with the upstream's message. Messages never contain the
+ * `invalid_request` with the upstream's message, introduced as the backend's
+ * (util/upstream-http.ts rejectedByBackend). Messages never contain the
  * API key (it is redacted if an upstream echoes it) and, apart from 400-class
  * rejections, never echo the upstream's text (OpenAI's 429 messages name the
  * organization, its 401 messages part of the key).
  */
 import { ApiError } from '../../errors/api-error.js';
-import { describeUrl, errorCode, hostOf, malformedUpstream, parseJson, redact, retryAfterHeaders, truncate } from '../../util/upstream-http.js';
+import { describeUrl, errorCode, hostOf, malformedUpstream, parseJson, rejectedByBackend, retryAfterHeaders } from '../../util/upstream-http.js';
 import { extractErrorInfo, type UpstreamErrorInfo } from './chat-api.js';
 
 /** Re-exported from src/util/upstream-http.ts, where they live. */
@@ -98,14 +99,13 @@ export function mapInBandError(value: unknown, ctx: UpstreamContext): ApiError {
     info.code === '422' ||
     info.type === 'invalid_request_error' ||
     info.type === 'BadRequestError';
-  if (looksInvalid) return invalidRequest(info, 400, ctx);
+  if (looksInvalid) return invalidRequest(info, undefined, ctx);
   return new ApiError('service_unavailable', 'The upstream model provider failed while generating the response. Retry after a brief delay.', { retryable: true });
 }
 
 
-function invalidRequest(info: UpstreamErrorInfo, status: number, ctx: UpstreamContext): ApiError {
-  const message = truncate(redact(info.message ?? `HTTP ${status}`, ctx.apiKey));
-  return new ApiError('invalid_request', `Upstream rejected the request: ${message}`, { param: mapParam(info.param) });
+function invalidRequest(info: UpstreamErrorInfo, status: number | undefined, ctx: UpstreamContext): ApiError {
+  return new ApiError('invalid_request', rejectedByBackend(ctx, status, info.message ?? `HTTP ${status ?? 400}`), { param: mapParam(info.param) });
 }
 
 /** Chat Completions parameter names → the Responses API parameter the caller sent. */

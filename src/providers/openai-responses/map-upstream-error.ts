@@ -10,7 +10,7 @@
  * codes that blame the request (invalid_prompt, invalid_image…, image_…,
  * unsupported_…, context_length_exceeded, any `invalid_request_error` type,
  * numeric 4xx codes) → invalid_request with the upstream's message (keys
- * redacted); everything else (server_error, rate_limit_exceeded, …) →
+ * redacted), introduced as the backend's; everything else (server_error, rate_limit_exceeded, …) →
  * service_unavailable without echoing upstream text.
  */
 import { ApiError } from '../../errors/api-error.js';
@@ -22,7 +22,7 @@ import {
   mapUpstreamHttpError as mapChatHttpError,
   type UpstreamContext,
 } from '../openai-chat/map-upstream-error.js';
-import { parseJson, redact, truncate } from '../../util/upstream-http.js';
+import { parseJson, rejectedByBackend } from '../../util/upstream-http.js';
 import { errorEventSchema, responseErrorSchema, type ResponseError } from './responses-api.js';
 
 export { malformedUpstream, mapConnectionError, mapReadError, type UpstreamContext };
@@ -63,8 +63,7 @@ const CLIENT_FAULT = /^(?:invalid_(?!api_key)|image_|unsupported_|empty_image|fa
 function classify(info: ResponseError, ctx: UpstreamContext): ApiError {
   const code = info.code == null ? '' : String(info.code);
   if (info.type === 'invalid_request_error' || CLIENT_FAULT.test(code)) {
-    const message = truncate(redact(info.message ?? (code || 'invalid request'), ctx.apiKey));
-    return new ApiError('invalid_request', `Upstream rejected the request: ${message}`, { param: mapParam(info.param ?? undefined) });
+    return new ApiError('invalid_request', rejectedByBackend(ctx, undefined, info.message ?? (code || 'invalid request')), { param: mapParam(info.param ?? undefined) });
   }
   if (code === 'rate_limit_exceeded') {
     return new ApiError('service_unavailable', 'The upstream model provider is rate limiting requests and stopped the response. Retry after a brief delay.', { retryable: true });
