@@ -250,8 +250,9 @@ describe('cohort serve on a taken port', () => {
     const port = (held.address() as net.AddressInfo).port;
     const dir = path.join(dataDir(), 'data');
     try {
-      const r = await cohort(undefined, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir);
+      const r = await cohort(undefined, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, '--config', 'examples/cohort.config.yaml');
       assert.equal(r.code, 1);
+      assert.match(r.err, /^cohort: warning: examples\/cohort\.config\.yaml: skipped openai \(OPENAI_API_KEY is not set\), anthropic/, 'config warnings come first');
       assert.match(r.err, new RegExp(`port ${port} is in use on 127\\.0\\.0\\.1 \\(EADDRINUSE\\).*--port N`));
       assert.equal(r.out, '', 'no key printed');
       assert.equal(fs.existsSync(dir), false, 'no data folder created');
