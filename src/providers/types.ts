@@ -131,5 +131,12 @@ export interface Provider {
    * `engine` event says which backend really served. Default: `name`.
    */
   engineFor?(request: Omit<ProviderRequest, 'signal'>): string;
+  /**
+   * Refuses, before the request is admitted, what this engine cannot serve
+   * (the sandbox: a schema it cannot generate a value for within its budget).
+   * Throws; a SchemaRefusal (util/client-schema.ts) with its `origin` becomes a
+   * 422 naming the schema's param. Optional.
+   */
+  preflight?(request: Omit<ProviderRequest, 'signal'>): void;
   stream(request: ProviderRequest): AsyncIterable<ProviderEvent>;
 }

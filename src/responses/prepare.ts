@@ -12,6 +12,7 @@ import { composePersonaPrompt } from '../personas/compose-prompt.js';
 import type { ContentPart, ConversationItem, FunctionToolDef, OutputFormat, ProviderRequest, ToolChoice } from '../providers/types.js';
 import type { ContentPartInput, CreateResponseRequest, InputItem } from '../schemas/create-response.js';
 import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
+import { checkClientSchema, SchemaRefusal, SCHEMA_LIMITS, schemaParam, type SchemaTally } from '../util/client-schema.js';
 import { schemaProblem } from '../util/json-schema.js';
 import type { ServerToolSpec } from '../server-tools/types.js';
 import { INPUT_ITEM_BASE, itemId, responseIdOfItem } from '../util/ids.js';
@@ -76,9 +77,11 @@ export async function prepareRequest(
     }
   }
 
-  const { tools, echoed: echoedTools } = convertTools(req);
+  // Every schema of the request together is bounded (client-schema.ts); each is checked before anything runs.
+  const tally: SchemaTally = { bytes: 0 };
+  const { tools, echoed: echoedTools } = convertTools(req, tally);
   const toolChoice = convertToolChoice(req, tools);
-  const { format, echoed: echoedFormat } = convertFormat(req);
+  const { format, echoed: echoedFormat } = convertFormat(req, tally);
 
   // Stored responses read during this request, by id (previous + item references).
   const loaded = new Map<string, StoredResponse | null>();
@@ -223,7 +226,7 @@ export async function prepareRequest(
  * tools as sent. `parameters: null` (or absent) is a function without
  * arguments: the backends get an empty object schema.
  */
-function convertTools(req: CreateResponseRequest): { tools: FunctionToolDef[]; echoed: unknown[] } {
+function convertTools(req: CreateResponseRequest, tally: SchemaTally): { tools: FunctionToolDef[]; echoed: unknown[] } {
   const tools: FunctionToolDef[] = [];
   const echoed: unknown[] = [];
   (req.tools ?? []).forEach((t, i) => {
@@ -231,9 +234,10 @@ function convertTools(req: CreateResponseRequest): { tools: FunctionToolDef[]; e
       echoed.push(t);
       return;
     }
+    if (tools.length === SCHEMA_LIMITS.functionTools) throw new ApiError('validation_error', `At most ${SCHEMA_LIMITS.functionTools} function tools are accepted in one request.`, { param: `tools[${i}]` });
     const given = t.parameters ?? EMPTY_PARAMS;
-    const problem = schemaProblem(given);
-    if (problem) throw new ApiError('validation_error', `Invalid schema for function '${t.name}': ${problem}`, { param: `tools[${i}].parameters` });
+    // Not compiled here: a live backend gets the schema as is, and whoever validates against it compiles it then.
+    checkClientSchema(given, `tools[${i}].parameters`, tally, `schema for function '${t.name}'`);
     const resolved = resolveStrict(given, t.strict, true);
     if (!resolved.ok) {
       throw new ApiError('invalid_request', `Invalid schema for function '${t.name}': ${resolved.problem} Set strict to false to use the schema as it is.`, { param: `tools[${i}].parameters` });
@@ -255,6 +259,27 @@ function echoToolChoice(tc: CreateResponseRequest['tool_choice']): unknown {
   if (tc === undefined) return 'auto';
   if (typeof tc === 'object' && tc.type === 'allowed_tools') return { type: 'allowed_tools', mode: tc.mode ?? 'auto', tools: tc.tools };
   return tc;
+}
+
+/**
+ * An engine's refusal of one of the request's schemas (Provider.preflight) as
+ * the 422 naming its param (`tools[2].parameters.properties.x.minItems`).
+ * Anything else, and a refusal of one of the server's own tool schemas (the
+ * server's fault), is returned as is.
+ */
+export function schemaRefusalError(err: unknown, req: CreateResponseRequest): unknown {
+  if (!(err instanceof SchemaRefusal) || !err.origin) return err;
+  let base: string | undefined;
+  if (err.origin.kind === 'format') base = 'text.format.schema';
+  else {
+    const functions: number[] = [];
+    (req.tools ?? []).forEach((t, i) => t.type === 'function' && functions.push(i));
+    const at = functions[err.origin.index];
+    if (at !== undefined) base = `tools[${at}].parameters`;
+  }
+  if (base === undefined) return err;
+  const reason = err.reason.replace(/^sandbox: /, '');
+  return new ApiError('validation_error', `The sandbox engine (test keys) cannot answer with this schema: ${reason}`, { param: schemaParam(base, err.path), cause: err });
 }
 
 /** Built-in server tools enabled in `tools` (type + settings); the rest of the keys are settings. */
@@ -292,10 +317,12 @@ function convertToolChoice(req: CreateResponseRequest, tools: FunctionToolDef[])
  * json_schema format complete (`description` null when absent, `strict`
  * resolved: default false, as OpenAI; true must be strict-compatible).
  */
-function convertFormat(req: CreateResponseRequest): { format: OutputFormat; echoed: Record<string, unknown> } {
+function convertFormat(req: CreateResponseRequest, tally: SchemaTally): { format: OutputFormat; echoed: Record<string, unknown> } {
   const f = req.text?.format;
   if (!f || f.type === 'text') return { format: { type: 'text' }, echoed: { type: 'text' } };
   if (f.type === 'json_object') return { format: { type: 'json_object' }, echoed: { type: 'json_object' } };
+  checkClientSchema(f.schema, 'text.format.schema', tally, `JSON schema for format '${f.name}'`);
+  // Compiled now: every answer is validated against it at the end of the run.
   const problem = schemaProblem(f.schema);
   if (problem) throw new ApiError('validation_error', `Invalid JSON schema for format '${f.name}': ${problem}`, { param: 'text.format.schema' });
   const resolved = resolveStrict(f.schema, f.strict, false);

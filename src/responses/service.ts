@@ -22,7 +22,7 @@ import { countTokens } from '../util/tokens.js';
 import { itemText } from './conversation.js';
 import { selectEngine, type Engines } from './engines.js';
 import type { ImageFetchOptions } from './images.js';
-import { prepareRequest, type PreparedRequest } from './prepare.js';
+import { prepareRequest, schemaRefusalError, type PreparedRequest } from './prepare.js';
 import { replayEvents } from './replay.js';
 import { ResponseRun, RunRegistry, type EventListener } from './run.js';
 import { FrameWriter, SSE_DONE, encodeFrame, sseFrame } from './sse.js';
@@ -158,6 +158,14 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       prepared.provider = { ...prepared.provider, tools: [...prepared.provider.tools, ...session.definitions] };
       prepared.response.server_tool_calls = session.calls;
     }
+    // The engine's own refusals (the sandbox: a schema it cannot generate for) come before admission.
+    if (provider.preflight) {
+      try {
+        provider.preflight(prepared.provider);
+      } catch (err) {
+        throw schemaRefusalError(err, req);
+      }
+    }
     const analysis = req.analysis_mode === true;
     if (analysis && !deps.analyze) throw new ApiError('invalid_request', 'Analysis mode is not available on this server.', { param: 'analysis_mode' });
     const hooks: RunHooks = {};
@@ -229,6 +237,8 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
     const r = prepared.response;
     // The backend that really served (after a fallback, not the route's first one).
     if (run.engine) job.engine = run.engine;
+    // A run that failed by the server's fault (not the client's, not the backend's answer) is logged with its cause.
+    if (run.failure?.code === 'internal_error' && run.failure.cause !== undefined) deps.logger.error('response.run_failed', { response_id: r.id, engine: job.engine, err: run.failure.cause });
     record(job);
     const final = r.store ? row(caller, prepared, job.engine, run) : undefined;
     try {

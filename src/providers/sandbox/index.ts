@@ -13,11 +13,12 @@
  */
 import type { FinishReason, Provider, ProviderEvent, ProviderRequest } from '../types.js';
 import { chunkArguments, chunkText } from './chunks.js';
-import { viewConversation } from './conversation.js';
+import { viewConversation, type ConversationView } from './conversation.js';
+import { GenerationBudget } from './generation-budget.js';
 import { buildHints, generateInstance } from './json-instance.js';
-import { composeAnswer } from './persona-voice.js';
+import { composeAnswer, type VoiceAnswer } from './persona-voice.js';
 import { requestSeed, Rng } from './seed.js';
-import { planToolCalls, type PlannedCall } from './tool-calls.js';
+import { argumentsFor, planToolCalls, type PlannedCall } from './tool-calls.js';
 import { countInputTokens, truncateToTokens } from './usage.js';
 
 export { countInputTokens, MESSAGE_OVERHEAD_TOKENS, ATTACHMENT_TOKENS } from './usage.js';
@@ -25,26 +26,42 @@ export { requestSeed } from './seed.js';
 
 export type SandboxPlan = { kind: 'text'; text: string } | { kind: 'tool_calls'; calls: PlannedCall[] };
 
-/**
- * What the sandbox answers, before streaming and before `maxOutputTokens` is
- * applied. Pure and synchronous; throws an Error when a JSON schema (response
- * format or function parameters) cannot be satisfied.
- */
-export function planSandboxResponse(req: ProviderRequest): SandboxPlan {
+type SandboxInput = Omit<ProviderRequest, 'signal'>;
+
+interface Context {
+  rng: Rng;
+  view: ConversationView;
+  voice: VoiceAnswer;
+}
+
+function contextOf(req: SandboxInput): Context {
   const rng = new Rng(requestSeed(req));
   const view = viewConversation(req.items);
-  const persona = req.persona;
   const voice = composeAnswer({
-    persona,
+    persona: req.persona,
     message: view.lastUserText,
     attachment: view.attachment,
     toolResults: view.toolResults,
     verbosity: req.sampling.verbosity,
     rng: rng.fork('voice'),
   });
+  return { rng, view, voice };
+}
 
+/**
+ * What the sandbox answers, before streaming and before `maxOutputTokens` is
+ * applied. Pure and synchronous; throws a SchemaRefusal (util/client-schema.ts)
+ * when a JSON schema (response format or function parameters) cannot be
+ * satisfied within GENERATION_LIMITS.
+ */
+export function planSandboxResponse(req: SandboxInput, budget = new GenerationBudget()): SandboxPlan {
+  return planWith(req, contextOf(req), budget);
+}
+
+function planWith(req: SandboxInput, { rng, view, voice }: Context, budget: GenerationBudget): SandboxPlan {
+  const persona = req.persona;
   if (req.tools.length > 0) {
-    const calls = planToolCalls({ req, view, voice, persona, rng: rng.fork('tools') });
+    const calls = planToolCalls({ req, view, voice, persona, rng: rng.fork('tools'), budget });
     if (calls && calls.length > 0) return { kind: 'tool_calls', calls };
   }
 
@@ -56,6 +73,8 @@ export function planSandboxResponse(req: ProviderRequest): SandboxPlan {
       enumFallback: 'random',
       answerForOpenRoot: true,
       label: `response format '${format.name}'`,
+      budget,
+      origin: { kind: 'format' },
     });
     return { kind: 'text', text: JSON.stringify(value) };
   }
@@ -65,9 +84,32 @@ export function planSandboxResponse(req: ProviderRequest): SandboxPlan {
   return { kind: 'text', text: voice.text };
 }
 
+/**
+ * Refuses, before the run, a request with a schema the sandbox cannot
+ * generate a value for within GENERATION_LIMITS (a SchemaRefusal naming the
+ * schema and the place in it). It plans the first turn exactly as the stream
+ * will, then generates for every schema that plan did not use (a later turn,
+ * after server tools, may use them), all within one budget.
+ */
+export function preflightSandbox(req: SandboxInput): void {
+  if (req.format.type !== 'json_schema' && req.tools.length === 0) return;
+  const budget = new GenerationBudget();
+  const context = contextOf(req);
+  const plan = planWith(req, context, budget);
+  const called = new Set(plan.kind === 'tool_calls' ? plan.calls.map((c) => c.name) : []);
+  const hints = buildHints(context.view.lastUserText, context.voice, req.persona);
+  req.tools.forEach((tool, index) => {
+    if (!called.has(tool.name)) argumentsFor(tool, hints, context.rng.fork(`preflight-${index}`), { budget, index });
+  });
+  if (req.format.type === 'json_schema' && plan.kind === 'tool_calls') {
+    generateInstance(req.format.schema, hints, context.rng.fork('preflight-json'), { optional: 'all', enumFallback: 'random', answerForOpenRoot: true, label: `response format '${req.format.name}'`, budget, origin: { kind: 'format' } });
+  }
+}
+
 export function createSandboxProvider(): Provider {
   return {
     name: 'sandbox',
+    preflight: (request) => preflightSandbox(request),
     stream: (request: ProviderRequest) => sandboxStream(request),
   };
 }

@@ -15,7 +15,10 @@
  * answer's stance. Every result is checked with Ajv before it is returned.
  */
 import type { PersonaRecord } from '../../personas/persona-schema.js';
-import { schemaProblem, validateAgainst } from '../../util/json-schema.js';
+import { MinimalSize, SchemaRefusal, type SchemaOrigin } from '../../util/client-schema.js';
+import { SchemaScope, schemaProblem, validateWithPaths } from '../../util/json-schema.js';
+import { safePattern, type SafePattern } from '../../util/safe-regex.js';
+import { SchemaIndex, isObj, type SchemaPath } from '../../util/schema-index.js';
 import {
   capitalize,
   clipWords,
@@ -33,6 +36,7 @@ import {
   wordsOf,
 } from './language.js';
 import type { Stance, VoiceAnswer } from './persona-voice.js';
+import { GenerationBudget, TooLarge } from './generation-budget.js';
 import { sampleFromPattern } from './regex-sample.js';
 import type { Rng } from './seed.js';
 
@@ -76,6 +80,10 @@ export interface InstanceOptions {
   answerForOpenRoot?: boolean;
   /** Label used in error messages. */
   label?: string;
+  /** What the request's schemas may cost together (GENERATION_LIMITS); a new budget when absent. */
+  budget?: GenerationBudget;
+  /** Which of the request's schemas this is, set on a refusal so the caller can name the param. */
+  origin?: SchemaOrigin;
 }
 
 export function buildHints(message: string, voice: VoiceAnswer, persona?: PersonaRecord, exclude: ReadonlySet<string> = new Set()): InstanceHints {
@@ -102,32 +110,75 @@ export function buildHints(message: string, voice: VoiceAnswer, persona?: Person
   return hints;
 }
 
-/** Generates a value for `schema` and checks it with Ajv; throws a clear Error when it cannot. */
+/**
+ * Generates a value for `schema` and checks it with Ajv. Throws a
+ * SchemaRefusal (naming the place in the schema, and `options.origin`) when
+ * it cannot within GENERATION_LIMITS: the caller answers 422, before the run.
+ */
 export function generateInstance(schema: Record<string, unknown>, hints: InstanceHints, rng: Rng, options: InstanceOptions): unknown {
+  try {
+    return generateWithin(schema, hints, rng, options, options.budget ?? new GenerationBudget());
+  } catch (err) {
+    if (err instanceof SchemaRefusal && options.origin && !err.origin) err.origin = options.origin;
+    throw err;
+  }
+}
+
+function generateWithin(schema: Record<string, unknown>, hints: InstanceHints, rng: Rng, options: InstanceOptions, budget: GenerationBudget): unknown {
   const label = options.label ?? 'schema';
   const problem = schemaProblem(schema);
-  if (problem) throw new Error(`sandbox: the JSON schema for ${label} does not compile: ${problem}`);
-  let lastErrors: string[] = [];
+  if (problem) throw new SchemaRefusal([], `sandbox: the JSON schema for ${label} does not compile: ${problem}`);
+  budget.spend(COMPILE_STEPS, []);
+  const index = new SchemaIndex(schema);
+  const shared: Shared = { index, scope: SchemaScope.for(schema), budget, wrappers: new WeakMap(), sizes: new MinimalSize(index) };
+  let last: { path: SchemaPath; errors: string[] } = { path: [], errors: [] };
   for (let attempt = 0; attempt < 6; attempt++) {
-    const gen = new Generator(schema, hints, rng.fork(`attempt-${attempt}`), options, attempt);
+    budget.startValue();
+    const gen = new Generator(schema, hints, rng.fork(`attempt-${attempt}`), options, attempt, shared);
     let value: unknown;
     try {
       value = gen.generate();
     } catch (err) {
-      if (err instanceof UnsatisfiableError) {
-        lastErrors = [err.message];
+      if (err instanceof UnsatisfiableError || err instanceof TooLarge) {
+        last = { path: err.path, errors: [err.message] };
         continue;
       }
       throw err;
     }
-    const check = validateAgainst(schema, value);
+    budget.spend(budget.nodes, []);
+    const check = validateWithPaths(schema, value);
     if (check.valid) return value;
-    lastErrors = check.errors;
+    last = { path: check.schemaPaths[0] ?? [], errors: check.errors };
   }
-  throw new Error(`sandbox: could not generate a value that matches the JSON schema for ${label}: ${lastErrors.slice(0, 5).join('; ')}`);
+  throw new SchemaRefusal(last.path, `sandbox: could not generate a value that matches the JSON schema for ${label}: ${last.errors.slice(0, 5).join('; ')}`);
 }
 
-class UnsatisfiableError extends Error {}
+/** A subschema that cannot be generated here; `path` is its place in the schema. Alternatives are tried. */
+class UnsatisfiableError extends Error {
+  constructor(
+    message: string,
+    readonly path: SchemaPath = [],
+  ) {
+    super(message);
+  }
+}
+
+/** What every attempt of one generation shares: the schema's index, its validators, the budget. */
+interface Shared {
+  index: SchemaIndex;
+  scope: SchemaScope;
+  budget: GenerationBudget;
+  /** Subschemas with the root's definitions attached, as check() compiles them. */
+  wrappers: WeakMap<object, Schema>;
+  /** Lower bounds of subschemas' sizes, to refuse an array too large before generating it. */
+  sizes: MinimalSize;
+}
+
+/** Steps a schema's compilation costs, and a subschema's (see GenerationBudget). */
+const COMPILE_STEPS = 200;
+const CHECK_STEPS = 5;
+/** Steps one sampling of a pattern costs (sampleFromPattern makes up to 40 bounded attempts). */
+const PATTERN_STEPS = 40;
 
 interface Where {
   /** Nearest property name. */
@@ -138,6 +189,8 @@ interface Where {
   index?: number | undefined;
   /** JSON pointer of the value, for forking the rng. */
   pointer: string;
+  /** Where the subschema is in the schema document, for refusals. */
+  spath: SchemaPath;
   depth: number;
   refs: number;
   /** > 0 when retrying an array item that came out equal to an earlier one: vary the value. */
@@ -147,8 +200,9 @@ interface Where {
 const SOFT_DEPTH = 7;
 const SOFT_REFS = 2;
 const HARD_DEPTH = 64;
+/** The part of the message searched for enum mentions: mentions are looked for near the question, not in a pasted book. */
+const MENTION_WINDOW = 20_000;
 
-const isObj = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 const PERSON_NAMES = ['Jordan Lee', 'Priya Sharma', 'Alex Morgan', 'Sam Rivera', 'Taylor Kim', 'Maya Chen', 'Chris Okafor', 'Lena Fischer', 'Diego Alvarez', 'Aisha Khan'];
@@ -163,6 +217,11 @@ const STANCE_WORDS: Record<Stance, string[]> = {
 class Generator {
   private sentenceCursor = 0;
   private readonly usedNumbers = new Set<number>();
+  private readonly budget: GenerationBudget;
+  private readonly index: SchemaIndex;
+  private readonly scope: SchemaScope;
+  /** The message, lower-cased and padded, as enum mentions are searched in it. */
+  private readonly paddedMessage: string;
 
   constructor(
     private readonly root: Schema,
@@ -170,13 +229,18 @@ class Generator {
     private readonly rng: Rng,
     private readonly opts: InstanceOptions,
     attempt: number,
+    private readonly shared: Shared,
   ) {
     // later attempts start from another sentence, so a retry is not a copy
     this.sentenceCursor = attempt;
+    this.budget = shared.budget;
+    this.index = shared.index;
+    this.scope = shared.scope;
+    this.paddedMessage = ` ${hints.message.slice(0, MENTION_WINDOW).toLowerCase()} `;
   }
 
   generate(): unknown {
-    return this.gen(this.root, { pointer: '', depth: 0, refs: 0 });
+    return this.gen(this.root, { pointer: '', spath: [], depth: 0, refs: 0 });
   }
 
   private rngAt(where: Where, salt = ''): Rng {
@@ -184,79 +248,81 @@ class Generator {
   }
 
   private minimal(where: Where): boolean {
-    return where.depth > SOFT_DEPTH || where.refs > SOFT_REFS;
+    return where.depth > SOFT_DEPTH || where.refs > SOFT_REFS || this.budget.tight;
   }
 
   // ------------------------------------------------------------ references and merging
 
-  private lookup(ref: string): unknown {
-    if (!ref.startsWith('#')) throw new UnsatisfiableError(`unsupported $ref '${ref}' (only local references are generated)`);
-    const frag = decodeURIComponent(ref.slice(1));
-    if (frag === '' || frag === '/') return this.root;
-    if (!frag.startsWith('/')) {
-      // a plain-name fragment: find the subschema with that $anchor
-      const found = findAnchor(this.root, frag);
-      if (found === undefined) throw new UnsatisfiableError(`$ref '${ref}' names no $anchor`);
-      return found;
-    }
-    let node: unknown = this.root;
-    for (const raw of frag.slice(1).split('/')) {
-      const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      if (Array.isArray(node)) node = node[Number(part)];
-      else if (isObj(node)) node = node[part];
-      else node = undefined;
-      if (node === undefined) throw new UnsatisfiableError(`$ref '${ref}' does not resolve`);
-    }
-    return node;
+  private lookup(ref: string, from: Schema, spath: SchemaPath): { node: unknown; path: SchemaPath } {
+    const found = this.index.resolve(ref, from);
+    if (!found) throw new UnsatisfiableError(`$ref '${ref}' does not resolve within the schema`, [...spath, '$ref']);
+    return found;
   }
 
-  /** Follows $ref chains (siblings of $ref are merged on top, 2020-12 style). Returns the schema and how many refs were followed. */
-  private resolve(schema: unknown): { s: Schema | boolean; refs: number } {
+  /**
+   * Follows $ref chains (siblings of $ref are merged on top, 2020-12 style).
+   * Returns the schema, how many refs were followed and where the last one led.
+   */
+  private resolve(schema: unknown, spath: SchemaPath): { s: Schema | boolean; refs: number; spath: SchemaPath } {
     let refs = 0;
     let current: unknown = schema;
+    let at = spath;
     while (isObj(current) && typeof current.$ref === 'string') {
-      if (++refs > 32) throw new UnsatisfiableError('$ref chain too long');
+      if (++refs > 32) throw new UnsatisfiableError('$ref chain too long', at);
+      this.budget.spend(1, at);
       const { $ref, ...siblings } = current;
-      const target = this.lookup($ref as string);
+      const target = this.lookup($ref as string, current, at);
+      at = target.path;
       const meaningful = Object.keys(siblings).filter((k) => !['$comment', 'description', 'title', '$id', '$schema', '$defs', 'definitions', 'examples'].includes(k));
-      if (meaningful.length === 0 || !isObj(target)) current = target;
+      if (meaningful.length === 0 || !isObj(target.node)) current = target.node;
       else {
-        const resolved = this.resolve(target);
+        const resolved = this.resolve(target.node, at);
         refs += resolved.refs;
-        if (resolved.s === false) return { s: false, refs };
+        if (resolved.s === false) return { s: false, refs, spath: resolved.spath };
         current = mergeSchemas(resolved.s === true ? {} : resolved.s, siblings);
+        at = resolved.spath;
         break;
       }
     }
-    if (typeof current === 'boolean') return { s: current, refs };
-    return { s: isObj(current) ? current : {}, refs };
+    if (typeof current === 'boolean') return { s: current, refs, spath: at };
+    return { s: isObj(current) ? current : {}, refs, spath: at };
   }
 
-  private resolvedObject(schema: unknown): Schema {
-    const { s } = this.resolve(schema);
-    if (s === false) throw new UnsatisfiableError('a subschema is `false`');
+  private resolvedObject(schema: unknown, spath: SchemaPath): Schema {
+    const { s } = this.resolve(schema, spath);
+    if (s === false) throw new UnsatisfiableError('a subschema is `false`', spath);
     return s === true ? {} : s;
   }
 
   /** Flattens allOf (recursively) into one schema. */
-  private flattenAllOf(s: Schema): Schema {
+  private flattenAllOf(s: Schema, spath: SchemaPath): Schema {
     if (!Array.isArray(s.allOf)) return s;
     const { allOf, ...base } = s;
     let merged: Schema = base;
-    for (const part of allOf as unknown[]) merged = mergeSchemas(merged, this.flattenAllOf(this.resolvedObject(part)));
+    (allOf as unknown[]).forEach((part, i) => {
+      const at = [...spath, 'allOf', i];
+      merged = mergeSchemas(merged, this.flattenAllOf(this.resolvedObject(part, at), at));
+    });
     return merged;
   }
 
   // ------------------------------------------------------------ dispatch
 
   private gen(schema: unknown, where: Where): unknown {
-    if (where.depth > HARD_DEPTH) throw new Error('sandbox: the JSON schema recurses without a way out (every branch requires another level)');
-    const resolved = this.resolve(schema);
-    const w: Where = { ...where, refs: where.refs + resolved.refs };
-    if (resolved.s === false) throw new UnsatisfiableError(`nothing satisfies the schema at ${where.pointer || '/'}`);
+    if (where.depth > HARD_DEPTH) throw new TooLarge(where.spath, 'the JSON schema recurses without a way out (every branch requires another level)');
+    this.budget.spend(1, where.spath);
+    const resolved = this.resolve(schema, where.spath);
+    const w: Where = { ...where, refs: where.refs + resolved.refs, spath: resolved.spath };
+    if (resolved.s === false) throw new UnsatisfiableError(`nothing satisfies the schema at ${where.pointer || '/'}`, w.spath);
     let s: Schema = resolved.s === true ? {} : resolved.s;
-    s = this.flattenAllOf(s);
+    s = this.flattenAllOf(s, w.spath);
+    const value = this.dispatch(s, w);
+    // containers count their brackets here and their members in their own calls
+    this.budget.add(value !== null && typeof value === 'object' && !('const' in s) && !Array.isArray(s.enum) ? 2 : jsonLength(value), w.spath);
+    return value;
+  }
 
+  private dispatch(s: Schema, w: Where): unknown {
     if (isObj(s.if) || typeof s.if === 'boolean') return this.genConditional(s, w);
     if ('const' in s) return structuredClone(s.const);
     if (Array.isArray(s.enum)) return this.chooseEnum(s.enum, s, w);
@@ -294,14 +360,19 @@ class Generator {
     let first: unknown;
     for (const [i, option] of options.entries()) {
       let value: unknown;
+      const mark = this.budget.mark();
       try {
-        value = this.gen(option, { ...w, pointer: `${w.pointer}~if${i}` });
+        value = this.gen(option, { ...w, pointer: `${w.pointer}~if${i}`, spath: [...w.spath, i === 0 ? 'then' : 'else'] });
       } catch (err) {
-        if (err instanceof UnsatisfiableError) continue;
+        if (err instanceof UnsatisfiableError || err instanceof TooLarge) {
+          this.budget.reset(mark);
+          continue;
+        }
         throw err;
       }
       if (i === 0) first = value;
-      if (this.check(s, value)) return value;
+      if (this.check(s, value, w)) return value;
+      if (i > 0) this.budget.reset(mark);
     }
     if (first !== undefined) return first;
     return this.gen(rest, w);
@@ -311,48 +382,62 @@ class Generator {
     const { [key]: raw, ...base } = s;
     const branches = (raw as unknown[]).map((b, i) => ({ i, schema: b }));
     // minimal mode: simplest branches first (null, then ones without references)
-    const nullFirst = this.minimal(w) || (this.opts.preferNull && branches.some((b) => isNullOnly(b.schema)) && !this.hasMessageHint(w.key ?? '', {}));
+    const nullFirst = this.minimal(w) || (this.opts.preferNull && branches.some((b) => isNullOnly(b.schema)) && !this.hasMessageHint(w.key ?? '', {}, w));
     const ordered = nullFirst
       ? [...branches].sort((a, b) => branchWeight(a.schema) - branchWeight(b.schema))
       : [...branches.filter((b) => !isNullOnly(b.schema)), ...branches.filter((b) => isNullOnly(b.schema))];
     let first: unknown;
     let haveFirst = false;
+    let lastFailure: UnsatisfiableError | TooLarge | undefined;
     for (const { i, schema: branch } of ordered) {
+      const at = [...w.spath, key, i];
       // oneOf: a value can match several branches (an integer is also a number); vary it a few times
       for (let jitter = 0; jitter < (key === 'oneOf' ? 4 : 1); jitter++) {
         let candidate: unknown;
+        const mark = this.budget.mark();
         try {
-          const merged = Object.keys(base).length ? mergeSchemas(base, this.flattenAllOf(this.resolvedObject(branch))) : branch;
-          candidate = this.gen(merged, { ...w, pointer: `${w.pointer}~${key}${i}`, jitter: jitter ? jitter + 1 : w.jitter });
+          const merged = Object.keys(base).length ? mergeSchemas(base, this.flattenAllOf(this.resolvedObject(branch, at), at)) : branch;
+          candidate = this.gen(merged, { ...w, pointer: `${w.pointer}~${key}${i}`, spath: at, jitter: jitter ? jitter + 1 : w.jitter });
         } catch (err) {
-          if (err instanceof UnsatisfiableError) break;
+          if (err instanceof UnsatisfiableError || err instanceof TooLarge) {
+            this.budget.reset(mark);
+            lastFailure = err;
+            break;
+          }
           throw err;
         }
         if (!haveFirst) {
           first = candidate;
           haveFirst = true;
         }
-        if (!this.check(branch, candidate)) continue;
-        if (key === 'oneOf' && branches.some((b) => b.i !== i && this.check(b.schema, candidate))) continue;
+        if (!this.check(branch, candidate, w)) continue;
+        if (key === 'oneOf' && branches.some((b) => b.i !== i && this.check(b.schema, candidate, w))) continue;
         return candidate;
       }
     }
     if (haveFirst) return first;
-    throw new UnsatisfiableError(`no ${key} branch can be generated at ${w.pointer || '/'}`);
+    if (lastFailure instanceof TooLarge) throw lastFailure;
+    throw new UnsatisfiableError(`no ${key} branch can be generated at ${w.pointer || '/'}${lastFailure ? ` (${lastFailure.message})` : ''}`, lastFailure?.path ?? [...w.spath, key]);
   }
 
-  /** Whether `value` is valid against a subschema (with the root's $defs/definitions in scope); unknown counts as valid. */
-  private check(sub: unknown, value: unknown): boolean {
+  /**
+   * Whether `value` is valid against a subschema (with the root's
+   * $defs/definitions in scope); unknown counts as valid. Each subschema is
+   * compiled once per generation (SchemaScope), at a cost in steps.
+   */
+  private check(sub: unknown, value: unknown, w: Where): boolean {
     if (typeof sub === 'boolean') return sub;
     if (!isObj(sub)) return true;
-    const wrapper: Schema = { ...sub };
-    if (this.root.$defs !== undefined && wrapper.$defs === undefined) wrapper.$defs = this.root.$defs;
-    if (this.root.definitions !== undefined && wrapper.definitions === undefined) wrapper.definitions = this.root.definitions;
-    try {
-      return validateAgainst(wrapper, value).valid;
-    } catch {
-      return true;
+    let wrapper = this.shared.wrappers.get(sub);
+    if (!wrapper) {
+      wrapper = { ...sub };
+      if (this.root.$defs !== undefined && wrapper.$defs === undefined) wrapper.$defs = this.root.$defs;
+      if (this.root.definitions !== undefined && wrapper.definitions === undefined) wrapper.definitions = this.root.definitions;
+      this.shared.wrappers.set(sub, wrapper);
+      this.budget.spend(COMPILE_STEPS, w.spath);
     }
+    this.budget.spend(CHECK_STEPS, w.spath);
+    return this.scope.check(wrapper, value) ?? true;
   }
 
   private chooseType(s: Schema, w: Where): string {
@@ -363,7 +448,7 @@ class Generator {
     if (s.nullable === true && !types.includes('null')) types.push('null');
     const nonNull = types.filter((t) => t !== 'null');
     if (nonNull.length === 0) return 'null';
-    if (types.includes('null') && (this.minimal(w) || (this.opts.preferNull && !this.hasMessageHint(w.key ?? '', { ...s, type: nonNull[0] })))) return 'null';
+    if (types.includes('null') && (this.minimal(w) || (this.opts.preferNull && !this.hasMessageHint(w.key ?? '', { ...s, type: nonNull[0] }, w)))) return 'null';
     // a number-or-string field named like a number becomes a number, and so on; otherwise the first listed
     if (nonNull.length > 1) {
       const k = keyWords(w.key);
@@ -384,10 +469,11 @@ class Generator {
       const typed = values.filter((v) => allowed.has(jsonType(v)) || (allowed.has('number') && jsonType(v) === 'integer'));
       if (typed.length) pool = typed;
     }
-    if (pool.length === 0) throw new UnsatisfiableError(`empty enum at ${w.pointer || '/'}`);
+    if (pool.length === 0) throw new UnsatisfiableError(`empty enum at ${w.pointer || '/'}`, [...w.spath, 'enum']);
     const offset = w.index ?? 0;
     // 1. a member the message mentions
-    const msg = ` ${this.hints.message.toLowerCase()} `;
+    const msg = this.paddedMessage;
+    this.budget.spend(pool.length, w.spath);
     const mentioned = pool
       .filter((v): v is string => typeof v === 'string' && v.length > 0)
       .map((v) => ({ v, at: mentionIndex(msg, v) }))
@@ -414,13 +500,14 @@ class Generator {
     const out: Record<string, unknown> = {};
     const minimal = this.minimal(w);
     // properties of the n-th array item keep its index, so the items differ (names, labels, …)
-    const child = (key: string): Where => ({ key, parent: w.key, index: w.index, pointer: `${w.pointer}/${escapePointer(key)}`, depth: w.depth + 1, refs: w.refs, jitter: w.jitter });
+    const child = (key: string, spath: SchemaPath): Where => ({ key, parent: w.key, index: w.index, pointer: `${w.pointer}/${escapePointer(key)}`, spath, depth: w.depth + 1, refs: w.refs, jitter: w.jitter });
+    const propPath = (key: string): SchemaPath => [...w.spath, 'properties', key];
 
     const include = new Set<string>();
     for (const key of Object.keys(props)) {
       if (required.has(key)) include.add(key);
       else if (!minimal && this.opts.optional === 'all') include.add(key);
-      else if (!minimal && this.opts.optional === 'hinted' && this.hasMessageHint(key, props[key])) include.add(key);
+      else if (!minimal && this.opts.optional === 'hinted' && this.hasMessageHint(key, props[key], w)) include.add(key);
     }
     for (const key of required) include.add(key);
     // dependentRequired: including a key pulls in its dependants
@@ -430,28 +517,45 @@ class Generator {
       }
     }
 
-    const schemaFor = (key: string): unknown => {
-      if (key in props) return props[key];
+    const schemaFor = (key: string): { schema: unknown; spath: SchemaPath } => {
+      if (Object.hasOwn(props, key)) return { schema: props[key], spath: propPath(key) };
       if (isObj(s.patternProperties)) {
         for (const [pat, sub] of Object.entries(s.patternProperties)) {
+          let matches = false;
           try {
-            if (new RegExp(pat, 'u').test(key)) return sub;
+            matches = safePattern(pat).test(key);
           } catch {
-            /* ignore */
+            /* refused at the door */
           }
+          if (matches) return { schema: sub, spath: [...w.spath, 'patternProperties', pat] };
         }
       }
-      return additional === undefined || additional === true || additional === false ? {} : additional;
+      return { schema: additional === undefined || additional === true || additional === false ? {} : additional, spath: [...w.spath, 'additionalProperties'] };
+    };
+    /** An optional property that cannot be generated (or would be too large) is left out. */
+    const put = (key: string, optional: boolean): void => {
+      const { schema, spath } = schemaFor(key);
+      if (!optional) {
+        out[key] = this.gen(schema, child(key, spath));
+        return;
+      }
+      const mark = this.budget.mark();
+      try {
+        out[key] = this.gen(schema, child(key, spath));
+      } catch (err) {
+        if (!(err instanceof UnsatisfiableError || err instanceof TooLarge)) throw err;
+        this.budget.reset(mark);
+      }
     };
 
-    for (const key of Object.keys(props)) if (include.has(key)) out[key] = this.gen(props[key], child(key));
-    for (const key of include) if (!(key in out)) out[key] = this.gen(schemaFor(key), child(key));
+    for (const key of Object.keys(props)) if (include.has(key)) put(key, !required.has(key));
+    for (const key of include) if (!(key in out)) put(key, !required.has(key));
 
     const minProps = num(s.minProperties) ?? 0;
     if (Object.keys(out).length < minProps) {
       for (const key of Object.keys(props)) {
         if (Object.keys(out).length >= minProps) break;
-        if (!(key in out)) out[key] = this.gen(props[key], child(key));
+        if (!(key in out)) put(key, false);
       }
       const patterns = isObj(s.patternProperties) ? Object.keys(s.patternProperties) : [];
       const namePattern = isObj(s.propertyNames) && typeof s.propertyNames.pattern === 'string' ? s.propertyNames.pattern : undefined;
@@ -459,12 +563,13 @@ class Generator {
       for (let n = 1; Object.keys(out).length < minProps && n < 200; n++) {
         let key: string | undefined;
         const plain = `${slugify(this.hints.keywords[n - 1] ?? 'field', 20).replace(/-/g, '_')}_${n}`;
+        this.budget.spend(PATTERN_STEPS, w.spath);
         if (namePattern) key = sampleFromPattern(namePattern, keyRng);
         else if (additional === false && patterns.length) key = sampleFromPattern(patterns[(n - 1) % patterns.length] as string, keyRng);
         else key = plain;
         if (key === undefined || key in out) continue;
-        if (isObj(s.propertyNames) && !this.check(s.propertyNames, key)) continue;
-        out[key] = this.gen(schemaFor(key), child(key));
+        if (isObj(s.propertyNames) && !this.check(s.propertyNames, key, w)) continue;
+        put(key, false);
       }
     }
 
@@ -478,21 +583,25 @@ class Generator {
 
     if (w.depth === 0 && this.opts.answerForOpenRoot && Object.keys(props).length === 0 && Object.keys(out).length === 0 && additional !== false && !isObj(s.patternProperties)) {
       const answerSchema = isObj(additional) ? additional : { type: 'string' };
-      out.answer = this.gen(answerSchema, child('answer'));
+      out.answer = this.gen(answerSchema, child('answer', [...w.spath, 'additionalProperties']));
     }
     return out;
   }
 
   /** For optional function arguments: whether the message says something about this property. */
-  private hasMessageHint(key: string, schema: unknown): boolean {
+  private hasMessageHint(key: string, schema: unknown, w: Where): boolean {
     let s: Schema;
     try {
-      s = this.flattenAllOf(this.resolvedObject(schema));
-    } catch {
-      return false;
+      s = this.flattenAllOf(this.resolvedObject(schema, w.spath), w.spath);
+    } catch (err) {
+      if (err instanceof UnsatisfiableError) return false;
+      throw err;
     }
-    const msg = ` ${this.hints.message.toLowerCase()} `;
-    if (Array.isArray(s.enum)) return s.enum.some((v) => typeof v === 'string' && v.length > 0 && mentionIndex(msg, v) >= 0);
+    const msg = this.paddedMessage;
+    if (Array.isArray(s.enum)) {
+      this.budget.spend(s.enum.length, w.spath);
+      return s.enum.some((v) => typeof v === 'string' && v.length > 0 && mentionIndex(msg, v) >= 0);
+    }
     const words = keyWords(key);
     if (words.some((x) => PLACE_KEYS.has(x))) return this.hints.places.length > 0;
     if (words.some((x) => COUNT_KEYS.has(x))) return this.hints.numbers.length > 0;
@@ -519,12 +628,15 @@ class Generator {
       count = Math.max(min, Math.min(max, Math.max(preferred, prefix.length > 0 && rest === false ? prefix.length : 0)));
     }
     count = Math.min(count, max);
+    count = this.affordableCount(s, w, count, min, prefix, rest);
     const unique = s.uniqueItems === true;
     const out: unknown[] = [];
     const seen = new Set<string>();
+    const restPath = [...w.spath, Array.isArray(s.items) ? 'additionalItems' : 'items'];
     for (let i = 0; out.length < count && i < count + 12; i++) {
       const idx = out.length;
       const itemSchema = idx < prefix.length ? prefix[idx] : rest === undefined || rest === true ? {} : rest;
+      const spath = idx < prefix.length ? [...w.spath, Array.isArray(s.prefixItems) ? 'prefixItems' : 'items', idx] : restPath;
       let value: unknown;
       let accepted = false;
       for (let attempt = 0; attempt < 8 && !accepted; attempt++) {
@@ -533,16 +645,18 @@ class Generator {
           parent: w.key,
           index: idx + attempt * count,
           pointer: `${w.pointer}/${idx}${attempt ? `~${attempt}` : ''}`,
+          spath,
           depth: w.depth + 1,
           refs: w.refs,
           jitter: attempt,
         };
+        const mark = this.budget.mark();
         value = this.gen(itemSchema, where);
         const sig = canonical(value);
         if (!unique || !seen.has(sig)) {
           seen.add(sig);
           accepted = true;
-        }
+        } else this.budget.reset(mark);
       }
       if (accepted) out.push(value);
       else if (out.length >= min) break;
@@ -550,13 +664,15 @@ class Generator {
 
     if (s.contains !== undefined && s.contains !== true) {
       const minContains = num(s.minContains) ?? 1;
-      let have = out.filter((v) => this.check(s.contains, v)).length;
+      const containsPath = [...w.spath, 'contains'];
+      if (minContains > this.budget.limits.arrayItems) throw new TooLarge([...w.spath, 'minContains'], `minContains is ${minContains}; the sandbox generates at most ${this.budget.limits.arrayItems} items`);
+      let have = out.filter((v) => this.check(s.contains, v, w)).length;
       let k = 0;
       while (have < minContains && k < minContains + 3) {
-        const v = this.gen(s.contains, { key: itemKey, parent: w.key, index: out.length, pointer: `${w.pointer}/contains${k}`, depth: w.depth + 1, refs: w.refs });
+        const v = this.gen(s.contains, { key: itemKey, parent: w.key, index: out.length, pointer: `${w.pointer}/contains${k}`, spath: containsPath, depth: w.depth + 1, refs: w.refs });
         if (out.length < max) out.push(v);
         else {
-          const replaceAt = out.findIndex((x) => !this.check(s.contains, x));
+          const replaceAt = out.findIndex((x) => !this.check(s.contains, x, w));
           if (replaceAt < 0) break;
           out[replaceAt] = v;
         }
@@ -565,6 +681,20 @@ class Generator {
       }
     }
     return out;
+  }
+
+  /**
+   * `count` items, or `min` when `count` would not fit in what is left of the
+   * budget; throws TooLarge (at minItems) when even `min` would not.
+   */
+  private affordableCount(s: Schema, w: Where, count: number, min: number, prefix: unknown[], rest: unknown): number {
+    const limits = this.budget.limits;
+    if (min > limits.arrayItems) throw new TooLarge([...w.spath, 'minItems'], `minItems is ${min}; the sandbox generates at most ${limits.arrayItems} items`);
+    const itemChars = rest === undefined || typeof rest === 'boolean' ? 1 : Math.max(1, this.shared.sizes.of(rest, [...w.spath, 'items']));
+    const fits = (n: number) => Math.max(0, n - prefix.length) <= this.budget.nodesLeft && Math.max(0, n - prefix.length) * itemChars <= limits.chars - this.budget.chars;
+    if (fits(count)) return count;
+    if (fits(min)) return min;
+    throw new TooLarge([...w.spath, 'minItems'], `minItems is ${min} and each item takes at least ${itemChars} characters: more than the sandbox generates (${limits.nodes} values, ${limits.chars} characters)`);
   }
 
   /** Profile lists that suit an array by its property name ("concerns" → objections, …). */
@@ -680,36 +810,50 @@ class Generator {
     const pattern = typeof s.pattern === 'string' ? s.pattern : undefined;
     const format = typeof s.format === 'string' ? s.format : undefined;
     const rng = this.rngAt(w, '#str');
+    const cap = this.budget.limits.stringChars;
+    if (minLength > cap) throw new TooLarge([...w.spath, 'minLength'], `minLength is ${minLength}; the sandbox generates strings of at most ${cap} characters`);
 
     let value = format ? this.formatValue(format, w, rng) : undefined;
     if (value === undefined) value = this.hintString(w, rng);
     if (w.jitter && w.jitter > 1 && !format) value = `${value} ${w.jitter}`;
-    if (!format) value = fitLength(value, minLength, maxLength, this.hints.sentences);
+    if (!format) value = fitLength(value, minLength, Math.min(maxLength, cap), this.hints.sentences);
 
     if (pattern !== undefined) {
-      let re: RegExp | undefined;
+      let re: SafePattern | undefined;
       try {
-        re = new RegExp(pattern, 'u');
+        re = safePattern(pattern);
       } catch {
-        re = undefined;
+        throw new UnsatisfiableError('the pattern cannot be run safely', [...w.spath, 'pattern']);
       }
       const lenOk = (x: string) => {
-        const n = Array.from(x).length;
+        const n = codePoints(x);
         return n >= minLength && n <= maxLength;
       };
-      if (re && !(re.test(value) && lenOk(value))) {
-        const sampled = sampleFromPattern(pattern, rng, { minLength, maxLength: Number.isFinite(maxLength) ? maxLength : 10_000 });
+      if (!(re.test(value) && lenOk(value))) {
+        this.budget.spend(PATTERN_STEPS + Math.ceil(minLength / 100), w.spath);
+        const sampled = sampleFromPattern(pattern, rng, { minLength, maxLength: Math.min(Number.isFinite(maxLength) ? maxLength : 10_000, cap) });
         if (sampled !== undefined) value = sampled;
         else {
           const fixed = ['A', 'ABC', 'abc', 'a1', '123', 'example', 'sample-1', 'AB12', 'en', 'en-US', 'USD', '2025-01-01', 'user@example.com', 'https://example.com', value.toLowerCase(), slugify(value)];
-          value = fixed.find((x) => re?.test(x) && lenOk(x)) ?? value;
+          value = fixed.find((x) => re.test(x) && lenOk(x)) ?? value;
         }
       }
     }
     return value;
   }
 
+  /**
+   * A value of `format`. One taken from the user's text (a URL, an email, a
+   * time) is kept only if Ajv accepts it for that format: the sandbox never
+   * answers with a value that fails its own validation.
+   */
   private formatValue(format: string, w: Where, rng: Rng): string | undefined {
+    const value = this.formatCandidate(format, w, rng);
+    if (value === undefined || this.check(formatSchema(format), value, w)) return value;
+    return SAFE_FORMAT_VALUES[format] ?? value;
+  }
+
+  private formatCandidate(format: string, w: Where, rng: Rng): string | undefined {
     const dayMs = 86_400_000;
     const base = Date.UTC(2025, 0, 1) + rng.int(0, 364) * dayMs + rng.int(8, 18) * 3_600_000 + rng.pick([0, 15, 30, 45]) * 60_000;
     const iso = new Date(base).toISOString().replace('.000Z', 'Z');
@@ -902,6 +1046,64 @@ class Generator {
 
 // ---------------------------------------------------------------- helpers
 
+/** Values Ajv's formats accept, for when a value built from the message is not one. */
+const SAFE_FORMAT_VALUES: Record<string, string> = {
+  'date-time': '2025-01-01T12:00:00Z',
+  'iso-date-time': '2025-01-01T12:00:00Z',
+  date: '2025-01-01',
+  time: '12:00:00Z',
+  'iso-time': '12:00:00Z',
+  duration: 'P3D',
+  email: 'alex.morgan@example.com',
+  'idn-email': 'alex.morgan@example.com',
+  uri: 'https://example.com/item',
+  url: 'https://example.com/item',
+  iri: 'https://example.com/item',
+  'uri-reference': '/item',
+  'iri-reference': '/item',
+  'uri-template': 'https://example.com/items/{id}',
+  hostname: 'example.com',
+  'idn-hostname': 'example.com',
+  'json-pointer': '/item',
+  'json-pointer-uri-fragment': '#/item',
+  byte: 'c2FuZGJveA==',
+};
+
+/** `{type: 'string', format}`, one object per format, so the generation's validators compile it once. */
+const FORMAT_SCHEMAS = new Map<string, Schema>();
+function formatSchema(format: string): Schema {
+  let schema = FORMAT_SCHEMAS.get(format);
+  if (!schema) {
+    schema = { type: 'string', format };
+    if (FORMAT_SCHEMAS.size < 100) FORMAT_SCHEMAS.set(format, schema);
+  }
+  return schema;
+}
+
+/** JSON characters of a value; cheap for scalars. */
+function jsonLength(v: unknown): number {
+  if (typeof v === 'string') return v.length + 2;
+  if (typeof v === 'number') return String(v).length;
+  if (typeof v === 'boolean') return v ? 4 : 5;
+  if (v === null || v === undefined) return 4;
+  return (JSON.stringify(v) ?? '').length;
+}
+
+/** Characters (code points) of a string, as JSON Schema counts lengths. */
+function codePoints(x: string): number {
+  let n = 0;
+  for (let i = 0; i < x.length; i++) {
+    const c = x.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff || i + 1 >= x.length) n++;
+    else {
+      const d = x.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+      n++;
+    }
+  }
+  return n;
+}
+
 const NUMBER_KEYS = new Set(['count', 'number', 'num', 'quantity', 'qty', 'amount', 'price', 'cost', 'total', 'age', 'score', 'rating', 'year', 'limit', 'size', 'confidence', 'probability', 'percent', 'percentage']);
 const COUNT_KEYS = new Set(['count', 'quantity', 'qty', 'limit', 'num', 'number', 'n', 'k', 'top', 'max', 'results', 'size', 'days', 'nights', 'guests', 'people', 'adults', 'children', 'seats', 'tickets', 'items', 'hours', 'minutes', 'page', 'per']);
 const PLACE_KEYS = new Set(['location', 'city', 'place', 'destination', 'origin', 'address', 'town', 'country', 'venue', 'where', 'area', 'locality', 'region', 'from', 'to', 'near']);
@@ -963,28 +1165,16 @@ function isNullOnly(schema: unknown): boolean {
   return isObj(schema) && (schema.type === 'null' || (Array.isArray(schema.enum) && schema.enum.length === 1 && schema.enum[0] === null) || ('const' in schema && schema.const === null));
 }
 
+const branchWeights = new WeakMap<object, number>();
+/** Simplest first: null, then plain scalars, then objects and arrays, then anything with a $ref (serialized once per branch). */
 function branchWeight(schema: unknown): number {
   if (isNullOnly(schema)) return 0;
+  const known = isObj(schema) ? branchWeights.get(schema) : undefined;
+  if (known !== undefined) return known;
   const text = JSON.stringify(schema) ?? '';
-  if (!text.includes('$ref')) return text.includes('"object"') || text.includes('"array"') ? 2 : 1;
-  return 3;
-}
-
-function findAnchor(node: unknown, anchor: string): unknown {
-  if (Array.isArray(node)) {
-    for (const x of node) {
-      const f = findAnchor(x, anchor);
-      if (f !== undefined) return f;
-    }
-    return undefined;
-  }
-  if (!isObj(node)) return undefined;
-  if (node.$anchor === anchor || node.$dynamicAnchor === anchor) return node;
-  for (const v of Object.values(node)) {
-    const f = findAnchor(v, anchor);
-    if (f !== undefined) return f;
-  }
-  return undefined;
+  const weight = !text.includes('$ref') ? (text.includes('"object"') || text.includes('"array"') ? 2 : 1) : 3;
+  if (isObj(schema)) branchWeights.set(schema, weight);
+  return weight;
 }
 
 const LOWER_KEYS = ['minimum', 'minLength', 'minItems', 'minProperties', 'minContains'];
@@ -1110,17 +1300,22 @@ export function fitNumber(target: number, s: Schema, integer: boolean): number {
 /** Pads (with words from the answer) or clips a string into [min, max] characters. */
 function fitLength(value: string, min: number, max: number, filler: readonly string[]): string {
   let v = value;
+  let len = codePoints(v);
   let i = 0;
-  while (Array.from(v).length < min && i < 200) {
+  while (len < min && i < 200) {
     const extra = filler[i % Math.max(1, filler.length)] ?? 'More detail follows.';
+    len = v ? len + 1 + codePoints(extra) : codePoints(extra);
     v = v ? `${v} ${extra}` : extra;
     i++;
   }
-  if (Array.from(v).length < min) v = v.padEnd(min, 'x');
-  if (Array.from(v).length > max) {
+  if (len < min) {
+    v = v.padEnd(min, 'x');
+    len = codePoints(v);
+  }
+  if (len > max) {
     v = clipWords(v, max);
-    if (Array.from(v).length > max) v = Array.from(v).slice(0, max).join('');
-    if (Array.from(v).length < min) v = Array.from(value.padEnd(min, 'x')).slice(0, max).join('');
+    if (codePoints(v) > max) v = Array.from(v).slice(0, max).join('');
+    if (codePoints(v) < min) v = Array.from(value.padEnd(min, 'x')).slice(0, max).join('');
   }
   return v;
 }

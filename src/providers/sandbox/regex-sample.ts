@@ -3,9 +3,18 @@
  * Ajv compiles it with the `u` flag). Supports literals, escapes (\d \w \s …),
  * classes with ranges and negation, `.`, groups, alternation and quantifiers;
  * lookarounds and back-references are skipped, and every candidate is checked
- * against the real RegExp, so an unsupported construct only costs a retry.
+ * against the pattern, so an unsupported construct only costs a retry. The
+ * check runs on the linear-time engine (util/safe-regex.ts), never on a
+ * backtracking RegExp, and a candidate stops growing past MAX_SAMPLE_CHARS.
  */
+import { safePattern, type SafePattern } from '../../util/safe-regex.js';
 import type { Rng } from './seed.js';
+
+/** Longest candidate string built, whatever the pattern's repetitions multiply to. */
+const MAX_SAMPLE_CHARS = 100_000;
+
+/** Thrown inside one attempt whose candidate outgrew its bound; the attempt is dropped. */
+class Overgrown extends Error {}
 
 type Range = [number, number];
 type Node =
@@ -270,30 +279,31 @@ function chooseChar(ranges: Range[], negated: boolean, rng: Rng): string {
   return 'é';
 }
 
-function generate(node: Node, rng: Rng, spread: number, out: string[]): void {
+function generate(node: Node, rng: Rng, spread: number, out: string[], limit: number): void {
   switch (node.t) {
     case 'empty':
       return;
     case 'lit':
       out.push(String.fromCodePoint(node.cp));
-      return;
+      break;
     case 'set':
       out.push(chooseChar(node.ranges, node.negated, rng));
-      return;
+      break;
     case 'seq':
-      for (const item of node.items) generate(item, rng, spread, out);
+      for (const item of node.items) generate(item, rng, spread, out, limit);
       return;
     case 'alt':
-      generate(rng.pick(node.options), rng, spread, out);
+      generate(rng.pick(node.options), rng, spread, out, limit);
       return;
     case 'repeat': {
       const upper = Math.min(node.max, node.min + spread);
       let count = rng.int(node.min, upper);
       if (node.min === 0 && count === 0 && upper >= 1 && rng.chance(0.8)) count = 1;
-      for (let k = 0; k < count; k++) generate(node.node, rng, spread, out);
+      for (let k = 0; k < count; k++) generate(node.node, rng, spread, out, limit);
       return;
     }
   }
+  if (out.length > limit) throw new Overgrown();
 }
 
 export interface PatternConstraints {
@@ -306,11 +316,11 @@ export interface PatternConstraints {
  * attempt succeeds (unsupported syntax, contradictory constraints).
  */
 export function sampleFromPattern(pattern: string, rng: Rng, constraints: PatternConstraints = {}): string | undefined {
-  let re: RegExp;
+  let re: SafePattern;
   let ast: Node;
   let lookaheads: Node[];
   try {
-    re = new RegExp(pattern, 'u');
+    re = safePattern(pattern);
     const parser = new Parser(pattern);
     ast = parser.parse();
     lookaheads = parser.lookaheads;
@@ -323,9 +333,16 @@ export function sampleFromPattern(pattern: string, rng: Rng, constraints: Patter
   for (let attempt = 0; attempt < 40; attempt++) {
     const spread = spreads[attempt % spreads.length] ?? 3;
     const out: string[] = [];
-    // every other attempt for patterns with lookaheads ("must contain a digit"): satisfy them up front
-    if (lookaheads.length && attempt % 2 === 1) for (const la of lookaheads) generate(la, rng, 1, out);
-    generate(ast, rng, Math.max(spread, attempt >= 20 ? Math.ceil(min / 2) : 0), out);
+    // characters are pushed one at a time: a candidate past the bound is dropped
+    const limit = MAX_SAMPLE_CHARS;
+    try {
+      // every other attempt for patterns with lookaheads ("must contain a digit"): satisfy them up front
+      if (lookaheads.length && attempt % 2 === 1) for (const la of lookaheads) generate(la, rng, 1, out, limit);
+      generate(ast, rng, Math.max(spread, attempt >= 20 ? Math.ceil(min / 2) : 0), out, limit);
+    } catch (err) {
+      if (err instanceof Overgrown) continue;
+      throw err;
+    }
     const s = out.join('');
     const len = Array.from(s).length;
     if (len >= min && len <= max && re.test(s)) return s;

@@ -33,7 +33,7 @@ export function sha256Hex(text: string): string {
  * stopped response is a prefix of the full one (as with a real model at
  * temperature 0).
  */
-export function requestSeed(req: ProviderRequest): string {
+export function requestSeed(req: Omit<ProviderRequest, 'signal'> & { signal?: AbortSignal }): string {
   const { maxOutputTokens: _cap, stop: _stop, ...sampling } = req.sampling;
   return sha256Hex(
     stableStringify({

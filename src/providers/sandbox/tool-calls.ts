@@ -20,6 +20,7 @@
 import type { PersonaRecord } from '../../personas/persona-schema.js';
 import type { FunctionToolDef, ProviderRequest } from '../types.js';
 import type { ConversationView } from './conversation.js';
+import type { GenerationBudget } from './generation-budget.js';
 import { buildHints, generateInstance, type InstanceHints } from './json-instance.js';
 import { identifierWords, stem, stemSet, wordsOf, isStopword } from '../../text/words.js';
 import type { VoiceAnswer } from './persona-voice.js';
@@ -112,15 +113,17 @@ export function mentionOf(tool: FunctionToolDef, message: string, order = 0): Me
 }
 
 export interface ToolPlanInput {
-  req: ProviderRequest;
+  req: Omit<ProviderRequest, 'signal'>;
   view: ConversationView;
   voice: VoiceAnswer;
   persona?: PersonaRecord | undefined;
   rng: Rng;
+  /** What generating the arguments may cost (shared with the request's other schemas). */
+  budget?: GenerationBudget | undefined;
 }
 
 /** The calls to emit, or null when the response should be text. */
-export function planToolCalls({ req, view, voice, persona, rng }: ToolPlanInput): PlannedCall[] | null {
+export function planToolCalls({ req, view, voice, persona, rng, budget }: ToolPlanInput): PlannedCall[] | null {
   const choice = req.toolChoice;
   if (choice.mode === 'none') return null;
   let candidates = req.tools;
@@ -180,7 +183,8 @@ export function planToolCalls({ req, view, voice, persona, rng }: ToolPlanInput)
         numbers: [...seg.numbers, ...full.numbers.filter((n) => !seg.numbers.includes(n))],
       };
     }
-    const args = argumentsFor(m.tool, hints, rng.fork(`call-${i}`));
+    const index = req.tools.indexOf(m.tool);
+    const args = argumentsFor(m.tool, hints, rng.fork(`call-${i}`), { budget, ...(index >= 0 ? { index } : {}) });
     return { callId: `call_${rng.fork(`call-id-${i}`).hex(24)}`, name: m.tool.name, arguments: args };
   });
 }
@@ -193,8 +197,11 @@ function descriptionFit(tool: FunctionToolDef, message: string): number {
   return n;
 }
 
-/** JSON arguments for one call, valid against the function's parameters schema. */
-export function argumentsFor(tool: FunctionToolDef, hints: InstanceHints, rng: Rng): string {
+/**
+ * JSON arguments for one call, valid against the function's parameters schema.
+ * `index` is the tool's place in the request's tools, named by a refusal.
+ */
+export function argumentsFor(tool: FunctionToolDef, hints: InstanceHints, rng: Rng, within: { budget?: GenerationBudget | undefined; index?: number } = {}): string {
   const params = tool.parameters;
   const empty = !params || Object.keys(params).length === 0;
   const schema: Record<string, unknown> = empty ? { type: 'object', properties: {} } : params;
@@ -203,6 +210,8 @@ export function argumentsFor(tool: FunctionToolDef, hints: InstanceHints, rng: R
     enumFallback: 'first',
     preferNull: true,
     label: `function '${tool.name}'`,
+    ...(within.budget ? { budget: within.budget } : {}),
+    ...(within.index !== undefined ? { origin: { kind: 'tool' as const, index: within.index } } : {}),
   });
   return JSON.stringify(value);
 }
