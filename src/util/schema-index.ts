@@ -69,6 +69,8 @@ export class SchemaIndex {
   private readonly anchors = new Map<string, Located>();
   private readonly baseOf = new Map<object, string>();
   private readonly pathOf = new Map<object, SchemaPath>();
+  /** Resolutions already made, by base and reference (a URL parse each is the slow part). */
+  private readonly resolved = new Map<string, Located | undefined>();
 
   constructor(readonly root: unknown) {
     const rootBase = isObj(root) && typeof root.$id === 'string' && !root.$id.startsWith('#') ? (resolveUri(root.$id, DEFAULT_BASE) ?? DEFAULT_BASE) : DEFAULT_BASE;
@@ -117,6 +119,14 @@ export class SchemaIndex {
   /** What `ref`, written in subschema `from`, points at within this document; undefined when nothing. */
   resolve(ref: string, from: object): Located | undefined {
     const base = this.baseOf.get(from) ?? stripFragment(DEFAULT_BASE);
+    const key = `${base}\u0000${ref}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const found = this.lookup(ref, base);
+    if (this.resolved.size < 10_000) this.resolved.set(key, found);
+    return found;
+  }
+
+  private lookup(ref: string, base: string): Located | undefined {
     const uri = resolveUri(ref, base);
     if (uri === undefined) return undefined;
     const resourceKey = stripFragment(uri);

@@ -22,24 +22,37 @@ export const GENERATION_LIMITS = {
   /** Approximate JSON characters of one generated value. */
   chars: 1_000_000,
   /** Units of work for all of a request's schemas: a value generated, a subschema compiled or checked, a pattern sampled. */
-  steps: 200_000,
+  steps: 50_000,
 } as const;
 
 /** Past this share of a size cap, the generator switches to minimal values (required properties, minItems). */
 const TIGHT_SHARE = 0.25;
 
 /**
+ * An error used for control flow while generating: thrown and caught many
+ * times per value, and never shown with a stack, so it records none (a stack
+ * trace costs more than the generation step that threw it).
+ */
+export class GenerationError extends Error {
+  constructor(
+    message: string,
+    readonly path: SchemaPath,
+  ) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
  * A value that would break a size cap. The generator treats it like any
  * unsatisfiable branch (an optional property is left out, another anyOf branch
  * is tried); when nothing else is possible the schema is refused at `path`.
  */
-export class TooLarge extends Error {
-  constructor(
-    readonly path: SchemaPath,
-    reason: string,
-  ) {
-    super(reason);
-    this.name = 'TooLarge';
+export class TooLarge extends GenerationError {
+  constructor(path: SchemaPath, reason: string) {
+    super(reason, path);
   }
 }
 
@@ -83,6 +96,17 @@ export class GenerationBudget {
   reset(mark: { nodes: number; chars: number }): void {
     this.nodes = mark.nodes;
     this.chars = mark.chars;
+  }
+
+  /** What was generated since `mark`. */
+  since(mark: { nodes: number; chars: number }): { nodes: number; chars: number } {
+    return { nodes: this.nodes - mark.nodes, chars: this.chars - mark.chars };
+  }
+
+  /** Counts again a value whose size was taken back (a candidate kept after all). */
+  restore(cost: { nodes: number; chars: number }): void {
+    this.nodes += cost.nodes;
+    this.chars += cost.chars;
   }
 
   /** Room is running out: generate minimal values from here on. */

@@ -36,7 +36,7 @@ import {
   wordsOf,
 } from './language.js';
 import type { Stance, VoiceAnswer } from './persona-voice.js';
-import { GenerationBudget, TooLarge } from './generation-budget.js';
+import { GenerationBudget, GenerationError, TooLarge } from './generation-budget.js';
 import { sampleFromPattern } from './regex-sample.js';
 import type { Rng } from './seed.js';
 
@@ -139,7 +139,9 @@ function generateWithin(schema: Record<string, unknown>, hints: InstanceHints, r
     try {
       value = gen.generate();
     } catch (err) {
-      if (err instanceof UnsatisfiableError || err instanceof TooLarge) {
+      // too large is too large on every attempt
+      if (err instanceof TooLarge) throw new SchemaRefusal(err.path, `sandbox: ${err.message}`);
+      if (err instanceof UnsatisfiableError) {
         last = { path: err.path, errors: [err.message] };
         continue;
       }
@@ -154,12 +156,9 @@ function generateWithin(schema: Record<string, unknown>, hints: InstanceHints, r
 }
 
 /** A subschema that cannot be generated here; `path` is its place in the schema. Alternatives are tried. */
-class UnsatisfiableError extends Error {
-  constructor(
-    message: string,
-    readonly path: SchemaPath = [],
-  ) {
-    super(message);
+class UnsatisfiableError extends GenerationError {
+  constructor(message: string, path: SchemaPath = []) {
+    super(message, path);
   }
 }
 
@@ -317,6 +316,8 @@ class Generator {
     let s: Schema = resolved.s === true ? {} : resolved.s;
     s = this.flattenAllOf(s, w.spath);
     const value = this.dispatch(s, w);
+    // `not`: a value it matches is no value at all here (an optional property is left out, another branch is tried)
+    if (s.not !== undefined && s.not !== false && this.check(s.not, value, w)) throw new UnsatisfiableError('the value matches `not`', [...w.spath, 'not']);
     // containers count their brackets here and their members in their own calls
     this.budget.add(value !== null && typeof value === 'object' && !('const' in s) && !Array.isArray(s.enum) ? 2 : jsonLength(value), w.spath);
     return value;
@@ -357,24 +358,29 @@ class Generator {
       mergeSchemas(mergeSchemas(rest, condObj), isObj(thenS) ? thenS : {}),
       isObj(elseS) ? mergeSchemas(rest, elseS) : rest,
     ];
-    let first: unknown;
+    let first: { value: unknown; cost: { nodes: number; chars: number } } | undefined;
     for (const [i, option] of options.entries()) {
       let value: unknown;
       const mark = this.budget.mark();
       try {
         value = this.gen(option, { ...w, pointer: `${w.pointer}~if${i}`, spath: [...w.spath, i === 0 ? 'then' : 'else'] });
       } catch (err) {
-        if (err instanceof UnsatisfiableError || err instanceof TooLarge) {
+        if (err instanceof GenerationError) {
           this.budget.reset(mark);
           continue;
         }
         throw err;
       }
-      if (i === 0) first = value;
       if (this.check(s, value, w)) return value;
-      if (i > 0) this.budget.reset(mark);
+      // not kept (for now): its size is taken back
+      const cost = this.budget.since(mark);
+      this.budget.reset(mark);
+      if (i === 0) first = { value, cost };
     }
-    if (first !== undefined) return first;
+    if (first !== undefined) {
+      this.budget.restore(first.cost);
+      return first.value;
+    }
     return this.gen(rest, w);
   }
 
@@ -386,9 +392,8 @@ class Generator {
     const ordered = nullFirst
       ? [...branches].sort((a, b) => branchWeight(a.schema) - branchWeight(b.schema))
       : [...branches.filter((b) => !isNullOnly(b.schema)), ...branches.filter((b) => isNullOnly(b.schema))];
-    let first: unknown;
-    let haveFirst = false;
-    let lastFailure: UnsatisfiableError | TooLarge | undefined;
+    let first: { value: unknown; cost: { nodes: number; chars: number } } | undefined;
+    let lastFailure: GenerationError | undefined;
     for (const { i, schema: branch } of ordered) {
       const at = [...w.spath, key, i];
       // oneOf: a value can match several branches (an integer is also a number); vary it a few times
@@ -399,23 +404,25 @@ class Generator {
           const merged = Object.keys(base).length ? mergeSchemas(base, this.flattenAllOf(this.resolvedObject(branch, at), at)) : branch;
           candidate = this.gen(merged, { ...w, pointer: `${w.pointer}~${key}${i}`, spath: at, jitter: jitter ? jitter + 1 : w.jitter });
         } catch (err) {
-          if (err instanceof UnsatisfiableError || err instanceof TooLarge) {
+          if (err instanceof GenerationError) {
             this.budget.reset(mark);
             lastFailure = err;
             break;
           }
           throw err;
         }
-        if (!haveFirst) {
-          first = candidate;
-          haveFirst = true;
-        }
-        if (!this.check(branch, candidate, w)) continue;
-        if (key === 'oneOf' && branches.some((b) => b.i !== i && this.check(b.schema, candidate, w))) continue;
-        return candidate;
+        const matches = this.check(branch, candidate, w) && !(key === 'oneOf' && branches.some((b) => b.i !== i && this.check(b.schema, candidate, w)));
+        if (matches) return candidate;
+        // not kept (for now): its size is taken back
+        const cost = this.budget.since(mark);
+        this.budget.reset(mark);
+        first ??= { value: candidate, cost };
       }
     }
-    if (haveFirst) return first;
+    if (first !== undefined) {
+      this.budget.restore(first.cost);
+      return first.value;
+    }
     if (lastFailure instanceof TooLarge) throw lastFailure;
     throw new UnsatisfiableError(`no ${key} branch can be generated at ${w.pointer || '/'}${lastFailure ? ` (${lastFailure.message})` : ''}`, lastFailure?.path ?? [...w.spath, key]);
   }
@@ -543,7 +550,7 @@ class Generator {
       try {
         out[key] = this.gen(schema, child(key, spath));
       } catch (err) {
-        if (!(err instanceof UnsatisfiableError || err instanceof TooLarge)) throw err;
+        if (!(err instanceof GenerationError)) throw err;
         this.budget.reset(mark);
       }
     };
@@ -691,10 +698,25 @@ class Generator {
     const limits = this.budget.limits;
     if (min > limits.arrayItems) throw new TooLarge([...w.spath, 'minItems'], `minItems is ${min}; the sandbox generates at most ${limits.arrayItems} items`);
     const itemChars = rest === undefined || typeof rest === 'boolean' ? 1 : Math.max(1, this.shared.sizes.of(rest, [...w.spath, 'items']));
-    const fits = (n: number) => Math.max(0, n - prefix.length) <= this.budget.nodesLeft && Math.max(0, n - prefix.length) * itemChars <= limits.chars - this.budget.chars;
+    const itemNodes = this.minimalNodes(rest);
+    const fits = (n: number) => Math.max(0, n - prefix.length) * itemNodes <= this.budget.nodesLeft && Math.max(0, n - prefix.length) * itemChars <= limits.chars - this.budget.chars;
     if (fits(count)) return count;
     if (fits(min)) return min;
-    throw new TooLarge([...w.spath, 'minItems'], `minItems is ${min} and each item takes at least ${itemChars} characters: more than the sandbox generates (${limits.nodes} values, ${limits.chars} characters)`);
+    throw new TooLarge([...w.spath, 'minItems'], `minItems is ${min} and each item takes at least ${itemNodes} values and ${itemChars} characters: more than the sandbox generates (${limits.nodes} values, ${limits.chars} characters)`);
+  }
+
+  /** A lower bound of the values in an instance of `schema`: itself, and one per required property when it is an object. */
+  private minimalNodes(schema: unknown): number {
+    let s: Schema | boolean;
+    try {
+      s = this.resolve(schema, []).s;
+    } catch (err) {
+      if (err instanceof GenerationError) return 1;
+      throw err;
+    }
+    if (!isObj(s) || 'const' in s || Array.isArray(s.enum)) return 1;
+    const typed = s.type === 'object' || (s.type === undefined && isObj(s.properties));
+    return typed && Array.isArray(s.required) ? 1 + new Set(s.required).size : 1;
   }
 
   /** Profile lists that suit an array by its property name ("concerns" → objections, …). */
@@ -850,6 +872,9 @@ class Generator {
   private formatValue(format: string, w: Where, rng: Rng): string | undefined {
     const value = this.formatCandidate(format, w, rng);
     if (value === undefined || this.check(formatSchema(format), value, w)) return value;
+    // a URL from the message that the format rejects ('https://例え.jp/パス'): its WHATWG form is often accepted
+    const normalized = /^https?:/.test(value) ? normalizeUrl(value) : undefined;
+    if (normalized !== undefined && this.check(formatSchema(format), normalized, w)) return normalized;
     return SAFE_FORMAT_VALUES[format] ?? value;
   }
 
@@ -1080,6 +1105,14 @@ function formatSchema(format: string): Schema {
   return schema;
 }
 
+function normalizeUrl(url: string): string | undefined {
+  try {
+    return new URL(url).href;
+  } catch {
+    return undefined;
+  }
+}
+
 /** JSON characters of a value; cheap for scalars. */
 function jsonLength(v: unknown): number {
   if (typeof v === 'string') return v.length + 2;
@@ -1299,19 +1332,15 @@ export function fitNumber(target: number, s: Schema, integer: boolean): number {
 
 /** Pads (with words from the answer) or clips a string into [min, max] characters. */
 function fitLength(value: string, min: number, max: number, filler: readonly string[]): string {
-  let v = value;
-  let len = codePoints(v);
-  let i = 0;
-  while (len < min && i < 200) {
+  // words, not a run of one letter: the answer is tokenized, and a long run without spaces is its worst case
+  const parts = value ? [value] : [];
+  let len = codePoints(value);
+  for (let i = 0; len < min; i++) {
     const extra = filler[i % Math.max(1, filler.length)] ?? 'More detail follows.';
-    len = v ? len + 1 + codePoints(extra) : codePoints(extra);
-    v = v ? `${v} ${extra}` : extra;
-    i++;
+    len += (parts.length ? 1 : 0) + codePoints(extra);
+    parts.push(extra);
   }
-  if (len < min) {
-    v = v.padEnd(min, 'x');
-    len = codePoints(v);
-  }
+  let v = parts.join(' ');
   if (len > max) {
     v = clipWords(v, max);
     if (codePoints(v) > max) v = Array.from(v).slice(0, max).join('');
