@@ -199,6 +199,8 @@ interface Where {
 const SOFT_DEPTH = 7;
 const SOFT_REFS = 2;
 const HARD_DEPTH = 64;
+/** Property names the generator makes up for minProperties, beyond the declared ones. */
+const MAX_EXTRA_KEYS = 199;
 /** The part of the message searched for enum mentions: mentions are looked for near the question, not in a pasted book. */
 const MENTION_WINDOW = 20_000;
 
@@ -559,6 +561,9 @@ class Generator {
     for (const key of include) if (!(key in out)) put(key, !required.has(key));
 
     const minProps = num(s.minProperties) ?? 0;
+    if (minProps > Object.keys(props).length + MAX_EXTRA_KEYS) {
+      throw new TooLarge([...w.spath, 'minProperties'], `minProperties is ${minProps}; the sandbox generates at most ${MAX_EXTRA_KEYS} properties beyond those declared`);
+    }
     if (Object.keys(out).length < minProps) {
       for (const key of Object.keys(props)) {
         if (Object.keys(out).length >= minProps) break;
@@ -567,7 +572,7 @@ class Generator {
       const patterns = isObj(s.patternProperties) ? Object.keys(s.patternProperties) : [];
       const namePattern = isObj(s.propertyNames) && typeof s.propertyNames.pattern === 'string' ? s.propertyNames.pattern : undefined;
       const keyRng = this.rngAt(w, '#keys');
-      for (let n = 1; Object.keys(out).length < minProps && n < 200; n++) {
+      for (let n = 1; Object.keys(out).length < minProps && n <= MAX_EXTRA_KEYS; n++) {
         let key: string | undefined;
         const plain = `${slugify(this.hints.keywords[n - 1] ?? 'field', 20).replace(/-/g, '_')}_${n}`;
         this.budget.spend(PATTERN_STEPS, w.spath);
