@@ -9,7 +9,8 @@
  * Fit: Newton–Raphson on the log-likelihood with a small ridge penalty (λ/2)‖β‖², λ = 0.01
  * by default — negligible against the information of hundreds of choices, but it keeps a
  * level that is always (or never) chosen finite — with step halving, at most 50 iterations
- * (default), stopping when no parameter moves by more than 1e−9. Identical choice sets are
+ * (default), stopping when no parameter moves by more than 1e−6 (convergence is quadratic, so
+ * the estimates are then ~1e−12 from the optimum); a segment's fit starts from the pooled one. Identical choice sets are
  * aggregated first (a study usually shows the same profiles to everyone), so the cost is
  * linear in the answers and the fit's in the distinct sets.
  *
@@ -34,18 +35,83 @@ export interface ConjointAttribute {
 /** attribute name → level. */
 export type ConjointProfile = Readonly<Record<string, string>>;
 
-interface ChoiceSet {
+/** A distinct choice set (the profiles shown, in order), registered once per question in its codec. */
+interface ChoiceSetShape {
   /** Level index per attribute, per profile. */
   profiles: Int32Array[];
-  /** Each profile's id in the tally's `profileIds`. */
+  /** Each profile's id in the codec's `profileIds`. */
   ids: Int32Array;
-  /** Weighted choices of each profile, then of "none". */
-  counts: Float64Array;
+  /** Where its counts start in a tally's `counts` (one slot per profile, then "none"). */
+  slot: number;
+}
+
+/**
+ * Shared by the tallies of one question (overall and per segment group): level indexes and
+ * profile ids, so that a task is encoded once and tallies can be merged.
+ */
+export interface ConjointCodec {
+  readonly attributes: readonly ConjointAttribute[];
+  /** Level → index, per attribute. */
+  readonly levelIndex: Map<string, number>[];
+  /** Distinct profiles (their level indexes joined) → id. */
+  readonly profileIds: Map<string, number>;
+  /** Distinct choice sets (their profile ids joined) → index into `sets`. */
+  readonly setIds: Map<string, number>;
+  readonly sets: ChoiceSetShape[];
+  /** Count slots used by all sets so far. */
+  slots: number;
+}
+
+export function createConjointCodec(attributes: readonly ConjointAttribute[]): ConjointCodec {
+  return { attributes, levelIndex: attributes.map((a) => new Map(a.levels.map((l, i) => [l, i]))), profileIds: new Map(), setIds: new Map(), sets: [], slots: 0 };
+}
+
+/** A task as its choice set's index in the codec and the chosen profile. */
+export interface EncodedTask {
+  set: number;
+  chosen: number | null;
+}
+
+/** null when a profile lacks an attribute or has an unknown level, there are fewer than 2 profiles, or `chosen` is out of range. */
+export function encodeConjointTask(codec: ConjointCodec, shown: readonly ConjointProfile[], chosen: number | null): EncodedTask | null {
+  if (!Array.isArray(shown) || shown.length < 2) return null;
+  if (chosen !== null && !(Number.isInteger(chosen) && chosen >= 0 && chosen < shown.length)) return null;
+  const profiles: Int32Array[] = [];
+  const ids = new Int32Array(shown.length);
+  for (let j = 0; j < shown.length; j++) {
+    const profile = shown[j]!;
+    const levels = new Int32Array(codec.attributes.length);
+    for (let a = 0; a < codec.attributes.length; a++) {
+      const level = profile?.[codec.attributes[a]!.name];
+      const l = level === undefined ? undefined : codec.levelIndex[a]!.get(level);
+      if (l === undefined) return null;
+      levels[a] = l;
+    }
+    profiles.push(levels);
+    const profileKey = levels.join(',');
+    let id = codec.profileIds.get(profileKey);
+    if (id === undefined) codec.profileIds.set(profileKey, (id = codec.profileIds.size));
+    ids[j] = id;
+  }
+  const key = ids.join(',');
+  let set = codec.setIds.get(key);
+  if (set === undefined) {
+    set = codec.sets.length;
+    codec.setIds.set(key, set);
+    codec.sets.push({ profiles, ids, slot: codec.slots });
+    codec.slots += profiles.length + 1;
+  }
+  return { set, chosen };
 }
 
 export interface ConjointTally {
+  readonly codec: ConjointCodec;
   readonly attributes: readonly ConjointAttribute[];
-  readonly sets: Map<string, ChoiceSet>;
+  /** Weighted choices per slot of the codec's choice sets (grown as sets appear). */
+  counts: Float64Array;
+  /** The sets this tally has counts for, and a flag per set index. */
+  readonly touched: number[];
+  seen: Uint8Array;
   n: number;
   tasks: number;
   skippedTasks: number;
@@ -53,76 +119,81 @@ export interface ConjointTally {
   /** Weighted times each level was shown / chosen, per attribute. */
   readonly levelShown: Float64Array[];
   readonly levelChosen: Float64Array[];
-  /** Level → index, per attribute. */
-  readonly levelIndex: Map<string, number>[];
-  /** Distinct profiles (their level indexes joined) → id. */
-  readonly profileIds: Map<string, number>;
 }
 
-export function createConjointTally(attributes: readonly ConjointAttribute[]): ConjointTally {
+export function createConjointTally(attributes: readonly ConjointAttribute[], codec: ConjointCodec = createConjointCodec(attributes)): ConjointTally {
   return {
+    codec,
     attributes,
-    sets: new Map(),
+    counts: new Float64Array(64),
+    touched: [],
+    seen: new Uint8Array(16),
     n: 0,
     tasks: 0,
     skippedTasks: 0,
     noneChosen: 0,
     levelShown: attributes.map((a) => new Float64Array(a.levels.length)),
     levelChosen: attributes.map((a) => new Float64Array(a.levels.length)),
-    levelIndex: attributes.map((a) => new Map(a.levels.map((l, i) => [l, i]))),
-    profileIds: new Map(),
   };
 }
 
-/** Adds one task; `chosen` is the index of the chosen profile, or null for none. */
+/** Adds one task by names; `chosen` is the index of the chosen profile, or null for none. An invalid task is counted in skippedTasks. */
 export function addConjointTask(tally: ConjointTally, shown: readonly ConjointProfile[], chosen: number | null, weight = 1): void {
-  const profiles: Int32Array[] = [];
-  for (const profile of shown) {
-    const levels = new Int32Array(tally.attributes.length);
-    for (let a = 0; a < tally.attributes.length; a++) {
-      const level = profile[tally.attributes[a]!.name];
-      levels[a] = level === undefined ? -1 : (tally.levelIndex[a]!.get(level) ?? -1);
-    }
-    profiles.push(levels);
+  const task = encodeConjointTask(tally.codec, shown, chosen);
+  if (task) addEncodedTask(tally, task, weight);
+  else tally.skippedTasks++;
+}
+
+/** Makes room for the codec's sets so far and marks `set` as counted in this tally. */
+function touch(tally: ConjointTally, set: number): void {
+  const codec = tally.codec;
+  if (tally.counts.length < codec.slots) {
+    const grown = new Float64Array(Math.max(codec.slots, tally.counts.length * 2));
+    grown.set(tally.counts);
+    tally.counts = grown;
   }
-  if (profiles.length < 2 || profiles.some((p) => p.some((l) => l < 0)) || (chosen !== null && !(Number.isInteger(chosen) && chosen >= 0 && chosen < profiles.length))) {
-    tally.skippedTasks++;
-    return;
+  if (tally.seen.length <= set) {
+    const grown = new Uint8Array(Math.max(set + 1, tally.seen.length * 2));
+    grown.set(tally.seen);
+    tally.seen = grown;
   }
-  const set = choiceSet(tally, profiles);
-  set.counts[chosen ?? profiles.length]! += weight;
+  if (!tally.seen[set]) {
+    tally.seen[set] = 1;
+    tally.touched.push(set);
+  }
+}
+
+/** Calls `fn` with each choice set counted in the tally: its profiles, their ids and its counts (profiles, then none). */
+export function forEachChoiceSet(tally: ConjointTally, fn: (profiles: Int32Array[], ids: Int32Array, counts: Float64Array) => void): void {
+  for (const s of tally.touched) {
+    const shape = tally.codec.sets[s]!;
+    fn(shape.profiles, shape.ids, tally.counts.subarray(shape.slot, shape.slot + shape.profiles.length + 1));
+  }
+}
+
+export function addEncodedTask(tally: ConjointTally, task: EncodedTask, weight = 1): void {
+  touch(tally, task.set);
+  const shape = tally.codec.sets[task.set]!;
+  const chosen = task.chosen;
+  tally.counts[shape.slot + (chosen ?? shape.profiles.length)]! += weight;
   tally.tasks++;
   if (chosen === null) tally.noneChosen += weight;
-  profiles.forEach((p, j) => {
+  for (let j = 0; j < shape.profiles.length; j++) {
+    const p = shape.profiles[j]!;
     for (let a = 0; a < p.length; a++) {
       tally.levelShown[a]![p[a]!]! += weight;
       if (j === chosen) tally.levelChosen[a]![p[a]!]! += weight;
     }
-  });
-}
-
-/** The tally's choice set of these profiles (created empty when new). */
-function choiceSet(tally: ConjointTally, profiles: Int32Array[]): ChoiceSet {
-  const ids = Int32Array.from(profiles, (p) => {
-    const profileKey = p.join(',');
-    let id = tally.profileIds.get(profileKey);
-    if (id === undefined) tally.profileIds.set(profileKey, (id = tally.profileIds.size));
-    return id;
-  });
-  const key = ids.join(',');
-  let set = tally.sets.get(key);
-  if (!set) {
-    set = { profiles, ids, counts: new Float64Array(profiles.length + 1) };
-    tally.sets.set(key, set);
   }
-  return set;
 }
 
-/** Adds another tally of the same attributes (e.g. to pool segment groups). */
+/** Adds another tally of the same codec (e.g. to pool segment groups). */
 export function mergeConjointTally(target: ConjointTally, source: ConjointTally): void {
-  for (const set of source.sets.values()) {
-    const into = choiceSet(target, set.profiles);
-    for (let j = 0; j < set.counts.length; j++) into.counts[j]! += set.counts[j]!;
+  if (target.codec !== source.codec) throw new Error('conjoint tallies of different codecs cannot be merged');
+  for (const s of source.touched) {
+    touch(target, s);
+    const shape = source.codec.sets[s]!;
+    for (let j = 0; j <= shape.profiles.length; j++) target.counts[shape.slot + j]! += source.counts[shape.slot + j]!;
   }
   source.levelShown.forEach((shown, a) => shown.forEach((x, l) => (target.levelShown[a]![l]! += x)));
   source.levelChosen.forEach((chosen, a) => chosen.forEach((x, l) => (target.levelChosen[a]![l]! += x)));
@@ -132,6 +203,8 @@ export function mergeConjointTally(target: ConjointTally, source: ConjointTally)
 }
 
 export interface ConjointFitOptions {
+  /** Starting part-worths, e.g. the pooled model's when fitting a segment (fewer Newton steps). */
+  start?: { attributes: readonly { levels: readonly { part_worth: number }[] }[]; none: { utility: number } | null };
   ridge?: number;
   maxIterations?: number;
   /** Confidence level of the part-worth intervals (default 0.95). */
@@ -185,6 +258,12 @@ export function fitConjoint(tally: ConjointTally, options: ConjointFitOptions = 
   const model = buildDesign(tally, attrs, offsets, p, hasNone, noneIndex);
 
   const beta = new Float64Array(p);
+  if (options.start && options.start.attributes.length === attrs.length) {
+    attrs.forEach((a, ai) => {
+      for (let l = 0; l < a.levels.length - 1; l++) beta[offsets[ai]! + l] = options.start!.attributes[ai]?.levels[l]?.part_worth ?? 0;
+    });
+    if (hasNone && options.start.none) beta[noneIndex] = options.start.none.utility;
+  }
   let iterations = 0;
   let converged = p === 0;
   let current = evaluate(model, beta, ridge);
@@ -209,7 +288,7 @@ export function fitConjoint(tally: ConjointTally, options: ConjointFitOptions = 
     for (let k = 0; k < p; k++) moved = Math.max(moved, Math.abs(next[k]! - beta[k]!));
     beta.set(next);
     ll = nextLl;
-    if (moved < 1e-9) converged = true;
+    if (moved < 1e-6) converged = true;
   }
 
   const factor = p > 0 ? cholesky(current.info, p) : null;
@@ -303,11 +382,11 @@ function buildDesign(tally: ConjointTally, attrs: readonly ConjointAttribute[], 
   const entryRow: number[] = [];
   const entryCount: number[] = [];
   const totals: number[] = [];
-  for (const set of tally.sets.values()) {
+  forEachChoiceSet(tally, (profiles, ids, counts) => {
     let total = 0;
-    set.profiles.forEach((levels, j) => {
+    profiles.forEach((levels, j) => {
       entryRow.push(
-        rowOf(set.ids[j]!, () => {
+        rowOf(ids[j]!, () => {
           const x = new Float64Array(p);
           attrs.forEach((a, ai) => {
             const last = a.levels.length - 1;
@@ -319,8 +398,8 @@ function buildDesign(tally: ConjointTally, attrs: readonly ConjointAttribute[], 
           return x;
         }),
       );
-      entryCount.push(set.counts[j]!);
-      total += set.counts[j]!;
+      entryCount.push(counts[j]!);
+      total += counts[j]!;
     });
     if (hasNone) {
       entryRow.push(
@@ -330,12 +409,12 @@ function buildDesign(tally: ConjointTally, attrs: readonly ConjointAttribute[], 
           return x;
         }),
       );
-      entryCount.push(set.counts[set.profiles.length]!);
-      total += set.counts[set.profiles.length]!;
+      entryCount.push(counts[profiles.length]!);
+      total += counts[profiles.length]!;
     }
     setStart.push(entryRow.length);
     totals.push(total);
-  }
+  });
   const x = new Float64Array(rows.length * p);
   rows.forEach((r, i) => x.set(r, i * p));
   return {

@@ -24,20 +24,42 @@ export function createMaxDiffTally(items: readonly string[]): MaxDiffTally {
   return { items, n: 0, shown: new Float64Array(k), best: new Float64Array(k), worst: new Float64Array(k), rawShown: new Float64Array(k), skippedTasks: 0 };
 }
 
-export function addMaxDiffTask(tally: MaxDiffTally, shown: readonly string[], best: string, worst: string, weight = 1): void {
-  const idx = [...new Set(shown)].map((s) => tally.items.indexOf(s));
-  const b = tally.items.indexOf(best);
-  const w = tally.items.indexOf(worst);
-  if (idx.some((i) => i < 0) || !idx.includes(b) || !idx.includes(w) || b === w) {
-    tally.skippedTasks++;
-    return;
+/** A task as item indexes. */
+export interface PreparedMaxDiffTask {
+  shown: Int32Array;
+  best: number;
+  worst: number;
+}
+
+/** The task as item indexes, or null when it names an unknown item, best or worst was not shown, or best = worst. */
+export function prepareMaxDiffTask(shown: readonly string[], best: string, worst: string, index: ReadonlyMap<string, number>): PreparedMaxDiffTask | null {
+  if (!Array.isArray(shown)) return null;
+  const idx = new Set<number>();
+  for (const s of shown) {
+    const i = index.get(s);
+    if (i === undefined) return null;
+    idx.add(i);
   }
-  for (const i of idx) {
+  const b = index.get(best);
+  const w = index.get(worst);
+  if (b === undefined || w === undefined || b === w || !idx.has(b) || !idx.has(w)) return null;
+  return { shown: Int32Array.from(idx), best: b, worst: w };
+}
+
+export function addMaxDiffTask(tally: MaxDiffTally, task: PreparedMaxDiffTask, weight = 1): void {
+  for (const i of task.shown) {
     tally.shown[i]! += weight;
     tally.rawShown[i]! += 1;
   }
-  tally.best[b]! += weight;
-  tally.worst[w]! += weight;
+  tally.best[task.best]! += weight;
+  tally.worst[task.worst]! += weight;
+}
+
+/** Prepares and adds a task by item names; an invalid one is counted in skippedTasks. */
+export function addMaxDiffAnswer(tally: MaxDiffTally, shown: readonly string[], best: string, worst: string, weight = 1): void {
+  const task = prepareMaxDiffTask(shown, best, worst, new Map(tally.items.map((item, i) => [item, i])));
+  if (task) addMaxDiffTask(tally, task, weight);
+  else tally.skippedTasks++;
 }
 
 export interface MaxDiffItemStats {

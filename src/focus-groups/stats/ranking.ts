@@ -42,24 +42,35 @@ export function createRankingTally(options: readonly string[]): RankingTally {
   };
 }
 
-export function addRanking(tally: RankingTally, order: readonly string[], weight = 1): void {
-  const m = tally.options.length;
+/** The option indexes of an order, unknown options and repeats dropped. */
+export function rankedIndexes(order: readonly string[], index: ReadonlyMap<string, number>): Int32Array {
   const seen = new Set<number>();
-  let rank = 0;
   for (const option of order) {
-    const o = tally.options.indexOf(option);
-    if (o < 0 || seen.has(o)) continue;
-    seen.add(o);
+    const o = index.get(option);
+    if (o !== undefined) seen.add(o);
+  }
+  return Int32Array.from(seen);
+}
+
+/** Adds one respondent's ranking: option indexes, best first (see rankedIndexes). */
+export function addRanking(tally: RankingTally, order: ArrayLike<number>, weight = 1): void {
+  const m = tally.options.length;
+  for (let rank = 0; rank < order.length; rank++) {
+    const o = order[rank]!;
     tally.positions[o]![rank]! += weight;
     tally.rawPositions[o]![rank]! += 1;
     tally.rankedW[o]! += weight;
     tally.rankedW2[o]! += weight * weight;
     tally.borda[o]! += weight * (m - 1 - rank);
-    rank++;
   }
   tally.n++;
   tally.sumW += weight;
   tally.sumW2 += weight * weight;
+}
+
+/** Adds a ranking given by option names (unknown and repeated names ignored). */
+export function addRankingByName(tally: RankingTally, order: readonly string[], weight = 1): void {
+  addRanking(tally, rankedIndexes(order, new Map(tally.options.map((o, i) => [o, i]))), weight);
 }
 
 export interface RankingOptionStats {

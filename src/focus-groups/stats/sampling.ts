@@ -66,7 +66,7 @@ function binomialBtrs(n: number, p: number, rng: Rng): number {
   const r = p / (1 - p);
   const alpha = (2.83 + 5.1 / b) * spq;
   const m = Math.floor((n + 1) * p);
-  const h = (m + 0.5) * Math.log((m + 1) / (r * (n - m + 1))) + stirlingTail(m) + stirlingTail(n - m);
+  let h = NaN; // needed only past the quick acceptance (about 1 draw in 7): computed then
   for (;;) {
     const u = rng.next() - 0.5;
     let v = rng.next();
@@ -75,6 +75,7 @@ function binomialBtrs(n: number, p: number, rng: Rng): number {
     if (us >= 0.07 && v <= vr) return k;
     if (k < 0 || k > n) continue;
     v = Math.log((v * alpha) / (a / (us * us) + b));
+    if (Number.isNaN(h)) h = (m + 0.5) * Math.log((m + 1) / (r * (n - m + 1))) + stirlingTail(m) + stirlingTail(n - m);
     const bound = h + (n + 1) * Math.log((n - m + 1) / (n - k + 1)) + (k + 0.5) * Math.log((r * (n - k + 1)) / (k + 1)) - stirlingTail(k) - stirlingTail(n - k);
     if (v <= bound) return k;
   }
@@ -101,6 +102,53 @@ export function sampleMultinomial(n: number, probs: ArrayLike<number>, rng: Rng,
     const x = i === k - 1 || pi >= mass ? remaining : sampleBinomial(remaining, pi / mass, rng);
     out[i] = x;
     remaining -= x;
+  }
+  return out;
+}
+
+/**
+ * Walker's alias table (Vose's construction, "A linear algorithm for generating random
+ * numbers with a given distribution", IEEE TSE 17, 1991): after O(K) set-up, each draw from a
+ * K-point distribution costs one uniform and one comparison. A multinomial sample of size n
+ * drawn as n such draws costs O(n) — cheaper than K conditional binomials when n is small
+ * against K (a small segment group on a 101-point slider).
+ */
+export interface AliasTable {
+  probability: Float64Array;
+  alias: Int32Array;
+}
+
+export function createAliasTable(probs: ArrayLike<number>): AliasTable {
+  const k = probs.length;
+  let total = 0;
+  for (let i = 0; i < k; i++) total += Math.max(0, probs[i]!);
+  const scaled = Float64Array.from({ length: k }, (_, i) => (total > 0 ? (Math.max(0, probs[i]!) * k) / total : 1));
+  const probability = new Float64Array(k);
+  const alias = new Int32Array(k);
+  const small: number[] = [];
+  const large: number[] = [];
+  for (let i = 0; i < k; i++) (scaled[i]! < 1 ? small : large).push(i);
+  while (small.length > 0 && large.length > 0) {
+    const s = small.pop()!;
+    const l = large.pop()!;
+    probability[s] = scaled[s]!;
+    alias[s] = l;
+    scaled[l] = scaled[l]! + scaled[s]! - 1;
+    (scaled[l]! < 1 ? small : large).push(l);
+  }
+  for (const i of large) probability[i] = 1;
+  for (const i of small) probability[i] = 1; // rounding leftovers
+  return { probability, alias };
+}
+
+/** Counts of n draws from an alias table into `out` (a Multinomial(n, probs) sample). */
+export function sampleMultinomialByAlias(n: number, table: AliasTable, rng: Rng, out: Float64Array): Float64Array {
+  out.fill(0);
+  const k = table.probability.length;
+  for (let i = 0; i < n; i++) {
+    const u = rng.next() * k;
+    const cell = Math.floor(u);
+    out[u - cell < table.probability[cell]! ? cell : table.alias[cell]!]!++;
   }
   return out;
 }

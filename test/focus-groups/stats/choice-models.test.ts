@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addConjointTask, createConjointTally, fitConjoint, type ConjointProfile } from '../../../src/focus-groups/stats/conjoint.js';
-import { addMaxDiffTask, createMaxDiffTally, maxDiffScores } from '../../../src/focus-groups/stats/maxdiff.js';
+import { addMaxDiffAnswer, createMaxDiffTally, maxDiffScores } from '../../../src/focus-groups/stats/maxdiff.js';
 import { createRng } from '../../../src/focus-groups/stats/random.js';
-import { addRanking, createRankingTally, rankingStats } from '../../../src/focus-groups/stats/ranking.js';
+import { addRankingByName as addRanking, createRankingTally, rankingStats } from '../../../src/focus-groups/stats/ranking.js';
 
 const close = (actual: number, expected: number, tol: number, what = ''): void =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what} ${actual} vs ${expected} (tol ${tol})`);
@@ -48,11 +48,11 @@ describe('ranking', () => {
 describe('MaxDiff', () => {
   it('counts by hand: 4 tasks over A–D; score = (best − worst)/shown', () => {
     const t = createMaxDiffTally(['A', 'B', 'C', 'D']);
-    addMaxDiffTask(t, ['A', 'B', 'C'], 'A', 'C');
-    addMaxDiffTask(t, ['A', 'B', 'D'], 'B', 'D');
-    addMaxDiffTask(t, ['B', 'C', 'D'], 'B', 'C');
-    addMaxDiffTask(t, ['A', 'C', 'D'], 'D', 'C');
-    addMaxDiffTask(t, ['A', 'B'], 'C', 'A'); // best not shown: skipped
+    addMaxDiffAnswer(t, ['A', 'B', 'C'], 'A', 'C');
+    addMaxDiffAnswer(t, ['A', 'B', 'D'], 'B', 'D');
+    addMaxDiffAnswer(t, ['B', 'C', 'D'], 'B', 'C');
+    addMaxDiffAnswer(t, ['A', 'C', 'D'], 'D', 'C');
+    addMaxDiffAnswer(t, ['A', 'B'], 'C', 'A'); // best not shown: skipped
     const s = Object.fromEntries(maxDiffScores(t).map((x) => [x.item, x]));
     close(s.A!.score!, 1 / 3, 1e-15);
     close(s.B!.score!, 2 / 3, 1e-15);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chiSquareSf } from '../../../src/focus-groups/stats/distributions.js';
 import { createRng, seedFrom } from '../../../src/focus-groups/stats/random.js';
-import { sampleBinomial, sampleMultinomial } from '../../../src/focus-groups/stats/sampling.js';
+import { createAliasTable, sampleBinomial, sampleMultinomial, sampleMultinomialByAlias } from '../../../src/focus-groups/stats/sampling.js';
 import { logGamma } from '../../../src/focus-groups/stats/special-functions.js';
 
 function binomialPmf(n: number, p: number, k: number): number {
@@ -112,5 +112,17 @@ describe('multinomial', () => {
       const se = Math.sqrt((n * p * (1 - p)) / draws);
       assert.ok(Math.abs(sums[k]! / draws - n * p) <= 4 * se + 1e-12, `cell ${k}: ${sums[k]! / draws} vs ${n * p}`);
     });
+  });
+});
+
+describe('alias table', () => {
+  it('n draws from an alias table are a Multinomial(n, p) sample: 200,000 draws fit p (chi-square p > 0.001), zero cells never drawn', () => {
+    const probs = [0.5, 0, 0.2, 0.05, 0.25];
+    const table = createAliasTable(probs);
+    const out = new Float64Array(5);
+    sampleMultinomialByAlias(200_000, table, createRng(12), out);
+    assert.equal(out[1], 0);
+    const chi = probs.reduce((s, p, k) => (p > 0 ? s + (out[k]! - 200_000 * p) ** 2 / (200_000 * p) : s), 0);
+    assert.ok(chiSquareSf(chi, 3) > 0.001, `chi ${chi}`);
   });
 });

@@ -7,7 +7,7 @@
  * test of preference heterogeneity; it ignores scale differences between groups).
  */
 import type { ConjointAnswer } from '../../answer-types.js';
-import { addConjointTask, createConjointTally, fitConjoint, mergeConjointTally, type ConjointTally } from '../conjoint.js';
+import { addEncodedTask, createConjointCodec, createConjointTally, encodeConjointTask, fitConjoint, forEachChoiceSet, mergeConjointTally, type ConjointTally, type EncodedTask } from '../conjoint.js';
 import { chiSquareSf } from '../distributions.js';
 import type { AnalysisOptions, ConjointQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { ConjointResult, ConjointStatistics, DistributionEntry } from './result-types.js';
@@ -15,18 +15,34 @@ import { addToTotals, analyze, newTotals, sizeFields, type QuestionModel, type T
 
 type Summary = ConjointTally & Totals;
 
-function conjointModel(attributes: ConjointQuestionSpec['attributes']): QuestionModel<ConjointAnswer, Summary, ConjointStatistics> {
-  const create = (): Summary => ({ ...createConjointTally(attributes), ...newTotals() });
+interface PreparedConjoint {
+  tasks: EncodedTask[];
+  skipped: number;
+}
+
+function conjointModel(attributes: ConjointQuestionSpec['attributes']): QuestionModel<ConjointAnswer, PreparedConjoint, Summary, ConjointStatistics> {
+  const codec = createConjointCodec(attributes);
+  const create = (): Summary => ({ ...createConjointTally(attributes, codec), ...newTotals() });
   return {
+    prepare(answer) {
+      if (!Array.isArray(answer.tasks) || answer.tasks.length === 0) return null;
+      const tasks: EncodedTask[] = [];
+      let skipped = 0;
+      for (const task of answer.tasks) {
+        const encoded = encodeConjointTask(codec, task?.shown, task?.chosen ?? null);
+        if (encoded) tasks.push(encoded);
+        else skipped++;
+      }
+      return { tasks, skipped };
+    },
     create,
     add(t, answer, weight) {
-      if (!Array.isArray(answer.tasks) || answer.tasks.length === 0) return false;
-      for (const task of answer.tasks) addConjointTask(t, task.shown, task.chosen, weight);
+      for (const task of answer.tasks) addEncodedTask(t, task, weight);
+      t.skippedTasks += answer.skipped;
       addToTotals(t, weight);
-      return true;
     },
-    stats(t, ctx) {
-      const fit = fitConjoint(t, { level: ctx.level });
+    stats(t, ctx, overall) {
+      const fit = fitConjoint(t, { level: ctx.level, ...(overall ? { start: overall } : {}) });
       return { ...sizeFields(t, ctx.weighted), distribution: positions(t), ...fit, skipped_tasks: t.skippedTasks };
     },
     compare(groups, _pairwise, _context, overall) {
@@ -53,11 +69,11 @@ function conjointModel(attributes: ConjointQuestionSpec['attributes']): Question
 function positions(t: ConjointTally): DistributionEntry[] {
   const byPosition: number[] = [];
   let none = 0;
-  for (const set of t.sets.values()) {
-    const p = set.profiles.length;
-    for (let j = 0; j < p; j++) byPosition[j] = (byPosition[j] ?? 0) + set.counts[j]!;
-    none += set.counts[p]!;
-  }
+  forEachChoiceSet(t, (profiles, _ids, counts) => {
+    const p = profiles.length;
+    for (let j = 0; j < p; j++) byPosition[j] = (byPosition[j] ?? 0) + counts[j]!;
+    none += counts[p]!;
+  });
   const filled = Array.from(byPosition, (x) => x ?? 0);
   const total = filled.reduce((s, x) => s + x, 0) + none;
   const entries: DistributionEntry[] = filled.map((x, j) => ({ value: j + 1, count: x, share: total > 0 ? x / total : 0 }));

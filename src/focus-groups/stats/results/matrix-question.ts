@@ -8,7 +8,7 @@ import type { MatrixAnswer } from '../../answer-types.js';
 import { seedFrom } from '../random.js';
 import type { AnalysisOptions, MatrixQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { MatrixResult, MatrixStatistics } from './result-types.js';
-import { addScaleAnswer, compareScaleGroups, createScaleSummary, scaleStatistics, type ScaleKind, type ScaleSummary } from './scale-summary.js';
+import { addScaleAnswer, compareScaleGroups, createScaleSummary, prepareScaleAnswer, scaleStatistics, type PreparedScaleAnswer, type ScaleKind, type ScaleSummary } from './scale-summary.js';
 import { addToTotals, analyze, newTotals, sizeFields, type QuestionModel, type RawTest, type Totals } from './segments.js';
 
 interface Summary extends Totals {
@@ -16,22 +16,25 @@ interface Summary extends Totals {
   pooled: ScaleSummary;
 }
 
-function matrixModel(rows: readonly string[], points: number, labels: readonly string[] | undefined): QuestionModel<MatrixAnswer, Summary, MatrixStatistics> {
+function matrixModel(rows: readonly string[], points: number, labels: readonly string[] | undefined): QuestionModel<MatrixAnswer, (PreparedScaleAnswer | null)[], Summary, MatrixStatistics> {
   const kind: ScaleKind = { test: 'ordinal', topBox: true, ...(labels ? { labels } : {}) };
   return {
-    create: () => ({ ...newTotals(), rows: rows.map(() => createScaleSummary(1, points)), pooled: createScaleSummary(1, points) }),
-    add(s, answer, weight) {
-      if (typeof answer.rows !== 'object' || answer.rows === null) return false;
-      let any = false;
-      rows.forEach((row, r) => {
+    prepare(answer) {
+      if (typeof answer.rows !== 'object' || answer.rows === null) return null;
+      const cells = rows.map((row) => {
         const cell = answer.rows[row];
-        if (cell && addScaleAnswer(s.rows[r]!, cell, weight)) {
-          addScaleAnswer(s.pooled, cell, weight);
-          any = true;
-        }
+        return cell && typeof cell === 'object' ? prepareScaleAnswer(cell, 1, points) : null;
       });
-      if (any) addToTotals(s, weight);
-      return any;
+      return cells.some((c) => c !== null) ? cells : null;
+    },
+    create: () => ({ ...newTotals(), rows: rows.map(() => createScaleSummary(1, points)), pooled: createScaleSummary(1, points) }),
+    add(s, cells, weight) {
+      cells.forEach((cell, r) => {
+        if (cell === null) return;
+        addScaleAnswer(s.rows[r]!, cell, weight);
+        addScaleAnswer(s.pooled, cell, weight);
+      });
+      addToTotals(s, weight);
     },
     stats(s, ctx) {
       const pooled = scaleStatistics(s.pooled, kind, { ...ctx, replicates: 0 });

@@ -6,21 +6,37 @@
  */
 import type { MaxDiffAnswer } from '../../answer-types.js';
 import { chiSquareIndependence } from '../chi-square-test.js';
-import { addMaxDiffTask, createMaxDiffTally, maxDiffScores, type MaxDiffTally } from '../maxdiff.js';
+import { addMaxDiffTask, createMaxDiffTally, maxDiffScores, prepareMaxDiffTask, type MaxDiffTally, type PreparedMaxDiffTask } from '../maxdiff.js';
 import type { AnalysisOptions, MaxDiffQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { MaxDiffResult, MaxDiffStatistics } from './result-types.js';
 import { addToTotals, analyze, chiSquareTest, newTotals, sizeFields, type QuestionModel, type RawTest, type Totals } from './segments.js';
 
 type Summary = MaxDiffTally & Totals;
 
-function maxDiffModel(items: readonly string[]): QuestionModel<MaxDiffAnswer, Summary, MaxDiffStatistics> {
+interface PreparedMaxDiff {
+  tasks: PreparedMaxDiffTask[];
+  skipped: number;
+}
+
+function maxDiffModel(items: readonly string[]): QuestionModel<MaxDiffAnswer, PreparedMaxDiff, Summary, MaxDiffStatistics> {
+  const index = new Map(items.map((item, i) => [item, i]));
   return {
+    prepare(answer) {
+      if (!Array.isArray(answer.tasks) || answer.tasks.length === 0) return null;
+      const tasks: PreparedMaxDiffTask[] = [];
+      let skipped = 0;
+      for (const task of answer.tasks) {
+        const prepared = prepareMaxDiffTask(task.shown, task.best, task.worst, index);
+        if (prepared) tasks.push(prepared);
+        else skipped++;
+      }
+      return { tasks, skipped };
+    },
     create: () => ({ ...createMaxDiffTally(items), ...newTotals() }),
     add(t, answer, weight) {
-      if (!Array.isArray(answer.tasks) || answer.tasks.length === 0) return false;
-      for (const task of answer.tasks) addMaxDiffTask(t, task.shown, task.best, task.worst, weight);
+      for (const task of answer.tasks) addMaxDiffTask(t, task, weight);
+      t.skippedTasks += answer.skipped;
       addToTotals(t, weight);
-      return true;
     },
     stats(t, ctx) {
       let best = 0;

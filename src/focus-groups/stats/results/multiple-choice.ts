@@ -26,31 +26,37 @@ interface ChoiceSummary extends CategoricalSummary {
   others: Map<string, number>;
 }
 
-function choiceModel(options: readonly string[], multiple: boolean): QuestionModel<MultipleChoiceAnswer, ChoiceSummary, MultipleChoiceStatistics> {
+interface PreparedChoice {
+  chosen: number[];
+  /** The normalized "other" text. */
+  other: string | null;
+}
+
+function choiceModel(options: readonly string[], multiple: boolean): QuestionModel<MultipleChoiceAnswer, PreparedChoice, ChoiceSummary, MultipleChoiceStatistics> {
   const k = options.length + 1;
   const index = new Map(options.map((o, i) => [o, i]));
   const categories = [...options.map((o) => ({ value: o })), { value: OTHER }];
   return {
-    create: () => ({ ...createCategoricalSummary(k), others: new Map() }),
-    add(s, answer, weight) {
+    prepare(answer) {
       const chosen = new Set<number>();
-      for (const option of answer.selected ?? []) {
+      for (const option of Array.isArray(answer.selected) ? answer.selected : []) {
         const i = index.get(option) ?? (option === OTHER ? k - 1 : undefined);
         if (i !== undefined) chosen.add(i);
       }
       const otherText = typeof answer.other === 'string' ? answer.other.trim() : '';
       if (otherText) chosen.add(k - 1);
-      if (chosen.size === 0 || (!multiple && chosen.size > 1)) return false;
-      for (const i of chosen) {
+      if (chosen.size === 0 || (!multiple && chosen.size > 1)) return null;
+      return { chosen: [...chosen], other: otherText ? otherText.toLowerCase().replace(/\s+/g, ' ').replace(/[.!?]+$/, '') : null };
+    },
+    create: () => ({ ...createCategoricalSummary(k), others: new Map() }),
+    add(s, answer, weight) {
+      for (const i of answer.chosen) {
         s.counts[i]! += 1;
         s.weighted[i]! += weight;
       }
       addToTotals(s, weight);
-      if (otherText) {
-        const key = otherText.toLowerCase().replace(/\s+/g, ' ').replace(/[.!?]+$/, '');
-        if (s.others.has(key) || s.others.size < MAX_OTHER_KEYS) s.others.set(key, (s.others.get(key) ?? 0) + 1);
-      }
-      return true;
+      const key = answer.other;
+      if (key !== null && (s.others.has(key) || s.others.size < MAX_OTHER_KEYS)) s.others.set(key, (s.others.get(key) ?? 0) + 1);
     },
     stats(s, ctx) {
       const distribution = multiple ? multiSelectDistribution(s, categories, ctx) : categoricalDistribution(s, categories, ctx, true);

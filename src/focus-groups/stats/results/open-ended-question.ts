@@ -32,14 +32,10 @@ export function openEndedResults(question: OpenEndedQuestionSpec, answers: Respo
   const themeOf = new Map<RespondentAnswer<OpenEndedAnswer>, number>();
   answered.forEach((r, i) => themeOf.set(r, themes.assignment[i]! < 0 ? unthemed : themes.assignment[i]!));
   const categories = [...themes.themes.map((t) => ({ value: t.id, label: t.label })), { value: 'unthemed' }];
-  const model: QuestionModel<OpenEndedAnswer, CategoricalSummary, OpenEndedStatistics> = {
+  const model: QuestionModel<OpenEndedAnswer, number, CategoricalSummary, OpenEndedStatistics> = {
+    prepare: (_answer, record) => themeOf.get(record) ?? null,
     create: () => createCategoricalSummary(categories.length),
-    add(s, _answer, weight, record) {
-      const t = themeOf.get(record);
-      if (t === undefined) return false;
-      addCategory(s, t, weight);
-      return true;
-    },
+    add: addCategory,
     stats: (s, ctx) => ({ ...sizeFields(s, ctx.weighted), distribution: categoricalDistribution(s, categories, ctx, false) }),
     compare: (groups) => compareCategoricalGroups(groups, 'themes'),
   };

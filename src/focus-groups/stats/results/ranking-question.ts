@@ -5,19 +5,21 @@
  */
 import type { RankingAnswer } from '../../answer-types.js';
 import { kruskalWallisFromCounts } from '../kruskal-wallis.js';
-import { addRanking, createRankingTally, rankingStats, type RankingTally } from '../ranking.js';
+import { addRanking, createRankingTally, rankedIndexes, rankingStats, type RankingTally } from '../ranking.js';
 import type { AnalysisOptions, RankingQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { RankingResult, RankingStatistics } from './result-types.js';
 import { analyze, sizeFields, type QuestionModel, type RawTest } from './segments.js';
 
-function rankingModel(options: readonly string[]): QuestionModel<RankingAnswer, RankingTally, RankingStatistics> {
+function rankingModel(options: readonly string[]): QuestionModel<RankingAnswer, Int32Array, RankingTally, RankingStatistics> {
+  const index = new Map(options.map((o, i) => [o, i]));
   return {
-    create: () => createRankingTally(options),
-    add(t, answer, weight) {
-      if (!Array.isArray(answer.order) || !answer.order.some((o) => options.includes(o))) return false;
-      addRanking(t, answer.order, weight);
-      return true;
+    prepare(answer) {
+      if (!Array.isArray(answer.order)) return null;
+      const order = rankedIndexes(answer.order, index);
+      return order.length > 0 ? order : null;
     },
+    create: () => createRankingTally(options),
+    add: addRanking,
     stats(t, ctx) {
       const stats = rankingStats(t, ctx.level);
       return {

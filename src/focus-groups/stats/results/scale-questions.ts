@@ -3,13 +3,14 @@ import type { ScaleAnswer } from '../../answer-types.js';
 import { compareToReference, type ReferenceComparison } from '../reference-comparison.js';
 import type { AnalysisOptions, LikertQuestionSpec, NpsQuestionSpec, RatingQuestionSpec, RespondentAnswers, SemanticDifferentialQuestionSpec, SliderQuestionSpec } from './inputs.js';
 import type { LikertResult, NpsResult, RatingResult, ScaleStatistics, SemanticDifferentialResult, Segment, SliderResult } from './result-types.js';
-import { addScaleAnswer, compareScaleGroups, createScaleSummary, scaleStatistics, type ScaleKind, type ScaleSummary } from './scale-summary.js';
+import { addScaleAnswer, compareScaleGroups, createScaleSummary, prepareScaleAnswer, scaleStatistics, type PreparedScaleAnswer, type ScaleKind, type ScaleSummary } from './scale-summary.js';
 import { analyze, type QuestionModel } from './segments.js';
 
-export function scaleModel(min: number, max: number, kind: ScaleKind): QuestionModel<Pick<ScaleAnswer, 'value' | 'distribution'>, ScaleSummary, ScaleStatistics> {
+export function scaleModel(min: number, max: number, kind: ScaleKind): QuestionModel<Pick<ScaleAnswer, 'value' | 'distribution'>, PreparedScaleAnswer, ScaleSummary, ScaleStatistics> {
   return {
+    prepare: (answer) => prepareScaleAnswer(answer, min, max),
     create: () => createScaleSummary(min, max),
-    add: (s, answer, weight) => addScaleAnswer(s, answer, weight),
+    add: addScaleAnswer,
     stats: (s, ctx) => scaleStatistics(s, kind, ctx),
     compare: (groups, pairwise) => compareScaleGroups(groups, kind, pairwise),
   };

@@ -43,30 +43,38 @@ export function createScaleSummary(min: number, max: number): ScaleSummary {
   return { ...newTotals(), values: Float64Array.from({ length: k }, (_, i) => min + i), counts: new Float64Array(k), weighted: new Float64Array(k) };
 }
 
-/** Adds a direct or SSR answer; false when it is off the scale (or its pmf does not fit it). */
-export function addScaleAnswer(s: ScaleSummary, answer: Pick<ScaleAnswer, 'value' | 'distribution'>, weight: number): boolean {
-  const k = s.values.length;
+/** A scale answer checked against its scale: the index of the chosen point, or an SSR answer's normalized pmf. */
+export type PreparedScaleAnswer = number | Float64Array;
+
+/** null when the answer is off the scale (min … max), or its pmf does not fit it. */
+export function prepareScaleAnswer(answer: Pick<ScaleAnswer, 'value' | 'distribution'>, min: number, max: number): PreparedScaleAnswer | null {
+  const k = max - min + 1;
   if (answer.distribution !== undefined) {
     const pmf = answer.distribution;
-    if (pmf.length !== k) return false;
+    if (!Array.isArray(pmf) || pmf.length !== k) return null;
     let total = 0;
     for (const p of pmf) {
-      if (!(p >= 0 && Number.isFinite(p))) return false;
+      if (!(typeof p === 'number' && p >= 0 && Number.isFinite(p))) return null;
       total += p;
     }
-    if (!(total > 0)) return false;
-    for (let i = 0; i < k; i++) {
-      s.counts[i]! += pmf[i]! / total;
-      s.weighted[i]! += (weight * pmf[i]!) / total;
-    }
+    if (!(total > 0)) return null;
+    return Float64Array.from(pmf, (p) => p / total);
+  }
+  const i = answer.value - min;
+  return Number.isInteger(i) && i >= 0 && i < k ? i : null;
+}
+
+export function addScaleAnswer(s: ScaleSummary, answer: PreparedScaleAnswer, weight: number): void {
+  if (typeof answer === 'number') {
+    s.counts[answer]! += 1;
+    s.weighted[answer]! += weight;
   } else {
-    const i = answer.value - s.values[0]!;
-    if (!(Number.isInteger(i) && i >= 0 && i < k)) return false;
-    s.counts[i]! += 1;
-    s.weighted[i]! += weight;
+    for (let i = 0; i < answer.length; i++) {
+      s.counts[i]! += answer[i]!;
+      s.weighted[i]! += weight * answer[i]!;
+    }
   }
   addToTotals(s, weight);
-  return true;
 }
 
 const STAT_MEAN = 0;

@@ -60,11 +60,16 @@ export interface GroupTally<S, G> {
   stats: G;
 }
 
-export interface QuestionModel<A, S, G> {
+export interface QuestionModel<A, P, S, G> {
+  /**
+   * Validates and encodes one answer, once: it is then added to the overall tally and to one
+   * group per segment attribute. null: the answer does not fit the question (counted as skipped).
+   */
+  prepare(answer: A, record: RespondentAnswer<A>): P | null;
   create(): S;
-  /** Tallies one answer; false when it does not fit the question (it is then counted as skipped). */
-  add(summary: S, answer: A, weight: number, record: RespondentAnswer<A>): boolean;
-  stats(summary: S, context: StatsContext): G;
+  add(summary: S, prepared: P, weight: number): void;
+  /** A group's statistics; `overall` (the statistics of all answers) is given for segment groups, e.g. as a starting point. */
+  stats(summary: S, context: StatsContext, overall?: G): G;
   /** Tests between the groups of one segment attribute; `pairwise` false: omnibus tests only. `overall`: all answers. */
   compare(groups: readonly GroupTally<S, G>[], pairwise: boolean, context: StatsContext, overall: { summary: S; stats: G }): RawTest[];
 }
@@ -83,7 +88,7 @@ export function resolvedOptions(options: AnalysisOptions): { replicates: number;
   return { replicates, level };
 }
 
-export function analyze<A, S, G>(model: QuestionModel<A, S, G>, questionId: string, records: readonly RespondentAnswer<A>[], options: AnalysisOptions): Analysis<S, G> {
+export function analyze<A, P, S, G>(model: QuestionModel<A, P, S, G>, questionId: string, records: readonly RespondentAnswer<A>[], options: AnalysisOptions): Analysis<S, G> {
   const { replicates, level } = resolvedOptions(options);
   const dims = options.segmentBy ?? [];
   const overall = model.create();
@@ -94,17 +99,19 @@ export function analyze<A, S, G>(model: QuestionModel<A, S, G>, questionId: stri
     const weight = record.weight ?? 1;
     if (!(Number.isFinite(weight) && weight >= 0)) throw new RangeError(`respondent weights must be finite and ≥ 0, got ${weight}`);
     if (weight !== 1) weighted = true;
-    if (record.answer === null || !model.add(overall, record.answer, weight, record)) {
+    const prepared = record.answer === null ? null : model.prepare(record.answer, record);
+    if (prepared === null) {
       skipped++;
       continue;
     }
-    dims.forEach((dim, d) => {
-      const key = record.segments?.[dim];
-      if (key === undefined) return;
+    model.add(overall, prepared, weight);
+    for (let d = 0; d < dims.length; d++) {
+      const key = record.segments?.[dims[d]!];
+      if (key === undefined) continue;
       let summary = groups[d]!.get(key);
       if (summary === undefined) groups[d]!.set(key, (summary = model.create()));
-      model.add(summary, record.answer!, weight, record);
-    });
+      model.add(summary, prepared, weight);
+    }
   }
   const context = (...parts: string[]): StatsContext => ({ seed: seedFrom(options.seed, questionId, ...parts), replicates, level, weighted });
   const overallStats = model.stats(overall, context('all'));
@@ -112,7 +119,7 @@ export function analyze<A, S, G>(model: QuestionModel<A, S, G>, questionId: stri
   const segments = dims.map((dim, d): Segment<G> => {
     const tallies = [...groups[d]!.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, summary]) => ({ key, summary, stats: model.stats(summary, context(dim, key)) }));
+      .map(([key, summary]) => ({ key, summary, stats: model.stats(summary, context(dim, key), overallStats) }));
     for (const test of model.compare(tallies, tallies.length <= MAX_PAIRWISE_GROUPS, context(dim, '#tests'), { summary: overall, stats: overallStats })) raw.push({ d, test });
     return { by: dim, groups: tallies.map((t) => ({ key: t.key, ...t.stats })), tests: [] };
   });

@@ -8,13 +8,10 @@ import { analyze, effectiveN, pairsOf, sizeFields, type QuestionModel } from './
 
 const CATEGORIES = [{ value: 'yes' }, { value: 'no' }];
 
-const model: QuestionModel<{ value: boolean }, CategoricalSummary, YesNoStatistics> = {
+const model: QuestionModel<{ value: boolean }, number, CategoricalSummary, YesNoStatistics> = {
+  prepare: (answer) => (typeof answer.value === 'boolean' ? (answer.value ? 0 : 1) : null),
   create: () => createCategoricalSummary(2),
-  add(s, answer, weight) {
-    if (typeof answer.value !== 'boolean') return false;
-    addCategory(s, answer.value ? 0 : 1, weight);
-    return true;
-  },
+  add: addCategory,
   stats(s, ctx) {
     const distribution = categoricalDistribution(s, CATEGORIES, ctx, true);
     const yes = distribution[0]!;
