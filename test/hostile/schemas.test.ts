@@ -24,7 +24,7 @@ interface Case {
   schema: unknown;
   expect: { status: Status; at?: string; atPattern?: string };
   via?: string[];
-  input?: string;
+  input?: unknown;
   liveAnswer?: string;
 }
 
@@ -38,6 +38,7 @@ function expand(v: unknown): unknown {
   if (!isObj(v)) return v;
   if ('$repeat' in v) return String(v.$repeat).repeat(Number(v.times));
   if ('$range' in v) return Array.from({ length: Number(v.$range) }, (_, i) => i);
+  if ('$words' in v) return Array.from({ length: Number(v.$words) }, (_, i) => `word${i}`);
   if ('$manyProperties' in v) return { type: 'object', properties: Object.fromEntries(Array.from({ length: Number(v.$manyProperties) }, (_, i) => [`p${i}`, { type: 'string' }])) };
   if ('$refBomb' in v) {
     const { levels, fanout } = v.$refBomb as { levels: number; fanout: number };
@@ -131,7 +132,7 @@ interface Sent {
 }
 
 function send(s: Server, c: Case, via: string, schema: unknown): Promise<Sent> {
-  const input = c.input ?? 'Would you buy the new Aurora headphones for $149? Tell me why.';
+  const input = c.input === undefined ? 'Would you buy the new Aurora headphones for $149? Tell me why.' : String(expand(c.input));
   const post = async (route: string, key: string, body: Json, base: string): Promise<Sent> => {
     const res = await fetch(`${s.url}/v1${route}`, {
       method: 'POST',

@@ -130,7 +130,7 @@ function generateWithin(schema: Record<string, unknown>, hints: InstanceHints, r
   if (problem) throw new SchemaRefusal([], `sandbox: the JSON schema for ${label} does not compile: ${problem}`);
   budget.spend(COMPILE_STEPS, []);
   const index = new SchemaIndex(schema);
-  const shared: Shared = { index, scope: SchemaScope.for(schema), budget, wrappers: new WeakMap(), sizes: new MinimalSize(index) };
+  const shared: Shared = { index, scope: SchemaScope.for(schema), budget, wrappers: new WeakMap(), sizes: new MinimalSize(index), mentions: new WeakMap() };
   let last: { path: SchemaPath; errors: string[] } = { path: [], errors: [] };
   for (let attempt = 0; attempt < 6; attempt++) {
     budget.startValue();
@@ -171,6 +171,8 @@ interface Shared {
   wrappers: WeakMap<object, Schema>;
   /** Lower bounds of subschemas' sizes, to refuse an array too large before generating it. */
   sizes: MinimalSize;
+  /** Enum members the message mentions, by enum (see mentionsOf). */
+  mentions: WeakMap<unknown[], Map<string, number>>;
 }
 
 /** Steps a schema's compilation costs, and a subschema's (see GenerationBudget). */
@@ -481,11 +483,10 @@ class Generator {
     if (pool.length === 0) throw new UnsatisfiableError(`empty enum at ${w.pointer || '/'}`, [...w.spath, 'enum']);
     const offset = w.index ?? 0;
     // 1. a member the message mentions
-    const msg = this.paddedMessage;
-    this.budget.spend(pool.length, w.spath);
+    const at = this.mentionsOf(values, w);
     const mentioned = pool
       .filter((v): v is string => typeof v === 'string' && v.length > 0)
-      .map((v) => ({ v, at: mentionIndex(msg, v) }))
+      .map((v) => ({ v, at: at.get(v) ?? -1 }))
       .filter((x) => x.at >= 0)
       .sort((a, b) => a.at - b.at);
     if (mentioned.length) return (mentioned[offset % mentioned.length] as { v: string }).v;
@@ -498,6 +499,26 @@ class Generator {
     if (this.opts.enumFallback === 'first') return structuredClone(pool[offset % pool.length]);
     const base = this.rngAt(w, '#enum').int(0, pool.length - 1);
     return structuredClone(pool[(base + offset) % pool.length]);
+  }
+
+  /**
+   * Where the message mentions each string member of an enum (members it does
+   * not mention are absent). Searched once per enum per generation, at a cost
+   * in steps that grows with the members and the message: an enum inside an
+   * array of a thousand items is not a thousand searches.
+   */
+  private mentionsOf(values: unknown[], w: Where): Map<string, number> {
+    let found = this.shared.mentions.get(values);
+    if (found) return found;
+    this.budget.spend(values.length * (1 + Math.floor(this.paddedMessage.length / 2000)), w.spath);
+    found = new Map();
+    for (const v of values) {
+      if (typeof v !== 'string' || v.length === 0 || found.has(v)) continue;
+      const at = mentionIndex(this.paddedMessage, v);
+      if (at >= 0) found.set(v, at);
+    }
+    this.shared.mentions.set(values, found);
+    return found;
   }
 
   // ------------------------------------------------------------ object
@@ -609,11 +630,7 @@ class Generator {
       if (err instanceof UnsatisfiableError) return false;
       throw err;
     }
-    const msg = this.paddedMessage;
-    if (Array.isArray(s.enum)) {
-      this.budget.spend(s.enum.length, w.spath);
-      return s.enum.some((v) => typeof v === 'string' && v.length > 0 && mentionIndex(msg, v) >= 0);
-    }
+    if (Array.isArray(s.enum)) return this.mentionsOf(s.enum, w).size > 0;
     const words = keyWords(key);
     if (words.some((x) => PLACE_KEYS.has(x))) return this.hints.places.length > 0;
     if (words.some((x) => COUNT_KEYS.has(x))) return this.hints.numbers.length > 0;
