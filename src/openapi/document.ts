@@ -231,13 +231,13 @@ export function buildOpenApiDocument(): Json {
       '/usage': {
         get: {
           operationId: 'getUsage',
-          summary: 'Credits debited, by day, key, persona or operation, over a date range.',
+          summary: 'Requests, tokens and credits debited, by day, key, persona or operation, over a date range; rows of test keys have mode "test" and 0 credits.',
           parameters: queryParams(usageQuery),
           responses: { '200': { description: 'Usage report' }, ...errorResponses(422), ...common },
         },
       },
       '/admin/workspaces': {
-        get: { operationId: 'adminListWorkspaces', responses: { '200': { description: 'Workspaces' }, ...common } },
+        get: { operationId: 'adminListWorkspaces', responses: { '200': { description: 'Workspaces (an admin key: its own)' }, ...common } },
         post: { operationId: 'adminCreateWorkspace', requestBody: body('CreateWorkspaceRequest'), responses: { '201': { description: 'Workspace' }, ...errorResponses(400, 422), ...common } },
       },
       '/admin/workspaces/{name}': {
