@@ -208,7 +208,9 @@ export function createCustomPersonaService(deps: CustomPersonaServiceDeps) {
         credits_charged: price,
         created_by_key: caller.keyId,
       },
-      caller.mode === 'live' ? { charge: { amount: price, operation, keyId: caller.keyId, reason: `${operation.replace('persona_', '')} custom persona '${p.name.slice(0, 80)}'` } } : {},
+      caller.mode === 'live'
+        ? { charge: { amount: price, operation, keyId: caller.keyId, reason: `${operation.replace('persona_', '')} custom persona '${p.name.slice(0, 80)}'` } }
+        : { test: { operation, keyId: caller.keyId } },
     );
     deps.logger.info('persona.created', { persona_id: persona.id, workspace_id: caller.workspaceId, pipeline_type: persona.pipeline_type, credits: caller.mode === 'live' ? price : 0 });
     return customPersonaObject(persona, warnings);

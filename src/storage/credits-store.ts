@@ -37,6 +37,24 @@ export async function insertLedger(ex: Executor, row: CreditLedgerTable): Promis
   await ex.insertInto('credit_ledger').values(row).execute();
 }
 
+/** Counts a test-key operation (credits 0) inside the caller's transaction, e.g. with the persona it created. */
+export async function recordTestWithin(ex: Executor, clock: Clock, u: Omit<TestUsage, 'response' | 'responseIsNew'>): Promise<void> {
+  await ex
+    .insertInto('test_usage')
+    .values({
+      id: ledgerId(clock.now()).replace(/^led_/, 'tu_'),
+      workspace_id: u.workspaceId,
+      operation: u.operation,
+      response_id: u.responseId,
+      key_id: u.keyId,
+      persona_id: u.personaId,
+      input_tokens: u.inputTokens,
+      output_tokens: u.outputTokens,
+      created_at: Math.floor(clock.now() / 1000),
+    })
+    .execute();
+}
+
 export interface Hold {
   id: string;
   workspaceId: string;

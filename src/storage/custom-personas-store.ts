@@ -15,7 +15,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from './db.js';
 import { dialectName } from './db.js';
 import type { CustomPersonasTable, CustomPersonaVersionsTable, Database } from './schema.js';
-import { chargeWithin, type Charge, type ChargeInput } from './credits-store.js';
+import { chargeWithin, recordTestWithin, type Charge, type ChargeInput } from './credits-store.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 import { CUSTOM_ID_PREFIX, type CustomPersona, type CustomPersonaChange } from '../personas/custom-persona.js';
 import type { GuidedDetails, PersonaCategory, PersonaProfile, PersonaType, PipelineType } from '../personas/persona-schema.js';
@@ -124,9 +124,12 @@ export function createCustomPersonasStore(db: Db, ids: IdGenerator, clock: Clock
     /**
      * Stores a new persona (version 1). With `charge`, debits the workspace in
      * the same transaction (ledger row names the new persona) or throws 402
-     * with nothing stored.
+     * with nothing stored. With `test` (a test key), counts it as test usage instead, at no cost.
      */
-    async create(input: NewCustomPersona, options: { charge?: Omit<ChargeInput, 'workspaceId' | 'personaId'> } = {}): Promise<{ persona: CustomPersona; charge: Charge | null }> {
+    async create(
+      input: NewCustomPersona,
+      options: { charge?: Omit<ChargeInput, 'workspaceId' | 'personaId'>; test?: { operation: string; keyId: string | null } } = {},
+    ): Promise<{ persona: CustomPersona; charge: Charge | null }> {
       const t = now();
       const persona: CustomPersona = {
         id: ids.next(CUSTOM_ID_PREFIX),
@@ -149,6 +152,9 @@ export function createCustomPersonasStore(db: Db, ids: IdGenerator, clock: Clock
       };
       const charge = await db.transaction().execute(async (trx) => {
         const c = options.charge ? await chargeWithin(trx, clock, { ...options.charge, workspaceId: input.workspaceId, personaId: persona.id }) : null;
+        if (options.test) {
+          await recordTestWithin(trx, clock, { workspaceId: input.workspaceId, operation: options.test.operation, responseId: null, keyId: options.test.keyId, personaId: persona.id, inputTokens: 0, outputTokens: 0 });
+        }
         await insert(trx, persona);
         return c;
       });

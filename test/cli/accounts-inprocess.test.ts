@@ -180,7 +180,7 @@ describe('cohort usage', () => {
         const r = await ask(rt, test, 'POST', '/v1/responses', { model: 'mavera-1', input: `question ${i}`, persona_id: 'hospital-cfo', ...(i === 2 ? { store: false } : {}) });
         assert.equal(r.status, 200);
       }
-      const usage = await ask(rt, test, 'GET', '/v1/usage?group_by=persona');
+      const usage = await ask(rt, test, 'GET', '/v1/usage?group_by=persona&start_date=2020-01-01');
       assert.equal(usage.body.total_requests, 3);
       assert.equal(usage.body.test_requests, 3);
       assert.equal(usage.body.total_credits, 0);
@@ -188,6 +188,16 @@ describe('cohort usage', () => {
       const row = usage.body.data[0];
       assert.deepEqual([row.persona, row.mode, row.credits, row.requests], ['hospital-cfo', 'test', 0, 3]);
       assert.ok(row.input_tokens > 0 && row.output_tokens > 0);
+      const persona = await ask(rt, test, 'POST', '/v1/personas', { pipeline_type: 'north_star', name: 'Retired Teachers in Florida', description: 'Former public school teachers aged 65-75 living on pensions.' });
+      assert.equal(persona.status, 200, JSON.stringify(persona.body));
+      const byOperation = await ask(rt, test, 'GET', '/v1/usage?group_by=operation');
+      assert.deepEqual(
+        byOperation.body.data.map((r: any) => [r.operation, r.mode, r.credits, r.requests]),
+        [
+          ['persona_create', 'test', 0, 1],
+          ['responses', 'test', 0, 3],
+        ],
+      );
       const balance = (await ask(rt, test, 'GET', '/v1/credits')).body.balance;
       assert.equal(balance, 100, 'nothing was spent');
     } finally {
