@@ -1,0 +1,30 @@
+/** Semantic differential: a position between two opposite adjectives (left … right), 5 or 7 points (default 7). */
+import { z } from 'zod';
+import { answerObject, commonFields, defineQuestionType, integerField, label, range, type Resolved } from './define.js';
+
+const schema = z
+  .strictObject({
+    ...commonFields,
+    type: z.literal('semantic_differential'),
+    left: label.meta({ description: 'The pole at point 1, e.g. "Cheap".' }),
+    right: label.meta({ description: 'The pole at the last point, e.g. "Premium".' }),
+    points: z.union([z.literal(5), z.literal(7)]).optional().meta({ description: 'Default 7.' }),
+  })
+  .meta({ id: 'SemanticDifferentialQuestion', description: 'A position between two opposite adjectives.' });
+export type SemanticDifferentialQuestion = Resolved<typeof schema>;
+
+const points = (q: SemanticDifferentialQuestion) => q.points ?? 7;
+
+export const semanticDifferential = defineQuestionType<'semantic_differential', SemanticDifferentialQuestion>({
+  type: 'semantic_differential',
+  description: 'A position between two opposite adjectives (5 or 7 points).',
+  schema,
+  answerSchema: (q) => answerObject({ position: integerField(1, points(q), `1 = ${q.left}, ${points(q)} = ${q.right}, ${(points(q) + 1) / 2} = neither`) }),
+  render: (q) => `${q.text}\nPlace it on a scale from 1 (${q.left}) to ${points(q)} (${q.right}); ${(points(q) + 1) / 2} is in the middle.`,
+  normalize: (_q, raw) => ({ ok: true, value: raw.position as number }),
+  condition: 'number',
+  scale: (q) => ({ min: 1, max: points(q), labels: [q.left, q.right] }),
+  conditionValue: (_q, v) => v,
+  categories: (q) => range(1, points(q)),
+  tally: (_q, v) => [String(v)],
+});

@@ -1,0 +1,52 @@
+/** Slider: a position from min to max (default 0–100), e.g. a likelihood in percent. */
+import { z } from 'zod';
+import { answerObject, commonFields, defineQuestionType, integerField, label, type Resolved } from './define.js';
+
+const schema = z
+  .strictObject({
+    ...commonFields,
+    type: z.literal('slider'),
+    min: z.number().int().min(-1000).max(1000).optional().meta({ description: 'Default 0.' }),
+    max: z.number().int().min(-1000).max(1000).optional().meta({ description: 'Default 100.' }),
+    min_label: label.optional(),
+    max_label: label.optional(),
+  })
+  .superRefine((q, ctx) => {
+    if ((q.min ?? 0) >= (q.max ?? 100)) ctx.addIssue({ code: 'custom', path: ['max'], message: `max must be greater than min (${q.min ?? 0})` });
+  })
+  .meta({ id: 'SliderQuestion', description: 'A position on a slider from min to max (default 0–100).' });
+export type SliderQuestion = Resolved<typeof schema>;
+
+const bounds = (q: SliderQuestion) => ({ min: q.min ?? 0, max: q.max ?? 100 });
+const ends = (q: SliderQuestion) => {
+  const { min, max } = bounds(q);
+  return `${min}${q.min_label ? ` (${q.min_label})` : ''} to ${max}${q.max_label ? ` (${q.max_label})` : ''}`;
+};
+
+/** Ten equal bins: a slider's distribution (0–9, 10–19, …, 90–100 on the default scale). */
+function bins(q: SliderQuestion): Array<{ name: string; from: number; to: number }> {
+  const { min, max } = bounds(q);
+  const width = (max - min) / 10;
+  return Array.from({ length: 10 }, (_, i) => {
+    const from = Math.ceil(min + i * width);
+    const to = i === 9 ? max : Math.ceil(min + (i + 1) * width) - 1;
+    return { name: `${from}-${to}`, from, to };
+  }).filter((b) => b.to >= b.from);
+}
+
+export const slider = defineQuestionType<'slider', SliderQuestion>({
+  type: 'slider',
+  description: 'A position from min to max (default 0–100).',
+  schema,
+  answerSchema: (q) => answerObject({ value: integerField(bounds(q).min, bounds(q).max, `from ${ends(q)}`) }),
+  render: (q) => `${q.text}\nAnswer with a whole number from ${ends(q)}.`,
+  normalize: (_q, raw) => ({ ok: true, value: raw.value as number }),
+  condition: 'number',
+  scale: (q) => ({ ...bounds(q), ...(q.min_label && q.max_label ? { labels: [q.min_label, q.max_label] } : {}) }),
+  conditionValue: (_q, v) => v,
+  categories: (q) => bins(q).map((b) => b.name),
+  tally: (q, v) => {
+    const b = bins(q).find((x) => v >= x.from && v <= x.to);
+    return b ? [b.name] : [];
+  },
+});
