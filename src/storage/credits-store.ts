@@ -172,6 +172,103 @@ export type UsageRow = { [group: string]: string | number | null } & {
   input_tokens: number;
   output_tokens: number;
 };
+/**
+ * Holds that outlive a server process (a focus-group study's) are owned by
+ * this marker rather than an instance id, so crash recovery of responses
+ * (`releaseHoldsOf(dead instances)`) never releases them; the study settles
+ * or releases its own hold when it ends.
+ */
+export const LONG_HOLD_OWNER = 'long-hold';
+
+/**
+ * Reserves `amount` inside the caller's transaction, as `hold` does (one
+ * conditional UPDATE, available balance and monthly budget checked in it),
+ * and records the hold under `id`. Throws 402 credits_exhausted /
+ * budget_exceeded with nothing changed.
+ */
+export async function holdWithin(ex: Executor, clock: Clock, input: { id: string; workspaceId: string; subjectId: string; amount: number; owner: string; what: string }): Promise<Hold> {
+  const month = monthOf(clock.now());
+  const r = await ex
+    .updateTable('workspaces')
+    .set({ held: sql`held + ${input.amount}` })
+    .where('id', '=', input.workspaceId)
+    .where(sql<boolean>`balance - held >= ${input.amount}`)
+    .where(sql<boolean>`(monthly_budget is null or (case when spend_month = ${month} then month_spent else 0 end) + held + ${input.amount} <= monthly_budget)`)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) {
+    const w = await ex.selectFrom('workspaces').select(['balance', 'held', 'monthly_budget', 'month_spent', 'spend_month']).where('id', '=', input.workspaceId).executeTakeFirst();
+    if (!w) throw new ApiError('not_found', `Workspace '${input.workspaceId}' not found.`);
+    const balance = Number(w.balance);
+    const held = Number(w.held);
+    if (balance - held < input.amount) {
+      throw new ApiError(
+        'credits_exhausted',
+        `${input.what} may cost up to ${input.amount} credits and the workspace has ${balance - held} available (balance ${balance}, ${held} held by work in progress). Ask an admin to grant credits.`,
+      );
+    }
+    const spent = w.spend_month === month ? Number(w.month_spent) : 0;
+    throw new ApiError('budget_exceeded', `${input.what} may cost up to ${input.amount} credits, which would exceed the workspace's monthly budget of ${String(w.monthly_budget)} (spent ${spent} in ${month}, ${held} held).`);
+  }
+  await ex
+    .insertInto('credit_holds')
+    .values({ id: input.id, workspace_id: input.workspaceId, response_id: input.subjectId, amount: input.amount, owner: input.owner, created_at: Math.floor(clock.now() / 1000) })
+    .execute();
+  return { id: input.id, workspaceId: input.workspaceId, responseId: input.subjectId, amount: input.amount };
+}
+
+/**
+ * Debits `amount` out of a hold inside the caller's transaction (a partial
+ * settlement: the hold shrinks by what is debited and stays for the rest).
+ * `ledgerKey` is the ledger row's `response_id` — unique per debit, so the
+ * same unit of work (an answer) can never be debited twice: a second attempt
+ * fails on the unique index and its transaction rolls back. Throws when the
+ * hold is gone or smaller than `amount` (the caller's estimate was wrong).
+ */
+export async function debitFromHold(
+  ex: Executor,
+  clock: Clock,
+  input: { holdId: string; workspaceId: string; amount: number; ledgerKey: string; operation: string; keyId: string | null; personaId: string | null; inputTokens: number; outputTokens: number },
+): Promise<void> {
+  if (!Number.isInteger(input.amount) || input.amount <= 0) throw new Error(`debitFromHold: amount must be a positive integer, got ${input.amount}`);
+  const shrunk = await ex.updateTable('credit_holds').set({ amount: sql`amount - ${input.amount}` }).where('id', '=', input.holdId).where('amount', '>=', input.amount).executeTakeFirst();
+  if (Number(shrunk.numUpdatedRows) !== 1) throw new Error(`debitFromHold: hold ${input.holdId} is gone or holds less than ${input.amount}`);
+  const month = monthOf(clock.now());
+  const updated = await ex
+    .updateTable('workspaces')
+    .set({
+      held: sql`held - ${input.amount}`,
+      balance: sql`balance - ${input.amount}`,
+      month_spent: sql`(case when spend_month = ${month} then month_spent else 0 end) + ${input.amount}`,
+      spend_month: month,
+    })
+    .where('id', '=', input.workspaceId)
+    .returning('balance')
+    .executeTakeFirstOrThrow();
+  await insertLedger(ex, {
+    id: ledgerId(clock.now()),
+    workspace_id: input.workspaceId,
+    kind: 'debit',
+    amount: -input.amount,
+    balance_after: Number(updated.balance),
+    operation: input.operation,
+    response_id: input.ledgerKey,
+    key_id: input.keyId,
+    persona_id: input.personaId,
+    reason: null,
+    input_tokens: input.inputTokens,
+    output_tokens: input.outputTokens,
+    created_at: Math.floor(clock.now() / 1000),
+  });
+}
+
+/** Releases what is left of a hold inside the caller's transaction; 0 when it is already gone. Returns the credits released. */
+export async function releaseHoldWithin(ex: Executor, holdId: string): Promise<number> {
+  const hold = await ex.deleteFrom('credit_holds').where('id', '=', holdId).returning(['amount', 'workspace_id']).executeTakeFirst();
+  if (!hold) return 0;
+  const amount = Number(hold.amount);
+  if (amount > 0) await ex.updateTable('workspaces').set({ held: sql`held - ${amount}` }).where('id', '=', hold.workspace_id).execute();
+  return amount;
+}
 
 export interface CreditsSummary {
   balance: number;

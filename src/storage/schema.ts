@@ -154,6 +154,78 @@ export interface CustomPersonaVersionsTable {
   created_at: number;
 }
 
+/** Focus-group studies (src/focus-groups/). JSON columns hold serialized text; the store parses them. */
+export interface FocusGroupsTable {
+  id: string;
+  workspace_id: string;
+  key_id: string | null;
+  /** 'live' (charged) or 'test' (sandbox, free). */
+  key_mode: string;
+  name: string;
+  /** pending | processing | completed | cancelled | failed */
+  status: string;
+  mode: string;
+  /** The normalized study definition (StudyDefinition JSON). */
+  definition: string;
+  /** The stimulus images as checked data: URLs (JSON array), read only by the runner. */
+  stimulus_images: string | null;
+  metadata: string;
+  respondents_total: number;
+  questions_total: number;
+  respondents_done: number;
+  answers_done: number;
+  answers_failed: number;
+  answers_skipped: number;
+  credits_estimated: number;
+  /** The hold taken at creation (live keys): the most the study can cost. */
+  credits_max: number;
+  credits_used: number;
+  hold_id: string | null;
+  /** The server instance running it; null when nobody does (recovered by the next heartbeat). */
+  owner: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  updated_at: number;
+}
+
+export interface FocusGroupRespondentsTable {
+  study_id: string;
+  idx: number;
+  persona_id: string;
+  /** The sampled profile (JSON). */
+  profile: string;
+  /** in_progress | completed */
+  status: string;
+  created_at: number;
+  completed_at: number | null;
+}
+
+/** One row per answer slot: the runner's checkpoint (primary key study × respondent × question). */
+export interface FocusGroupAnswersTable {
+  study_id: string;
+  respondent_idx: number;
+  question_idx: number;
+  question_id: string;
+  type: string;
+  /** answered | skipped | failed */
+  status: string;
+  /** The normalized value (JSON). */
+  value: string | null;
+  reasoning: string | null;
+  /** The model's JSON as accepted (what the respondent's conversation shows as its turn). */
+  raw: string | null;
+  credits: number;
+  input_tokens: number;
+  output_tokens: number;
+  attempts: number;
+  error: string | null;
+  created_at: number;
+}
+
 export interface MigrationsRow {
   name: string;
   applied_at: Generated<number>;
@@ -169,4 +241,7 @@ export interface Database {
   custom_personas: CustomPersonasTable;
   custom_persona_versions: CustomPersonaVersionsTable;
   test_usage: TestUsageTable;
+  focus_groups: FocusGroupsTable;
+  focus_group_respondents: FocusGroupRespondentsTable;
+  focus_group_answers: FocusGroupAnswersTable;
 }

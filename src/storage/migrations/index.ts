@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { focusGroupsMigration } from './0006-focus-groups.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -192,3 +193,5 @@ migrations['0005_instance_heartbeat'] = {
     await db.schema.alterTable('instances').dropColumn('heartbeat_ms').execute();
   },
 };
+/** Focus groups: studies, respondents, answers (focus groups issue). */
+migrations['0006_focus_groups'] = focusGroupsMigration;
