@@ -70,6 +70,19 @@ export interface SamplingOptions {
   seed?: number;
 }
 
+/**
+ * A simulated survey respondent (focus groups, src/focus-groups/): its
+ * sampled traits and what it was shown. Real backends ignore it — the
+ * respondent's profile is in `system` already — while the sandbox lets its
+ * structured answers vary with the traits (deterministically).
+ */
+export interface RespondentHint {
+  /** 0–100: openness, conscientiousness, extraversion, agreeableness, neuroticism, price_sensitivity, brand_loyalty, … */
+  traits: Record<string, number>;
+  /** The stimulus text the respondent reacts to. */
+  context?: string;
+}
+
 export interface ProviderRequest {
   /** Persona system prompt followed by the request's instructions; undefined when neither. */
   system?: string;
@@ -91,6 +104,8 @@ export interface ProviderRequest {
    * src/util/upstream-http.ts). Absent or true: events are read as they come.
    */
   incremental?: boolean;
+  /** A simulated survey respondent (see RespondentHint); only the sandbox reads it. */
+  respondent?: RespondentHint;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';

@@ -17,6 +17,7 @@ import { viewConversation, type ConversationView } from './conversation.js';
 import { GenerationBudget } from './generation-budget.js';
 import { buildHints, generateInstance } from './json-instance.js';
 import { composeAnswer, type VoiceAnswer } from './persona-voice.js';
+import { respondentAnswer } from './respondent-answer.js';
 import { requestSeed, Rng } from './seed.js';
 import { argumentsFor, planToolCalls, type PlannedCall } from './tool-calls.js';
 import { countInputTokens, truncateToTokens } from './usage.js';
@@ -66,6 +67,10 @@ function planWith(req: SandboxInput, { rng, view, voice }: Context, budget: Gene
   }
 
   const format = req.format;
+  if (format.type === 'json_schema' && req.respondent) {
+    // A survey respondent (focus groups): values follow its traits (respondent-answer.ts).
+    return { kind: 'text', text: JSON.stringify(respondentAnswer(format.schema, req.respondent, view.lastUserText, voice, rng.fork('respondent'))) };
+  }
   if (format.type === 'json_schema') {
     const hints = buildHints(view.lastUserText, voice, persona);
     const value = generateInstance(format.schema, hints, rng.fork('json'), {

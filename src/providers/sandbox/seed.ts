@@ -46,6 +46,8 @@ export function requestSeed(req: Omit<ProviderRequest, 'signal'> & { signal?: Ab
       parallelToolCalls: req.parallelToolCalls,
       format: req.format,
       sampling,
+      // Absent (undefined, dropped by stableStringify) for everything but focus-group respondents.
+      respondent: req.respondent,
     }),
   );
 }
