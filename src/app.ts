@@ -33,6 +33,12 @@ import { createMetrics, type Metrics } from './metrics.js';
 import type { Clock, IdGenerator } from './util/ids.js';
 import type { Analyze } from './analysis/types.js';
 import type { ServerTools } from './server-tools/types.js';
+import type { FocusGroupsStore } from './storage/focus-groups-store.js';
+import { createFocusGroupsService } from './focus-groups/service.js';
+import { createProgressHub } from './focus-groups/progress.js';
+import { createStudyRunner, type RunnerSettings } from './focus-groups/runner.js';
+import type { EventStreamOptions } from './focus-groups/events.js';
+import { focusGroupsRoutes } from './routes/focus-groups.js';
 
 export interface AppDeps {
   accounts: AccountsStore;
@@ -64,6 +70,12 @@ export interface AppDeps {
   serverTools?: ServerTools;
   /** Analysis mode (src/analysis/); without it `analysis_mode: true` gets a 400. */
   analyze?: Analyze;
+  /** Focus-group storage (src/focus-groups/); without it /v1/focus-groups answers 503. */
+  focusGroups?: FocusGroupsStore;
+  /** The study runner's concurrency, retries and repairs (src/focus-groups/runner.ts). */
+  focusGroupRunner?: Partial<RunnerSettings>;
+  /** Timing of the studies' event streams. */
+  focusGroupEvents?: EventStreamOptions;
 }
 
 export function createApp(deps: AppDeps) {
@@ -82,6 +94,8 @@ export function createApp(deps: AppDeps) {
       })
     : undefined;
   const service = createResponsesService({ ...deps, personas, metrics, pricing: deps.pricing ?? DEFAULT_PRICING });
+  const fg = deps.focusGroups ? createFocusGroups(deps, deps.focusGroups, personas) : undefined;
+  const focusGroups = fg?.service;
   const app = new Hono<AppEnv>();
   let counter = 0;
   const idPrefix = Math.random().toString(16).slice(2, 8);
@@ -159,6 +173,14 @@ export function createApp(deps: AppDeps) {
   api.route('/chat/completions', chatCompletionsRoutes(service, maxBodyBytes));
   api.route('/personas', personasRoutes({ personas, ...(customPersonas ? { custom: customPersonas } : {}), maxBodyBytes }));
   api.route('/models', modelsRoutes(1767225600));
+  api.use('/focus-groups/*', requireScope('focus_groups'));
+  api.use('/focus-groups', requireScope('focus_groups'));
+  if (focusGroups) api.route('/focus-groups', focusGroupsRoutes(focusGroups, maxBodyBytes));
+  else {
+    const unavailable = () => Promise.reject(new ApiError('service_unavailable', 'Focus groups are not available on this server.'));
+    api.all('/focus-groups', unavailable);
+    api.all('/focus-groups/*', unavailable);
+  }
   api.use('/usage', requireScope('usage:read'));
   api.use('/credits', requireScope('usage:read'));
   api.route('/', accountRoutes(deps.credits, deps.clock));
@@ -168,7 +190,23 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', api);
   app.route('/api/v1', api);
 
-  return { app, service, metrics };
+  return { app, service, metrics, focusGroups, focusGroupRunner: fg?.runner };
+}
+
+/** The focus-groups service over its in-process runner (src/focus-groups/). */
+function createFocusGroups(deps: AppDeps, store: FocusGroupsStore, personas: PersonaStore) {
+  const progress = createProgressHub();
+  const pricing = deps.pricing ?? DEFAULT_PRICING;
+  const common = { store, personas, engines: deps.engines, pricing, logger: deps.logger, clock: deps.clock, instanceId: deps.instanceId, progress };
+  const runner = createStudyRunner({ ...common, ...(deps.focusGroupRunner ? { settings: deps.focusGroupRunner } : {}) });
+  const service = createFocusGroupsService({
+    ...common,
+    queue: runner,
+    ids: deps.ids,
+    ...(deps.imageFetch ? { imageFetch: deps.imageFetch } : {}),
+    ...(deps.focusGroupEvents ? { events: deps.focusGroupEvents } : {}),
+  });
+  return { service, runner };
 }
 
 export type CohortApp = ReturnType<typeof createApp>;

@@ -21,6 +21,7 @@ import { openDatabase, type Db } from './storage/db.js';
 import { createResponsesStore } from './storage/responses-store.js';
 import { createCreditsStore } from './storage/credits-store.js';
 import { createCustomPersonasStore } from './storage/custom-personas-store.js';
+import { createFocusGroupsStore } from './storage/focus-groups-store.js';
 import { createInstancesStore, DEAD_AFTER_BEATS, serverOf } from './storage/instances-store.js';
 import type { Redis } from 'ioredis';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from './limits/memory.js';
@@ -149,6 +150,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     maxBodyBytes: config.maxBodyBytes,
     analyze: createAnalyzer({ logger }),
+    focusGroups: createFocusGroupsStore(db, systemClock),
+    focusGroupRunner: config.focusGroups,
     ping,
     ready: async () => {
       await ping();
@@ -171,6 +174,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const r = await app.service.recover(dead);
     const slots = dead.length && concurrency.releaseOwners ? await concurrency.releaseOwners(dead) : 0;
     if (r.responses || r.holds || slots) logger.warn('responses.recovered_interrupted', { responses: r.responses, holds: r.holds, slots });
+    // Studies of dead processes (or released at a shutdown) resume here.
+    await app.focusGroups?.recover(dead);
   };
   await recover();
   // Without Redis each server keeps its own request limits: several on one database each allow
@@ -205,6 +210,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     notices,
     async close() {
       clearInterval(heartbeat);
+      await app.focusGroups?.close();
       await liveBackends.router?.close();
       await instances.remove(instanceId).catch(() => {});
       await db.destroy();

@@ -47,6 +47,8 @@ export interface Config {
   autodetect?: AutodetectSettings;
   /** COHORT_FETCH_ALLOW: hosts/IPs/CIDRs image URLs may reach although private (src/util/safe-fetch.ts). */
   fetchAllow?: string[];
+  /** Focus-group model calls in flight: per study (COHORT_FOCUS_GROUP_CONCURRENCY) and per server process (COHORT_FOCUS_GROUP_SERVER_CONCURRENCY). */
+  focusGroups: { perStudy: number; perServer: number };
 }
 
 export class ConfigError extends Error {}
@@ -169,6 +171,10 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
       clone: intOption(env.COHORT_PERSONA_CLONE_CREDITS, 'COHORT_PERSONA_CLONE_CREDITS', 100, 0, 1_000_000),
     },
     serverTools: readServerToolsConfig(env),
+    focusGroups: {
+      perStudy: intOption(env.COHORT_FOCUS_GROUP_CONCURRENCY, 'COHORT_FOCUS_GROUP_CONCURRENCY', 8, 1, 1024),
+      perServer: intOption(env.COHORT_FOCUS_GROUP_SERVER_CONCURRENCY, 'COHORT_FOCUS_GROUP_SERVER_CONCURRENCY', 32, 1, 4096),
+    },
     ...(upstream ? { upstream } : {}),
     ...(backends ? { backends } : { autodetect: autodetectSettingsFrom(env) }),
     ...(fetchAllow.length > 0 ? { fetchAllow } : {}),

@@ -36,6 +36,8 @@ export interface StudyDefinition {
   /** Reproducibility: the same seed on the sandbox reproduces the study exactly. */
   seed: number;
   temperature?: number;
+  /** The workspace's name when created, for per-workspace backend routes (not shown by the API). */
+  workspace_name?: string;
 }
 
 export interface StudyError {

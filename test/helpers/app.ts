@@ -23,6 +23,9 @@ import { openDatabase, type Db } from '../../src/storage/db.js';
 import { createResponsesStore } from '../../src/storage/responses-store.js';
 import { createCreditsStore, type CreditsStore } from '../../src/storage/credits-store.js';
 import { createCustomPersonasStore } from '../../src/storage/custom-personas-store.js';
+import { createFocusGroupsStore } from '../../src/storage/focus-groups-store.js';
+import type { RunnerSettings } from '../../src/focus-groups/runner.js';
+import type { EventStreamOptions } from '../../src/focus-groups/events.js';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../src/limits/memory.js';
 import type { ConcurrencyLimiter, RateLimiter } from '../../src/limits/types.js';
 import type { Plan } from '../../src/accounts/plans.js';
@@ -63,10 +66,15 @@ export interface TestServerOptions {
   analyze?: Analyze;
   /** How image URLs are fetched, e.g. `{ allow: ['127.0.0.1'] }` for test/helpers/images.ts's server. */
   imageFetch?: ImageFetchOptions;
+  /** The focus-group runner's settings (concurrency, retries). */
+  focusGroupRunner?: Partial<RunnerSettings>;
+  focusGroupEvents?: EventStreamOptions;
+  /** A database to use instead of a fresh in-memory SQLite one (e.g. PostgreSQL). */
+  db?: Db;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const db = await openDatabase({ dataDir: ':memory:' });
+  const db = options.db ?? (await openDatabase({ dataDir: ':memory:' }));
   const ids = options.ids ?? randomIds;
   const clock = options.clock ?? systemClock;
   const accounts = createAccountsStore(db, ids, clock);
@@ -87,12 +95,25 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock,
     logger,
     analyze: options.analyze ?? createAnalyzer({ logger }),
+    focusGroups: createFocusGroupsStore(db, clock),
+    ...(options.focusGroupRunner ? { focusGroupRunner: options.focusGroupRunner } : {}),
+    ...(options.focusGroupEvents ? { focusGroupEvents: options.focusGroupEvents } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.imageFetch ? { imageFetch: options.imageFetch } : {}),
   });
   const test = await accounts.createKey({ workspace: 'acme', mode: 'test', plan: options.plan ?? 'business' });
   const live = await accounts.createKey({ workspace: 'acme', mode: 'live', plan: options.plan ?? 'business' });
-  const runtime: Runtime = { app, db, accounts, logger: silentLogger, liveEngine: 'test', close: () => db.destroy() };
+  const runtime: Runtime = {
+    app,
+    db,
+    accounts,
+    logger: silentLogger,
+    liveEngine: 'test',
+    close: async () => {
+      await app.focusGroups?.close();
+      if (!options.db) await db.destroy();
+    },
+  };
   const server = await listen(runtime, { port: 0, host: '127.0.0.1' });
   return {
     url: server.url,

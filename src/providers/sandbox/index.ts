@@ -68,8 +68,11 @@ function planWith(req: SandboxInput, { rng, view, voice }: Context, budget: Gene
 
   const format = req.format;
   if (format.type === 'json_schema' && req.respondent) {
-    // A survey respondent (focus groups): values follow its traits (respondent-answer.ts).
-    return { kind: 'text', text: JSON.stringify(respondentAnswer(format.schema, req.respondent, view.lastUserText, voice, rng.fork('respondent'))) };
+    // A survey respondent (focus groups): values follow its traits (respondent-answer.ts); its words
+    // are about the question itself, without a numbering prefix ("Question 3 of 10.") or the reply format.
+    const question = view.lastUserText.replace(/^\s*question \d+ of \d+[.:]?\s*/i, '');
+    const words = composeAnswer({ persona, message: question.split('\n')[0] ?? question, verbosity: 'low', rng: rng.fork('respondent-voice') });
+    return { kind: 'text', text: JSON.stringify(respondentAnswer(format.schema, req.respondent, question, words, rng.fork('respondent'))) };
   }
   if (format.type === 'json_schema') {
     const hints = buildHints(view.lastUserText, voice, persona);

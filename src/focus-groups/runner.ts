@@ -1,0 +1,441 @@
+/**
+ * The in-process study runner: one implementation of StudyQueue, the seam
+ * a job queue (BullMQ on Redis, consumed by `cohort worker`) plugs into later.
+ *
+ * A study is run by the process that owns it (`focus_groups.owner`, claimed
+ * in the database). Its respondents are worked through in index order by
+ * `perStudy` workers, each respondent holding one of the server's `perServer`
+ * slots while it runs (so at most that many model calls are in flight per
+ * process). A respondent answers the guide in order, as one conversation:
+ * one model call per question (through the elicitation hook), each answer
+ * checkpointed — and, for live keys, paid for — the moment it lands
+ * (store.recordAnswer). Skip logic records skipped answers, a reply still
+ * invalid after the repair budget or a backend that keeps failing after
+ * `retries` (full-jitter backoff, the upstream's retry-after honoured)
+ * records a failed answer: neither fails the study, neither is charged. Only
+ * `failStudyAfter` backend failures in a row (the backend is down, not one
+ * answer) fail the study.
+ *
+ * Resuming is the same code: a respondent starts from its stored answers
+ * (rebuilding its conversation from them), completed respondents are
+ * skipped, so a study picked up after a crash continues from its last
+ * checkpoint and no answer is asked for — or paid — twice. An answer in
+ * flight when the process died is asked again (its first call was never
+ * recorded, so never charged).
+ *
+ * Stopping: `stop(id)` (cancel; the study was already ended in the
+ * database) and `close()` (shutdown: the studies are released for the next
+ * heartbeat of any server) abort the model calls in flight; what they would
+ * have answered is not recorded.
+ */
+import { ApiError } from '../errors/api-error.js';
+import type { Logger } from '../logger.js';
+import type { PersonaRecord } from '../personas/persona-schema.js';
+import type { PersonaStore } from '../personas/persona-store.js';
+import { composePersonaPrompt } from '../personas/compose-prompt.js';
+import type { PricingTable } from '../pricing.js';
+import { selectEngine, type Engines } from '../responses/engines.js';
+import type { ConversationItem, Provider } from '../providers/types.js';
+import { GenerateObjectError, type ObjectRequest } from '../structured/generate-object.js';
+import type { AnswerToRecord, FocusGroupsStore, RecordOutcome } from '../storage/focus-groups-store.js';
+import type { Clock } from '../util/ids.js';
+import { itemId } from '../util/ids.js';
+import type { AnswerStatus } from './answer-types.js';
+import { DEFAULT_ELICITORS, type Elicited, type Elicitors } from './elicitation.js';
+import { answerCredits } from './estimate.js';
+import type { ProgressHub } from './progress.js';
+import { answerItem, questionItem, respondentSystemPrompt } from './prompts.js';
+import { typeOf, type Question } from './questions/registry.js';
+import { assignPersonas, sampleProfile } from './sample.js';
+import { conditionHolds } from './skip-logic.js';
+import { isTerminal, type StudyError, type StudyRecord } from './study.js';
+
+/** Where study work goes: this process's runner now; a job queue later. */
+export interface StudyQueue {
+  /** Runs a study this process has claimed (owner = this instance); a no-op if it already runs. */
+  submit(studyId: string): void;
+  /** Stops a study now (it was cancelled); its calls in flight are aborted. */
+  stop(studyId: string): void;
+  /** Stops everything (shutdown); the studies are released for another server to resume. */
+  close(): Promise<void>;
+}
+
+export interface RunnerSettings {
+  /** Respondents in flight per study. */
+  perStudy: number;
+  /** Respondents in flight per server process, across its studies. */
+  perServer: number;
+  /** Tries after a transient backend error (429, 5xx, timeouts, connection failures). */
+  retries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Repairs of an invalid reply (errors fed back) before the answer is recorded as failed. */
+  repairBudget: number;
+  maxOutputTokens: number;
+  /** Backend failures in a row, after retries, that fail the study. */
+  failStudyAfter: number;
+}
+
+export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
+  perStudy: 8,
+  perServer: 32,
+  retries: 3,
+  retryBaseMs: 500,
+  retryMaxMs: 20_000,
+  repairBudget: 1,
+  maxOutputTokens: 1200,
+  failStudyAfter: 20,
+};
+
+export interface RunnerDeps {
+  store: FocusGroupsStore;
+  personas: PersonaStore;
+  engines: Engines;
+  pricing: PricingTable;
+  logger: Logger;
+  clock: Clock;
+  instanceId: string;
+  progress: ProgressHub;
+  settings?: Partial<RunnerSettings>;
+  elicitors?: Elicitors;
+  /** Waits `ms` unless `signal` aborts first (tests pass a fast one). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+export interface StudyRunner extends StudyQueue {
+  /** Ids of the studies running in this process. */
+  running(): string[];
+  /** Resolves once no study runs in this process (tests, shutdown). */
+  idle(): Promise<void>;
+  readonly settings: RunnerSettings;
+}
+
+/** Why a study's run was aborted. */
+class Stop {
+  constructor(readonly why: 'cancelled' | 'shutdown' | 'stopped' | 'failed') {}
+}
+
+/** A counting semaphore; acquire resolves to a release function, or null when `signal` aborts first. */
+function semaphore(size: number) {
+  let free = size;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  };
+  return {
+    acquire(signal: AbortSignal): Promise<(() => void) | null> {
+      if (signal.aborted) return Promise.resolve(null);
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve(once(release));
+      }
+      return new Promise((resolve) => {
+        const grant = () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(once(release));
+        };
+        const onAbort = () => {
+          const i = waiting.indexOf(grant);
+          if (i >= 0) waiting.splice(i, 1);
+          resolve(null);
+        };
+        waiting.push(grant);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+  };
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** What a study's run needs, resolved once. */
+interface RunContext {
+  study: StudyRecord;
+  provider: Provider;
+  personas: PersonaRecord[];
+  personaPrompts: string[];
+  assignment: Uint8Array;
+  images: string[];
+  /** Aborts this study's work. */
+  controller: AbortController;
+  /** Backend failures in a row (reset by any answer). */
+  backendFailures: number;
+  failure: StudyError | null;
+}
+
+export function createStudyRunner(deps: RunnerDeps): StudyRunner {
+  const settings: RunnerSettings = { ...DEFAULT_RUNNER_SETTINGS, ...deps.settings };
+  const elicitors = deps.elicitors ?? DEFAULT_ELICITORS;
+  const sleep = deps.sleep ?? abortableSleep;
+  const random = deps.random ?? Math.random;
+  const slots = semaphore(settings.perServer);
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const crashes = new Map<string, number>();
+  let idleWaiters: Array<() => void> = [];
+  let closed = false;
+  const me = deps.instanceId;
+  const now = () => Math.floor(deps.clock.now() / 1000);
+
+  function settleIdle(): void {
+    if (running.size > 0) return;
+    const w = idleWaiters;
+    idleWaiters = [];
+    w.forEach((f) => f());
+  }
+
+  async function prepare(study: StudyRecord, controller: AbortController): Promise<RunContext> {
+    const def = study.definition;
+    const personas: PersonaRecord[] = [];
+    for (const a of def.personas) {
+      const p = await deps.personas.get(study.workspaceId, a.persona_id, { includeDeleted: true, ...(a.version !== undefined ? { version: a.version } : {}) });
+      if (!p) throw new ApiError('persona_not_found', `Persona '${a.persona_id}' no longer exists.`);
+      personas.push(p);
+    }
+    return {
+      study,
+      provider: selectEngine(deps.engines, study.keyMode),
+      personas,
+      personaPrompts: personas.map(composePersonaPrompt),
+      assignment: assignPersonas(def.personas),
+      images: def.stimulus?.images?.length ? await deps.store.images(study.id) : [],
+      controller,
+      backendFailures: 0,
+      failure: null,
+    };
+  }
+
+  /** The answer of one question, with retries on transient backend errors. */
+  async function ask(ctx: RunContext, question: Question, request: ObjectRequest): Promise<{ ok: true; elicited: Elicited } | { ok: false; error: string; backend: boolean; tokens: number; attempts: number }> {
+    const signal = ctx.controller.signal;
+    const elicit = elicitors[question.elicitation ?? 'direct'] ?? elicitors.direct!;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const elicited = await elicit({ provider: ctx.provider, question, request, repairBudget: settings.repairBudget, signal });
+        return { ok: true, elicited };
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (err instanceof GenerateObjectError) return { ok: false, error: err.message, backend: false, tokens: err.usage.inputTokens + err.usage.outputTokens, attempts: err.attempts };
+        const transient = !(err instanceof ApiError) || err.retryable || err.status === 429 || err.status >= 500;
+        if (!transient || attempt >= settings.retries) {
+          return { ok: false, error: err instanceof ApiError ? `${err.code}: ${err.message}` : 'the backend failed', backend: true, tokens: 0, attempts: attempt + 1 };
+        }
+        const hinted = err instanceof ApiError ? Number(err.headers['retry-after']) * 1000 : NaN;
+        const cap = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** attempt);
+        await sleep(Number.isFinite(hinted) && hinted > 0 ? Math.min(hinted, settings.retryMaxMs) : Math.floor(random() * cap), signal);
+      }
+    }
+  }
+
+  /** Records an answer; 'stopped' (the study ended elsewhere) aborts this study's work. */
+  async function record(ctx: RunContext, answer: AnswerToRecord, personaId: string): Promise<RecordOutcome> {
+    const s = ctx.study;
+    const charge =
+      s.keyMode === 'live' && s.holdId
+        ? { holdId: s.holdId, workspaceId: s.workspaceId, keyId: s.keyId, personaId, ledgerKey: `${itemId('fga', s.id, answer.respondent_index)}q${answer.question_index}` }
+        : null;
+    const outcome = await deps.store.recordAnswer(answer, charge);
+    if (outcome === 'stopped') ctx.controller.abort(new Stop('stopped'));
+    else deps.progress.notify(s.id);
+    return outcome;
+  }
+
+  async function runRespondent(ctx: RunContext, index: number): Promise<void> {
+    const s = ctx.study;
+    const def = s.definition;
+    const k = ctx.assignment[index]!;
+    const persona = ctx.personas[k]!;
+    const respondent = await deps.store.startRespondent(s.id, index, persona.id, sampleProfile(persona, def.seed, index));
+    const stored = new Map((await deps.store.answersOf(s.id, index)).map((a) => [a.question_index, a]));
+    const system = respondentSystemPrompt(ctx.personaPrompts[k]!, respondent.profile, def);
+    const history: ConversationItem[] = [];
+    const values = new Map<string, number | boolean | string[]>();
+    const total = def.questions.length;
+    const hasImages = ctx.images.length > 0;
+    const remember = (q: Question, value: unknown) => {
+      const t = typeOf(q);
+      if (t.conditionValue) values.set(q.id, t.conditionValue(q, value as never));
+    };
+    for (let qi = 0; qi < total; qi++) {
+      if (ctx.controller.signal.aborted) return;
+      const q = def.questions[qi]!;
+      const message = questionItem(q, qi, total, history.length === 0 ? ctx.images : []);
+      const base = { study_id: s.id, respondent_index: index, question_index: qi, question_id: q.id, type: q.type, created_at: now() };
+      let done = stored.get(qi);
+      if (!done) {
+        let answer: AnswerToRecord;
+        if (q.when && !conditionHolds(q.when, values.get(q.when.question_id))) {
+          answer = { ...base, status: 'skipped', value: null, reasoning: null, raw: null, credits: 0, input_tokens: 0, output_tokens: 0, attempts: 0, error: null };
+        } else {
+          const r = await ask(ctx, q, {
+            system,
+            persona,
+            items: [...history, message],
+            sampling: { ...(def.temperature !== undefined ? { temperature: def.temperature } : {}), seed: (def.seed + index * 7919 + qi * 104_729) % 2_147_483_647, maxOutputTokens: settings.maxOutputTokens },
+            workspace: { id: s.workspaceId, ...(def.workspace_name !== undefined ? { name: def.workspace_name } : {}) },
+            respondent: { traits: respondent.profile.traits, ...(def.stimulus?.text ? { context: def.stimulus.text } : {}) },
+          });
+          if (r.ok) {
+            ctx.backendFailures = 0;
+            const u = r.elicited.usage;
+            answer = {
+              ...base,
+              status: 'answered',
+              value: r.elicited.value,
+              reasoning: r.elicited.reasoning,
+              raw: r.elicited.raw,
+              credits: answerCredits(u.inputTokens + u.outputTokens, hasImages, deps.pricing),
+              input_tokens: u.inputTokens,
+              output_tokens: u.outputTokens,
+              attempts: r.elicited.attempts,
+              error: null,
+            };
+          } else {
+            if (r.backend) ctx.backendFailures += 1;
+            else ctx.backendFailures = 0;
+            answer = { ...base, status: 'failed' satisfies AnswerStatus, value: null, reasoning: null, raw: null, credits: 0, input_tokens: 0, output_tokens: 0, attempts: r.attempts, error: r.error.slice(0, 1000) };
+            if (ctx.backendFailures >= settings.failStudyAfter && !ctx.failure) {
+              ctx.failure = { code: 'backend_failed', message: `The backend failed ${ctx.backendFailures} answers in a row; last: ${r.error.slice(0, 500)}` };
+              deps.logger.warn('focus_group.backend_failing', { study_id: s.id, failures: ctx.backendFailures });
+            }
+          }
+        }
+        const outcome = await record(ctx, answer, persona.id);
+        if (outcome === 'stopped') return;
+        if (outcome === 'duplicate') {
+          // Recorded meanwhile by another run of this respondent: continue from what is stored.
+          done = (await deps.store.answersOf(s.id, index)).find((a) => a.question_index === qi);
+          if (!done) return;
+        } else done = answer;
+      }
+      if (done.status === 'answered' && done.raw !== null) {
+        history.push(message, answerItem(done.raw));
+        remember(q, done.value);
+      }
+      if (ctx.failure) return;
+    }
+    await deps.store.completeRespondent(s.id, index);
+    deps.progress.notify(s.id);
+  }
+
+  async function execute(id: string, controller: AbortController): Promise<void> {
+    const study = await deps.store.getById(id);
+    if (!study || isTerminal(study.status) || study.owner !== me) return;
+    if (!(await deps.store.markProcessing(id, me))) return;
+    deps.progress.notify(id);
+    let ctx: RunContext;
+    try {
+      ctx = await prepare({ ...study, status: 'processing' }, controller);
+    } catch (err) {
+      const error = err instanceof ApiError ? { code: err.code, message: err.message } : { code: 'internal_error', message: 'The study could not be started.' };
+      deps.logger.error('focus_group.start_failed', { study_id: id, err });
+      await deps.store.finish(id, 'failed', error);
+      deps.progress.notify(id);
+      return;
+    }
+    const completed = await deps.store.completedRespondents(id);
+    const n = study.respondentsTotal;
+    let next = 0;
+    const signal = controller.signal;
+    const worker = async () => {
+      while (!signal.aborted && !ctx.failure) {
+        const index = next++;
+        if (index >= n) return;
+        if (completed.has(index)) continue;
+        const release = await slots.acquire(signal);
+        if (!release) return;
+        try {
+          await runRespondent(ctx, index);
+        } catch (err) {
+          if (signal.aborted) return;
+          throw err;
+        } finally {
+          release();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.perStudy, n)) }, worker));
+    if (signal.aborted) {
+      const why = signal.reason instanceof Stop ? signal.reason.why : 'shutdown';
+      if (why === 'shutdown') await deps.store.release(id, me);
+      deps.progress.notify(id);
+      return;
+    }
+    if (ctx.failure) await deps.store.finish(id, 'failed', ctx.failure);
+    else await deps.store.finish(id, 'completed');
+    deps.progress.notify(id);
+  }
+
+  return {
+    settings,
+
+    submit(id) {
+      if (closed || running.has(id)) return;
+      const controller = new AbortController();
+      const done = (async () => {
+        await Promise.resolve();
+        try {
+          await execute(id, controller);
+          crashes.delete(id);
+        } catch (err) {
+          if (controller.signal.aborted) return;
+          // An unexpected failure (the database, say): let go of the study so the next
+          // heartbeat (of any server) resumes it; after three, fail it.
+          const n = (crashes.get(id) ?? 0) + 1;
+          crashes.set(id, n);
+          deps.logger.error('focus_group.run_crashed', { study_id: id, attempt: n, err });
+          if (n >= 3) await deps.store.finish(id, 'failed', { code: 'internal_error', message: 'The study failed on the server.' }).catch(() => undefined);
+          else await deps.store.release(id, me).catch(() => undefined);
+          deps.progress.notify(id);
+        }
+      })().finally(() => {
+        running.delete(id);
+        settleIdle();
+      });
+      running.set(id, { controller, done });
+    },
+
+    stop(id) {
+      running.get(id)?.controller.abort(new Stop('cancelled'));
+    },
+
+    async close() {
+      closed = true;
+      const all = [...running.values()];
+      for (const r of all) r.controller.abort(new Stop('shutdown'));
+      await Promise.all(all.map((r) => r.done));
+    },
+
+    running: () => [...running.keys()],
+
+    idle() {
+      if (running.size === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
