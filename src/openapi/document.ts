@@ -10,6 +10,7 @@ import { usageQuery } from '../routes/account.js';
 import { createKeyRequest, createWorkspaceRequest, creditChangeRequest, setPlanRequest } from '../routes/admin.js';
 import { inputItemsQuery, listPersonasQuery, retrieveResponseQuery } from '../schemas/queries.js';
 import { clonePersonaRequest, createPersonaRequest, customPersonaSchema, deletedPersonaSchema, getPersonaQuery, patchPersonaRequest, PERSONA_CREDITS, personaExportDocument } from '../personas/custom-persona.js';
+import { focusGroupComponents, focusGroupPaths, type DocHelpers } from './focus-groups.js';
 import { responseObjectSchema, personaSummarySchema, errorBodySchema, inputItemListSchema, personaListSchema, deletedResponseSchema, modelListSchema } from './response-schemas.js';
 
 type Json = Record<string, unknown>;
@@ -95,6 +96,8 @@ export function buildOpenApiDocument(): Json {
     DeletedPersona: schemaOf(deletedPersonaSchema),
   };
   const common = errorResponses(401, 403, 429, 500);
+  const helpers: DocHelpers = { schemaOf, queryParams, idParam, errorResponses, json, body, common };
+  Object.assign(schemas, focusGroupComponents(helpers));
   return {
     openapi: '3.1.0',
     info: {
@@ -260,6 +263,7 @@ export function buildOpenApiDocument(): Json {
       '/admin/workspaces/{name}/usage': {
         get: { operationId: 'adminGetUsage', parameters: [idParam('name'), ...queryParams(usageQuery)], responses: { '200': { description: 'Usage report' }, ...errorResponses(404, 422), ...common } },
       },
+      ...focusGroupPaths(helpers),
       '/models': { get: { operationId: 'listModels', responses: { '200': json('ModelList'), ...common } } },
       '/models/{model}': {
         get: { operationId: 'getModel', parameters: [idParam('model')], responses: { '200': { description: 'The model' }, ...errorResponses(404), ...common } },
