@@ -172,7 +172,7 @@ export function normalizeStudy(req: CreateFocusGroupRequest, seed: number): Stud
 export function describeImage(url: string): string {
   if (!/^data:/i.test(url)) return url;
   const type = /^data:([^;,]+)/i.exec(url)?.[1] ?? 'image';
-  return `data:${type};base64,… (${Math.floor(((url.length - url.indexOf(',') - 1) * 3) / 4)} bytes)`;
+  return `data:${type};base64,… (${Buffer.byteLength(url.slice(url.indexOf(',') + 1), 'base64')} bytes)`;
 }
 
 export const isScale = (t: string): t is ScaleType => (SCALE_TYPES as readonly string[]).includes(t);
