@@ -9,7 +9,7 @@
  */
 import type { Provider } from '../providers/types.js';
 import { generateObject, type ObjectRequest, type ObjectUsage } from '../structured/generate-object.js';
-import type { AnswerValue } from './answer-types.js';
+import type { Answer } from './answer-types.js';
 import { typeOf, type Question } from './questions/registry.js';
 
 export interface ElicitInput {
@@ -22,7 +22,8 @@ export interface ElicitInput {
 }
 
 export interface Elicited {
-  value: AnswerValue;
+  /** The Answer (../answer-types.ts), its reasoning included. */
+  value: Answer;
   reasoning: string;
   /** The respondent's turn as the conversation keeps it (the accepted JSON). */
   raw: string;
@@ -44,8 +45,8 @@ export const directElicitation: Elicitor = async ({ provider, question, request,
     repairBudget,
     signal,
   });
-  const reasoning = String((JSON.parse(r.text) as { reasoning?: unknown }).reasoning ?? '').trim();
-  return { value: r.object as AnswerValue, reasoning, raw: r.text, usage: r.usage, attempts: r.attempts };
+  const value = r.object as Answer;
+  return { value, reasoning: value.reasoning ?? '', raw: r.text, usage: r.usage, attempts: r.attempts };
 };
 
 export type Elicitors = Record<'direct' | 'ssr', Elicitor | undefined>;

@@ -12,29 +12,24 @@ import { typeOf } from './questions/registry.js';
 import type { RespondentProfile } from './respondent-profile.js';
 import type { StudyDefinition } from './study.js';
 
-const TRAIT_NAMES: Record<string, string> = {
-  openness: 'openness',
-  conscientiousness: 'conscientiousness',
-  extraversion: 'extraversion',
-  agreeableness: 'agreeableness',
-  neuroticism: 'neuroticism',
-};
+/** A 0–1 trait in words a person would use about themselves. */
+function level(x: number): string {
+  return x >= 0.67 ? 'high' : x <= 0.33 ? 'low' : 'medium';
+}
 
 export function respondentSystemPrompt(personaPrompt: string, profile: RespondentProfile, def: Pick<StudyDefinition, 'instructions' | 'stimulus'>): string {
   const t = profile.traits;
-  const big5 = Object.entries(TRAIT_NAMES)
-    .filter(([k]) => t[k] !== undefined)
-    .map(([k, name]) => `${name} ${t[k]}`);
+  const big5 = Object.entries(t.big_five).map(([k, v]) => `${k} ${v}`);
+  const income = profile.income.amount !== null ? `${profile.income.band} (about ${profile.income.currency ?? ''}${profile.income.amount.toLocaleString('en-US')}${profile.income.period ? ` a ${profile.income.period}` : ''})` : profile.income.band;
+  const attributes = Object.entries(profile.attributes).map(([k, v]) => `${k.replace(/_/g, ' ')}: ${v}`);
   const lines = [
     personaPrompt,
     '',
     'You are taking part in a market research survey as one particular person of this group:',
     `- ${profile.name}, ${profile.age}, ${profile.gender}. Lives in ${profile.region} (${profile.country}); household: ${profile.household}.`,
-    `- Work: ${profile.occupation}. Education: ${profile.education}. Income: ${profile.income}.`,
-    ...(big5.length ? [`- Personality (0–100): ${big5.join(', ')}.`] : []),
-    ...(t.price_sensitivity !== undefined || t.brand_loyalty !== undefined
-      ? [`- Price sensitivity ${t.price_sensitivity ?? 50}/100; brand loyalty ${t.brand_loyalty ?? 50}/100.`]
-      : []),
+    `- Income: ${income}.${attributes.length ? ` ${attributes.join('; ')}.` : ''}`,
+    `- Personality (0–100): ${big5.join(', ')}.`,
+    `- Price sensitivity ${level(t.price_sensitivity)}; brand loyalty ${level(t.brand_loyalty)}; tech adoption ${level(t.tech_adoption)}; risk tolerance ${level(t.risk_tolerance)}.`,
     'Answer every question as this person: honestly, from your own situation and tastes, doubts and dislikes included. You are one voice among many; do not try to please the researcher, and do not give the answer you think is expected.',
   ];
   if (def.instructions) lines.push('', "The researcher's instructions:", def.instructions);

@@ -44,7 +44,8 @@ export async function computeResults(store: FocusGroupsStore, study: StudyRecord
     else {
       r.n += 1;
       for (const c of typeOf(r.q).tally(r.q, a.value as never)) r.distribution[c] = (r.distribution[c] ?? 0) + 1;
-      if (r.scale && typeof a.value === 'number') r.sum += a.value;
+      const v = (a.value as { value?: unknown } | null)?.value;
+      if (r.scale && typeof v === 'number') r.sum += v;
     }
   }
   return {
@@ -78,7 +79,7 @@ export function answersCsv(store: FocusGroupsStore, study: StudyRecord, responde
     async pull(controller) {
       if (header) {
         header = false;
-        controller.enqueue(encoder.encode('respondent_id,respondent_index,persona_id,question_id,type,status,value,reasoning,credits\r\n'));
+        controller.enqueue(encoder.encode('respondent_id,respondent_index,persona_id,question_id,type,status,answer,reasoning,credits\r\n'));
         return;
       }
       const lines: string[] = [];
@@ -86,7 +87,8 @@ export function answersCsv(store: FocusGroupsStore, study: StudyRecord, responde
         const r = await it.next();
         if (r.done) break;
         const a = r.value;
-        lines.push([respondentId(a.respondent_index), a.respondent_index, a.persona_id, a.question_id, a.type, a.status, a.value, a.reasoning, a.credits].map(csvCell).join(','));
+        const { reasoning: _r, ...answer } = (a.value ?? {}) as Record<string, unknown>;
+        lines.push([respondentId(a.respondent_index), a.respondent_index, a.persona_id, a.question_id, a.type, a.status, a.value ? answer : null, a.reasoning, a.credits].map(csvCell).join(','));
       }
       if (lines.length) controller.enqueue(encoder.encode(`${lines.join('\r\n')}\r\n`));
       if (lines.length < 500) controller.close();

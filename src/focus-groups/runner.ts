@@ -40,12 +40,13 @@ import { GenerateObjectError, type ObjectRequest } from '../structured/generate-
 import type { AnswerToRecord, FocusGroupsStore, RecordOutcome } from '../storage/focus-groups-store.js';
 import type { Clock } from '../util/ids.js';
 import { itemId } from '../util/ids.js';
-import type { AnswerStatus } from './answer-types.js';
+import type { AnswerStatus } from './stored-answer.js';
 import { DEFAULT_ELICITORS, type Elicited, type Elicitors } from './elicitation.js';
 import { answerCredits } from './estimate.js';
 import type { ProgressHub } from './progress.js';
 import { answerItem, questionItem, respondentSystemPrompt } from './prompts.js';
 import { typeOf, type Question } from './questions/registry.js';
+import { traitsOf } from './respondent-profile.js';
 import { assignPersonas, sampleProfile } from './sample.js';
 import { conditionHolds } from './skip-logic.js';
 import { isTerminal, type StudyError, type StudyRecord } from './study.js';
@@ -298,7 +299,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
             items: [...history, message],
             sampling: { ...(def.temperature !== undefined ? { temperature: def.temperature } : {}), seed: (def.seed + index * 7919 + qi * 104_729) % 2_147_483_647, maxOutputTokens: settings.maxOutputTokens },
             workspace: { id: s.workspaceId, ...(def.workspace_name !== undefined ? { name: def.workspace_name } : {}) },
-            respondent: { traits: respondent.profile.traits, ...(def.stimulus?.text ? { context: def.stimulus.text } : {}) },
+            respondent: { traits: traitsOf(respondent.profile), ...(def.stimulus?.text ? { context: def.stimulus.text } : {}) },
           });
           if (r.ok) {
             ctx.backendFailures = 0;

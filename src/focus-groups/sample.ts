@@ -7,8 +7,9 @@
  * allocation), so any prefix of the respondents — what a cancelled study
  * got — is spread over the personas like the whole sample.
  */
-import type { PersonaRecord } from '../personas/persona-schema.js';
-import { sampleDefaultProfile, type RespondentProfile } from './respondent-profile.js';
+import type { PersonaProfile } from '../personas/persona-schema.js';
+import { sampleRespondent } from '../personas/population.js';
+import type { RespondentProfile } from './respondent-profile.js';
 import { seededRng } from './rng.js';
 import type { PersonaAllocation } from './study.js';
 
@@ -34,7 +35,7 @@ export function assignPersonas(allocation: readonly PersonaAllocation[]): Uint8A
   return out;
 }
 
-/** Respondent `index`'s profile, drawn from its persona with the study's seed. */
-export function sampleProfile(persona: PersonaRecord, seed: number, index: number): RespondentProfile {
-  return sampleDefaultProfile(persona, seededRng(`${seed}/respondent/${index}`));
+/** Respondent `index`'s profile, drawn from its persona's population with the study's seed. */
+export function sampleProfile(persona: { profile: PersonaProfile }, seed: number, index: number): RespondentProfile {
+  return sampleRespondent(persona, seededRng(`${seed}/respondent/${index}`));
 }

@@ -6,7 +6,7 @@
  * `param` (`questions[2].when.question_id`, `personas[1].share`).
  */
 import { z } from 'zod';
-import { SCALE_TYPES, type ScaleType } from './answer-types.js';
+import { SCALE_TYPES, type ScaleType } from './stored-answer.js';
 import { QUESTION_REGISTRY, questionSchema, type Question } from './questions/registry.js';
 import { checkWhen } from './skip-logic.js';
 import type { PersonaAllocation, StudyDefinition } from './study.js';
@@ -107,6 +107,15 @@ function checkQuestions(questions: ReadonlyArray<Omit<Question, 'id'> & { id?: s
         path: ['questions', i, 'elicitation'],
         message: scale ? "'ssr' (semantic-similarity rating) is not available yet; use 'direct'" : `elicitation applies to scale questions (${SCALE_TYPES.join(', ')})`,
       });
+    }
+    if (q.reference) {
+      const def = QUESTION_REGISTRY[q.type] as (typeof QUESTION_REGISTRY)[Question['type']];
+      const size = def.referenceSize?.({ ...q, id } as never);
+      if (!size) ctx.addIssue({ code: 'custom', path: ['questions', i, 'reference'], message: `a reference distribution is not available for ${q.type} questions` });
+      else if (q.reference.length < size.min || q.reference.length > size.max) {
+        const want = size.min === size.max ? `${size.min}` : `${size.min} to ${size.max}`;
+        ctx.addIssue({ code: 'custom', path: ['questions', i, 'reference'], message: `give ${want} shares (one per ${q.type === 'multiple_choice' ? 'option, then other' : q.type === 'yes_no' ? 'answer: yes, no' : 'point of the scale, lowest first'}), got ${q.reference.length}` });
+      }
     }
     if (q.when) {
       const at = index.get(q.when.question_id);

@@ -5,7 +5,7 @@
  * stimulus bytes, the workspace name) leaks.
  */
 import { itemId } from '../util/ids.js';
-import type { StoredAnswer } from './answer-types.js';
+import type { StoredAnswer } from './stored-answer.js';
 import type { StudyEstimate } from './estimate.js';
 import type { RespondentProfile } from './respondent-profile.js';
 import { isTerminal, type RespondentRecord, type StudyRecord } from './study.js';
@@ -78,13 +78,13 @@ export function respondentIndexOf(studyId: string, id: string): number | undefin
   return parseInt(id.slice(-4), 16);
 }
 
+/** An answer slot: `answer` is the Answer of ../answer-types.ts (reasoning included), null when skipped or failed. */
 export function answerView(a: StoredAnswer) {
   return {
     question_id: a.question_id,
     type: a.type,
     status: a.status,
-    value: a.value,
-    reasoning: a.reasoning,
+    answer: a.value,
     credits: a.credits,
     ...(a.error ? { error: a.error } : {}),
   };

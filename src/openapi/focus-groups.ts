@@ -66,8 +66,13 @@ const answer = z.object({
   question_id: z.string(),
   type: z.enum(QUESTION_TYPES),
   status: z.enum(['answered', 'skipped', 'failed']),
-  value: z.unknown().meta({ description: 'By type: a number (nps, likert, rating, slider, semantic_differential), a boolean (yes_no), {selected, other} (multiple_choice), text (open_ended), the options in order (ranking), row → point (matrix), a profile id (conjoint), [{best, worst}] per set (maxdiff).' }),
-  reasoning: z.string().nullable(),
+  answer: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .meta({
+      description:
+        'The answer with its reasoning; null when skipped or failed. By type: {value} a point (nps, likert, rating, slider, semantic_differential) or a boolean (yes_no); {selected, other?} (multiple_choice); {text} (open_ended); {order} (ranking); {rows: {row: {value}}} (matrix); {tasks: [{shown, chosen}]} (conjoint, chosen null for none); {tasks: [{shown, best, worst}]} (maxdiff).',
+    }),
   credits: z.number().int(),
   error: z.string().optional(),
 });
@@ -79,18 +84,20 @@ export const respondentSchema = z
     index: z.number().int(),
     persona_id: z.string(),
     status: z.enum(['in_progress', 'completed']),
-    profile: z.object({
-      name: z.string(),
-      age: z.number().int(),
-      gender: z.string(),
-      region: z.string(),
-      country: z.string(),
-      income: z.string(),
-      household: z.string(),
-      occupation: z.string(),
-      education: z.string(),
-      traits: z.record(z.string(), z.number()),
-    }),
+    profile: z
+      .object({
+        name: z.string(),
+        age: z.number().int(),
+        age_band: z.string(),
+        gender: z.string(),
+        region: z.string(),
+        country: z.string(),
+        income: z.object({ band: z.string(), amount: z.number().nullable(), currency: z.string().nullable(), period: z.string().nullable(), basis: z.string().nullable() }),
+        household: z.string(),
+        attributes: z.record(z.string(), z.string()),
+        traits: z.record(z.string(), z.unknown()).meta({ description: 'big_five (0–100 each), price_sensitivity, brand_loyalty, tech_adoption, risk_tolerance (0–1).' }),
+      })
+      .meta({ description: "Drawn from the persona's population model (src/personas/population.ts) with the study's seed." }),
     answers: z.array(answer),
   })
   .meta({ id: 'FocusGroupRespondent' });

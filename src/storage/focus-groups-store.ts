@@ -18,7 +18,8 @@
  */
 import { sql, type Transaction } from 'kysely';
 import { ApiError } from '../errors/api-error.js';
-import type { AnswerStatus, QuestionType, StoredAnswer } from '../focus-groups/answer-types.js';
+import type { QuestionType } from '../focus-groups/answer-types.js';
+import type { AnswerStatus, StoredAnswer } from '../focus-groups/stored-answer.js';
 import type { RespondentProfile } from '../focus-groups/respondent-profile.js';
 import { ACTIVE_STATUSES, type RespondentRecord, type StudyRecord, type StudyStatus } from '../focus-groups/study.js';
 import type { Clock } from '../util/ids.js';

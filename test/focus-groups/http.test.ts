@@ -112,16 +112,16 @@ describe('a focus group on the sandbox', () => {
       assert.equal(r.answers.length, 4);
       const [nps, why, plan, yes] = r.answers;
       assert.equal(nps.status, 'answered');
-      assert.ok(Number.isInteger(nps.value) && nps.value >= 0 && nps.value <= 10);
-      assert.ok(nps.reasoning.length > 0);
-      assert.equal(why.status, nps.value >= 9 ? 'answered' : 'skipped');
+      assert.ok(Number.isInteger(nps.answer.value) && nps.answer.value >= 0 && nps.answer.value <= 10);
+      assert.ok(nps.answer.reasoning.length > 0);
+      assert.equal(why.status, nps.answer.value >= 9 ? 'answered' : 'skipped');
       if (why.status === 'skipped') {
         skipped += 1;
-        assert.equal(why.value, null);
+        assert.equal(why.answer, null);
         assert.equal(why.credits, 0);
-      }
-      assert.equal(plan.value.selected.length, 1);
-      assert.equal(typeof yes.value, 'boolean');
+      } else assert.equal(typeof why.answer.text, 'string');
+      assert.equal(plan.answer.selected.length, 1);
+      assert.equal(typeof yes.answer.value, 'boolean');
     }
     assert.equal(skipped, study.progress.answers_skipped);
     const used = respondents.flatMap((r) => r.answers).reduce((n: number, a: { credits: number }) => n + a.credits, 0);
@@ -143,7 +143,7 @@ describe('a focus group on the sandbox', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type')!, /^text\/csv/);
     const lines = (await res.text()).trim().split('\r\n');
-    assert.equal(lines[0], 'respondent_id,respondent_index,persona_id,question_id,type,status,value,reasoning,credits');
+    assert.equal(lines[0], 'respondent_id,respondent_index,persona_id,question_id,type,status,answer,reasoning,credits');
     assert.equal(lines.length, 41);
     const json = (await fg.json(fg.get(`/focus-groups/${study.id}/export`))).body;
     assert.equal(json.focus_group.id, study.id);
@@ -231,6 +231,8 @@ describe('creating', () => {
     ['discussion mode', { ...STUDY, mode: 'discussion' }, 422, 'mode'],
     ['ssr elicitation', { ...STUDY, questions: [{ type: 'likert', text: 'x', elicitation: 'ssr' }] }, 422, 'questions[0].elicitation'],
     ['a conjoint level that is not a level', { ...STUDY, questions: [{ type: 'conjoint', text: 'x', attributes: [{ name: 'Price', levels: ['$1', '$2'] }], profiles: [{ levels: { Price: '$1' } }, { levels: { Price: '$9' } }] }] }, 422, 'questions[0].profiles[1].levels.Price'],
+    ['a reference of the wrong size', { ...STUDY, questions: [{ type: 'likert', text: 'x', reference: [0.2, 0.8] }] }, 422, 'questions[0].reference'],
+    ['a reference on an open question', { ...STUDY, questions: [{ type: 'open_ended', text: 'x', reference: [0.2, 0.8] }] }, 422, 'questions[0].reference'],
     ['a temperature of 3', { ...STUDY, temperature: 3 }, 422, 'temperature'],
     ['an image that is not a URL', { ...STUDY, stimulus: { images: ['ftp://x/y.png'] } }, 422, 'stimulus.images[0]'],
     ['a private image URL', { ...STUDY, stimulus: { images: ['http://127.0.0.1:9/cat.png'] } }, 422, 'stimulus.images[0]'],

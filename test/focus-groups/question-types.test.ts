@@ -14,6 +14,7 @@ import { questionItem, respondentSystemPrompt } from '../../src/focus-groups/pro
 import { QUESTION_REGISTRY, typeOf, type Question } from '../../src/focus-groups/questions/registry.js';
 import { setsOf } from '../../src/focus-groups/questions/maxdiff.js';
 import { assignPersonas, sampleProfile } from '../../src/focus-groups/sample.js';
+import { traitsOf } from '../../src/focus-groups/respondent-profile.js';
 import { conditionHolds } from '../../src/focus-groups/skip-logic.js';
 import { apportion } from '../../src/focus-groups/study-request.js';
 import { createSandboxProvider } from '../../src/providers/sandbox/index.js';
@@ -29,9 +30,9 @@ export const SAMPLE_QUESTIONS: Record<QuestionType, Question> = {
   rating: { id: 'q5', type: 'rating', text: 'Rate the packaging.', min: 1, max: 5, min_label: 'poor', max_label: 'excellent' },
   yes_no: { id: 'q6', type: 'yes_no', text: 'Would you subscribe at $59 per month?' },
   ranking: { id: 'q7', type: 'ranking', text: 'Rank what matters most.', options: ['Price', 'Taste', 'Convenience', 'Sustainability'] },
-  slider: { id: 'q8', type: 'slider', text: 'How likely are you to buy it in the next month, in percent?' },
+  slider: { id: 'q8', type: 'slider', text: 'How likely are you to buy it in the next month, in percent?', min: 0, max: 100 },
   matrix: { id: 'q9', type: 'matrix', text: 'How do you rate these?', rows: ['Price', 'Variety', 'Delivery'], scale: 5 },
-  semantic_differential: { id: 'q10', type: 'semantic_differential', text: 'The brand feels…', left: 'Cheap', right: 'Premium' },
+  semantic_differential: { id: 'q10', type: 'semantic_differential', text: 'The brand feels…', left: 'Cheap', right: 'Premium', scale: 7 },
   conjoint: {
     id: 'q11',
     type: 'conjoint',
@@ -93,18 +94,28 @@ describe('question types', () => {
       const raw = JSON.parse(r.text) as { reasoning: string };
       assert.ok(raw.reasoning.length > 10, `${type}: reasoning`);
       assert.equal(validateAgainst(typeOf(q).answerSchema(q), raw).valid, true, type);
-      const value = r.object as unknown;
-      if (type === 'ranking') assert.deepEqual([...(value as string[])].sort(), ['Convenience', 'Price', 'Sustainability', 'Taste']);
+      const answer = r.object as any;
+      assert.equal(answer.reasoning, raw.reasoning.trim(), `${type}: the answer carries its reasoning`);
+      if (['nps', 'likert', 'rating', 'slider', 'semantic_differential'].includes(type)) assert.ok(Number.isInteger(answer.value), type);
+      if (type === 'yes_no') assert.equal(typeof answer.value, 'boolean');
+      if (type === 'ranking') assert.deepEqual([...answer.order].sort(), ['Convenience', 'Price', 'Sustainability', 'Taste']);
       if (type === 'maxdiff') {
         const sets = setsOf(SAMPLE_QUESTIONS.maxdiff as Extract<Question, { type: 'maxdiff' }>);
-        assert.equal((value as unknown[]).length, sets.length);
-        (value as { best: string; worst: string }[]).forEach((s, i) => {
-          assert.notEqual(s.best, s.worst);
-          assert.ok(sets[i]!.includes(s.best) && sets[i]!.includes(s.worst));
+        assert.equal(answer.tasks.length, sets.length);
+        (answer.tasks as { shown: string[]; best: string; worst: string }[]).forEach((t, i) => {
+          assert.deepEqual(t.shown, sets[i]);
+          assert.notEqual(t.best, t.worst);
+          assert.ok(sets[i]!.includes(t.best) && sets[i]!.includes(t.worst));
         });
       }
-      if (type === 'matrix') assert.deepEqual(Object.keys(value as object), ['Price', 'Variety', 'Delivery']);
-      if (type === 'open_ended') assert.equal(typeof value, 'string');
+      if (type === 'matrix') assert.deepEqual(Object.keys(answer.rows), ['Price', 'Variety', 'Delivery']);
+      if (type === 'open_ended') assert.equal(typeof answer.text, 'string');
+      if (type === 'multiple_choice') assert.ok(Array.isArray(answer.selected));
+      if (type === 'conjoint') {
+        assert.equal(answer.tasks.length, 1);
+        assert.deepEqual(answer.tasks[0].shown, [{ Price: '$39', Meals: '3 per week' }, { Price: '$59', Meals: '5 per week' }]);
+        assert.ok(answer.tasks[0].chosen === null || [0, 1].includes(answer.tasks[0].chosen));
+      }
     }
   });
 
@@ -121,7 +132,8 @@ describe('question types', () => {
     assert.match((r as { errors: string[] }).errors[0]!, /set_1: best and worst must be two different/);
     const mc = SAMPLE_QUESTIONS.multiple_choice as Extract<Question, { type: 'multiple_choice' }>;
     assert.equal(typeOf(mc).normalize(mc, { reasoning: 'x', choices: ['Other'], other_text: null }).ok, false);
-    assert.deepEqual(typeOf(mc).normalize(mc, { reasoning: 'x', choices: ['Parties', 'Lunches'], other_text: 'ignored' }), { ok: true, value: { selected: ['Lunches', 'Parties'], other: null } });
+    assert.deepEqual(typeOf(mc).normalize(mc, { reasoning: 'x', choices: ['Parties', 'Lunches'], other_text: 'ignored' }), { ok: true, value: { selected: ['Lunches', 'Parties'], reasoning: 'x' } });
+    assert.deepEqual(typeOf(mc).normalize(mc, { reasoning: ' y ', choices: ['Other', 'Lunches'], other_text: 'Snacks' }), { ok: true, value: { selected: ['Lunches'], other: 'Snacks', reasoning: 'y' } });
     const open = SAMPLE_QUESTIONS.open_ended as Extract<Question, { type: 'open_ended' }>;
     assert.equal(typeOf(open).normalize(open, { reasoning: 'x', answer: '  ' }).ok, false);
   });
@@ -153,12 +165,15 @@ describe('question types', () => {
     assert.deepEqual(sampleProfile(cfo, 42, 7), a);
     assert.notDeepEqual(sampleProfile(cfo, 42, 8), a);
     assert.notDeepEqual(sampleProfile(cfo, 43, 7), a);
-    const [lo, hi] = cfo.profile.demographics.age_range.match(/\d+/g)!.map(Number);
+    const ages = new Set<number>();
     for (let i = 0; i < 50; i++) {
       const p = sampleProfile(cfo, 1, i);
-      assert.ok(p.age >= lo! && p.age <= (hi ?? lo! + 20), `${p.age} in ${cfo.profile.demographics.age_range}`);
-      for (const v of Object.values(p.traits)) assert.ok(v >= 0 && v <= 100);
+      const [lo, hi] = p.age_band.split('-').map(Number);
+      assert.ok(p.age >= lo! && p.age <= hi!, `${p.age} in ${p.age_band}`);
+      ages.add(p.age);
+      for (const v of Object.values(traitsOf(p))) assert.ok(Number.isInteger(v) && v >= 0 && v <= 100);
     }
+    assert.ok(ages.size > 5, 'respondents differ');
     const system = respondentSystemPrompt('PERSONA PROMPT', a, { instructions: 'Be brief.', stimulus: { text: 'FreshBox: meal kits.' } });
     assert.ok(system.startsWith('PERSONA PROMPT'));
     assert.ok(system.includes(a.name) && system.includes('Be brief.') && system.includes('FreshBox: meal kits.'));
@@ -167,7 +182,7 @@ describe('question types', () => {
 
 describe('the sandbox as a respondent', () => {
   const nps = SAMPLE_QUESTIONS.nps;
-  const price = { id: 'buy', type: 'rating', text: 'How likely are you to buy FreshBox at $59 per month?', min: 1, max: 10 } as Question;
+  const price: Question = { id: 'buy', type: 'rating', text: 'How likely are you to buy FreshBox at $59 per month?', min: 1, max: 10 };
 
   it('is deterministic', async () => {
     const a = await answerAs(nps, { agreeableness: 70 });
@@ -182,9 +197,9 @@ describe('the sandbox as a respondent', () => {
     for (let i = 0; i < 200; i++) {
       const p = sampleProfile(cfo, 5, i);
       // Widen price sensitivity so its effect is measurable across the sample.
-      const traits = { ...p.traits, price_sensitivity: (i * 37) % 101 };
+      const traits = { ...traitsOf(p), price_sensitivity: (i * 37) % 101 };
       const r = await answerAs(price, traits);
-      const value = r.object as number;
+      const value = (r.object as { value: number }).value;
       xs.push(traits.price_sensitivity);
       ys.push(value);
       const reasoning = (JSON.parse(r.text) as { reasoning: string }).reasoning;

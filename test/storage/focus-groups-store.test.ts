@@ -59,7 +59,7 @@ function answer(s: StudyRecord, respondent: number, question: number, over: Part
     question_id: `q${question + 1}`,
     type: 'nps',
     status: 'answered',
-    value: 8,
+    value: { value: 8, reasoning: 'Good value.' },
     reasoning: 'Good value.',
     credits: 2,
     input_tokens: 900,
@@ -160,12 +160,12 @@ forEachDatabase('focus groups store', (t) => {
     assert.equal(await store.markProcessing(s.id, 'inst_a'), true);
     const charge = (r: number) => ({ holdId: 'hold_ans', workspaceId: ws, keyId: 'key_1', personaId: 'gen-z-consumer', ledgerKey: `fga_${s.id}_${r}_0` });
     assert.equal(await store.recordAnswer(answer(s, 0, 0), charge(0)), 'recorded');
-    assert.equal(await store.recordAnswer(answer(s, 0, 0, { value: 3 }), charge(0)), 'duplicate');
+    assert.equal(await store.recordAnswer(answer(s, 0, 0, { value: { value: 3 } }), charge(0)), 'duplicate');
     let c = await credit.summary(ws);
     assert.deepEqual([c.balance, c.held], [98, 4]);
     const stored = await store.answersOf(s.id, 0);
     assert.equal(stored.length, 1);
-    assert.equal(stored[0]!.value, 8, 'the first answer stays');
+    assert.deepEqual(stored[0]!.value, { value: 8, reasoning: 'Good value.' }, 'the first answer stays');
     assert.equal(stored[0]!.raw, '{"reasoning":"Good value.","score":8}');
     // Concurrent answers of different respondents share SQLite transactions; each is exact.
     const outcomes = await Promise.all([
@@ -194,7 +194,18 @@ forEachDatabase('focus groups store', (t) => {
     const s = study(ws, { keyMode: 'test', respondentsTotal: 5, questionsTotal: 2 });
     await store.create({ study: s, images: null, concurrencyLimit: null, hold: null });
     await store.markProcessing(s.id, 'inst_a');
-    const profile = { name: 'Ana Silva', age: 30, gender: 'female', region: 'X', country: 'Y', income: 'Z', household: 'H', occupation: 'O', education: 'E', traits: { openness: 60 } };
+    const profile = {
+      name: 'Ana Silva',
+      age: 30,
+      age_band: '25-34',
+      gender: 'female' as const,
+      region: 'X',
+      country: 'BR',
+      income: { band: 'Z', amount: null, currency: null, period: null, basis: null },
+      household: 'H',
+      attributes: {},
+      traits: { big_five: { openness: 60, conscientiousness: 50, extraversion: 50, agreeableness: 50, neuroticism: 50 }, price_sensitivity: 0.5, brand_loyalty: 0.5, tech_adoption: 0.5, risk_tolerance: 0.5 },
+    };
     for (let r = 0; r < 5; r++) {
       const rec = await store.startRespondent(s.id, r, r < 3 ? 'gen-z-consumer' : 'hospital-cfo', { ...profile, age: 30 + r });
       assert.equal(rec.profile.age, 30 + r);

@@ -5,7 +5,7 @@
  * part-worths from.
  */
 import { z } from 'zod';
-import { answerObject, commonFields, defineQuestionType, enumField, label, type Resolved } from './define.js';
+import { answerObject, commonFields, defineQuestionType, enumField, label, reasoningOf, type Resolved } from './define.js';
 
 export const NONE = 'none';
 
@@ -55,6 +55,7 @@ function letter(i: number): string {
 
 export const profileIds = (q: ConjointQuestion): string[] => q.profiles.map((p, i) => p.id ?? letter(i));
 const choicesOf = (q: ConjointQuestion): string[] => (q.allow_none ? [...profileIds(q), NONE] : profileIds(q));
+const chosenId = (q: ConjointQuestion, chosen: number | null): string => (chosen === null ? NONE : profileIds(q)[chosen]!);
 
 export const conjoint = defineQuestionType<'conjoint', ConjointQuestion>({
   type: 'conjoint',
@@ -66,10 +67,16 @@ export const conjoint = defineQuestionType<'conjoint', ConjointQuestion>({
     const lines = q.profiles.map((p, i) => `Option ${ids[i]}: ${q.attributes.map((a) => `${a.name}: ${p.levels[a.name]}`).join('; ')}`);
     return `${q.text}\n${lines.join('\n')}\nChoose the id of the option you would pick${q.allow_none ? `, or "${NONE}" if you would pick none of them` : ''}.`;
   },
-  normalize: (_q, raw) => ({ ok: true, value: raw.choice as string }),
+  normalize: (q, raw) => {
+    const choice = raw.choice as string;
+    const i = profileIds(q).indexOf(choice);
+    // One question is one choice task: the profiles shown, and which was chosen (null: none).
+    const shown = q.profiles.map((p) => ({ ...p.levels }));
+    return { ok: true, value: { tasks: [{ shown, chosen: i >= 0 ? i : null }], reasoning: reasoningOf(raw) } };
+  },
   condition: 'choice',
   choices: choicesOf,
-  conditionValue: (_q, v) => [v],
+  conditionValue: (q, a) => [chosenId(q, a.tasks[0]?.chosen ?? null)],
   categories: choicesOf,
-  tally: (_q, v) => [v],
+  tally: (q, a) => [chosenId(q, a.tasks[0]?.chosen ?? null)],
 });

@@ -10,15 +10,18 @@
  *   (structured output on every backend) — `reasoning` first, so the model
  *   says why before it says what, then the type's own fields;
  * - `render(q)`: how the question reads to the respondent;
- * - `normalize(q, raw)`: the schema-valid reply → the stored value
- *   (answer-types.ts), or the errors to feed back to the model for a repair
- *   (rules a JSON Schema cannot say: a ranking is a permutation, best ≠ worst);
+ * - `normalize(q, raw)`: the schema-valid reply → the stored Answer
+ *   (../answer-types.ts: what the statistics read, reasoning included), or
+ *   the errors to feed back to the model for a repair (rules a JSON Schema
+ *   cannot say: a ranking is a permutation, best ≠ worst);
+ * - `reference`: which real-survey distributions the type compares with;
  * - `condition`: what skip logic (`when`) may test on its answers;
  * - `categories(q)` / `tally(q, value)`: the distribution a minimal result
  *   counts over.
  */
 import { z } from 'zod';
-import type { AnswerValueByType, QuestionType, ScaleInfo } from '../answer-types.js';
+import type { AnswerByType, QuestionType } from '../answer-types.js';
+import type { ScaleInfo } from '../stored-answer.js';
 import { whenSchema } from '../skip-logic.js';
 
 export type Json = Record<string, unknown>;
@@ -42,11 +45,14 @@ export const optionList = (min: number, max: number) =>
     });
 
 export const referenceSchema = z
-  .strictObject({
-    distribution: z.record(z.string().max(200), z.number().min(0)).refine((d) => Object.keys(d).length >= 1 && Object.keys(d).length <= 200, 'give 1 to 200 categories'),
-    source: z.string().max(500).optional(),
-  })
-  .meta({ id: 'ReferenceDistribution', description: 'A distribution from a real survey (answer value → share or count), to compare the synthetic answers with.' });
+  .array(z.number().min(0))
+  .min(2)
+  .max(101)
+  .refine((xs) => xs.some((x) => x > 0), 'give at least one share above 0')
+  .meta({
+    id: 'ReferenceDistribution',
+    description: "A real survey's answer distribution to compare the study with: shares (or counts) in the order of the scale's points (lowest first), of [yes, no], or of the options (then other).",
+  });
 
 /** The fields every question has. */
 export const commonFields = {
@@ -84,7 +90,7 @@ export interface BaseQuestion {
   text: string;
   when?: z.infer<typeof whenSchema> | undefined;
   elicitation?: 'direct' | 'ssr' | undefined;
-  reference?: z.infer<typeof referenceSchema> | undefined;
+  reference?: number[] | undefined;
 }
 
 /** A type's definition schema's output with the id resolved (ids default to q1, q2, …). */
@@ -98,18 +104,21 @@ export interface QuestionTypeDef<T extends QuestionType, Q extends BaseQuestion 
   schema: z.ZodType;
   answerSchema(q: Q): Json;
   render(q: Q): string;
-  normalize(q: Q, raw: Json): Normalized<AnswerValueByType[T]>;
+  /** The reply (schema-valid) → the Answer, `reasoning` included. */
+  normalize(q: Q, raw: Json): Normalized<AnswerByType[T]>;
+  /** How many shares a `reference` has (exactly `min` = `max` for a scale); absent: the type takes none. */
+  referenceSize?(q: Q): { min: number; max: number };
   condition: ConditionKind;
   /** The scale of a scale question. */
   scale?(q: Q): ScaleInfo;
   /** The value skip logic compares (a number, a boolean, the chosen options). */
-  conditionValue?(q: Q, value: AnswerValueByType[T]): number | boolean | string[];
+  conditionValue?(q: Q, value: AnswerByType[T]): number | boolean | string[];
   /** The values skip logic may compare against for a 'choice' question (options, profile ids). */
   choices?(q: Q): string[];
   /** The categories of the answer distribution, in display order. */
   categories(q: Q): string[];
   /** The categories an answer counts in (several for a multi-select). */
-  tally(q: Q, value: AnswerValueByType[T]): string[];
+  tally(q: Q, value: AnswerByType[T]): string[];
 }
 
 /** An object schema with every property required and no others: what strict structured output needs. */
@@ -146,6 +155,9 @@ export function range(min: number, max: number): string[] {
   for (let v = min; v <= max; v++) out.push(String(v));
   return out;
 }
+
+/** The reply's reasoning, trimmed (every answer schema has it). */
+export const reasoningOf = (raw: Json): string => String(raw.reasoning ?? '').trim();
 
 export function defineQuestionType<T extends QuestionType, Q extends BaseQuestion & { type: T }>(def: QuestionTypeDef<T, Q>): QuestionTypeDef<T, Q> {
   return def;

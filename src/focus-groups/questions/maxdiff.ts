@@ -5,7 +5,7 @@
  * each option appears about three times, the same for every respondent.
  */
 import { z } from 'zod';
-import { answerObject, commonFields, defineQuestionType, enumField, label, optionList, strictObject, type Resolved } from './define.js';
+import { answerObject, commonFields, defineQuestionType, enumField, label, optionList, reasoningOf, strictObject, type Resolved } from './define.js';
 
 const schema = z
   .strictObject({
@@ -58,15 +58,15 @@ export const maxdiff = defineQuestionType<'maxdiff', MaxDiffQuestion>({
     const answers = raw.sets as Record<string, { best: string; worst: string }>;
     const sets = setsOf(q);
     const errors: string[] = [];
-    const value = sets.map((_, i) => {
+    const tasks = sets.map((shown, i) => {
       const a = answers[key(i)]!;
       if (a.best === a.worst) errors.push(`/sets/${key(i)}: best and worst must be two different options`);
-      return { best: a.best, worst: a.worst };
+      return { shown, best: a.best, worst: a.worst };
     });
-    return errors.length ? { ok: false, errors } : { ok: true, value };
+    return errors.length ? { ok: false, errors } : { ok: true, value: { tasks, reasoning: reasoningOf(raw) } };
   },
   condition: 'none',
   categories: (q) => q.options,
   /** The distribution counts "best" picks. */
-  tally: (_q, v) => v.map((s) => s.best),
+  tally: (_q, a) => a.tasks.map((t) => t.best),
 });

@@ -1,6 +1,6 @@
 /** Multiple choice: one option, or several (`multiple`), optionally "Other" with the respondent's own text. */
 import { z } from 'zod';
-import { answerObject, commonFields, defineQuestionType, enumField, optionList, type Resolved } from './define.js';
+import { answerObject, commonFields, defineQuestionType, enumField, optionList, reasoningOf, type Resolved } from './define.js';
 
 export const OTHER = 'Other';
 
@@ -43,20 +43,20 @@ export const multipleChoice = defineQuestionType<'multiple_choice', MultipleChoi
   },
   normalize: (q, raw) => {
     const picked = q.multiple ? (raw.choices as string[]) : [raw.choice as string];
-    const choices = choicesOf(q);
     if (new Set(picked).size !== picked.length) return { ok: false, errors: ['/choices lists an option more than once; list each once'] };
-    const selected = choices.filter((c) => picked.includes(c));
-    let other: string | null = null;
-    if (q.allow_other && selected.includes(OTHER)) {
+    // The chosen options in the question's order; "Other" is not an option but the respondent's `other` text.
+    const selected = q.options.filter((o) => picked.includes(o));
+    if (q.allow_other && picked.includes(OTHER)) {
       const text = typeof raw.other_text === 'string' ? raw.other_text.trim() : '';
       if (!text) return { ok: false, errors: [`/other_text must say what "${OTHER}" is`] };
-      other = text.slice(0, 500);
+      return { ok: true, value: { selected, other: text.slice(0, 500), reasoning: reasoningOf(raw) } };
     }
-    return { ok: true, value: { selected, other } };
+    return { ok: true, value: { selected, reasoning: reasoningOf(raw) } };
   },
+  referenceSize: (q) => ({ min: 2, max: q.options.length + 1 }),
   condition: 'choice',
   choices: choicesOf,
-  conditionValue: (_q, v) => v.selected,
+  conditionValue: (_q, a) => (a.other !== undefined ? [...a.selected, OTHER] : [...a.selected]),
   categories: choicesOf,
-  tally: (_q, v) => v.selected,
+  tally: (_q, a) => (a.other !== undefined ? [...a.selected, OTHER] : [...a.selected]),
 });

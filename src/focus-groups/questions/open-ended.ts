@@ -1,6 +1,6 @@
 /** Open-ended: the respondent's own words (themes come from the results). */
 import { z } from 'zod';
-import { answerObject, commonFields, defineQuestionType, type Resolved } from './define.js';
+import { answerObject, commonFields, defineQuestionType, reasoningOf, type Resolved } from './define.js';
 
 const schema = z
   .strictObject({
@@ -25,7 +25,7 @@ export const openEnded = defineQuestionType<'open_ended', OpenEndedQuestion>({
     // Generous: a model that runs a little long is not asked again, one that writes an essay is.
     const words = text.split(/\s+/).length;
     if (words > maxWords(q) * 2) return { ok: false, errors: [`/answer has ${words} words; keep it to at most ${maxWords(q)}`] };
-    return { ok: true, value: text };
+    return { ok: true, value: { text, reasoning: reasoningOf(raw) } };
   },
   condition: 'none',
   categories: () => [],

@@ -1,6 +1,6 @@
 /** Ranking: every option in order of preference. */
 import { z } from 'zod';
-import { answerObject, commonFields, defineQuestionType, enumField, optionList, type Resolved } from './define.js';
+import { answerObject, commonFields, defineQuestionType, enumField, optionList, reasoningOf, type Resolved } from './define.js';
 
 const schema = z
   .strictObject({ ...commonFields, type: z.literal('ranking'), options: optionList(2, 20) })
@@ -22,13 +22,13 @@ export const ranking = defineQuestionType<'ranking', RankingQuestion>({
     if (missing.length > 0 || new Set(order).size !== order.length) {
       return { ok: false, errors: [`/ranking must list every option exactly once${missing.length ? `; missing: ${missing.map((m) => `'${m}'`).join(', ')}` : ''}`] };
     }
-    return { ok: true, value: order };
+    return { ok: true, value: { order, reasoning: reasoningOf(raw) } };
   },
   condition: 'choice',
   choices: (q) => q.options,
   /** Skip logic compares the first-ranked option. */
-  conditionValue: (_q, v) => v.slice(0, 1),
+  conditionValue: (_q, a) => a.order.slice(0, 1),
   categories: (q) => q.options,
   /** The distribution counts first places. */
-  tally: (_q, v) => v.slice(0, 1),
+  tally: (_q, a) => a.order.slice(0, 1),
 });
