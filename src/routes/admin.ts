@@ -29,7 +29,7 @@ export const createKeyRequest = z
     mode: z.enum(['live', 'test']).default('live'),
     name: z.string().max(100).optional(),
     scopes: z.array(z.enum(SCOPES)).optional(),
-    expires_at: z.number().int().positive().optional().meta({ description: 'Unix seconds' }),
+    expires_at: z.number().int().positive().max(253_402_300_799).optional().meta({ description: 'Unix seconds, in the future (at most 9999-12-31)' }),
   })
   .meta({ id: 'CreateKeyRequest' });
 export const creditChangeRequest = z
@@ -109,6 +109,9 @@ export function adminRoutes(accounts: AccountsStore, credits: CreditsStore, cloc
     const w = await workspace(c);
     const body = parseRequest(createKeyRequest, await readJson(c, maxBodyBytes));
     if (body.scopes?.includes('operator')) operatorOnly(c, "create keys with the 'operator' scope");
+    if (body.expires_at !== undefined && body.expires_at * 1000 <= clock.now()) {
+      throw new ApiError('validation_error', `expires_at (${body.expires_at}) is in the past: a key must expire after it is created (Unix seconds).`, { param: 'expires_at' });
+    }
     const key = await accounts.createKey({
       workspace: w.name,
       mode: body.mode,

@@ -117,4 +117,13 @@ describe('an operator key', () => {
     assert.equal((await call(operator, 'POST', `/v1/admin/keys/${minted.body.id}/revoke`)).status, 200);
     assert.equal((await call(operator, 'POST', '/v1/admin/workspaces', { name: 'newco' })).status, 201);
   });
+
+  it('refuses a key that would be born expired', async () => {
+    const past = await call(operator, 'POST', '/v1/admin/workspaces/team-b/keys', { mode: 'test', expires_at: Math.floor(Date.now() / 1000) - 60 });
+    assert.equal(past.status, 422);
+    assert.equal(past.body.error.param, 'expires_at');
+    assert.equal((await s.accounts.listKeys('team-b')).some((k) => k.expires_at !== null), false, 'nothing was created');
+    const future = await call(operator, 'POST', '/v1/admin/workspaces/team-b/keys', { mode: 'test', expires_at: Math.floor(Date.now() / 1000) + 3600 });
+    assert.equal(future.status, 201);
+  });
 });
