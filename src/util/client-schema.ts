@@ -43,6 +43,8 @@ export const SCHEMA_LIMITS = {
   enumMembers: 1000,
   /** Characters of one pattern. */
   patternChars: MAX_PATTERN_CHARS,
+  /** Distinct patterns (and patternProperties keys) in one request's schemas: each is compiled. */
+  requestPatterns: 256,
   /** JSON characters of the smallest value any subschema allows. */
   minimalValueChars: 100_000,
 } as const;
@@ -71,9 +73,11 @@ export function schemaParam(base: string, path: SchemaPath): string {
   return out;
 }
 
-/** Schema bytes a request has used so far (checkClientSchema adds to it). */
+/** What a request's schemas have used so far (checkClientSchema adds to it). */
 export interface SchemaTally {
   bytes: number;
+  /** Distinct patterns seen. */
+  patterns?: Set<string>;
 }
 
 /**
@@ -111,16 +115,15 @@ function inspect(schema: Json, tally: SchemaTally): void {
       if (properties > SCHEMA_LIMITS.properties) throw new SchemaRefusal([...path, key], `the schema declares more than ${SCHEMA_LIMITS.properties} properties`);
     }
     if (Array.isArray(node.enum) && node.enum.length > SCHEMA_LIMITS.enumMembers) throw new SchemaRefusal([...path, 'enum'], `an enum has ${node.enum.length} members; at most ${SCHEMA_LIMITS.enumMembers} are accepted`);
-    if (typeof node.pattern === 'string') {
-      const problem = patternProblem(node.pattern);
-      if (problem) throw new SchemaRefusal([...path, 'pattern'], problem);
-    }
-    if (isObj(node.patternProperties)) {
-      for (const key of Object.keys(node.patternProperties)) {
-        const problem = patternProblem(key);
-        if (problem) throw new SchemaRefusal([...path, 'patternProperties', key], problem);
-      }
-    }
+    const pattern = (p: string, at: SchemaPath) => {
+      const seen = (tally.patterns ??= new Set());
+      if (!seen.has(p) && seen.size >= SCHEMA_LIMITS.requestPatterns) throw new SchemaRefusal(at, `the request's schemas hold more than ${SCHEMA_LIMITS.requestPatterns} distinct patterns`);
+      seen.add(p);
+      const problem = patternProblem(p);
+      if (problem) throw new SchemaRefusal(at, problem);
+    };
+    if (typeof node.pattern === 'string') pattern(node.pattern, [...path, 'pattern']);
+    if (isObj(node.patternProperties)) for (const key of Object.keys(node.patternProperties)) pattern(key, [...path, 'patternProperties', key]);
     for (const key of ['$ref', '$dynamicRef'] as const) {
       const ref = node[key];
       if (typeof ref === 'string' && index.resolve(ref, node) === undefined) {

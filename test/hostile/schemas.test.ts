@@ -39,6 +39,7 @@ function expand(v: unknown): unknown {
   if ('$repeat' in v) return String(v.$repeat).repeat(Number(v.times));
   if ('$range' in v) return Array.from({ length: Number(v.$range) }, (_, i) => i);
   if ('$words' in v) return Array.from({ length: Number(v.$words) }, (_, i) => `word${i}`);
+  if ('$manyPatterns' in v) return { type: 'object', properties: Object.fromEntries(Array.from({ length: Number(v.$manyPatterns) }, (_, i) => [`p${i}`, { type: 'string', pattern: `^x{${i % 50}}[a-z]${i}$` }])) };
   if ('$manyProperties' in v) return { type: 'object', properties: Object.fromEntries(Array.from({ length: Number(v.$manyProperties) }, (_, i) => [`p${i}`, { type: 'string' }])) };
   if ('$refBomb' in v) {
     const { levels, fanout } = v.$refBomb as { levels: number; fanout: number };
