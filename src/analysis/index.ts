@@ -18,7 +18,7 @@ export { analyzeLive } from './live.js';
 export interface AnalyzerOptions {
   /** Receives `analysis.live_fallback` warnings. */
   logger?: Logger;
-  /** Output cap of each live-pass model call. */
+  /** A lower output cap for each live-pass model call than the request's budget (src/providers/extra-calls.ts). */
   maxOutputTokens?: number;
 }
 

@@ -18,9 +18,16 @@
  * response cancelled) stops the pass and is rethrown, never swallowed.
  * The pass's tokens are not added to the response's usage; analysis mode is
  * priced by src/pricing.ts.
+ *
+ * Both calls draw on the request's budget of extra model calls
+ * (src/providers/extra-calls.ts): each generates at most
+ * min(1,024, the request's max_output_tokens) tokens, and a call the budget
+ * does not allow (too few tokens, no call left) is not made: the lexicon
+ * analysis instead, with an `analysis.live_fallback` warning (`budget`).
  */
 import type { Logger } from '../logger.js';
 import type { PersonaRecord } from '../personas/persona-schema.js';
+import { budgetOf, type ExtraCallBudget, type ExtraCallKind } from '../providers/extra-calls.js';
 import type { ConversationItem, ProviderRequest } from '../providers/types.js';
 import { validateAgainst } from '../util/json-schema.js';
 import { analyzeWithLexicon } from './lexicon.js';
@@ -29,7 +36,7 @@ import type { Analysis, AnalysisInput } from './types.js';
 
 export interface LiveAnalyzerOptions {
   logger?: Logger;
-  /** Output cap of each model call (default 2000: room for reasoning models). */
+  /** A lower output cap for each model call than the budget's (extra-calls.ts). */
   maxOutputTokens?: number;
 }
 
@@ -94,8 +101,15 @@ function squash(text: string): string {
   return text.replace(/[’‘]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
-/** Runs one request and returns the text of the reply. */
-async function ask(input: AnalysisInput, items: ConversationItem[], maxOutputTokens: number): Promise<string> {
+/** No model call: the budget of extra calls does not allow it. */
+class OverBudget extends Error {}
+
+/** Runs one request, if the budget allows it, and returns the text of the reply. */
+async function ask(input: AnalysisInput, items: ConversationItem[], budget: ExtraCallBudget, kind: ExtraCallKind, cap: number | undefined): Promise<string> {
+  const grant = budget.take(kind);
+  if (!grant) throw new OverBudget();
+  const granted = grant.maxOutputTokens ?? Infinity;
+  const maxOutputTokens = Math.min(granted, cap ?? granted);
   const request: ProviderRequest = {
     system: ANALYST_PROMPT,
     items,
@@ -107,6 +121,8 @@ async function ask(input: AnalysisInput, items: ConversationItem[], maxOutputTok
     signal: input.signal,
     // Read whole: the backend may fetch it in one reply.
     incremental: false,
+    // A repair the router makes of this call (a backend without JSON Schema support) counts too.
+    extraCalls: budget,
   };
   let text = '';
   for await (const event of input.provider.stream(request)) {
@@ -129,22 +145,24 @@ export async function analyzeLive(input: AnalysisInput, options: LiveAnalyzerOpt
   if (input.signal.aborted) throw input.signal.reason;
   // Nothing to read (e.g. the answer was only function calls): no model call.
   if (!input.answer.trim()) return fallback();
-  const maxOutputTokens = options.maxOutputTokens ?? 2000;
+  const budget = budgetOf({ ...(input.extraCalls ? { extraCalls: input.extraCalls } : {}), sampling: {} });
+  const cap = options.maxOutputTokens;
   const items: ConversationItem[] = [userMessage(analysisBrief(input.persona, input.question, input.answer))];
   const warn = (reason: string, fields: Record<string, unknown>) =>
     options.logger?.warn('analysis.live_fallback', { reason, engine: input.provider.name, persona_id: input.persona?.id ?? null, ...fields });
   try {
-    const first = await ask(input, items, maxOutputTokens);
+    const first = await ask(input, items, budget, 'analysis', cap);
     const firstCheck = checkReply(first, input.answer);
     if (firstCheck.ok) return firstCheck.analysis;
-    const repaired = await ask(input, [...items, assistantMessage(first), userMessage(repairMessage(firstCheck.errors))], maxOutputTokens);
+    const repaired = await ask(input, [...items, assistantMessage(first), userMessage(repairMessage(firstCheck.errors))], budget, 'analysis_repair', cap);
     const secondCheck = checkReply(repaired, input.answer);
     if (secondCheck.ok) return secondCheck.analysis;
     warn('invalid_after_repair', { errors: secondCheck.errors.slice(0, 10) });
     return fallback();
   } catch (err) {
     if (input.signal.aborted) throw input.signal.reason;
-    warn('engine_error', { err });
+    if (err instanceof OverBudget) warn('budget', { max_output_tokens: budget.maxOutputTokens ?? null, extra_calls_left: budget.callsLeft });
+    else warn('engine_error', { err });
     return fallback();
   }
 }

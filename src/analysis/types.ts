@@ -5,6 +5,7 @@
  * deterministic, offline) and a second persona-aware model pass (live keys).
  */
 import type { PersonaRecord } from '../personas/persona-schema.js';
+import type { ExtraCallBudget } from '../providers/extra-calls.js';
 import type { Provider } from '../providers/types.js';
 
 export interface Analysis {
@@ -33,6 +34,8 @@ export interface AnalysisInput {
   provider: Provider;
   mode: 'live' | 'test';
   signal: AbortSignal;
+  /** The request's budget of extra model calls (the live pass draws on it); absent: a fresh one. */
+  extraCalls?: ExtraCallBudget;
 }
 
 export type Analyze = (input: AnalysisInput) => Promise<Analysis>;

@@ -19,6 +19,11 @@ export const ERRORS = {
   validation_error: { status: 422, type: 'invalid_request_error', description: 'Request fields fail validation' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error', description: 'Too many requests' },
   internal_error: { status: 500, type: 'server_error', description: 'Server-side failure' },
+  model_output_invalid: {
+    status: 502,
+    type: 'model_error',
+    description: "The model's answer broke the request's constraints (JSON schema, forced tool call), also after one more attempt",
+  },
   service_unavailable: { status: 503, type: 'server_error', description: 'Temporary overload, or no backend configured' },
 } as const satisfies Record<string, { status: number; type: string; description: string }>;
 

@@ -43,14 +43,17 @@
  * (so a client never sees deltas of invalid JSON; such streams arrive in one
  * piece), extracts the JSON (code fences and surrounding prose removed),
  * validates it, and on failure asks once more with the validation errors
- * appended as a user message. Still invalid → ApiError internal_error. Usage
- * of both calls is reported. The run's own check (run.ts) stays the last line
- * of defence.
+ * appended as a user message. Still invalid → ApiError model_output_invalid
+ * (502). Usage of both calls is reported. The run's own check (run.ts) stays
+ * the last line of defence. A backend that enforces schemas itself but not
+ * every keyword (`capabilities.enforcesAll(schema)` false: the local
+ * engine's grammar) goes the same way, keeping its json_schema format.
  */
 import { ApiError } from '../errors/api-error.js';
 import type { Logger } from '../logger.js';
 import { validateAgainst } from '../util/json-schema.js';
 import { abortReason, retryAfterMs } from '../util/upstream-http.js';
+import { budgetOf } from './extra-calls.js';
 import type { OutputFormat, Provider, ProviderEvent, ProviderRequest } from './types.js';
 
 export interface RetryPolicy {
@@ -149,8 +152,9 @@ export function createRouterProvider(options: RouterOptions): RouterProvider {
         if (req.signal.aborted) throw abortReason(req.signal, undefined);
         let yielded = false;
         try {
-          if (needsSchemaCheck(backend, req.format)) {
-            const events = await structuredAnswer(backend, req);
+          const check = schemaCheck(backend, req.format);
+          if (check) {
+            const events = await structuredAnswer(backend, req, check);
             yielded = true;
             yield { type: 'engine', name: backend.name };
             yield* events;
@@ -188,14 +192,25 @@ export function createRouterProvider(options: RouterOptions): RouterProvider {
     return Math.floor(random() * cap);
   }
 
-  /** The whole answer of a backend without native JSON Schema support, validated and repaired once. */
-  async function structuredAnswer(backend: RouterBackend, req: ProviderRequest): Promise<ProviderEvent[]> {
+  /**
+   * The whole answer of a backend that does not (fully) enforce the schema,
+   * validated and repaired once. `prompt`: no native support, the schema goes
+   * in the system prompt; `validate`: the backend keeps the format.
+   */
+  async function structuredAnswer(backend: RouterBackend, req: ProviderRequest, check: SchemaCheck): Promise<ProviderEvent[]> {
     const format = req.format as Extract<OutputFormat, { type: 'json_schema' }>;
     // Collected whole before anything is yielded: the backend may fetch it whole too.
-    const asked: ProviderRequest = { ...withSchemaInstructions(req, format), incremental: false };
+    const asked: ProviderRequest = { ...(check === 'prompt' ? withSchemaInstructions(req, format) : req), incremental: false };
     const first = await collect(callOnce(backend, asked));
     const checked = checkOutput(first, format);
     if (checked.ok) return checked.events;
+    if (!budgetOf(req).take('json_repair')) {
+      throw new ApiError(
+        'model_output_invalid',
+        `The model's output does not match the JSON schema '${format.name}' (backend ${backend.name}), and this request has no extra model call left for a repair: ${checked.errors.join('; ')}`,
+        { param: 'text.format.schema', headers: NO_CLIENT_RETRY },
+      );
+    }
     logger?.warn('backend.json_repair', { backend: backend.name, schema: format.name });
     const repair: ProviderRequest = {
       ...asked,
@@ -218,8 +233,9 @@ export function createRouterProvider(options: RouterOptions): RouterProvider {
     const rechecked = checkOutput(second, format);
     if (!rechecked.ok) {
       throw new ApiError(
-        'internal_error',
+        'model_output_invalid',
         `The model's output does not match the JSON schema '${format.name}', also after one repair attempt (backend ${backend.name}): ${rechecked.errors.join('; ')}`,
+        { param: 'text.format.schema', headers: NO_CLIENT_RETRY },
       );
     }
     return mergeUsage(first, rechecked.events);
@@ -340,9 +356,18 @@ function own(record: Record<string, string[]>, key: string): string[] | undefine
 // ---------------------------------------------------------------------------
 // Structured outputs without native support
 
-function needsSchemaCheck(backend: RouterBackend, format: OutputFormat): boolean {
-  return format.type === 'json_schema' && (backend.jsonSchema ?? backend.provider.capabilities?.jsonSchema ?? true) === false;
+type SchemaCheck = 'prompt' | 'validate';
+
+/** How the router must see to a json_schema format on this backend: not at all (undefined), or prompt / validate (structuredAnswer). */
+function schemaCheck(backend: RouterBackend, format: OutputFormat): SchemaCheck | undefined {
+  if (format.type !== 'json_schema') return undefined;
+  if ((backend.jsonSchema ?? backend.provider.capabilities?.jsonSchema ?? true) === false) return 'prompt';
+  const enforcesAll = backend.provider.capabilities?.enforcesAll;
+  return enforcesAll && !enforcesAll(format.schema) ? 'validate' : undefined;
 }
+
+/** The server already made one more attempt: a client retrying at once would mostly pay the same twice. */
+export const NO_CLIENT_RETRY = { 'x-should-retry': 'false' };
 
 /** Plain text, with the schema and the rules in the system prompt. */
 function withSchemaInstructions(req: ProviderRequest, format: Extract<OutputFormat, { type: 'json_schema' }>): ProviderRequest {
@@ -367,13 +392,16 @@ function textOf(events: ProviderEvent[]): string {
 /**
  * The answer's JSON checked against the schema. Valid → the events with the
  * text replaced by the JSON alone (one delta, where the first text was).
- * An answer that called functions is passed through unchecked, as run.ts does.
+ * An answer that called functions, or was cut at the token limit, is passed
+ * through unchecked, as run.ts does.
  */
 function checkOutput(
   events: ProviderEvent[],
   format: Extract<OutputFormat, { type: 'json_schema' }>,
 ): { ok: true; events: ProviderEvent[] } | { ok: false; errors: string[] } {
   if (events.some((e) => e.type === 'tool-call-start')) return { ok: true, events };
+  // Cut at the token limit: an incomplete response (run.ts), not a wrong one; a repair would be cut too.
+  if (events.some((e) => e.type === 'finish' && (e.reason === 'length' || e.reason === 'content_filter'))) return { ok: true, events };
   const json = extractJson(textOf(events));
   if (json === undefined) return { ok: false, errors: ['the reply is not JSON'] };
   const check = validateAgainst(format.schema, json.value);

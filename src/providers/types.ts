@@ -8,6 +8,7 @@
  * Shared types never import from a backend folder.
  */
 import type { PersonaRecord } from '../personas/persona-schema.js';
+import type { ExtraCallBudget } from './extra-calls.js';
 
 export type Role = 'system' | 'developer' | 'user' | 'assistant';
 
@@ -106,6 +107,12 @@ export interface ProviderRequest {
   incremental?: boolean;
   /** A simulated survey respondent (see RespondentHint); only the sandbox reads it. */
   respondent?: RespondentHint;
+  /**
+   * The request's budget of extra model calls (repairs, retries, analysis;
+   * extra-calls.ts), shared by every copy of the request. Absent: each
+   * stage that would make one starts a fresh budget.
+   */
+  extraCalls?: ExtraCallBudget;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
@@ -133,6 +140,13 @@ export interface ProviderCapabilities {
    * the output against the schema and repairs it once (router.ts). Default true.
    */
   jsonSchema?: boolean;
+  /**
+   * For an engine that enforces JSON Schemas itself but not every keyword
+   * (the local engine's grammar): whether it enforces all of `schema`.
+   * false: the router collects the answer, validates it and repairs it once,
+   * keeping the format (router.ts). Default: true.
+   */
+  enforcesAll?(schema: Record<string, unknown>): boolean;
 }
 
 export interface Provider {

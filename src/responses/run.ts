@@ -6,7 +6,8 @@
  * replay see them.
  */
 import { ApiError, toApiError } from '../errors/api-error.js';
-import type { Provider, ProviderEvent, ProviderRequest } from '../providers/types.js';
+import { NO_CLIENT_RETRY } from '../providers/router.js';
+import type { Provider, ProviderEvent, ProviderRequest, ToolChoice } from '../providers/types.js';
 import { validateAgainst } from '../util/json-schema.js';
 import { StopSequences } from '../providers/stop-sequences.js';
 import type { ResponseTranslator } from './translator.js';
@@ -29,6 +30,8 @@ export class ResponseRun {
   engine: string | undefined;
   /** The text ended at one of the request's stop sequences (stop-sequences.ts). */
   private stoppedAtSequence = false;
+  /** The model stopped at the token limit (or a filter): the response is incomplete, its JSON may be unfinished. */
+  private cutShort = false;
 
   constructor(
     readonly translator: ResponseTranslator,
@@ -88,8 +91,8 @@ export class ResponseRun {
     try {
       await this.generate(provider, request, hooks, signal);
       if (signal.aborted) throw signal.reason;
-      // Text cut at a stop sequence is what the client asked for, even if that leaves the JSON unfinished.
-      const problem = this.stoppedAtSequence ? null : checkStructuredOutput(request, t.outputText, t.response.output.some((o) => o.type === 'function_call'));
+      // Text cut at a stop sequence or the token limit is what the client asked for, even if that leaves the JSON unfinished.
+      const problem = this.stoppedAtSequence || this.cutShort ? null : checkStructuredOutput(request, t.outputText, t.response.output.some((o) => o.type === 'function_call'));
       if (problem) this.emit(t.fail((this.failure = problem)));
       else {
         // Analysis (and anything else computed from the finished answer) lands in the terminal event's response.
@@ -122,13 +125,14 @@ export class ResponseRun {
     const usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, seen: false };
     let items = request.items;
     let offered = request.tools;
+    let toolChoice = request.toolChoice;
     let finalTurn = false;
     let finish: ProviderEvent | undefined;
     const stop = request.sampling.stop?.length ? new StopSequences(request.sampling.stop) : undefined;
     for (let turn = 0; ; turn++) {
       const pending = new Map<number, { callId: string; name: string; arguments: string }>();
       let clientCalls = 0;
-      const events = provider.stream({ ...request, tools: offered, items, signal });
+      const events = provider.stream({ ...request, tools: offered, toolChoice, items, signal });
       for await (const event of stop ? stop.filter(events) : events) {
         if (signal.aborted) return;
         if (event.type === 'engine') {
@@ -172,6 +176,8 @@ export class ResponseRun {
       // The client must answer its own function calls first: the server tools of this turn ran
       // (and are listed in server_tool_calls), and the response ends here with the client's calls.
       if (clientCalls > 0) break;
+      // A forced tool_choice asks for a call in this response, and one was made: the next turns may answer.
+      toolChoice = relaxed(toolChoice);
       items = [
         ...items,
         ...calls.map((c) => ({ type: 'function_call' as const, callId: c.callId, name: c.name, arguments: c.arguments })),
@@ -190,7 +196,10 @@ export class ResponseRun {
     if (usage.seen) {
       this.emit(t.push({ type: 'usage', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cachedTokens: usage.cachedTokens, reasoningTokens: usage.reasoningTokens }));
     }
-    if (finish) this.emit(t.push(finish));
+    if (finish) {
+      this.cutShort = finish.type === 'finish' && (finish.reason === 'length' || finish.reason === 'content_filter');
+      this.emit(t.push(finish));
+    }
   }
 }
 
@@ -210,21 +219,30 @@ export interface ServerToolExecutor {
   maxTurns: number;
 }
 
+/** A tool choice once a call was made: required → auto; allowed+required → allowed. */
+function relaxed(choice: ToolChoice): ToolChoice {
+  if (choice.mode === 'required' || choice.mode === 'function') return { mode: 'auto' };
+  if (choice.mode === 'allowed' && choice.required) return { ...choice, required: false };
+  return choice;
+}
+
 /** With json_schema the output must validate; with json_object it must parse. */
 function checkStructuredOutput(request: Omit<ProviderRequest, 'signal'>, text: string, calledFunctions: boolean): ApiError | null {
   const f = request.format;
   if (f.type === 'text' || calledFunctions) return null;
+  // The model's answer, not the server, is at fault: 502 model_output_invalid, never a 500.
+  const invalid = (message: string, param: string) => new ApiError('model_output_invalid', message, { param, headers: NO_CLIENT_RETRY });
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return new ApiError('internal_error', `The model's output is not valid JSON, as text.format '${f.type}' requires.`);
+    return invalid(`The model's output is not valid JSON, as text.format '${f.type}' requires.`, 'text.format');
   }
   if (f.type === 'json_object') {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? null : new ApiError('internal_error', "The model's output is not a JSON object.");
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? null : invalid("The model's output is not a JSON object.", 'text.format');
   }
   const check = validateAgainst(f.schema, value);
-  return check.valid ? null : new ApiError('internal_error', `The model's output does not match the JSON schema '${f.name}': ${check.errors.slice(0, 3).join('; ')}`);
+  return check.valid ? null : invalid(`The model's output does not match the JSON schema '${f.name}': ${check.errors.slice(0, 3).join('; ')}`, 'text.format.schema');
 }
 
 export interface RunEntry {

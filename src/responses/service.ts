@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { PersonaStore } from '../personas/persona-store.js';
 import { creditsFor, type PricingTable } from '../pricing.js';
 import type { ConversationItem, Provider, SamplingOptions } from '../providers/types.js';
+import { ExtraCallBudget } from '../providers/extra-calls.js';
 import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
 import type { CreditsStore, Hold } from '../storage/credits-store.js';
@@ -147,9 +148,12 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
    * hold's own transaction.
    */
   async function plan(caller: Caller, req: CreateResponseRequest, extra: ExtraSampling | undefined): Promise<Job> {
-    const provider: Provider = selectEngine(deps.engines, caller.mode);
+    const provider: Provider = selectEngine(deps.engines, caller.mode, deps.logger);
     const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() }, workspaceOf(caller));
     if (extra) prepared.provider = { ...prepared.provider, sampling: { ...prepared.provider.sampling, ...extra } };
+    // Repairs, retries and the analysis pass draw on one budget per request (providers/extra-calls.ts).
+    const extraCalls = new ExtraCallBudget(prepared.provider.sampling.maxOutputTokens);
+    prepared.provider = { ...prepared.provider, extraCalls };
     const effort = req.reasoning_effort ?? req.reasoning?.effort;
     let session: ServerToolSession | undefined;
     if (prepared.serverTools.length > 0) {
@@ -174,7 +178,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       const analyze = deps.analyze;
       const question = lastUserText(prepared.context);
       hooks.afterOutput = async (response, signal) => {
-        response.analysis = await analyze({ persona: prepared.persona, question, answer: response.output_text, provider, mode: caller.mode, signal });
+        response.analysis = await analyze({ persona: prepared.persona, question, answer: response.output_text, provider, mode: caller.mode, signal, extraCalls });
       };
     }
     const translator = newTranslator(prepared, effort, analysis, session);

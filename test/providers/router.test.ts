@@ -408,15 +408,39 @@ describe('router: structured outputs without native JSON Schema support', () => 
     assert.equal(text(events), '{"age": 41}');
   });
 
-  it('still invalid after the repair → internal_error naming the schema', async () => {
+  it('still invalid after the repair → 502 model_output_invalid naming the schema (the model failed, not the server), no client retry', async () => {
     const p = scripted('local', ['no idea', '{"age": 1.5}'], { jsonSchema: false });
     const router = createRouterProvider({ backends: [{ name: 'local', provider: p }], routes: { default: ['local'] } });
     const { events, error } = await drain(router, request({ format }));
     assert.equal(events.length, 0, 'nothing reached the consumer');
     assert.ok(error instanceof ApiError);
-    assert.equal(error.code, 'internal_error');
+    assert.equal(error.code, 'model_output_invalid');
+    assert.equal(error.status, 502);
+    assert.equal(error.param, 'text.format.schema');
+    assert.equal(error.headers['x-should-retry'], 'false');
     assert.match(error.message, /JSON schema 'person', also after one repair attempt/);
     assert.equal(p.calls.length, 2);
+  });
+
+  it('a backend that enforces schemas but not this one entirely (enforcesAll false): validated and repaired, keeping the format', async () => {
+    const seen: unknown[] = [];
+    const p = scripted('grammar', ['{"age": 1.5}', '{"age": 2}'], { jsonSchema: true, enforcesAll: (schema) => (seen.push(schema), false) });
+    const router = createRouterProvider({ backends: [{ name: 'grammar', provider: p }], routes: { default: ['grammar'] } });
+    const { events, error } = await drain(router, request({ format }));
+    assert.equal(error, undefined);
+    assert.deepEqual(seen, [format.schema], 'asked about the request schema');
+    assert.equal(p.calls.length, 2);
+    for (const call of p.calls) {
+      assert.deepEqual(call.format, format, 'the engine keeps enforcing what it can');
+      assert.equal(call.system, undefined, 'no schema prompt');
+      assert.equal(call.incremental, false, 'collected whole');
+    }
+    assert.equal(text(events), '{"age": 2}');
+    // enforcesAll true, or no such capability: streamed through, one call.
+    const full = scripted('grammar', ['{"age": 1.5}'], { jsonSchema: true, enforcesAll: () => true });
+    const through = await drain(createRouterProvider({ backends: [{ name: 'grammar', provider: full }], routes: { default: ['grammar'] } }), request({ format }));
+    assert.equal(full.calls.length, 1);
+    assert.equal(text(through.events), '{"age": 1.5}', 'the run checks it, not the router');
   });
 
   it('the config’s jsonSchema:false applies to a backend that declares nothing; text formats stream through', async () => {

@@ -26,15 +26,25 @@
  * String characters: node-llama-cpp's rule, minus surrogates and code points
  * above U+10FFFF (STRICT_STRING_CHAR_CLASS below; see utf8-guard.ts).
  *
- * Keywords the grammar cannot express (pattern, minimum/maximum, multipleOf,
- * uniqueItems, other string formats, not, if/then/else) are dropped; the
- * output can then fail them, and the response's structured-output check
- * (Ajv, in the translator) reports it.
+ * What the generator cannot express is spliced into its output
+ * (gbnf-values.ts): integer bounds, number bounds that are integers and
+ * `pattern`s of a regex subset (and the `uuid` format as a pattern). Each
+ * such node becomes a placeholder `const` for the generator, whose literal
+ * in the generated GBNF is then replaced by the rule.
+ *
+ * Keywords still not expressed (multipleOf, uniqueItems, fractional
+ * bounds, patterns beyond the subset, other string formats, not,
+ * if/then/else, contains, exclusivity of a client's oneOf, …) are dropped
+ * from the grammar and listed by `grammarGaps`: the provider's
+ * `capabilities.enforcesAll` says false for such a schema, so the router
+ * validates the answer and repairs it once, as it does for backends without
+ * native JSON Schema support (router.ts); the run's check stays last.
  */
 import { ApiError } from '../../errors/api-error.js';
 import type { OutputFormat } from '../types.js';
 import type { LlamaGrammar } from './llama-api.js';
 import type { LoadedModel } from './load-model.js';
+import { integerRange, numberRange, patternGbnf } from './gbnf-values.js';
 
 type Schema = Record<string, unknown>;
 
@@ -59,12 +69,12 @@ export async function formatGrammar(m: LoadedModel, format: OutputFormat): Promi
 
 /** Grammar for a JSON Schema (compiled once per schema and model). */
 export async function schemaGrammar(m: LoadedModel, schema: Schema, param: string): Promise<LlamaGrammar> {
-  const converted = toGrammarSchema(schema);
-  const key = `schema:${JSON.stringify(converted)}`;
+  const plan = grammarPlan(schema);
+  const key = `schema:${JSON.stringify(plan.schema)}:${JSON.stringify([...plan.splices])}`;
   return m.grammar(key, async () => {
     let generated: LlamaGrammar;
     try {
-      generated = await m.llama.createGrammarForJsonSchema(converted);
+      generated = await m.llama.createGrammarForJsonSchema(plan.schema);
     } catch (err) {
       throw new ApiError(
         'invalid_request',
@@ -73,7 +83,7 @@ export async function schemaGrammar(m: LoadedModel, schema: Schema, param: strin
       );
     }
     // A failure here is the engine's, not the schema's.
-    return strictStrings(m, generated);
+    return strictStrings(m, generated, plan.splices);
   });
 }
 
@@ -88,66 +98,170 @@ export async function schemaGrammar(m: LoadedModel, schema: Schema, param: strin
 export const STRING_CHAR_CLASS = String.raw`[^"\\\x7F\x00-\x1F]`;
 export const STRICT_STRING_CHAR_CLASS = String.raw`[^"\\\x7F\x00-\x1F\uD800-\uDFFF\U00110000-\U001FFFFF]`;
 
-/** The grammar with STRICT_STRING_CHAR_CLASS for string characters (its stop triggers kept). */
-async function strictStrings(m: LoadedModel, g: LlamaGrammar): Promise<LlamaGrammar> {
-  if (!g.grammar.includes(STRING_CHAR_CLASS)) return g;
+/**
+ * The grammar with the spliced rules in place of their placeholders and
+ * STRICT_STRING_CHAR_CLASS for string characters (its stop triggers kept).
+ */
+async function strictStrings(m: LoadedModel, g: LlamaGrammar, splices: ReadonlyMap<string, Splice> = new Map()): Promise<LlamaGrammar> {
+  let text = g.grammar;
+  for (const [token, splice] of splices) {
+    // node-llama-cpp writes a string const as a GBNF literal of the JSON string: "\"<token>\"".
+    const literal = `"\\"${token}\\""`;
+    if (!text.includes(literal)) throw new Error(`grammar: the placeholder ${token} is missing from the generated grammar`);
+    text = text.split(literal).join(splice.kind === 'string' ? `"\\"" ${splice.gbnf} "\\""` : `(${splice.gbnf})`);
+  }
+  if (text === g.grammar && !text.includes(STRING_CHAR_CLASS)) return g;
   return m.llama.createGrammar({
-    grammar: g.grammar.split(STRING_CHAR_CLASS).join(STRICT_STRING_CHAR_CLASS),
+    grammar: text.split(STRING_CHAR_CLASS).join(STRICT_STRING_CHAR_CLASS),
     stopGenerationTriggers: g.stopGenerationTriggers,
     trimWhitespaceSuffix: g.trimWhitespaceSuffix,
   });
 }
 
-/** A client's JSON Schema → the subset node-llama-cpp's grammar generator understands. */
-export function toGrammarSchema(schema: unknown): Schema {
-  return convert(schema, 0);
+/** A GBNF rule spliced in place of a placeholder: a whole JSON number, or the inside of a JSON string. */
+export interface Splice {
+  kind: 'number' | 'string';
+  gbnf: string;
 }
 
-function convert(input: unknown, depth: number): Schema {
-  if (depth > MAX_DEPTH || !isObject(input)) return ANY;
-  const converted = convertShape(input, depth);
+/** What schemaGrammar compiles: the generator's schema (with placeholders), the rules to splice, and what is not expressed. */
+export interface GrammarPlan {
+  schema: Schema;
+  splices: Map<string, Splice>;
+  /** Keywords the grammar does not enforce (with the path where), e.g. `properties.score: multipleOf`. */
+  gaps: string[];
+}
+
+const PLACEHOLDER = 'cohort-splice-';
+
+interface Ctx {
+  /** Absent: plain subset for node-llama-cpp's function documentation (no placeholders). */
+  splices?: Map<string, Splice>;
+  byRule?: Map<string, string>;
+  gaps: string[];
+  path: string;
+}
+
+const plans = new WeakMap<object, GrammarPlan>();
+
+/** The grammar plan of a schema (memoized per schema object: the router and the engine ask for the same one). */
+export function grammarPlan(schema: Schema): GrammarPlan {
+  let plan = plans.get(schema);
+  if (!plan) {
+    // A client schema that contains the placeholder prefix gets no splices (it could collide).
+    const canSplice = !JSON.stringify(schema).includes(PLACEHOLDER);
+    const ctx: Ctx = { gaps: [], path: '', ...(canSplice ? { splices: new Map(), byRule: new Map() } : {}) };
+    plan = { schema: convert(schema, 0, ctx), splices: ctx.splices ?? new Map(), gaps: ctx.gaps };
+    plans.set(schema, plan);
+  }
+  return plan;
+}
+
+/** Keywords of `schema` the grammar does not enforce; empty when the grammar alone guarantees a valid answer. */
+export function grammarGaps(schema: Schema): string[] {
+  return grammarPlan(schema).gaps;
+}
+
+function placeholder(ctx: Ctx, splice: Splice): Schema | undefined {
+  if (!ctx.splices || !ctx.byRule) return undefined;
+  const key = `${splice.kind}:${splice.gbnf}`;
+  let token = ctx.byRule.get(key);
+  if (!token) {
+    token = `${PLACEHOLDER}${ctx.splices.size}`;
+    ctx.byRule.set(key, token);
+    ctx.splices.set(token, splice);
+  }
+  return { const: token };
+}
+
+/**
+ * A client's JSON Schema → the subset node-llama-cpp's grammar generator
+ * understands, without splices (for node-llama-cpp's function documentation).
+ */
+export function toGrammarSchema(schema: unknown): Schema {
+  return convert(schema, 0, { gaps: [], path: '' });
+}
+
+/** Keywords handled by convertShape (or without effect on the value); any other is a gap. */
+const HANDLED = new Set([
+  'type', 'properties', 'additionalProperties', 'required', 'items', 'prefixItems', 'minItems', 'maxItems', 'minProperties', 'maxProperties',
+  'enum', 'const', 'anyOf', '$defs', 'definitions', '$ref', 'allOf', 'nullable', 'format', 'minLength', 'maxLength', 'pattern',
+  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
+  'description', 'title', '$schema', '$id', '$comment', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly',
+]);
+
+function gap(ctx: Ctx, what: string): void {
+  if (ctx.gaps.length < 50) ctx.gaps.push(ctx.path ? `${ctx.path}: ${what}` : what);
+}
+
+function at(ctx: Ctx, ...segments: string[]): Ctx {
+  return { ...ctx, path: [ctx.path, ...segments].filter(Boolean).join('.') };
+}
+
+/** `checkKeys` false: a branch of a node whose keywords were already looked at (nullable, a type list). */
+function convert(input: unknown, depth: number, ctx: Ctx, checkKeys = true): Schema {
+  if (depth > MAX_DEPTH) {
+    gap(ctx, 'nested too deep');
+    return ANY;
+  }
+  if (!isObject(input)) {
+    if (input === false) gap(ctx, 'false schema');
+    return ANY;
+  }
+  if (checkKeys) for (const k of Object.keys(input)) if (!HANDLED.has(k)) gap(ctx, k === 'oneOf' ? 'oneOf (exclusivity)' : k);
+  const converted = convertShape(input, depth, ctx);
   // Descriptions do not change the grammar, but node-llama-cpp shows them to
   // the model when it documents functions.
   return typeof input.description === 'string' && converted !== ANY ? { ...converted, description: input.description } : converted;
 }
 
-function convertShape(input: Schema, depth: number): Schema {
+function convertShape(input: Schema, depth: number, ctx: Ctx): Schema {
   let s: Schema = input;
   const out: Schema = {};
 
   const defs = s.$defs ?? s.definitions;
   if (isObject(defs)) {
     const converted: Schema = {};
-    for (const [k, v] of Object.entries(defs)) converted[k] = convert(v, depth + 1);
+    for (const [k, v] of Object.entries(defs)) converted[k] = convert(v, depth + 1, at(ctx, '$defs', k));
     out.$defs = converted;
   }
   const withDefs = (x: Schema): Schema => (out.$defs === undefined ? x : { ...x, $defs: out.$defs });
 
   if (typeof s.$ref === 'string') {
     const m = /^#\/(?:\$defs|definitions)\/([^/]+)$/.exec(s.$ref);
+    if (!m) gap(ctx, `$ref ${s.$ref}`);
     return m ? withDefs({ $ref: `#/$defs/${m[1]}` }) : ANY;
   }
 
   if (Array.isArray(s.allOf)) {
     const merged = mergeAllOf(s);
-    if (!merged) return ANY;
+    if (!merged) {
+      gap(ctx, 'allOf');
+      return ANY;
+    }
+    for (const k of Object.keys(merged)) if (!HANDLED.has(k) && !(k in input)) gap(ctx, k);
     s = merged;
   }
 
   if (s.nullable === true) {
     const { nullable: _n, ...rest } = s;
-    return withDefs({ oneOf: [convert(rest, depth + 1), { type: 'null' }] });
+    return withDefs({ oneOf: [convert(rest, depth + 1, ctx, false), { type: 'null' }] });
   }
 
-  if ('const' in s) return isPrimitive(s.const) ? withDefs({ const: s.const }) : ANY;
+  if ('const' in s) {
+    if (!isPrimitive(s.const)) gap(ctx, 'const (not a primitive)');
+    return isPrimitive(s.const) ? withDefs({ const: s.const }) : ANY;
+  }
   if (Array.isArray(s.enum)) {
+    if (!(s.enum.length > 0 && s.enum.every(isPrimitive))) gap(ctx, 'enum (not primitives)');
     return s.enum.length > 0 && s.enum.every(isPrimitive) ? withDefs({ enum: s.enum }) : ANY;
   }
 
   const alternatives = Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined;
   if (alternatives && s.type === undefined && s.properties === undefined && s.items === undefined) {
     if (alternatives.length === 0) return ANY;
-    return withDefs({ oneOf: alternatives.map((a) => convert(a, depth + 1)) });
+    const key = Array.isArray(s.oneOf) ? 'oneOf' : 'anyOf';
+    return withDefs({ oneOf: alternatives.map((a, i) => convert(a, depth + 1, at(ctx, key, String(i)))) });
   }
 
   let type = s.type;
@@ -160,19 +274,45 @@ function convertShape(input: Schema, depth: number): Schema {
     const types = [...new Set(type.filter((t): t is string => typeof t === 'string'))];
     if (types.length === 0) return ANY;
     if (types.length === 1) type = types[0];
-    else return withDefs({ oneOf: types.map((t) => convert({ ...s, type: t, $defs: undefined, definitions: undefined }, depth + 1)) });
+    else return withDefs({ oneOf: types.map((t) => convert(typeOnly(s, t), depth + 1, ctx, false)) });
   }
 
   switch (type) {
     case 'string': {
-      if (typeof s.format === 'string' && FORMATS.has(s.format)) return withDefs({ type: 'string', format: s.format });
+      const format = typeof s.format === 'string' ? s.format : undefined;
+      const pattern = typeof s.pattern === 'string' ? s.pattern : undefined;
+      const lengths = s.minLength !== undefined || s.maxLength !== undefined;
+      // One pattern can be spliced: the client's, else its format's.
+      const chosen = pattern ?? (format !== undefined ? FORMAT_PATTERNS[format] : undefined);
+      const gbnf = chosen === undefined ? undefined : patternGbnf(chosen);
+      const ph = gbnf === undefined ? undefined : placeholder(ctx, { kind: 'string', gbnf });
+      if (ph) {
+        if (lengths) gap(ctx, 'minLength/maxLength (beside a pattern)');
+        if (format !== undefined && pattern !== undefined) gap(ctx, `format ${format} (beside a pattern)`);
+        return withDefs(ph);
+      }
+      if (pattern !== undefined) gap(ctx, 'pattern');
+      if (format !== undefined && FORMATS.has(format)) {
+        if (lengths) gap(ctx, 'minLength/maxLength (beside a format)');
+        return withDefs({ type: 'string', format });
+      }
+      if (format !== undefined) gap(ctx, `format ${format}`);
       const r: Schema = { type: 'string' };
       if (isCount(s.minLength)) r.minLength = s.minLength;
       if (isCount(s.maxLength)) r.maxLength = s.maxLength;
       return withDefs(r);
     }
     case 'number':
-    case 'integer':
+    case 'integer': {
+      const bounded = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].some((k) => s[k] !== undefined);
+      if (!bounded) return withDefs({ type });
+      const range = type === 'integer' ? integerBounds(s) : numberBounds(s);
+      const gbnf = range && (type === 'integer' ? integerRange(range.min, range.max) : numberRange(range.min, range.max));
+      const ph = gbnf ? placeholder(ctx, { kind: 'number', gbnf }) : undefined;
+      if (ph) return withDefs(ph);
+      gap(ctx, 'minimum/maximum');
+      return withDefs({ type });
+    }
     case 'boolean':
     case 'null':
       return withDefs({ type });
@@ -181,11 +321,11 @@ function convertShape(input: Schema, depth: number): Schema {
       const props = isObject(s.properties) ? Object.entries(s.properties) : [];
       if (props.length > 0) {
         const p: Schema = {};
-        for (const [k, v] of props) p[k] = convert(v, depth + 1);
+        for (const [k, v] of props) p[k] = convert(v, depth + 1, at(ctx, 'properties', k));
         r.properties = p;
       }
       const ap = s.additionalProperties;
-      if (isObject(ap)) r.additionalProperties = convert(ap, depth + 1);
+      if (isObject(ap)) r.additionalProperties = convert(ap, depth + 1, at(ctx, 'additionalProperties'));
       else if (ap === true || (ap === undefined && props.length === 0)) r.additionalProperties = true;
       if (isCount(s.minProperties)) r.minProperties = s.minProperties;
       if (isCount(s.maxProperties)) r.maxProperties = s.maxProperties;
@@ -194,8 +334,8 @@ function convertShape(input: Schema, depth: number): Schema {
     case 'array': {
       const r: Schema = { type: 'array' };
       const prefix = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : undefined;
-      if (prefix) r.prefixItems = prefix.map((x) => convert(x, depth + 1));
-      if (isObject(s.items)) r.items = convert(s.items, depth + 1);
+      if (prefix) r.prefixItems = prefix.map((x, i) => convert(x, depth + 1, at(ctx, 'prefixItems', String(i))));
+      if (isObject(s.items)) r.items = convert(s.items, depth + 1, at(ctx, 'items'));
       if (isCount(s.minItems)) r.minItems = s.minItems;
       let maxItems = isCount(s.maxItems) ? s.maxItems : undefined;
       if (s.items === false && prefix) maxItems = Math.min(maxItems ?? prefix.length, prefix.length);
@@ -203,8 +343,46 @@ function convertShape(input: Schema, depth: number): Schema {
       return withDefs(r);
     }
     default:
+      gap(ctx, `type ${String(type)}`);
       return ANY;
   }
+}
+
+/** Formats expressed as a pattern (node-llama-cpp knows date, time and date-time itself). */
+const FORMAT_PATTERNS: Record<string, string> = {
+  uuid: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+};
+
+/** A branch of `type: [a, b]`: the keywords of its own type only (so `minimum` is not checked on a string branch). */
+function typeOnly(s: Schema, t: string): Schema {
+  const { $defs: _d, definitions: _f, type: _t, ...rest } = s;
+  return { ...rest, type: t };
+}
+
+type Range = { min: number | undefined; max: number | undefined };
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Integer bounds, inclusive: exclusive and fractional bounds rounded inward. Draft-4 boolean exclusives too. */
+function integerBounds(s: Schema): Range | undefined {
+  let min = num(s.minimum);
+  let max = num(s.maximum);
+  if (min !== undefined) min = s.exclusiveMinimum === true ? Math.floor(min) + 1 : Math.ceil(min);
+  if (max !== undefined) max = s.exclusiveMaximum === true ? Math.ceil(max) - 1 : Math.floor(max);
+  const exMin = num(s.exclusiveMinimum);
+  const exMax = num(s.exclusiveMaximum);
+  if (exMin !== undefined) min = Math.max(min ?? -Infinity, Math.floor(exMin) + 1);
+  if (exMax !== undefined) max = Math.min(max ?? Infinity, Math.ceil(exMax) - 1);
+  return { min, max };
+}
+
+/** Number bounds when they are inclusive integers; undefined otherwise (not expressed). */
+function numberBounds(s: Schema): Range | undefined {
+  if (s.exclusiveMinimum !== undefined || s.exclusiveMaximum !== undefined) return undefined;
+  const min = num(s.minimum);
+  const max = num(s.maximum);
+  if ((min !== undefined && !Number.isInteger(min)) || (max !== undefined && !Number.isInteger(max))) return undefined;
+  return { min, max };
 }
 
 /** allOf merged into its parent when that can be done exactly enough; null when not. */

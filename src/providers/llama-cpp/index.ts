@@ -27,6 +27,7 @@ import { ApiError } from '../../errors/api-error.js';
 import type { Provider, ProviderEvent, ProviderRequest } from '../types.js';
 import { AsyncChannel } from './async-channel.js';
 import { generate } from './generate.js';
+import { grammarGaps } from './grammar.js';
 import type { GpuSetting } from './llama-api.js';
 import { createModelHandle } from './load-model.js';
 import { abortReason, createSlotQueue } from './queue.js';
@@ -104,6 +105,8 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): LlamaC
 
   return {
     name: 'llama-cpp',
+    // The grammar enforces most of JSON Schema; what it cannot, the router validates and repairs (grammar.ts).
+    capabilities: { jsonSchema: true, enforcesAll: (schema) => grammarGaps(schema).length === 0 },
     stream,
     async load() {
       await handle.get();
