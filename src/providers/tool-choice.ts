@@ -158,10 +158,12 @@ export function enforceToolChoice(provider: Provider, options: ToolChoiceOptions
     }
   }
 
+  // Everything of the Provider interface but `stream` is the engine's own.
   const out: Provider = {
     name: provider.name,
     ...(provider.capabilities ? { capabilities: provider.capabilities } : {}),
     ...(provider.engineFor ? { engineFor: provider.engineFor.bind(provider) } : {}),
+    ...(provider.preflight ? { preflight: provider.preflight.bind(provider) } : {}),
     stream,
   };
   wrapped.set(provider, out);

@@ -19,7 +19,8 @@ import { EXTRA_CALLS, ExtraCallBudget } from '../../src/providers/extra-calls.js
 import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
 import { createOpenAIResponsesProvider } from '../../src/providers/openai-responses/index.js';
 import { createRouterProvider } from '../../src/providers/router.js';
-import { retryInstruction } from '../../src/providers/tool-choice.js';
+import { enforceToolChoice, retryInstruction } from '../../src/providers/tool-choice.js';
+import type { Provider } from '../../src/providers/types.js';
 import { readSse, startTestServer, type TestServer } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 import { startMockResponsesUpstream, type MockResponsesUpstream } from '../helpers/mock-responses-upstream.js';
@@ -174,6 +175,23 @@ describe('forced tool_choice', () => {
     const body = await res.json();
     assert.deepEqual(body.server_tool_calls.map((c: Json) => c.tool), ['tavily_search']);
     assert.deepEqual(body.output.map((o: Json) => o.type), ['message'], 'answered after the search, not forced into another call');
+  });
+
+  it('the wrapper keeps every member of the engine but stream (engineFor, preflight, capabilities), and is made once per engine', () => {
+    const engine: Provider = {
+      name: 'x',
+      capabilities: { jsonSchema: false },
+      engineFor: () => 'y',
+      preflight: () => {
+        throw new Error('refused');
+      },
+      async *stream() {},
+    };
+    const wrapped = enforceToolChoice(engine);
+    assert.deepEqual(Object.keys(wrapped).sort(), Object.keys(engine).sort());
+    assert.equal(wrapped.engineFor!({} as never), 'y');
+    assert.throws(() => wrapped.preflight!({} as never), /refused/);
+    assert.equal(enforceToolChoice(engine), wrapped);
   });
 
   it('text cut at the token limit is passed on as incomplete, not retried; auto and none are never enforced', async () => {
