@@ -29,6 +29,21 @@ const functionCall = z.object({
   status: z.enum(['in_progress', 'completed', 'incomplete']),
 });
 
+/** An echoed function tool: always complete (src/responses/prepare.ts convertTools). */
+const echoedFunctionTool = z.strictObject({
+  type: z.literal('function'),
+  name: z.string(),
+  description: z.string().nullable(),
+  parameters: z.record(z.string(), z.unknown()).nullable(),
+  strict: z.boolean(),
+});
+const echoedServerTool = z.object({ type: z.string() }).loose().meta({ description: 'A built-in server tool, as sent.' });
+const echoedFormat = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text') }),
+  z.strictObject({ type: z.literal('json_object') }),
+  z.strictObject({ type: z.literal('json_schema'), name: z.string(), description: z.string().nullable(), schema: z.record(z.string(), z.unknown()), strict: z.boolean() }),
+]);
+
 export const responseObjectSchema = z.object({
   id: z.string(),
   object: z.literal('response'),
@@ -53,9 +68,9 @@ export const responseObjectSchema = z.object({
   presence_penalty: z.number(),
   frequency_penalty: z.number(),
   top_logprobs: z.number().int(),
-  text: z.object({ format: z.record(z.string(), z.unknown()), verbosity: z.string() }),
+  text: z.object({ format: echoedFormat, verbosity: z.string() }),
   tool_choice: z.unknown(),
-  tools: z.array(z.unknown()),
+  tools: z.array(z.union([echoedFunctionTool, echoedServerTool])).meta({ description: 'The request\'s tools: function tools complete and normalized (what the backends get), server tools as sent.' }),
   truncation: z.string(),
   usage: usage.nullable().meta({ description: 'Never null in a finished response.' }),
   service_tier: z.string(),

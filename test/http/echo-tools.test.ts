@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
 import { createOpenAIResponsesProvider } from '../../src/providers/openai-responses/index.js';
+import { responseObjectSchema } from '../../src/openapi/response-schemas.js';
 import { readSse, startTestServer, type TestServer } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 import { startMockResponsesUpstream, type MockResponsesUpstream } from '../helpers/mock-responses-upstream.js';
@@ -106,7 +107,10 @@ describe('function tools', () => {
     const frames = events.filter((e) => e.event !== null).map((e) => JSON.parse(e.data) as Json);
     const lifecycle = frames.filter((f) => ['response.created', 'response.in_progress', 'response.completed'].includes(f.type));
     assert.equal(lifecycle.length, 3);
-    for (const f of lifecycle) assert.deepEqual(f.response.tools, TOOLS.map((t) => t.echoed), f.type);
+    for (const f of lifecycle) {
+      assert.deepEqual(f.response.tools, TOOLS.map((t) => t.echoed), f.type);
+      responseObjectSchema.strict().parse(f.response); // the documented (OpenAPI) Response shape
+    }
     const id = lifecycle[0].response.id as string;
     const got = await (await fetch(`${s.url}/v1/responses/${id}`, { headers: { authorization: `Bearer ${s.testKey}` } })).json();
     assert.deepEqual(got.tools, TOOLS.map((t) => t.echoed));
