@@ -130,7 +130,7 @@ function generateWithin(schema: Record<string, unknown>, hints: InstanceHints, r
   if (problem) throw new SchemaRefusal([], `sandbox: the JSON schema for ${label} does not compile: ${problem}`);
   budget.spend(COMPILE_STEPS, []);
   const index = new SchemaIndex(schema);
-  const shared: Shared = { index, scope: SchemaScope.for(schema), budget, wrappers: new WeakMap(), sizes: new MinimalSize(index), mentions: new WeakMap() };
+  const shared: Shared = { index, scope: SchemaScope.for(schema), budget, wrappers: new WeakMap(), sizes: new MinimalSize(index), mentions: new WeakMap(), enums: new WeakMap() };
   let last: { path: SchemaPath; errors: string[] } = { path: [], errors: [] };
   for (let attempt = 0; attempt < 6; attempt++) {
     budget.startValue();
@@ -173,6 +173,8 @@ interface Shared {
   sizes: MinimalSize;
   /** Enum members the message mentions, by enum (see mentionsOf). */
   mentions: WeakMap<unknown[], Map<string, number>>;
+  /** What chooseEnum works out of an enum, by enum and type (see enumPlan). */
+  enums: WeakMap<unknown[], Map<string, { pool: unknown[]; mentioned: string[]; byStance: unknown[] }>>;
 }
 
 /** Steps a schema's compilation costs, and a subschema's (see GenerationBudget). */
@@ -204,7 +206,7 @@ const HARD_DEPTH = 64;
 /** Property names the generator makes up for minProperties, beyond the declared ones. */
 const MAX_EXTRA_KEYS = 199;
 /** The part of the message searched for enum mentions: mentions are looked for near the question, not in a pasted book. */
-const MENTION_WINDOW = 20_000;
+const MENTION_WINDOW = 8_000;
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -474,31 +476,51 @@ class Generator {
   // ------------------------------------------------------------ enum
 
   private chooseEnum(values: unknown[], s: Schema, w: Where): unknown {
-    let pool = values;
-    if (typeof s.type === 'string' || Array.isArray(s.type)) {
-      const allowed = new Set(typeof s.type === 'string' ? [s.type] : (s.type as unknown[]));
-      const typed = values.filter((v) => allowed.has(jsonType(v)) || (allowed.has('number') && jsonType(v) === 'integer'));
-      if (typed.length) pool = typed;
-    }
+    const { pool, mentioned, byStance } = this.enumPlan(values, s, w);
     if (pool.length === 0) throw new UnsatisfiableError(`empty enum at ${w.pointer || '/'}`, [...w.spath, 'enum']);
     const offset = w.index ?? 0;
     // 1. a member the message mentions
-    const at = this.mentionsOf(values, w);
-    const mentioned = pool
-      .filter((v): v is string => typeof v === 'string' && v.length > 0)
-      .map((v) => ({ v, at: at.get(v) ?? -1 }))
-      .filter((x) => x.at >= 0)
-      .sort((a, b) => a.at - b.at);
-    if (mentioned.length) return (mentioned[offset % mentioned.length] as { v: string }).v;
+    if (mentioned.length) return mentioned[offset % mentioned.length];
     // 2. a member that matches the answer's stance (sentiment, purchase intent, …)
-    const stanceWords = STANCE_WORDS[this.hints.stance];
-    const byStance = pool.filter((v) => typeof v === 'string' && stanceWords.includes(v.toLowerCase().replace(/[\s-]+/g, '_')));
     if (byStance.length && offset === 0) return byStance[0];
     // 3. default, then first or a seeded pick
     if (offset === 0 && 'default' in s && pool.some((v) => JSON.stringify(v) === JSON.stringify(s.default))) return structuredClone(s.default);
     if (this.opts.enumFallback === 'first') return structuredClone(pool[offset % pool.length]);
     const base = this.rngAt(w, '#enum').int(0, pool.length - 1);
     return structuredClone(pool[(base + offset) % pool.length]);
+  }
+
+  /**
+   * An enum's members of the schema's type, those the message mentions (in
+   * the order it mentions them) and those matching the answer's stance:
+   * worked out once per enum and type per generation (an enum in each of a
+   * thousand array items is one piece of work, not a thousand).
+   */
+  private enumPlan(values: unknown[], s: Schema, w: Where): { pool: unknown[]; mentioned: string[]; byStance: unknown[] } {
+    const typeKey = JSON.stringify(s.type ?? null);
+    let byType = this.shared.enums.get(values);
+    const known = byType?.get(typeKey);
+    if (known) return known;
+    this.budget.spend(values.length, w.spath);
+    let pool = values;
+    if (typeof s.type === 'string' || Array.isArray(s.type)) {
+      const allowed = new Set(typeof s.type === 'string' ? [s.type] : (s.type as unknown[]));
+      const typed = values.filter((v) => allowed.has(jsonType(v)) || (allowed.has('number') && jsonType(v) === 'integer'));
+      if (typed.length) pool = typed;
+    }
+    const at = this.mentionsOf(values, w);
+    const mentioned = pool
+      .filter((v): v is string => typeof v === 'string' && v.length > 0)
+      .map((v) => ({ v, at: at.get(v) ?? -1 }))
+      .filter((x) => x.at >= 0)
+      .sort((a, b) => a.at - b.at)
+      .map((x) => x.v);
+    const stanceWords = STANCE_WORDS[this.hints.stance];
+    const byStance = pool.filter((v) => typeof v === 'string' && stanceWords.includes(v.toLowerCase().replace(/[\s-]+/g, '_')));
+    const plan = { pool, mentioned, byStance };
+    if (!byType) this.shared.enums.set(values, (byType = new Map()));
+    byType.set(typeKey, plan);
+    return plan;
   }
 
   /**
@@ -510,10 +532,16 @@ class Generator {
   private mentionsOf(values: unknown[], w: Where): Map<string, number> {
     let found = this.shared.mentions.get(values);
     if (found) return found;
-    this.budget.spend(values.length * (1 + Math.floor(this.paddedMessage.length / 2000)), w.spath);
+    this.budget.spend(values.length, w.spath);
     found = new Map();
+    // a regex scan of the message costs about a step per hundred characters
+    const scan = 1 + Math.floor(this.paddedMessage.length / 100);
     for (const v of values) {
       if (typeof v !== 'string' || v.length === 0 || found.has(v)) continue;
+      // a member whose first word is not a whole word of the message is not mentioned: no regex scan for it
+      const first = v.toLowerCase().replace(/[_-]+/g, ' ').trim().split(' ')[0] ?? '';
+      if (first.length === 0 || !hasWholeWord(this.paddedMessage, first)) continue;
+      this.budget.spend(scan, w.spath);
       const at = mentionIndex(this.paddedMessage, v);
       if (at >= 0) found.set(v, at);
     }
@@ -1200,6 +1228,18 @@ function canonical(v: unknown): string {
 }
 
 /** Position of an enum member mentioned in a message as a whole word (or phrase), -1 when absent. */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/** Whether `word` occurs in `text` with no letter or digit right before or after it (what mentionIndex needs of a phrase's first word). */
+function hasWholeWord(text: string, word: string): boolean {
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const before = at > 0 ? text.charAt(at - 1) : '';
+    const after = text.charAt(at + word.length);
+    if (!LETTER_OR_DIGIT.test(before) && !LETTER_OR_DIGIT.test(after)) return true;
+  }
+  return false;
+}
+
 function mentionIndex(paddedLowerMessage: string, value: string): number {
   const v = value.toLowerCase().replace(/[_-]+/g, ' ').trim();
   if (v.length < 2) return -1;
