@@ -203,6 +203,14 @@ describe('grammarPlan', () => {
     );
   });
 
+  it('a required property the schema does not list is generated too (any value, or additionalProperties)', () => {
+    const plan = grammarPlan({ type: 'object', properties: { a: { type: 'string' } }, required: ['a', 'b'], additionalProperties: { type: 'boolean' } });
+    assert.deepEqual(plan.schema, { type: 'object', properties: { a: { type: 'string' }, b: { type: 'boolean' } }, additionalProperties: { type: 'boolean' } });
+    const any = grammarPlan({ type: 'object', required: ['id'] }).schema as { properties: Record<string, { oneOf?: unknown[] }>; additionalProperties?: unknown };
+    assert.ok(Array.isArray(any.properties.id!.oneOf), 'any JSON value');
+    assert.equal(any.additionalProperties, undefined);
+  });
+
   it('a schema that already uses the placeholder prefix gets no splices', () => {
     const plan = grammarPlan({ type: 'object', properties: { a: { const: 'cohort-splice-0' }, n: { type: 'integer', minimum: 1 } } });
     assert.equal(plan.splices.size, 0);

@@ -319,14 +319,18 @@ function convertShape(input: Schema, depth: number, ctx: Ctx): Schema {
     case 'object': {
       const r: Schema = { type: 'object' };
       const props = isObject(s.properties) ? Object.entries(s.properties) : [];
-      if (props.length > 0) {
+      const ap = s.additionalProperties;
+      // A required property the schema does not list: generated too (as additionalProperties allows, or any value), else no answer could be valid.
+      const listed = new Set(props.map(([k]) => k));
+      const unlisted = ap === false ? [] : (Array.isArray(s.required) ? s.required : []).filter((k): k is string => typeof k === 'string' && !listed.has(k));
+      if (props.length > 0 || unlisted.length > 0) {
         const p: Schema = {};
         for (const [k, v] of props) p[k] = convert(v, depth + 1, at(ctx, 'properties', k));
+        for (const k of unlisted) p[k] = isObject(ap) ? convert(ap, depth + 1, at(ctx, 'additionalProperties')) : ANY;
         r.properties = p;
       }
-      const ap = s.additionalProperties;
       if (isObject(ap)) r.additionalProperties = convert(ap, depth + 1, at(ctx, 'additionalProperties'));
-      else if (ap === true || (ap === undefined && props.length === 0)) r.additionalProperties = true;
+      else if (ap === true || (ap === undefined && props.length === 0 && unlisted.length === 0)) r.additionalProperties = true;
       if (isCount(s.minProperties)) r.minProperties = s.minProperties;
       if (isCount(s.maxProperties)) r.maxProperties = s.maxProperties;
       return withDefs(r);
