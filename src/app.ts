@@ -39,6 +39,10 @@ import { createProgressHub } from './focus-groups/progress.js';
 import { createStudyRunner, type RunnerSettings } from './focus-groups/runner.js';
 import type { EventStreamOptions } from './focus-groups/events.js';
 import { focusGroupsRoutes } from './routes/focus-groups.js';
+import { consoleRoutes } from './console/assets.js';
+import { sessionAuthenticator } from './console/session-auth.js';
+import { sessionRoutes } from './console/session-routes.js';
+import type { ConsoleSessionsStore } from './storage/console-sessions-store.js';
 
 export interface AppDeps {
   accounts: AccountsStore;
@@ -76,6 +80,8 @@ export interface AppDeps {
   focusGroupRunner?: Partial<RunnerSettings>;
   /** Timing of the studies' event streams. */
   focusGroupEvents?: EventStreamOptions;
+  /** The web console at `/` and its sign-in sessions (src/console/); without it `/` is a 404 and session cookies are ignored. */
+  console?: { sessions: ConsoleSessionsStore; /** The built console (default dist/console-ui). */ dir?: string };
 }
 
 export function createApp(deps: AppDeps) {
@@ -158,8 +164,9 @@ export function createApp(deps: AppDeps) {
   app.get('/openapi.json', (c) => c.json(openapi));
 
   const api = new Hono<AppEnv>();
-  api.use('*', authenticate(deps.accounts, deps.clock));
+  api.use('*', authenticate(deps.accounts, deps.clock, deps.console ? sessionAuthenticator(deps.console.sessions, deps.clock) : undefined));
   api.use('*', rateLimit(deps.rateLimiter, deps.clock));
+  if (deps.console) api.route('/session', sessionRoutes(deps.accounts, deps.console.sessions, deps.clock));
   api.use('/responses/*', requireScope('responses'));
   api.use('/responses', requireScope('responses'));
   api.use('/chat/completions', requireScope('responses'));
@@ -189,6 +196,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/v1', api);
   app.route('/api/v1', api);
+  if (deps.console) app.route('/', consoleRoutes(deps.console.dir !== undefined ? { dir: deps.console.dir } : {}));
 
   return { app, service, metrics, focusGroups, focusGroupRunner: fg?.runner };
 }

@@ -22,6 +22,7 @@ import { createResponsesStore } from './storage/responses-store.js';
 import { createCreditsStore } from './storage/credits-store.js';
 import { createCustomPersonasStore } from './storage/custom-personas-store.js';
 import { createFocusGroupsStore } from './storage/focus-groups-store.js';
+import { createConsoleSessionsStore } from './storage/console-sessions-store.js';
 import { createInstancesStore, DEAD_AFTER_BEATS, serverOf } from './storage/instances-store.js';
 import type { Redis } from 'ioredis';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from './limits/memory.js';
@@ -152,6 +153,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     analyze: createAnalyzer({ logger }),
     focusGroups: createFocusGroupsStore(db, systemClock),
     focusGroupRunner: config.focusGroups,
+    console: { sessions: createConsoleSessionsStore(db, systemClock) },
     ping,
     ready: async () => {
       await ping();

@@ -10,15 +10,18 @@ import { limitsFor } from '../accounts/plans.js';
 import { hasScope } from '../accounts/scopes.js';
 import type { Clock } from '../util/ids.js';
 import type { AppEnv } from './context.js';
+import type { SessionAuthenticator } from '../console/session-auth.js';
 
 function redact(key: string): string {
   return key.length > 14 ? `${key.slice(0, 10)}…${key.slice(-4)}` : '…';
 }
 
-export function authenticate(accounts: AccountsStore, clock: Clock): MiddlewareHandler<AppEnv> {
+/** `session`: the console's cookie, accepted when no Authorization header is sent (src/console/session-auth.ts). */
+export function authenticate(accounts: AccountsStore, clock: Clock, session?: SessionAuthenticator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match && header === undefined && session && (await session(c))) return next();
     if (!match) {
       throw new ApiError('unauthorized', "You didn't provide an API key. Send 'Authorization: Bearer mvra_live_…' (or a mvra_test_ key).");
     }

@@ -6,5 +6,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     caller: Caller & { scopes: string[]; plan: string; limits: PlanLimits };
+    /** Set when the caller came in with a console session cookie instead of a Bearer key (src/console/session-auth.ts). */
+    session?: { token: string; expiresAt: number };
   };
 }

@@ -228,6 +228,16 @@ export function buildOpenApiDocument(): Json {
           responses: { '200': json('PersonaExport'), ...errorResponses(404), ...common },
         },
       },
+      '/session': {
+        post: {
+          operationId: 'createSession',
+          summary:
+            "The web console's sign-in: exchanges the Bearer key for a session cookie (HttpOnly, SameSite=Strict, 12 h). The cookie then authenticates /v1 requests like the key, with its workspace and scopes; a request that changes state with it needs the session's csrf_token in the x-cohort-csrf header.",
+          responses: { '201': { description: 'Session (csrf_token, workspace, key prefix, mode and scopes, expires_at); sets the cohort_session cookie' }, ...errorResponses(400), ...common },
+        },
+        get: { operationId: 'getSession', summary: 'The console session of the cookie: who is signed in, and its csrf_token.', responses: { '200': { description: 'Session' }, ...common } },
+        delete: { operationId: 'deleteSession', summary: 'Signs out: ends the session and clears the cookie (needs x-cohort-csrf).', responses: { '200': { description: 'Deleted' }, ...common } },
+      },
       '/credits': {
         get: { operationId: 'getCredits', summary: 'Balance, credits held by requests in progress, monthly budget and spend.', responses: { '200': { description: 'Credits' }, ...common } },
       },

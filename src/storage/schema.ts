@@ -226,6 +226,17 @@ export interface FocusGroupAnswersTable {
   created_at: number;
 }
 
+/** A console sign-in (src/storage/console-sessions-store.ts): the cookie's token is stored only as its SHA-256 hash. */
+export interface ConsoleSessionsTable {
+  token_hash: string;
+  /** The API key signed in with: the session has its workspace and scopes, and ends when it is revoked or expires. */
+  key_id: string;
+  workspace_id: string;
+  created_at: number;
+  /** Unix seconds. */
+  expires_at: number;
+}
+
 export interface MigrationsRow {
   name: string;
   applied_at: Generated<number>;
@@ -244,4 +255,5 @@ export interface Database {
   focus_groups: FocusGroupsTable;
   focus_group_respondents: FocusGroupRespondentsTable;
   focus_group_answers: FocusGroupAnswersTable;
+  console_sessions: ConsoleSessionsTable;
 }

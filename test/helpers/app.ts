@@ -26,6 +26,7 @@ import { createCustomPersonasStore } from '../../src/storage/custom-personas-sto
 import { createFocusGroupsStore } from '../../src/storage/focus-groups-store.js';
 import type { RunnerSettings } from '../../src/focus-groups/runner.js';
 import type { EventStreamOptions } from '../../src/focus-groups/events.js';
+import { createConsoleSessionsStore } from '../../src/storage/console-sessions-store.js';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../src/limits/memory.js';
 import type { ConcurrencyLimiter, RateLimiter } from '../../src/limits/types.js';
 import type { Plan } from '../../src/accounts/plans.js';
@@ -98,6 +99,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     focusGroups: createFocusGroupsStore(db, clock),
     ...(options.focusGroupRunner ? { focusGroupRunner: options.focusGroupRunner } : {}),
     ...(options.focusGroupEvents ? { focusGroupEvents: options.focusGroupEvents } : {}),
+    console: { sessions: createConsoleSessionsStore(db, clock) },
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.imageFetch ? { imageFetch: options.imageFetch } : {}),
   });

@@ -195,3 +195,22 @@ migrations['0005_instance_heartbeat'] = {
 };
 /** Focus groups: studies, respondents, answers (focus groups issue). */
 migrations['0006_focus_groups'] = focusGroupsMigration;
+
+/** Console sign-in sessions (web console issue): an API key exchanged for a cookie, stored by hash with an expiry. */
+migrations['0007_console_sessions'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('console_sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('key_id', 'text', (c) => c.notNull())
+      .addColumn('workspace_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('console_sessions_key').on('console_sessions').columns(['key_id', 'created_at']).execute();
+    await db.schema.createIndex('console_sessions_expires').on('console_sessions').column('expires_at').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('console_sessions').execute();
+  },
+};
