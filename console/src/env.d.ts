@@ -1,0 +1,2 @@
+/** Vite resolves CSS imports into the build's stylesheet. */
+declare module '*.css';
