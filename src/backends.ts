@@ -17,7 +17,7 @@ import path from 'node:path';
 import { DEFAULT_OLLAMA_URL, type AutodetectSettings, type BackendConfig, type BackendsConfig } from './config-file.js';
 import type { Logger } from './logger.js';
 import { createAnthropicProvider, DEFAULT_ANTHROPIC_BASE_URL } from './providers/anthropic/index.js';
-import { createLlamaCppProvider } from './providers/llama-cpp/index.js';
+import { checkModelFile, createLlamaCppProvider, type LlamaCppProvider } from './providers/llama-cpp/index.js';
 import { createOpenAIChatProvider } from './providers/openai-chat/index.js';
 import { createOpenAIResponsesProvider } from './providers/openai-responses/index.js';
 import { createRouterProvider, DEFAULT_RETRIES, type RouterBackend, type RouterProvider } from './providers/router.js';
@@ -89,13 +89,45 @@ export interface LiveRouter {
   provider: RouterProvider;
   /** "openai-responses (gpt-4o-mini)", "primary: openai-chat (llama3.2 at 127.0.0.1:11434) → fallback: anthropic (…)". */
   description: string;
+  /** The local models (llama-cpp backends) by backend name, and their files' names. */
+  locals: Array<{ name: string; file: string }>;
+  /**
+   * Starts loading every local model now rather than on the first request,
+   * without waiting: logs llama_cpp.loading, then llama_cpp.loaded (with the
+   * time it took) or llama_cpp.load_failed.
+   */
+  warmUp(logger: Logger): void;
+  /**
+   * Why some live requests cannot be served now, for /ready: a route (the
+   * default, a persona's, a workspace's) none of whose backends can serve —
+   * its local models loading or failed to load. HTTP upstreams are not probed:
+   * they count as usable. Empty when every route has a usable backend.
+   */
+  problems(): string[];
   /** Frees local models. */
   close(): Promise<void>;
+}
+
+/**
+ * Why the local model files of `config` cannot be models (missing,
+ * unreadable, not GGUF), each naming the setting to fix; empty when all may
+ * be. `cohort serve` refuses to start otherwise.
+ */
+export async function checkLocalModelFiles(config: BackendsConfig): Promise<string[]> {
+  const viaEnv = config.reason.startsWith('COHORT_MODEL_PATH');
+  const problems: string[] = [];
+  for (const [name, b] of Object.entries(config.backends)) {
+    if (b.type !== 'llama-cpp') continue;
+    const why = await checkModelFile(b.modelPath);
+    if (why) problems.push(`${viaEnv ? 'COHORT_MODEL_PATH' : `backends.${name}.modelPath in the config file`}: ${b.modelPath} ${why}`);
+  }
+  return problems;
 }
 
 /** The router over a BackendsConfig's backends. */
 export function createLiveRouter(config: BackendsConfig, options: { logger?: Logger; fetch?: typeof fetch } = {}): LiveRouter {
   const closers: Array<() => Promise<void>> = [];
+  const locals: Array<{ name: string; file: string; provider: LlamaCppProvider }> = [];
   const backends: RouterBackend[] = Object.entries(config.backends).map(([name, b]) => {
     const local = b.type === 'llama-cpp';
     const defaults = local ? DEFAULT_LOCAL_TIMEOUTS : DEFAULT_HTTP_TIMEOUTS;
@@ -143,6 +175,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
           ...(b.threads !== undefined ? { threads: b.threads } : {}),
         });
         closers.push(() => llama.close());
+        locals.push({ name, file: path.basename(b.modelPath), provider: llama });
         provider = llama;
         break;
       }
@@ -162,9 +195,40 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
     };
   });
   const provider = createRouterProvider({ backends, routes: config.routes, ...(options.logger ? { logger: options.logger } : {}) });
+  const localByName = new Map(locals.map((l) => [l.name, l]));
   return {
     provider,
     description: describeBackends(config),
+    locals: locals.map(({ name, file }) => ({ name, file })),
+    warmUp(logger) {
+      for (const { name, file, provider: llama } of locals) {
+        const started = performance.now();
+        logger.info('llama_cpp.loading', { backend: name, model: file });
+        llama.load().then(
+          () => logger.info('llama_cpp.loaded', { backend: name, model: file, ms: Math.round(performance.now() - started) }),
+          (err: unknown) => logger.error('llama_cpp.load_failed', { backend: name, model: file, err }),
+        );
+      }
+    },
+    problems() {
+      /** Why this backend cannot serve now, or undefined when it can. */
+      const unusable = (name: string): string | undefined => {
+        const local = localByName.get(name);
+        if (!local) return undefined;
+        const { state, error } = local.provider.state();
+        if (state === 'loading') return `the local model ${local.file} is loading`;
+        if (state === 'failed') return `the local model ${local.file} could not be loaded: ${error ?? 'unknown error'}`;
+        if (state === 'closed') return `the local model ${local.file} is shut down`;
+        return undefined;
+      };
+      const routes = [config.routes.default, ...Object.values(config.routes.personas ?? {}), ...Object.values(config.routes.workspaces ?? {})];
+      const out = new Set<string>();
+      for (const route of routes) {
+        const why = route.map(unusable);
+        if (why.every((w) => w !== undefined)) for (const w of why) out.add(w);
+      }
+      return [...out];
+    },
     async close() {
       await Promise.all(closers.map((c) => c().catch(() => {})));
     },

@@ -13,7 +13,7 @@ import { customRoutePersonas, unknownPersonasError } from './config-file.js';
 import { createLogger, type Logger } from './logger.js';
 import { loadPersonaDir } from './personas/library.js';
 import { createBuiltinPersonaStore } from './personas/persona-store.js';
-import { autodetectBackends, createLiveRouter, type LiveRouter } from './backends.js';
+import { autodetectBackends, checkLocalModelFiles, createLiveRouter, type LiveRouter } from './backends.js';
 import { createSandboxProvider } from './providers/sandbox/index.js';
 import type { Provider } from './providers/types.js';
 import { createAccountsStore, type AccountsStore } from './storage/accounts-store.js';
@@ -77,6 +77,9 @@ export interface RuntimeOptions {
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  // A local model whose file is missing or not GGUF fails here, naming the setting, not at the first request.
+  const badModels = config.backends ? await checkLocalModelFiles(config.backends) : [];
+  if (badModels.length > 0) throw new ConfigError(badModels.join('; '));
   const db = await openDatabase({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
@@ -99,6 +102,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   }
   const liveBackends = await resolveLiveBackends(config, logger);
   const live = liveBackends.router?.provider;
+  // Local models load now, in the background: the server listens meanwhile, /ready says 503 until they are loaded.
+  liveBackends.router?.warmUp(logger);
   // With Redis every server shares one set of limits; without it each process keeps its own.
   let redis: Redis | undefined;
   if (config.redisUrl) {
@@ -164,6 +169,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           throw new Error(`Redis: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         }
       }
+      const problems = liveBackends.router?.problems() ?? [];
+      if (problems.length > 0) throw new Error(`live keys cannot be served: ${problems.join('; ')}`);
     },
   });
   // Register this process, recover what dead ones left in flight, and keep doing so on a heartbeat.
@@ -182,7 +189,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   await recover();
   // Without Redis each server keeps its own request limits: several on one database each allow
   // a workspace its whole plan. Said at start (banner and log), and logged when one appears later.
-  const notices: string[] = [];
+  const notices: string[] = (liveBackends.router?.locals ?? []).map(
+    (l) => `Local model ${l.file} is loading in the background: /ready answers 503 until it is loaded, and the log says when (llama_cpp.loaded).`,
+  );
   const warned = new Set<string>();
   const checkShared = async (): Promise<string | undefined> => {
     if (config.redisUrl) return undefined;

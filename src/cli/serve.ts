@@ -1,3 +1,4 @@
+import { checkLocalModelFiles } from '../backends.js';
 import { createRuntime } from '../bootstrap.js';
 import { ConfigError, readConfig } from '../config.js';
 import { listen } from '../server.js';
@@ -28,7 +29,8 @@ Live keys (mvra_live_) are served by the configured backends, first found of:
     COHORT_UPSTREAM_API      chat (default) or responses
     COHORT_UPSTREAM_STREAMING  auto (default: non-streaming requests get
                              the whole answer in one reply) or always
-  COHORT_MODEL_PATH        a local GGUF model run in-process (llama.cpp)
+  COHORT_MODEL_PATH        a local GGUF model run in-process (llama.cpp), checked
+                           at start and loaded in the background (/ready waits)
   OPENAI_API_KEY           OpenAI Responses, model COHORT_OPENAI_MODEL (gpt-4o-mini)
   ANTHROPIC_API_KEY        Anthropic, model COHORT_ANTHROPIC_MODEL (claude-3-5-haiku-latest)
   a local Ollama           its first model (OLLAMA_HOST, default 127.0.0.1:11434)
@@ -50,6 +52,9 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
       },
       io.env,
     );
+    // A local model file that is missing or not GGUF: said now, naming the setting, not at the first request.
+    const badModels = config.backends && !cluster.isWorker ? await checkLocalModelFiles(config.backends) : [];
+    if (badModels.length > 0) throw new ConfigError(badModels.join('; '));
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`cohort: ${err.message}\n`);

@@ -2,8 +2,9 @@
  * The embedded local model engine: a GGUF model run in-process by llama.cpp
  * through node-llama-cpp (an optional dependency, pinned to 3.21.1).
  *
- * - One model per provider, loaded lazily on the first request (or by
- *   `load()`), concurrent first requests sharing the one load
+ * - One model per provider, loaded by `load()` (cohort serve calls it at
+ *   start: backends.ts warmUp) or else on the first request, concurrent
+ *   first requests sharing the one load
  *   (load-model.ts). Nothing is downloaded or compiled at install or run time:
  *   the prebuilt llama.cpp binaries of node-llama-cpp's platform packages are
  *   used, or the load fails with 503.
@@ -29,7 +30,7 @@ import { AsyncChannel } from './async-channel.js';
 import { generate } from './generate.js';
 import { grammarGaps } from './grammar.js';
 import type { GpuSetting } from './llama-api.js';
-import { createModelHandle } from './load-model.js';
+import { createModelHandle, type ModelState } from './load-model.js';
 import { abortReason, createSlotQueue } from './queue.js';
 
 export interface LlamaCppProviderOptions {
@@ -57,6 +58,8 @@ export interface LlamaCppProvider extends Provider {
   close(): Promise<void>;
   /** Loads started, whether the model is loaded, generations running and waiting. */
   stats(): { loads: number; loaded: boolean; running: number; waiting: number };
+  /** Whether the model can serve: loaded, loading, its last load failed (with why), never asked for, closed. */
+  state(): { state: ModelState; error?: string };
 }
 
 export function createLlamaCppProvider(options: LlamaCppProviderOptions): LlamaCppProvider {
@@ -113,6 +116,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): LlamaC
     },
     close: () => handle.close(),
     stats: () => ({ loads: handle.loads, loaded: handle.loaded, running: queue.running, waiting: queue.waiting }),
+    state: () => ({ state: handle.state, ...(handle.error !== undefined ? { error: handle.error } : {}) }),
   };
 }
 
@@ -140,7 +144,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-export { createModelHandle, MISSING_PACKAGE_MESSAGE, NODE_LLAMA_CPP_VERSION, DEFAULT_CONTEXT_SIZE } from './load-model.js';
+export { checkModelFile, createModelHandle, MISSING_PACKAGE_MESSAGE, NODE_LLAMA_CPP_VERSION, DEFAULT_CONTEXT_SIZE } from './load-model.js';
 export { createSlotQueue } from './queue.js';
 export { convertPrompt, renderToolCall, renderToolResponse } from './convert-prompt.js';
 export { toGrammarSchema } from './grammar.js';

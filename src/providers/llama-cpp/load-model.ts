@@ -15,7 +15,7 @@
  * request on that sequence reuses (the KV cache keeps a shared prompt prefix).
  */
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ApiError } from '../../errors/api-error.js';
 import type { GpuSetting, Llama, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel, LlamaModule, TokenBias } from './llama-api.js';
@@ -54,6 +54,8 @@ export interface LoadedModel {
   grammar(key: string, make: () => Promise<LlamaGrammar>): Promise<LlamaGrammar>;
 }
 
+export type ModelState = 'idle' | 'loading' | 'loaded' | 'failed' | 'closed';
+
 export interface ModelHandle {
   /** The loaded model; loads it on first call. */
   get(): Promise<LoadedModel>;
@@ -61,6 +63,10 @@ export interface ModelHandle {
   readonly loads: number;
   readonly loaded: boolean;
   readonly closed: boolean;
+  /** Where the model is: never asked for, loading, loaded, its last load failed (the next get tries again), or closed. */
+  readonly state: ModelState;
+  /** Why the last load failed (a client-safe message), while `state` is 'failed'. */
+  readonly error: string | undefined;
   /** Frees the model and its context; later `get()`s fail with service_unavailable. */
   close(): Promise<void>;
 }
@@ -72,6 +78,7 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
   let loaded: LoadedModel | undefined;
   let loads = 0;
   let closed = false;
+  let failure: string | undefined;
 
   async function load(): Promise<LoadedModel> {
     const mod = await importLlamaModule(options.importModule);
@@ -137,10 +144,14 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
               throw new ApiError('service_unavailable', 'The local model engine is shut down.');
             }
             loaded = m;
+            failure = undefined;
             return m;
           },
           (err: unknown) => {
-            if (pending === p) pending = undefined;
+            if (pending === p) {
+              pending = undefined;
+              failure = err instanceof Error ? err.message : String(err);
+            }
             throw err;
           },
         );
@@ -157,6 +168,12 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
     get closed() {
       return closed;
     },
+    get state(): ModelState {
+      return closed ? 'closed' : loaded ? 'loaded' : pending ? 'loading' : failure !== undefined ? 'failed' : 'idle';
+    },
+    get error() {
+      return closed || loaded || pending ? undefined : failure;
+    },
     async close(): Promise<void> {
       closed = true;
       const p = pending;
@@ -168,6 +185,28 @@ export function createModelHandle(options: LoadModelOptions): ModelHandle {
       if (m && !m.model.disposed) await m.model.dispose();
     },
   };
+}
+
+/**
+ * Why `modelPath` cannot be a model, or undefined when it may be: it must be
+ * a readable file starting with the GGUF magic. Checked at start, so that a
+ * wrong path fails there, not at the first request.
+ */
+export async function checkModelFile(modelPath: string): Promise<string | undefined> {
+  let file: FileHandle | undefined;
+  try {
+    file = await open(modelPath, 'r');
+    if (!(await file.stat()).isFile()) return 'is not a file';
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await file.read(head, 0, 4, 0);
+    if (bytesRead < 4 || head.toString('latin1') !== 'GGUF') return "is not a GGUF model file (it does not start with 'GGUF')";
+    return undefined;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is not a file' : `cannot be read (${String(code ?? err)})`;
+  } finally {
+    await file?.close();
+  }
 }
 
 /**
