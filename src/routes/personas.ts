@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { ApiError } from '../errors/api-error.js';
 import type { AppEnv } from '../http/context.js';
-import { readJson } from '../http/read-json.js';
+import { readJson, readOptionalJson } from '../http/read-json.js';
 import { getPersonaQuery } from '../personas/custom-persona.js';
 import type { CustomPersonaService, PersonaCaller } from '../personas/custom-service.js';
 import { summarize, type PersonaStore } from '../personas/persona-store.js';
@@ -35,12 +35,6 @@ export function personasRoutes(input: PersonaStore | PersonasRoutesDeps) {
   const custom = (): CustomPersonaService => {
     if (!deps.custom) throw new ApiError('service_unavailable', 'Custom personas are not available on this server.');
     return deps.custom;
-  };
-  /** A JSON body, or {} when the body is empty (clone takes optional overrides). Hono caches the body, so readJson reads it again for free. */
-  const optionalJson = async (c: Context<AppEnv>): Promise<unknown> => {
-    const declared = Number(c.req.header('content-length') ?? '0');
-    if (declared <= maxBodyBytes && (await c.req.arrayBuffer()).byteLength === 0) return {};
-    return readJson(c, maxBodyBytes);
   };
 
   r.get('/', async (c) => {
@@ -79,7 +73,7 @@ export function personasRoutes(input: PersonaStore | PersonasRoutesDeps) {
 
   r.delete('/:id', async (c) => c.json(await custom().delete(caller(c), c.req.param('id'))));
 
-  r.post('/:id/clone', async (c) => c.json(await custom().clone(caller(c), c.req.param('id'), await optionalJson(c))));
+  r.post('/:id/clone', async (c) => c.json(await custom().clone(caller(c), c.req.param('id'), await readOptionalJson(c, maxBodyBytes))));
 
   r.get('/:id/export', async (c) => {
     const doc = await custom().export(caller(c), c.req.param('id'));
