@@ -87,8 +87,13 @@ const LEADS: LeadPattern[] = [
   { re: /^(?:is|are) there\s+/i },
 ];
 
-/** Question tails that say nothing about the topic. */
-const TRAILS = /(?:\s*[,;:—–-]?\s*(?:for you|to you|in your opinion|honestly|at all|or not|though|then|tbh|ngl|right|and why|why or why not|be honest|(?:from|on a scale (?:of|from)|out of) \d+(?:\s*(?:to|-|–)\s*\d+)?)\s*)+$/i;
+/**
+ * Question tails that say nothing about the topic. Each repetition parses one
+ * way (whitespace, then at most one punctuation mark and its whitespace, then
+ * a phrase): `\s*[,;:—–-]?\s*(…)\s*` split every space two ways and took
+ * exponential time on "tbh tbh tbh … x" (50 characters: 3 s; 100: never).
+ */
+const TRAILS = /(?:\s*(?:[,;:—–-]\s*)?(?:for you|to you|in your opinion|honestly|at all|or not|though|then|tbh|ngl|right|and why|why or why not|be honest|(?:from|on a scale (?:of|from)|out of) \d+(?:\s*(?:to|-|–)\s*\d+)?))+\s*$/i;
 
 const WORTH_RE = /^(?:is|are|was|were|would|will) (.+?) (?:be )?(?:(worth\b.*)|a good idea|any good|good value|a good deal|overrated|overpriced|a scam|legit)$/i;
 
@@ -170,16 +175,23 @@ function yesNoSubject(t: string): string {
   return out.join(' ');
 }
 
-/** Picks the sentence of a message that carries the question. */
+/**
+ * Longest sentence the topic rules look at. They are regexes run per message,
+ * some unanchored (each start position is tried): on a bounded sentence each
+ * costs a bounded time, whatever the message.
+ */
+const MAX_FOCUS_CHARS = 1000;
+
+/** Picks the sentence of a message that carries the question (its first MAX_FOCUS_CHARS characters). */
 export function focusSentence(message: string): string {
   const text = message.replace(/\s+/g, ' ').trim();
   if (!text) return '';
   const sentences = text.split(/(?<=[.!?…])\s+/u).filter((s) => s.trim());
   let idx = sentences.findIndex((s) => s.includes('?'));
   if (idx < 0) idx = 0;
-  let chosen = sentences[idx] ?? text;
+  let chosen = (sentences[idx] ?? text).slice(0, MAX_FOCUS_CHARS);
   // "We're launching X. Thoughts?": the question carries no topic; use the sentence before it.
-  if (contentWords(chosen).length === 0 && idx > 0) chosen = sentences[idx - 1] ?? chosen;
+  if (contentWords(chosen).length === 0 && idx > 0) chosen = (sentences[idx - 1] ?? chosen).slice(0, MAX_FOCUS_CHARS);
   return chosen;
 }
 
@@ -189,6 +201,16 @@ export function focusSentence(message: string): string {
  * $30 plan". Empty when the message carries no content words.
  */
 export function extractTopic(message: string): string {
+  const topic = topicOf(message);
+  if (topic.length <= MAX_TOPIC_CHARS) return topic;
+  const cut = topic.lastIndexOf(' ', MAX_TOPIC_CHARS);
+  return `${topic.slice(0, cut > MAX_TOPIC_CHARS / 2 ? cut : MAX_TOPIC_CHARS)}…`;
+}
+
+/** Longest topic quoted back: an answer repeats its topic, and a run of a million letters is one "word". */
+const MAX_TOPIC_CHARS = 160;
+
+function topicOf(message: string): string {
   let t = stripTerminal(focusSentence(message)).replace(/^["'“‘(]+|["'”’)]+$/gu, '').trim();
   if (!t) return '';
   let verbNext = false;
@@ -257,9 +279,12 @@ export const WEAK_WORDS = new Set(
   look list add set call help need want get order reserve schedule`.split(/\s+/),
 );
 
-/** Content words worth repeating in an answer: no numbers, amounts or weak adjectives/verbs. */
+/** Longer "words" (a run of letters without spaces) are not repeated in an answer. */
+const MAX_KEYWORD_CHARS = 40;
+
+/** Content words worth repeating in an answer: no numbers, amounts, weak adjectives/verbs or runs of letters. */
 export function keywords(text: string, max = 4): string[] {
-  const words = contentWords(text).filter((w) => !/^[$€£]?\d/.test(w.text) && !WEAK_WORDS.has(w.lower));
+  const words = contentWords(text).filter((w) => !/^[$€£]?\d/.test(w.text) && !WEAK_WORDS.has(w.lower) && w.text.length <= MAX_KEYWORD_CHARS);
   return words.slice(0, max).map((w) => w.text);
 }
 
