@@ -29,6 +29,7 @@ import type { ResponsesStore } from './storage/responses-store.js';
 import type { CreditsStore } from './storage/credits-store.js';
 import type { ConcurrencyLimiter, RateLimiter } from './limits/types.js';
 import { rateLimit } from './http/rate-limit.js';
+import { withDefaults, type LimitsOverrides } from './limits/request-limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { Clock, IdGenerator } from './util/ids.js';
 import type { Analyze } from './analysis/types.js';
@@ -65,6 +66,8 @@ export interface AppDeps {
   logger: Logger;
   pricing?: PricingTable;
   maxBodyBytes?: number;
+  /** What one request may cost (src/limits/request-limits.ts); each section over the defaults. */
+  limits?: LimitsOverrides;
   /** Checks the database answers, for /health. */
   ping?: () => Promise<void>;
   /** Checks every dependency (database, Redis) answers, for /ready. */
@@ -86,6 +89,7 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps) {
   const maxBodyBytes = deps.maxBodyBytes ?? 25 * 1024 * 1024;
+  const limits = withDefaults(deps.limits);
   const metrics = deps.metrics ?? createMetrics();
   const personas = deps.customPersonas ? mergePersonaStores(deps.personas, deps.customPersonas) : deps.personas;
   const customPersonas = deps.customPersonas
@@ -99,7 +103,7 @@ export function createApp(deps: AppDeps) {
         ...(deps.personaCredits ? { pricing: deps.personaCredits } : {}),
       })
     : undefined;
-  const service = createResponsesService({ ...deps, personas, metrics, pricing: deps.pricing ?? DEFAULT_PRICING });
+  const service = createResponsesService({ ...deps, personas, metrics, pricing: deps.pricing ?? DEFAULT_PRICING, limits: limits.request, stream: limits.stream });
   const fg = deps.focusGroups ? createFocusGroups(deps, deps.focusGroups, personas) : undefined;
   const focusGroups = fg?.service;
   const app = new Hono<AppEnv>();

@@ -30,6 +30,7 @@ import type { ConcurrencyLimiter, RateLimiter } from './limits/types.js';
 import { randomIds, systemClock } from './util/ids.js';
 import { createServerTools } from './server-tools/registry.js';
 import { createGuardedFetch } from './server-tools/guarded-fetch.js';
+import type { ServerLimits } from './limits/request-limits.js';
 
 export interface Runtime {
   app: CohortApp;
@@ -42,6 +43,8 @@ export interface Runtime {
   liveReason?: string;
   /** Lines for the start banner: what an operator must know about this setup (e.g. limits not shared). */
   notices?: string[];
+  /** Timeouts and the connection bound of the HTTP server (default: DEFAULT_LIMITS.server). */
+  serverLimits?: ServerLimits;
   close(): Promise<void>;
 }
 
@@ -155,6 +158,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     clock: systemClock,
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    ...(config.limits ? { limits: config.limits } : {}),
     analyze: createAnalyzer({ logger }),
     focusGroups: createFocusGroupsStore(db, systemClock),
     focusGroupRunner: config.focusGroups,
@@ -219,6 +223,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     liveEngine: liveBackends.description,
     liveReason: liveBackends.reason,
     notices,
+    ...(config.limits ? { serverLimits: config.limits.server } : {}),
     async close() {
       clearInterval(heartbeat);
       await app.focusGroups?.close();

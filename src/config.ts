@@ -5,6 +5,7 @@
 import type { ServerToolsConfig } from './server-tools/types.js';
 import { autodetectSettingsFrom, ConfigFileError, readBackendsConfig, type AutodetectSettings, type BackendsConfig } from './config-file.js';
 import { parseAllowList } from './util/safe-fetch.js';
+import { readLimits, type Limits } from './limits/request-limits.js';
 
 export interface UpstreamConfig {
   baseURL: string;
@@ -23,6 +24,8 @@ export interface Config {
   /** Prefix of every Redis key (default `cohort:`). */
   redisPrefix?: string;
   maxBodyBytes: number;
+  /** Request, stream and server limits with their COHORT_* overrides (src/limits/request-limits.ts); readConfig always sets it. */
+  limits?: Limits;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   upstream?: UpstreamConfig;
   /** Seconds to let in-flight streams finish on shutdown. */
@@ -161,6 +164,7 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     host: flags.host ?? env.HOST ?? '0.0.0.0',
     dataDir: flags['data-dir'] ?? env.COHORT_DATA_DIR ?? './data',
     maxBodyBytes: intOption(env.COHORT_MAX_BODY_BYTES, 'COHORT_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    limits: readLimits((name, fallback, min, max) => intOption(env[name], name, fallback, min, max)),
     logLevel: level as Config['logLevel'],
     workers: intOption(flags.workers ?? env.COHORT_WORKERS, flags.workers !== undefined ? '--workers' : 'COHORT_WORKERS', 1, 1, 256),
     keyCacheMs: intOption(env.COHORT_KEY_CACHE_MS, 'COHORT_KEY_CACHE_MS', 1000, 0, 600_000),

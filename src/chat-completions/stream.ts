@@ -24,7 +24,7 @@ import { ApiError } from '../errors/api-error.js';
 import { ERRORS, type ErrorCode } from '../errors/registry.js';
 import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { Caller, ExtraSampling, ResponsesService } from '../responses/service.js';
-import { FrameWriter, SSE_DONE } from '../responses/sse.js';
+import { SSE_DONE, SseSink } from '../responses/sse.js';
 import type { FunctionCallOutputItem, ResponseObject, StreamEvent } from '../responses/types.js';
 import { MODEL_ID } from '../schemas/create-response.js';
 import { chatCompletionId, chatParam, chatUsage, finishReasonOf, type ParamMap } from './convert.js';
@@ -125,83 +125,77 @@ const COMMITS = new Set(['response.output_item.added', 'response.completed', 're
  * Starts the run and resolves with the SSE body once it has output; throws
  * (an ApiError naming chat parameters) when the request is rejected or the run
  * fails before any output. Cancelling the body, or `signal` (the client
- * request), aborts the run.
+ * request), aborts the run. A run silent for the keep-alive interval before
+ * its first output (server tools, a JSON answer collected whole) commits the
+ * stream then, so keep-alive comments reach the client: a later failure is
+ * an error chunk instead of an HTTP status.
  */
 export async function openChatStream(
   service: ResponsesService,
   caller: Caller,
   request: CreateResponseRequest,
-  options: ChunkOptions & { signal?: AbortSignal; sampling?: ExtraSampling },
+  options: ChunkOptions & { signal: AbortSignal; sampling?: ExtraSampling },
 ): Promise<{ body: ReadableStream<Uint8Array>; engine: string }> {
   const translator = new ChatChunkTranslator(options);
   const abort = new AbortController();
   const onClientAbort = () => abort.abort(new Error('client_disconnected'));
-  if (options.signal?.aborted) onClientAbort();
-  options.signal?.addEventListener('abort', onClientAbort, { once: true });
+  if (options.signal.aborted) onClientAbort();
+  options.signal.addEventListener('abort', onClientAbort, { once: true });
 
-  const buffered: string[] = [];
-  let writer: FrameWriter | undefined;
-  let closed = false;
+  let unthrottle: () => void = () => {};
+  const gone = () => {
+    unthrottle();
+    options.signal.removeEventListener('abort', onClientAbort);
+    abort.abort(new Error('client_disconnected'));
+  };
+  // Frames wait in the sink until the body is handed out (or dropped if the run fails first).
+  const sink = new SseSink({ ...service.streamLimits, onCancel: gone, onStall: gone });
   let state: 'pending' | 'open' | 'failed' = 'pending';
   let settle!: (s: 'open' | 'failed') => void;
   const ready = new Promise<'open' | 'failed'>((resolve) => (settle = resolve));
-
-  const write = (frames: string[]) => {
-    if (closed) return;
-    if (!writer) buffered.push(...frames);
-    else for (const f of frames) writer.write(f);
+  const commit = (s: 'open' | 'failed') => {
+    if (state !== 'pending') return;
+    state = s;
+    clearTimeout(silence);
+    settle(s);
   };
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    options.signal?.removeEventListener('abort', onClientAbort);
-    writer?.close();
-  };
+  const silence = service.streamLimits.keepAliveMs > 0 ? setTimeout(() => commit('open'), service.streamLimits.keepAliveMs) : undefined;
+  silence?.unref();
 
   const listener = (event: StreamEvent | null) => {
     if (state === 'failed') return;
     if (event === null) {
-      write(translator.end());
-      close();
-      if (state === 'pending') settle((state = 'open'));
+      for (const f of translator.end()) sink.write(f);
+      unthrottle();
+      sink.close();
+      options.signal.removeEventListener('abort', onClientAbort);
+      commit('open');
       return;
     }
-    if (state === 'pending' && event.type === 'error') {
-      settle((state = 'failed'));
-      return;
-    }
-    write(translator.push(event));
-    if (state === 'pending' && COMMITS.has(event.type)) settle((state = 'open'));
+    if (state === 'pending' && event.type === 'error') return commit('failed');
+    for (const f of translator.push(event)) sink.write(f);
+    if (COMMITS.has(event.type)) commit('open');
   };
 
   let opened: Awaited<ReturnType<ResponsesService['open']>>;
   try {
-    opened = await service.open(caller, request, listener, abort.signal, options.sampling);
+    opened = await service.open(caller, request, listener, abort.signal, options.sampling, sink.settled);
   } catch (err) {
-    options.signal?.removeEventListener('abort', onClientAbort);
+    clearTimeout(silence);
+    sink.abandon();
+    options.signal.removeEventListener('abort', onClientAbort);
     throw err;
   }
+  unthrottle = opened.run.throttle(() => sink.ready());
 
   if ((await ready) === 'failed') {
-    options.signal?.removeEventListener('abort', onClientAbort);
+    sink.abandon();
+    unthrottle();
+    options.signal.removeEventListener('abort', onClientAbort);
     await opened.run.done;
     throw opened.run.failure ?? failureFromResponse(opened.run.response);
   }
-
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      writer = new FrameWriter(c);
-      for (const f of buffered.splice(0)) writer.write(f);
-      if (closed) writer.close();
-    },
-    cancel() {
-      closed = true;
-      writer?.cancel();
-      options.signal?.removeEventListener('abort', onClientAbort);
-      abort.abort(new Error('client_disconnected'));
-    },
-  });
-  return { body, engine: opened.engine };
+  return { body: sink.body, engine: opened.engine };
 }
 
 function failureFromResponse(r: ResponseObject): ApiError {

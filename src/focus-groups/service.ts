@@ -132,7 +132,7 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
   }
 
   return {
-    async create(caller: FocusGroupCaller, body: unknown, options: { idempotencyKey?: string; signal?: AbortSignal } = {}): Promise<CreateOutcome> {
+    async create(caller: FocusGroupCaller, body: unknown, options: { idempotencyKey?: string; /** The client's request: stimulus image downloads stop when it leaves. */ signal: AbortSignal }): Promise<CreateOutcome> {
       const key = options.idempotencyKey;
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
         throw new ApiError('validation_error', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', { param: 'Idempotency-Key' });
@@ -151,7 +151,7 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
         const loaded = await loadImages(
           [{ type: 'message', role: 'user', content: req.stimulus.images.map((url) => ({ type: 'image' as const, url, detail: 'auto' as const })) }],
           (_item, part) => `stimulus.images[${part}]`,
-          deps.imageFetch,
+          deps.imageFetch ?? {},
           options.signal,
         );
         const first = loaded[0]!;

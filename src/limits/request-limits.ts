@@ -24,7 +24,7 @@ export interface RequestLimits {
   inputItems: number;
   /** Content parts in one message or function_call_output. */
   contentParts: number;
-  /** Images in the prompt, the previous conversation's included (each is downloaded or decoded per request). */
+  /** Images and file URLs in the prompt, the previous conversation's included (each is downloaded or decoded per request). */
   images: number;
   /** Entries in `tools`. */
   tools: number;

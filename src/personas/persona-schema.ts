@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PERSONA_FIELD_LIMITS } from '../limits/request-limits.js';
 
 /**
  * The shape of a persona as kept on disk (one JSON file per built-in persona in
@@ -8,8 +9,10 @@ import { z } from 'zod';
 export const PERSONA_CATEGORIES = ['Generational', 'Professional', 'Lifestyle', 'Industry', 'Expert'] as const;
 export type PersonaCategory = (typeof PERSONA_CATEGORIES)[number];
 
-const text = z.string().min(1);
-const list = z.array(text).min(1);
+// Bounded: custom personas are written by clients (PERSONA_FIELD_LIMITS says why these sizes).
+const text = z.string().min(1).max(PERSONA_FIELD_LIMITS.text);
+const item = z.string().min(1).max(PERSONA_FIELD_LIMITS.item);
+const list = z.array(item).min(1).max(PERSONA_FIELD_LIMITS.items);
 const score = z.number().int().min(0).max(100);
 const level = z.enum(['low', 'medium', 'high']);
 
@@ -174,13 +177,13 @@ export const personaProfileSchema = z.object({
     vocabulary: text,
     reading_level: text,
     tone: text,
-    phrases: z.array(text).min(3),
+    phrases: z.array(item).min(3).max(PERSONA_FIELD_LIMITS.items),
     avoids: list,
   }),
   goals: list,
   pains: list,
   objections: list,
-  statistics: z.array(statisticSchema),
+  statistics: z.array(statisticSchema).max(PERSONA_FIELD_LIMITS.statistics),
   /** Who a focus group samples respondents from (optional; see population.ts for the default). */
   population: populationSchema.optional(),
 });

@@ -42,8 +42,9 @@ type FilePart = Extract<ContentPart, { type: 'file' }>;
 export async function loadFileUrls(
   items: ConversationItem[],
   paramOf: (item: number, part: number) => string,
-  options: ImageFetchOptions = {},
-  signal?: AbortSignal,
+  options: ImageFetchOptions,
+  /** The client's request: a client that leaves stops every download. */
+  signal: AbortSignal,
 ): Promise<ConversationItem[]> {
   const jobs: Array<{ item: number; part: number; url: string; param: string }> = [];
   items.forEach((it, i) => {
@@ -95,13 +96,13 @@ export async function loadFileUrls(
   return out;
 }
 
-async function fetchFile(url: string, param: string, options: ImageFetchOptions, signal: AbortSignal | undefined): Promise<{ bytes: Buffer; mediaType: string }> {
+async function fetchFile(url: string, param: string, options: ImageFetchOptions, signal: AbortSignal): Promise<{ bytes: Buffer; mediaType: string }> {
   if (!/^https?:\/\//i.test(url)) throw new ApiError('validation_error', 'file_url must be an http(s) URL; send the bytes as file_data (a base64 data: URL) instead.', { param });
   try {
-    const got = await safeFetch(url, { ...options, ...(signal ? { signal } : {}) });
+    const got = await safeFetch(url, { ...options, signal });
     return { bytes: got.bytes, mediaType: mediaTypeOf(got.bytes, got.contentType) };
   } catch (err) {
-    if (signal?.aborted) throw signal.reason;
+    if (signal.aborted) throw new ApiError('invalid_request', 'The client closed the connection while its files were downloaded.', { param });
     if (err instanceof SafeFetchError) {
       if (err.kind === 'too_large') throw new ApiError('validation_error', `The file is larger than ${Math.round((options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES) / MIB)} MiB.`, { param });
       if (err.kind === 'refused') throw new ApiError('validation_error', `The file URL cannot be used: ${err.message}.`, { param });

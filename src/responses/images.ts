@@ -45,8 +45,9 @@ export type ImageFetchOptions = Omit<SafeFetchOptions, 'signal'>;
 export async function loadImages(
   items: ConversationItem[],
   paramOf: (item: number, part: number) => string,
-  options: ImageFetchOptions = {},
-  signal?: AbortSignal,
+  options: ImageFetchOptions,
+  /** The client's request: a client that leaves stops every download. */
+  signal: AbortSignal,
 ): Promise<ConversationItem[]> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
   const jobs: Array<{ item: number; part: number; url: string; param: string }> = [];
@@ -98,7 +99,7 @@ export async function loadImages(
 }
 
 /** One image URL as a verified base64 data URL. */
-async function loadOne(url: string, param: string, options: ImageFetchOptions, signal: AbortSignal | undefined): Promise<string> {
+async function loadOne(url: string, param: string, options: ImageFetchOptions, signal: AbortSignal): Promise<string> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
   let bytes: Buffer;
   if (/^data:/i.test(url)) {
@@ -111,9 +112,9 @@ async function loadOne(url: string, param: string, options: ImageFetchOptions, s
     if (bytes.byteLength > maxBytes) throw tooLarge(param, maxBytes);
   } else {
     try {
-      bytes = (await safeFetch(url, { ...options, ...(signal ? { signal } : {}) })).bytes;
+      bytes = (await safeFetch(url, { ...options, signal })).bytes;
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
+      if (signal.aborted) throw new ApiError('invalid_request', 'The client closed the connection while its images were downloaded.', { param });
       if (err instanceof SafeFetchError) {
         if (err.kind === 'too_large') throw tooLarge(param, maxBytes);
         if (err.kind === 'refused') throw new ApiError('validation_error', `The image URL cannot be used: ${err.message}.`, { param });

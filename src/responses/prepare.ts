@@ -20,6 +20,8 @@ import { conversationToApiItem, outputItemToConversation, partsToText } from './
 import { loadFileUrls } from './files.js';
 import { loadImages, type ImageFetchOptions } from './images.js';
 import { resolveStrict } from './strict-schema.js';
+import { DEFAULT_LIMITS, type RequestLimits } from '../limits/request-limits.js';
+import { checkPromptTokens, checkRequestSize } from './input-limits.js';
 import type { OutputItem, ResponseObject } from './types.js';
 
 export interface PreparedRequest {
@@ -41,13 +43,15 @@ export interface PrepareDeps {
   responses: ResponsesStore;
   /** How image URLs are fetched (allow-list, limits); see images.ts. */
   imageFetch?: ImageFetchOptions;
+  /** Request size limits (default: DEFAULT_LIMITS.request). */
+  limits?: RequestLimits;
 }
 
 export interface PrepareOptions {
   /** The caller's workspace name, for per-workspace backend routes. */
   workspaceName?: string;
-  /** Aborts image downloads (the client went away). */
-  signal?: AbortSignal;
+  /** The client's request: aborts image downloads when the client goes away. */
+  signal: AbortSignal;
 }
 
 const EMPTY_PARAMS = { type: 'object', properties: {} };
@@ -57,11 +61,13 @@ export async function prepareRequest(
   workspaceId: string,
   req: CreateResponseRequest,
   ids: { responseId: string; createdAt: number },
-  options: PrepareOptions = {},
+  options: PrepareOptions,
 ): Promise<PreparedRequest> {
   if (req.background && req.store === false) {
     throw new ApiError('invalid_request', 'Background responses must be stored: remove store:false or background:true.', { param: 'background' });
   }
+  const limits = deps.limits ?? DEFAULT_LIMITS.request;
+  checkRequestSize(req, limits);
 
   let persona: ResolvedPersona | undefined;
   if (req.persona_id !== undefined) {
@@ -149,13 +155,15 @@ export async function prepareRequest(
   const verbosity = req.verbosity ?? req.text?.verbosity;
   const effort = req.reasoning_effort ?? req.reasoning?.effort;
 
+  checkPromptTokens(system, context, history.length, limits);
+
   // Last, after every cheap check: images are downloaded and verified (images.ts), file URLs fetched (files.ts).
   const paramOf = (field: string) => (i: number, j: number) => {
     if (i < history.length) return 'previous_response_id';
     const at = imageParams[i - history.length];
     return !at ? 'input' : 'reference' in at ? at.reference : `${at.content}[${j}].${field}`;
   };
-  const items = await loadFileUrls(await loadImages(context, paramOf('image_url'), deps.imageFetch, options.signal), paramOf('file_url'), deps.imageFetch, options.signal);
+  const items = await loadFileUrls(await loadImages(context, paramOf('image_url'), deps.imageFetch ?? {}, options.signal), paramOf('file_url'), deps.imageFetch ?? {}, options.signal);
 
   const provider: Omit<ProviderRequest, 'signal'> = {
     ...(system !== undefined ? { system } : {}),

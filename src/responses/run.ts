@@ -16,10 +16,15 @@ import type { ResponseObject, StreamEvent } from './types.js';
 /** Receives each event in order; `null` once the run has ended. */
 export type EventListener = (event: StreamEvent | null) => void;
 
+/** Undefined to let the run go on; a promise to make it wait (backpressure). */
+export type Gate = () => Promise<void> | undefined;
+
 export class ResponseRun {
   /** Every event so far (background runs only). */
   readonly events: StreamEvent[] = [];
   private readonly listeners = new Set<EventListener>();
+  /** Readers that may ask the run to wait before it pulls the next event (see `throttle`). */
+  private readonly gates = new Set<Gate>();
   readonly controller = new AbortController();
   readonly done: Promise<ResponseObject>;
   private resolveDone!: (r: ResponseObject) => void;
@@ -61,6 +66,35 @@ export class ResponseRun {
     }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Lets a reader hold the run back: before pulling each next event from the
+   * provider, the run waits for every promise the gates return (a slow SSE
+   * client: SseSink.ready), so the upstream is paused instead of buffered.
+   * An abort ends the wait.
+   */
+  throttle(gate: Gate): () => void {
+    this.gates.add(gate);
+    return () => this.gates.delete(gate);
+  }
+
+  private pressure(): Promise<unknown> | undefined {
+    let waits: Promise<void>[] | undefined;
+    for (const gate of this.gates) {
+      const w = gate();
+      if (w) (waits ??= []).push(w);
+    }
+    return waits && Promise.all(waits);
+  }
+
+  /** `events`, pulled only when no reader holds the run back. */
+  private async *paced<T>(events: AsyncIterable<T>, aborted: Promise<void>): AsyncGenerator<T> {
+    for await (const event of events) {
+      yield event;
+      const wait = this.pressure();
+      if (wait) await Promise.race([wait, aborted]);
+    }
   }
 
   /** Hands events to the listeners, who must serialize them now: a foreground run's events are not copies (see ResponseTranslator.quiet). */
@@ -129,11 +163,12 @@ export class ResponseRun {
     let finalTurn = false;
     let finish: ProviderEvent | undefined;
     const stop = request.sampling.stop?.length ? new StopSequences(request.sampling.stop) : undefined;
+    const aborted = new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     for (let turn = 0; ; turn++) {
       const pending = new Map<number, { callId: string; name: string; arguments: string }>();
       let clientCalls = 0;
       const events = provider.stream({ ...request, tools: offered, toolChoice, items, signal });
-      for await (const event of stop ? stop.filter(events) : events) {
+      for await (const event of this.paced(stop ? stop.filter(events) : events, aborted)) {
         if (signal.aborted) return;
         if (event.type === 'engine') {
           this.engine = event.name;

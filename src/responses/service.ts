@@ -22,11 +22,12 @@ import type { Clock, IdGenerator } from '../util/ids.js';
 import { countTokens } from '../util/tokens.js';
 import { itemText } from './conversation.js';
 import { selectEngine, type Engines } from './engines.js';
+import { DEFAULT_LIMITS, type RequestLimits, type StreamLimits } from '../limits/request-limits.js';
 import type { ImageFetchOptions } from './images.js';
 import { prepareRequest, schemaRefusalError, type PreparedRequest } from './prepare.js';
 import { replayEvents } from './replay.js';
 import { ResponseRun, RunRegistry, type EventListener } from './run.js';
-import { FrameWriter, SSE_DONE, encodeFrame, sseFrame } from './sse.js';
+import { SSE_DONE, SseSink, encodeFrame, sseFrame } from './sse.js';
 import { ResponseTranslator } from './translator.js';
 import type { ResponseObject } from './types.js';
 
@@ -46,6 +47,10 @@ export interface ResponsesServiceDeps {
   engines: Engines;
   /** How image URLs in input are fetched (allow-list, limits); see images.ts. */
   imageFetch?: ImageFetchOptions;
+  /** Request size limits (default: DEFAULT_LIMITS.request). */
+  limits?: RequestLimits;
+  /** SSE keep-alive, stall and buffer bounds (default: DEFAULT_LIMITS.stream). */
+  stream?: StreamLimits;
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
@@ -89,6 +94,7 @@ export type ExtraSampling = Pick<SamplingOptions, 'stop' | 'seed'>;
 
 export function createResponsesService(deps: ResponsesServiceDeps) {
   const runs = deps.runs ?? new RunRegistry();
+  const streamLimits = deps.stream ?? DEFAULT_LIMITS.stream;
   const seconds = () => Math.floor(deps.clock.now() / 1000);
 
   function newTranslator(prepared: PreparedRequest, effort: CreateResponseRequest['reasoning_effort'], analysis: boolean, session: ServerToolSession | undefined): ResponseTranslator {
@@ -147,9 +153,9 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
    * the credit hold). Every refusal happens here, before any write but the
    * hold's own transaction.
    */
-  async function plan(caller: Caller, req: CreateResponseRequest, extra: ExtraSampling | undefined): Promise<Job> {
+  async function plan(caller: Caller, req: CreateResponseRequest, extra: ExtraSampling | undefined, signal: AbortSignal): Promise<Job> {
     const provider: Provider = selectEngine(deps.engines, caller.mode, deps.logger);
-    const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() }, workspaceOf(caller));
+    const prepared = await prepareRequest(deps, caller.workspaceId, req, { responseId: deps.ids.next('resp'), createdAt: seconds() }, { ...workspaceOf(caller), signal });
     if (extra) prepared.provider = { ...prepared.provider, sampling: { ...prepared.provider.sampling, ...extra } };
     // Repairs, retries and the analysis pass draw on one budget per request (providers/extra-calls.ts).
     const extraCalls = new ExtraCallBudget(prepared.provider.sampling.maxOutputTokens);
@@ -273,31 +279,71 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
     } catch (err) {
       deps.logger.error('response.persist_failed', { response_id: r.id, err });
       throw err;
-    } finally {
-      await job.release?.();
     }
   }
 
-  /** Streams a run's frames (after `after`) as SSE bytes; cancelling the body calls onCancel. */
-  function streamBody(run: ResponseRun, after: number, onCancel?: () => void): ReadableStream<Uint8Array> {
-    let unsubscribe: (() => void) | undefined;
-    let writer: FrameWriter | undefined;
-    return new ReadableStream<Uint8Array>({
-      start(controller) {
-        const w = (writer = new FrameWriter(controller));
-        unsubscribe = run.subscribe((event) => {
-          if (event === null) {
-            w.write(SSE_DONE);
-            w.close();
-          } else w.write(sseFrame(event));
-        }, after);
-      },
-      cancel() {
-        writer?.cancel();
-        unsubscribe?.();
-        onCancel?.();
+  /**
+   * Frees the job's concurrency slot once its run is stored and its body,
+   * if streamed, is delivered (or its reader gone): a client that does not
+   * read keeps the slot it occupies.
+   */
+  async function releaseAfter(job: Job, delivered: Promise<void> | undefined): Promise<void> {
+    if (delivered) await delivered;
+    await job.release?.().catch((err: unknown) => deps.logger.warn('concurrency.release_failed', { err }));
+  }
+
+  /**
+   * The SSE body of a foreground run, subscribed before it starts: the run
+   * waits for this reader (backpressure), and `onGone` runs when the reader
+   * cancels or stalls. `settled`: the body is delivered or its reader gone.
+   */
+  function liveBody(run: ResponseRun, onGone: () => void): SseSink {
+    let unsubscribe: () => void = () => {};
+    let unthrottle: () => void = () => {};
+    const gone = () => {
+      unsubscribe();
+      unthrottle();
+      onGone();
+    };
+    const sink = new SseSink({
+      ...streamLimits,
+      onCancel: gone,
+      onStall: () => {
+        deps.logger.warn('response.stream_stalled', { response_id: run.response.id, stall_ms: streamLimits.stallMs });
+        gone();
       },
     });
+    unsubscribe = run.subscribe((event) => {
+      if (event !== null) return sink.write(sseFrame(event));
+      unthrottle();
+      sink.write(SSE_DONE);
+      sink.close();
+    });
+    unthrottle = run.throttle(() => sink.ready());
+    return sink;
+  }
+
+  /**
+   * The SSE body of a background run from its kept events (after `after`),
+   * written as the reader takes them: a slow reader costs no memory beyond
+   * the run's own log, and never holds the run back.
+   */
+  function loggedBody(run: ResponseRun, after: number): ReadableStream<Uint8Array> {
+    let next = after + 1;
+    let unsubscribe: () => void = () => {};
+    const fill = () => {
+      while (sink.room > 0 && next < run.events.length) sink.write(sseFrame(run.events[next++]!));
+      if (run.finished && next >= run.events.length && !sink.isEnded) {
+        unsubscribe();
+        sink.write(SSE_DONE);
+        sink.close();
+      }
+    };
+    const sink = new SseSink({ ...streamLimits, onRoom: fill, onCancel: () => unsubscribe(), onStall: () => unsubscribe() });
+    // Only told that there is more: the events are read from run.events.
+    unsubscribe = run.subscribe(fill, run.events.length - 1);
+    fill();
+    return sink.body;
   }
 
   /**
@@ -305,7 +351,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
    * `incremental: false` (a non-streaming request: nothing reads its events before the end) lets the
    * backend fetch the whole answer at once (ProviderRequest.incremental).
    */
-  function startForeground(job: Job, signal: AbortSignal | undefined, incremental: boolean) {
+  function startForeground(job: Job, signal: AbortSignal | undefined, incremental: boolean, delivered?: Promise<void>) {
     const { caller, prepared, provider } = job;
     const run = new ResponseRun(job.translator, false);
     const id = prepared.response.id;
@@ -327,10 +373,13 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
           .catch((err: unknown) => {
             state.persistError = err;
           })
-          .finally(() => {
+          .finally(async () => {
             signal?.removeEventListener('abort', onAbort);
             runs.delete(id, run);
+            // A JSON answer is sent after this: its slot is free before the client can ask again.
+            if (!delivered) await releaseAfter(job, undefined);
             resolveFinished();
+            if (delivered) void releaseAfter(job, delivered);
           });
       },
     };
@@ -338,9 +387,11 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
 
   return {
     runs,
+    /** SSE bounds, for adapters that write their own streams (Chat Completions). */
+    streamLimits,
 
-    async create(caller: Caller, req: CreateResponseRequest, signal?: AbortSignal, extra?: ExtraSampling): Promise<CreateResult> {
-      const job = await plan(caller, req, extra);
+    async create(caller: Caller, req: CreateResponseRequest, signal: AbortSignal, extra?: ExtraSampling): Promise<CreateResult> {
+      const job = await plan(caller, req, extra, signal);
       const { prepared, provider } = job;
       const id = prepared.response.id;
 
@@ -353,24 +404,30 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
               .execute(provider, prepared.provider, job.hooks)
               .then(() => persist(job, run))
               .catch(() => {})
-              .finally(() => {
+              .finally(async () => {
                 runs.delete(id, run);
+                await releaseAfter(job, undefined);
                 resolve();
               });
           });
         });
         runs.add(id, { run, workspaceId: caller.workspaceId, persisted });
-        if (req.stream) return { kind: 'stream', body: streamBody(run, -1), engine: job.engine };
+        if (req.stream) return { kind: 'stream', body: loggedBody(run, -1), engine: job.engine };
         return { kind: 'json', response: queued, engine: job.engine };
       }
 
-      const started = startForeground(job, req.stream ? undefined : signal, req.stream === true);
       if (req.stream) {
+        // The body's reader, not the request's signal, says when the client is gone.
+        let bodySettled!: (settled: Promise<void>) => void;
+        const delivered = new Promise<void>((resolve) => (bodySettled = (settled) => void settled.then(resolve)));
+        const started = startForeground(job, undefined, true, delivered);
         // Subscribe before the run starts so the stream sees response.created.
-        const body = streamBody(started.run, -1, () => started.run.abort('client_disconnected'));
+        const sink = liveBody(started.run, () => started.run.abort('client_disconnected'));
+        bodySettled(sink.settled);
         started.begin();
-        return { kind: 'stream', body, engine: job.engine };
+        return { kind: 'stream', body: sink.body, engine: job.engine };
       }
+      const started = startForeground(job, signal, false);
       started.begin();
       await started.finished;
       if (started.run.failure) throw started.run.failure;
@@ -387,12 +444,14 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
       caller: Caller,
       req: CreateResponseRequest,
       listener: EventListener,
-      signal?: AbortSignal,
+      signal: AbortSignal,
       extra?: ExtraSampling,
+      /** Settles when the adapter's body is delivered or its reader gone: the concurrency slot is held until then. */
+      delivered?: Promise<void>,
     ): Promise<{ run: ResponseRun; engine: string; finished: Promise<void> }> {
       if (req.background) throw new ApiError('validation_error', 'background is not supported here.', { param: 'background' });
-      const job = await plan(caller, req, extra);
-      const started = startForeground(job, signal, true);
+      const job = await plan(caller, req, extra, signal);
+      const started = startForeground(job, signal, true, delivered);
       started.run.subscribe(listener);
       started.begin();
       return { run: started.run, engine: job.engine, finished: started.finished };
@@ -409,7 +468,7 @@ export function createResponsesService(deps: ResponsesServiceDeps) {
     /** SSE replay of a response: live frames for a running background response, else its stored events. */
     async stream(caller: Caller, id: string, startingAfter: number): Promise<ReadableStream<Uint8Array>> {
       const live = runs.get(id);
-      if (live && live.workspaceId === caller.workspaceId && live.run.response.background) return streamBody(live.run, startingAfter);
+      if (live && live.workspaceId === caller.workspaceId && live.run.response.background) return loggedBody(live.run, startingAfter);
       const stored = await deps.responses.get(caller.workspaceId, id);
       if (!stored) throw notFound(id);
       const frames: string[] = stored.events

@@ -29,6 +29,7 @@ import type { EventStreamOptions } from '../../src/focus-groups/events.js';
 import { createConsoleSessionsStore } from '../../src/storage/console-sessions-store.js';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../src/limits/memory.js';
 import type { ConcurrencyLimiter, RateLimiter } from '../../src/limits/types.js';
+import { withDefaults, type LimitsOverrides } from '../../src/limits/request-limits.js';
 import type { Plan } from '../../src/accounts/plans.js';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../../src/util/ids.js';
 import { createServerTools } from '../../src/server-tools/registry.js';
@@ -72,6 +73,8 @@ export interface TestServerOptions {
   focusGroupEvents?: EventStreamOptions;
   /** A database to use instead of a fresh in-memory SQLite one (e.g. PostgreSQL). */
   db?: Db;
+  /** Lowered request, stream or server limits (src/limits/request-limits.ts). */
+  limits?: LimitsOverrides;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -102,6 +105,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     console: { sessions: createConsoleSessionsStore(db, clock) },
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.imageFetch ? { imageFetch: options.imageFetch } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   const test = await accounts.createKey({ workspace: 'acme', mode: 'test', plan: options.plan ?? 'business' });
   const live = await accounts.createKey({ workspace: 'acme', mode: 'live', plan: options.plan ?? 'business' });
@@ -111,6 +115,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     accounts,
     logger: silentLogger,
     liveEngine: 'test',
+    serverLimits: withDefaults(options.limits).server,
     close: async () => {
       await app.focusGroups?.close();
       if (!options.db) await db.destroy();
