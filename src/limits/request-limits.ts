@@ -58,8 +58,14 @@ export interface Limits {
   server: ServerLimits;
 }
 
-/** Nesting of a JSON body (objects and arrays); deeper bodies are refused before they are parsed. */
-export const MAX_JSON_DEPTH = 64;
+/**
+ * Nesting of a JSON body (objects and arrays); deeper bodies are refused
+ * before they are parsed, so no recursive walk (null stripping, validation,
+ * serialization) meets more. Deep enough for the deepest JSON Schema the
+ * schema checks accept (64 schema levels, two JSON levels each: they then
+ * answer with the schema's path), shallow enough for any recursion.
+ */
+export const MAX_JSON_DEPTH = 256;
 
 /**
  * Fields of a persona profile (persona-schema.ts): custom personas are

@@ -23,7 +23,7 @@ let adminKey: string;
 before(async () => {
   upstream = await startMockChatUpstream({ fallback: { type: 'stream', content: ['ok'] } });
   s = await startTestServer({ live: createOpenAIChatProvider({ baseURL: upstream.url, model: 'm' }) });
-  adminKey = (await s.accounts.createKey({ workspace: 'acme', mode: 'test', scopes: ['admin'] })).key;
+  adminKey = (await s.accounts.createKey({ workspace: 'acme', mode: 'test', scopes: ['admin', 'operator'] })).key;
 });
 after(async () => {
   await s.close();

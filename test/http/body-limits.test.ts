@@ -17,7 +17,7 @@ let s: TestServer;
 let adminKey: string;
 before(async () => {
   s = await startTestServer({ maxBodyBytes: 64 * 1024 });
-  adminKey = (await s.accounts.createKey({ workspace: 'acme', mode: 'test', scopes: ['admin'] })).key;
+  adminKey = (await s.accounts.createKey({ workspace: 'acme', mode: 'test', scopes: ['admin', 'operator'] })).key;
 });
 after(() => s.close());
 
@@ -75,12 +75,14 @@ describe('request bodies', () => {
     }
   });
 
-  it('accepts exactly MAX_JSON_DEPTH levels, and strings full of brackets', async () => {
-    const nested = (levels: number) => '['.repeat(levels - 2) + ']'.repeat(levels - 2); // inside {"metadata"-free "extra": …} at depth 1
-    const at = await post('/v1/responses', s.testKey, `{"model":"mavera-1","input":"hi","extra":{"a":${nested(MAX_JSON_DEPTH)}}}`);
-    assert.equal(at.status, 200, JSON.stringify(at.body));
-    const over = await post('/v1/responses', s.testKey, `{"model":"mavera-1","input":"hi","extra":{"a":${nested(MAX_JSON_DEPTH + 1)}}}`);
+  it('reads exactly MAX_JSON_DEPTH levels (whatever a route then says of them), and strings full of brackets', async () => {
+    // The body, text and format are 3 levels; the arrays of the (invalid) schema make the rest.
+    const body = (levels: number) => `{"model":"mavera-1","input":"hi","text":{"format":{"type":"json_schema","name":"x","schema":${'['.repeat(levels - 3)}${']'.repeat(levels - 3)}}}}`;
+    const at = await post('/v1/responses', s.testKey, body(MAX_JSON_DEPTH));
+    assert.ok(!(at.status === 400 && at.body.error?.param === 'body'), JSON.stringify(at.body));
+    const over = await post('/v1/responses', s.testKey, body(MAX_JSON_DEPTH + 1));
     assert.equal(over.status, 400);
+    assert.equal(over.body.error!.param, 'body');
     const brackets = await post('/v1/responses', s.testKey, JSON.stringify({ model: 'mavera-1', input: '[{'.repeat(5000) + '\\"]}' }));
     assert.equal(brackets.status, 200, 'brackets inside strings do not count');
     assert.equal(nestingDepth(new TextEncoder().encode('{"a":"\\"{[","b":[[1]]}')), 3);
