@@ -30,7 +30,7 @@ import type { CreditsStore } from './storage/credits-store.js';
 import type { ConcurrencyLimiter, RateLimiter } from './limits/types.js';
 import { rateLimit } from './http/rate-limit.js';
 import { withDefaults, type LimitsOverrides } from './limits/request-limits.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, METRICS_CONTENT_TYPE, type Metrics } from './metrics.js';
 import type { Clock, IdGenerator } from './util/ids.js';
 import type { Analyze } from './analysis/types.js';
 import type { ServerTools } from './server-tools/types.js';
@@ -73,6 +73,8 @@ export interface AppDeps {
   /** Checks every dependency (database, Redis) answers, for /ready. */
   ready?: () => Promise<void>;
   metrics?: Metrics;
+  /** What /metrics answers instead of this process's metrics: a --workers worker asks its primary for every worker's (src/metrics-cluster.ts). */
+  scrapeMetrics?: () => Promise<string>;
   /** Built-in server tools (src/server-tools/); without them requests that enable one get a 400. */
   serverTools?: ServerTools;
   /** Analysis mode (src/analysis/); without it `analysis_mode: true` gets a 400. */
@@ -162,7 +164,15 @@ export function createApp(deps: AppDeps) {
     }
   });
 
-  app.get('/metrics', (c) => c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  app.get('/metrics', async (c) => {
+    let text: string;
+    try {
+      text = await (deps.scrapeMetrics ?? metrics.render)();
+    } catch (err) {
+      throw new ApiError('service_unavailable', 'The metrics of the other worker processes are not available.', { cause: err });
+    }
+    return c.body(text, 200, { 'content-type': METRICS_CONTENT_TYPE });
+  });
 
   const openapi = buildOpenApiDocument();
   app.get('/openapi.json', (c) => c.json(openapi));

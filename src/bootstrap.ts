@@ -11,6 +11,7 @@ import { createApp, type CohortApp } from './app.js';
 import { ConfigError, readServerToolsConfig, type Config } from './config.js';
 import { customRoutePersonas, unknownPersonasError } from './config-file.js';
 import { createLogger, type Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import { loadPersonaDir } from './personas/library.js';
 import { createBuiltinPersonaStore } from './personas/persona-store.js';
 import { autodetectBackends, checkLocalModelFiles, createLiveRouter, type LiveRouter } from './backends.js';
@@ -76,6 +77,8 @@ export interface RuntimeOptions {
   limits?: { rateLimiter: RateLimiter; concurrency: ConcurrencyLimiter };
   /** Tells this process apart from the other workers of one server (crash recovery by name: instances-store.ts). */
   worker?: number;
+  /** The app's metrics, and what /metrics answers instead of them (a worker: every worker's, src/metrics-cluster.ts). */
+  metrics?: { metrics: Metrics; scrape: () => Promise<string> };
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -163,6 +166,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     focusGroups: createFocusGroupsStore(db, systemClock),
     focusGroupRunner: config.focusGroups,
     console: { sessions: createConsoleSessionsStore(db, systemClock) },
+    ...(options.metrics ? { metrics: options.metrics.metrics, scrapeMetrics: options.metrics.scrape } : {}),
     ping,
     ready: async () => {
       await ping();

@@ -5,7 +5,8 @@
  *
  * The primary does what must happen once — migrations, the first start's
  * workspace and test key — then forks the workers and keeps the request
- * limits for all of them (src/limits/ipc.ts) unless Redis does. Each worker
+ * limits for all of them (src/limits/ipc.ts) unless Redis does, and sums
+ * their metrics for /metrics (src/metrics-cluster.ts). Each worker
  * is a full server on the shared database: group-committed credits
  * (SQLite's write lock or PostgreSQL's row locks keep the balance exact
  * across processes), its own instance record for crash recovery (a worker
@@ -17,6 +18,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { createRuntime } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import { createIpcLimits, createLimitsHost, type IpcChannel } from '../limits/ipc.js';
+import { createMetrics } from '../metrics.js';
+import { createMetricsHost, createWorkerMetrics } from '../metrics-cluster.js';
 import { listen } from '../server.js';
 import { createAccountsStore } from '../storage/accounts-store.js';
 import { closeDatabase, openDatabase } from '../storage/db.js';
@@ -50,6 +53,7 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
   }
 
   const host = config.redisUrl ? undefined : createLimitsHost();
+  const metricsHost = createMetricsHost();
   const workers = new Map<number, Worker>();
   const listening = new Map<number, Listening>();
   let started = false;
@@ -69,6 +73,7 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
     const worker = cluster.fork({ [WORKER_ENV]: String(index) });
     workers.set(index, worker);
     const detach = host?.attach(worker);
+    const detachMetrics = metricsHost.attach(worker);
     worker.on('message', (m: unknown) => {
       if (typeof m !== 'object' || m === null || (m as { cohort?: unknown }).cohort !== 'listening') return;
       listening.set(index, m as Listening);
@@ -83,6 +88,7 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
     });
     worker.on('exit', (code, signal) => {
       detach?.();
+      detachMetrics();
       workers.delete(index);
       listening.delete(index);
       if (stopping) {
@@ -116,7 +122,10 @@ export async function serveWorker(config: Config, index: number, io: Io): Promis
   const channel = process as unknown as IpcChannel & { send(message: unknown): boolean };
   try {
     const limits = config.redisUrl ? undefined : createIpcLimits(channel);
-    const runtime = await createRuntime(config, { worker: index, ...(limits ? { limits } : {}) });
+    // /metrics sums every worker's metrics, whichever worker the scrape reaches.
+    const metrics = createMetrics();
+    const scrape = createWorkerMetrics(channel, () => metrics.snapshot()).scrape;
+    const runtime = await createRuntime(config, { worker: index, metrics: { metrics, scrape }, ...(limits ? { limits } : {}) });
     const server = await listen(runtime, { port: config.port, host: config.host });
     let stopping: Promise<void> | undefined;
     const stop = (): void => {
