@@ -22,7 +22,7 @@ import { createOpenAIChatProvider } from './providers/openai-chat/index.js';
 import { createOpenAIResponsesProvider } from './providers/openai-responses/index.js';
 import { createRouterProvider, DEFAULT_RETRIES, type RouterBackend, type RouterProvider } from './providers/router.js';
 import type { Provider } from './providers/types.js';
-import { hostOf } from './util/upstream-http.js';
+import { hostOf } from './util/upstream-errors.js';
 import { fetchClient, nodeClient } from './util/upstream-client.js';
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';

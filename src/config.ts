@@ -4,7 +4,7 @@
  */
 import type { ServerToolsConfig } from './server-tools/types.js';
 import { autodetectSettingsFrom, ConfigFileError, readBackendsConfig, type AutodetectSettings, type BackendsConfig } from './config-file.js';
-import { parseAllowList } from './util/safe-fetch.js';
+import { parseAllowList } from './util/address-policy.js';
 import { readLimits, type Limits } from './limits/request-limits.js';
 
 export interface UpstreamConfig {

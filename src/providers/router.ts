@@ -52,7 +52,8 @@
 import { ApiError } from '../errors/api-error.js';
 import type { Logger } from '../logger.js';
 import { validateAgainst } from '../util/json-schema.js';
-import { abortReason, retryAfterMs } from '../util/upstream-http.js';
+import { retryAfterMs } from '../util/retry-after.js';
+import { abortReason } from '../util/upstream-http.js';
 import { budgetOf } from './extra-calls.js';
 import type { OutputFormat, Provider, ProviderEvent, ProviderRequest } from './types.js';
 

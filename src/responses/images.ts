@@ -23,20 +23,15 @@
  */
 import { ApiError } from '../errors/api-error.js';
 import type { ContentPart, ConversationItem } from '../providers/types.js';
-import {
-  DEFAULT_MAX_FETCH_BYTES,
-  SafeFetchError,
-  dataUrlSize,
-  decodeDataUrl,
-  detectImageType,
-  safeFetch,
-  type SafeFetchOptions,
-} from '../util/safe-fetch.js';
+import { dataUrlSize, decodeDataUrl, detectImageType } from '../util/image-bytes.js';
+import { DEFAULT_MAX_FETCH_BYTES, SafeFetchError, safeFetch, type SafeFetchOptions } from '../util/safe-fetch.js';
 
 export const MAX_IMAGE_BYTES_PER_REQUEST = 50 * 1024 * 1024;
 const CONCURRENCY = 4;
+/** What an image fetch asks for. */
+const IMAGE_ACCEPT = 'image/*,*/*;q=0.5';
 
-export type ImageFetchOptions = Omit<SafeFetchOptions, 'signal'>;
+export type ImageFetchOptions = Omit<SafeFetchOptions, 'signal' | 'accept'>;
 
 /**
  * The items with every image part loaded (see the module comment).
@@ -112,7 +107,7 @@ async function loadOne(url: string, param: string, options: ImageFetchOptions, s
     if (bytes.byteLength > maxBytes) throw tooLarge(param, maxBytes);
   } else {
     try {
-      bytes = (await safeFetch(url, { ...options, signal })).bytes;
+      bytes = (await safeFetch(url, { ...options, accept: IMAGE_ACCEPT, signal })).bytes;
     } catch (err) {
       if (signal.aborted) throw new ApiError('invalid_request', 'The client closed the connection while its images were downloaded.', { param });
       if (err instanceof SafeFetchError) {

@@ -8,7 +8,7 @@
  *
  * Settings: `size` (default 1024x1024), `quality`.
  */
-import { decodeDataUrl, detectImageType } from '../util/safe-fetch.js';
+import { decodeDataUrl, detectImageType } from '../util/image-bytes.js';
 import { requestJson } from './http.js';
 import { IMAGES_MISSING, imageOutcome, imageSettings, simulatedImage, type ImageSettings } from './generate-image.js';
 import { checkImageRef, defineTool, ToolError, type ToolContext } from './tool.js';

@@ -21,6 +21,7 @@ export function createGuardedFetch(options: GuardedFetchOptions = {}): GuardedFe
       signal,
       maxBytes,
       timeoutMs,
+      accept: accept.join(', '),
       ...(options.allow ? { allow: options.allow } : {}),
       ...(options.lookup ? { lookup: options.lookup } : {}),
     });

@@ -4,7 +4,9 @@
  * ToolErrors whose text is safe to show (keys redacted, bodies clipped), and
  * a bounded poll loop for job-style APIs (videos).
  */
-import { errorCode, hostOf, parseJson, readText, redact } from '../util/upstream-http.js';
+import { readText } from '../util/body-text.js';
+import { parseJson } from '../util/parse-json.js';
+import { errorCode, hostOf, redact } from '../util/upstream-errors.js';
 import { clip, ToolError, type ToolContext } from './tool.js';
 
 export interface BackendRequest {

@@ -23,7 +23,7 @@ import type { FunctionToolDef } from '../providers/types.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_PRICING, type PricingTable } from '../pricing.js';
 import { randomIds, type IdGenerator } from '../util/ids.js';
-import { parseJson } from '../util/upstream-http.js';
+import { parseJson } from '../util/parse-json.js';
 import { validateAgainst } from '../util/json-schema.js';
 import { editImage } from './edit-image.js';
 import { generateImage } from './generate-image.js';

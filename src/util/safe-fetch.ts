@@ -1,18 +1,12 @@
 /**
- * Fetching a URL a client gave us (an `input_image`) without letting the
- * client reach what only the server can reach (server-side request forgery):
+ * A guarded GET of a URL a client or a model chose (an `input_image`, a
+ * `file_url`, a page a server tool reads) that cannot reach what only the
+ * server can reach (server-side request forgery):
  *
  * - Only http and https. The host is resolved (every address, `dns.lookup`
- *   with `all`), and the fetch is refused when any address is loopback,
- *   private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local
- *   (169.254/16 — cloud metadata 169.254.169.254 included — fe80::/10),
- *   CGNAT (100.64/10), unspecified, multicast, broadcast, reserved or
- *   documentation space, or the AWS IPv6 metadata address fd00:ec2::254 — or
- *   an IPv6 address that embeds such an IPv4 address (see embeddedIPv4s:
- *   IPv4-mapped, -compatible and -translated (SIIT), NAT64 64:ff9b::/96,
- *   6to4, Teredo, ISATAP), or a local-use NAT64 address — unless the allow-list permits it
- *   (`COHORT_FETCH_ALLOW`: comma-separated host names, IP addresses or CIDRs;
- *   a listed host name permits whatever it resolves to).
+ *   with `all`), and the fetch is refused when any address is one the
+ *   address policy forbids (address-policy.ts: loopback, private, link-local,
+ *   metadata, …) unless the allow-list (`COHORT_FETCH_ALLOW`) permits it.
  * - The connection goes to the address that was checked (node:http(s) with a
  *   pinned `lookup`), so a second DNS answer cannot swap in another address
  *   (DNS rebinding). TLS still verifies the certificate against the host name.
@@ -20,18 +14,18 @@
  * - One deadline for the whole fetch (default 10 s) and a size cap (default
  *   20 MiB): a declared `content-length` over it fails at once, a body
  *   streaming past it is cut.
+ * - The request says what the caller wants back (`accept`); what the bytes
+ *   are is the caller's to check (image-bytes.ts for images).
  *
  * Failures are SafeFetchErrors whose `kind` says whose fault it is:
  * `refused` (the URL may not be fetched), `too_large`, or `failed` (DNS,
  * connection, timeout, HTTP status, too many redirects).
- *
- * `detectImageType` recognizes PNG, JPEG, GIF and WebP by their first bytes
- * (never by extension or content-type); `decodeDataUrl` reads `data:` URLs.
  */
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { AllowList, forbiddenAddress } from './address-policy.js';
 
 export interface SafeFetchOptions {
   /** Host names, IP addresses and CIDRs that may be fetched although private (COHORT_FETCH_ALLOW). */
@@ -42,6 +36,8 @@ export interface SafeFetchOptions {
   maxBytes?: number;
   /** Default 5. */
   maxRedirects?: number;
+  /** The request's `accept` header. Default: any media type. */
+  accept?: string;
   /** Replaces dns.lookup (tests). */
   lookup?: (hostname: string) => Promise<Array<{ address: string; family: number }>>;
   signal?: AbortSignal;
@@ -70,162 +66,6 @@ export interface FetchedBody {
 export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_FETCH_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 5;
-
-// ---------------------------------------------------------------------------
-// Address policy
-
-const FORBIDDEN: Array<[string, number, 'ipv4' | 'ipv6', string]> = [
-  ['0.0.0.0', 8, 'ipv4', 'unspecified'],
-  ['10.0.0.0', 8, 'ipv4', 'private'],
-  ['100.64.0.0', 10, 'ipv4', 'shared (CGNAT)'],
-  ['127.0.0.0', 8, 'ipv4', 'loopback'],
-  ['169.254.0.0', 16, 'ipv4', 'link-local'],
-  ['172.16.0.0', 12, 'ipv4', 'private'],
-  ['192.0.0.0', 24, 'ipv4', 'reserved'],
-  ['192.0.2.0', 24, 'ipv4', 'documentation'],
-  ['192.168.0.0', 16, 'ipv4', 'private'],
-  ['198.18.0.0', 15, 'ipv4', 'reserved'],
-  ['198.51.100.0', 24, 'ipv4', 'documentation'],
-  ['203.0.113.0', 24, 'ipv4', 'documentation'],
-  ['224.0.0.0', 4, 'ipv4', 'multicast'],
-  ['240.0.0.0', 4, 'ipv4', 'reserved'],
-  ['::', 128, 'ipv6', 'unspecified'],
-  ['::1', 128, 'ipv6', 'loopback'],
-  ['fc00::', 7, 'ipv6', 'private'],
-  ['fe80::', 10, 'ipv6', 'link-local'],
-  ['fec0::', 10, 'ipv6', 'reserved'],
-  ['ff00::', 8, 'ipv6', 'multicast'],
-  ['2001:db8::', 32, 'ipv6', 'documentation'],
-  ['3fff::', 20, 'ipv6', 'documentation'],
-  ['100::', 64, 'ipv6', 'reserved'],
-  // IETF protocol assignments that are not globally reachable: benchmarking, ORCHID (deprecated).
-  ['2001:2::', 48, 'ipv6', 'reserved'],
-  ['2001:10::', 28, 'ipv6', 'reserved'],
-  // Segment Routing (SRv6) SIDs: inside one operator's domain.
-  ['5f00::', 16, 'ipv6', 'reserved'],
-  // Local-use IPv4/IPv6 translation (RFC 8215): a translator of the operator's own network, with
-  // the IPv4 address at a position its prefix length decides — it cannot be read, so it is refused.
-  ['64:ff9b:1::', 48, 'ipv6', 'local-use NAT64'],
-];
-
-const forbidden = FORBIDDEN.map(([prefix, bits, type, label]) => {
-  const list = new net.BlockList();
-  list.addSubnet(prefix, bits, type);
-  return { list, type, label };
-});
-
-/** Why an address may not be fetched ('loopback', 'private', 'metadata', …), or undefined when it may. */
-export function forbiddenAddress(address: string): string | undefined {
-  const family = net.isIP(address);
-  if (family === 0) return 'not an IP address';
-  if (address === '169.254.169.254' || address.toLowerCase() === 'fd00:ec2::254') return 'cloud metadata';
-  if (family === 6) {
-    // An IPv6 form of an IPv4 address reaches that IPv4 host: the IPv4 policy decides
-    // (a public one stays reachable: IPv6-only networks reach every IPv4 site through 64:ff9b::/96).
-    for (const { ipv4, form } of embeddedIPv4s(address)) {
-      const why = forbiddenAddress(ipv4);
-      if (why) return `${why} (${ipv4} as ${form})`;
-    }
-  }
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  for (const f of forbidden) if (f.type === type && f.list.check(address, type)) return f.label;
-  return undefined;
-}
-
-const v4 = (hi: number, lo: number): string => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-
-/**
- * The IPv4 addresses an IPv6 address carries, and the form that carries them:
- * - IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d (deprecated), and
- *   IPv4-translated ::ffff:0:a.b.c.d (SIIT, RFC 2765): the last 32 bits;
- * - NAT64 with the well-known prefix 64:ff9b::/96 (RFC 6052): the last 32 bits;
- * - 6to4 2002:AABB:CCDD::/48 (RFC 3056): bits 16–47;
- * - Teredo 2001:0:SSSS:SSSS:flags:port:CCCC:CCCC (RFC 4380): the server
- *   (bits 32–63) and the client, whose address is stored inverted (bits 96–127);
- * - ISATAP interface ids …:0:5efe:a.b.c.d and …:200:5efe:a.b.c.d under any
- *   prefix (RFC 5214): the last 32 bits.
- */
-export function embeddedIPv4s(address: string): Array<{ ipv4: string; form: string }> {
-  const w = expandIPv6(address);
-  if (!w) return [];
-  const [w0, w1, w2, w3, w4, w5, w6, w7] = w as [number, number, number, number, number, number, number, number];
-  const zeros = (n: number) => w.slice(0, n).every((x) => x === 0);
-  const out: Array<{ ipv4: string; form: string }> = [];
-  if (zeros(5) && w5 === 0xffff) out.push({ ipv4: v4(w6, w7), form: 'IPv4-mapped' });
-  else if (zeros(4) && w4 === 0xffff && w5 === 0) out.push({ ipv4: v4(w6, w7), form: 'IPv4-translated (SIIT)' });
-  else if (zeros(6) && (w6 !== 0 || w7 > 1)) out.push({ ipv4: v4(w6, w7), form: 'IPv4-compatible' });
-  else if (w0 === 0x64 && w1 === 0xff9b && w2 === 0 && w3 === 0 && w4 === 0 && w5 === 0) out.push({ ipv4: v4(w6, w7), form: 'NAT64' });
-  else if (w0 === 0x2002) out.push({ ipv4: v4(w1, w2), form: '6to4' });
-  else if (w0 === 0x2001 && w1 === 0) {
-    out.push({ ipv4: v4(w2, w3), form: 'Teredo server' });
-    out.push({ ipv4: v4(w6 ^ 0xffff, w7 ^ 0xffff), form: 'Teredo client' });
-  } else if ((w4 === 0 || w4 === 0x200) && w5 === 0x5efe) out.push({ ipv4: v4(w6, w7), form: 'ISATAP' });
-  return out;
-}
-
-function expandIPv6(address: string): number[] | undefined {
-  let text = address.toLowerCase();
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  // A dotted IPv4 tail becomes two words.
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const parts = dotted[1]!.split('.').map(Number);
-    text = text.slice(0, dotted.index) + `${(((parts[0] ?? 0) << 8) | (parts[1] ?? 0)).toString(16)}:${(((parts[2] ?? 0) << 8) | (parts[3] ?? 0)).toString(16)}`;
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const h = head === '' ? [] : head.split(':');
-  const t = tail === undefined ? [] : tail === '' ? [] : tail.split(':');
-  const missing = 8 - h.length - t.length;
-  if (tail === undefined ? missing !== 0 : missing < 0) return undefined;
-  const words = [...h, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...t].map((w) => parseInt(w, 16));
-  return words.length === 8 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff) ? words : undefined;
-}
-
-/** An allow-list: host names (exact, case-insensitive), IP addresses and CIDRs. */
-export class AllowList {
-  private readonly hosts = new Set<string>();
-  private readonly blocks = new net.BlockList();
-
-  constructor(entries: readonly string[] = []) {
-    for (const raw of entries) {
-      const entry = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
-      if (entry === '') continue;
-      const slash = entry.indexOf('/');
-      if (slash >= 0) {
-        const ip = entry.slice(0, slash);
-        const bits = Number(entry.slice(slash + 1));
-        const family = net.isIP(ip);
-        if (family === 0 || !Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)) throw new Error(`'${raw}' is not a CIDR`);
-        this.blocks.addSubnet(ip, bits, family === 4 ? 'ipv4' : 'ipv6');
-      } else if (net.isIP(entry)) {
-        this.blocks.addAddress(entry, net.isIP(entry) === 4 ? 'ipv4' : 'ipv6');
-      } else {
-        this.hosts.add(entry);
-      }
-    }
-  }
-
-  permitsHost(hostname: string): boolean {
-    return this.hosts.has(hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, ''));
-  }
-
-  permitsAddress(address: string): boolean {
-    const family = net.isIP(address);
-    return family !== 0 && this.blocks.check(address, family === 4 ? 'ipv4' : 'ipv6');
-  }
-}
-
-/** Parses `COHORT_FETCH_ALLOW` (comma- or space-separated); throws naming a bad entry. */
-export function parseAllowList(text: string | undefined): string[] {
-  if (!text) return [];
-  const entries = text.split(/[\s,]+/).filter((e) => e !== '');
-  new AllowList(entries); // validates
-  return entries;
-}
-
-// ---------------------------------------------------------------------------
-// Fetch
 
 interface Target {
   url: URL;
@@ -274,7 +114,7 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
     let url = typeof input === 'string' ? parseUrl(input) : input;
     for (let hop = 0; ; hop++) {
       const target = await withAbort(checkUrl(url, options), controller.signal);
-      const res = await request(target, controller.signal, maxBytes);
+      const res = await request(target, controller.signal, maxBytes, options.accept ?? '*/*');
       if (res.location !== undefined) {
         if (hop >= maxRedirects) throw new SafeFetchError('failed', `more than ${maxRedirects} redirects`);
         let next: URL;
@@ -317,7 +157,7 @@ function withAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** One GET to the pinned address; a redirect's location, or the body. */
-function request(target: Target, signal: AbortSignal, maxBytes: number): Promise<{ location?: string; body?: Buffer; contentType: string | undefined }> {
+function request(target: Target, signal: AbortSignal, maxBytes: number, accept: string): Promise<{ location?: string; body?: Buffer; contentType: string | undefined }> {
   return new Promise((resolve, reject) => {
     const { url } = target;
     const mod = url.protocol === 'https:' ? https : http;
@@ -336,7 +176,7 @@ function request(target: Target, signal: AbortSignal, maxBytes: number): Promise
       {
         method: 'GET',
         lookup: pinned as unknown as typeof dns.lookup,
-        headers: { accept: 'image/*,*/*;q=0.5', 'user-agent': 'cohort-image-fetch/1' },
+        headers: { accept, 'user-agent': 'cohort-fetch/1' },
         agent: false,
         signal,
       },
@@ -392,36 +232,4 @@ function request(target: Target, signal: AbortSignal, maxBytes: number): Promise
 function describeNetworkError(err: unknown): string {
   const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? `the connection failed (${code})` : 'the connection failed';
-}
-
-// ---------------------------------------------------------------------------
-// Images
-
-export type ImageMediaType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
-
-/** The image type from its first bytes (PNG, JPEG, GIF, WebP), or undefined. */
-export function detectImageType(bytes: Uint8Array): ImageMediaType | undefined {
-  const b = bytes;
-  const at = (i: number) => b[i] ?? -1;
-  const ascii = (from: number, text: string) => [...text].every((c, i) => at(from + i) === c.charCodeAt(0));
-  if ([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => at(i) === v)) return 'image/png';
-  if (at(0) === 0xff && at(1) === 0xd8 && at(2) === 0xff) return 'image/jpeg';
-  if (ascii(0, 'GIF87a') || ascii(0, 'GIF89a')) return 'image/gif';
-  if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'image/webp';
-  return undefined;
-}
-
-/** A `data:` URL's media type and bytes; undefined when it is not a well-formed base64 data URL. */
-export function decodeDataUrl(url: string): { mediaType: string; bytes: Buffer } | undefined {
-  const m = /^data:([^,;]*)((?:;[^,;]*)*?);base64,(.*)$/is.exec(url);
-  if (!m) return undefined;
-  const payload = m[3]!.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload) || payload.length % 4 === 1) return undefined;
-  return { mediaType: (m[1] ?? '').toLowerCase(), bytes: Buffer.from(payload, 'base64') };
-}
-
-/** Upper bound of the decoded size of a base64 data URL, without decoding it. */
-export function dataUrlSize(url: string): number {
-  const comma = url.indexOf(',');
-  return comma < 0 ? 0 : Math.floor(((url.length - comma - 1) * 3) / 4);
 }

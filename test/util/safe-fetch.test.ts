@@ -1,5 +1,5 @@
 /**
- * The SSRF guard (src/util/safe-fetch.ts): private, loopback, link-local,
+ * The SSRF guard (src/util/safe-fetch.ts, its policy in address-policy.ts): private, loopback, link-local,
  * metadata and other special addresses are refused unless allow-listed; the
  * allow-list permits 127.0.0.1 for the local test server; redirects are
  * re-checked; the size cap; the DNS answer is pinned; magic-byte detection
@@ -9,16 +9,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import {
-  AllowList,
-  SafeFetchError,
-  checkUrl,
-  decodeDataUrl,
-  detectImageType,
-  forbiddenAddress,
-  parseAllowList,
-  safeFetch,
-} from '../../src/util/safe-fetch.js';
+import { AllowList, forbiddenAddress, parseAllowList } from '../../src/util/address-policy.js';
+import { decodeDataUrl, detectImageType } from '../../src/util/image-bytes.js';
+import { SafeFetchError, checkUrl, safeFetch } from '../../src/util/safe-fetch.js';
 import { GIF_1x1, JPEG_HEADER, PNG_1x1, WEBP_HEADER, startImageServer, type ImageServer } from '../helpers/images.js';
 
 let images: ImageServer;

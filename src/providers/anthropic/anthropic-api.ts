@@ -6,11 +6,11 @@
  * that drop or null fields do not break decoding. Unknown keys are stripped.
  *
  * Upstream bytes are untrusted: use `parseJson` (re-exported from
- * src/util/upstream-http.ts), which never throws.
+ * src/util/parse-json.ts), which never throws.
  */
 import { z } from 'zod';
 
-export { parseJson } from '../../util/upstream-http.js';
+export { parseJson } from '../../util/parse-json.js';
 
 const optString = z.string().nullish();
 const optNumber = z.number().nullish();

@@ -6,12 +6,14 @@
  * overloads (with `retry-after` passed on); a request Anthropic rejects as
  * invalid (400/413/422, or an in-stream `invalid_request_error`) is the
  * caller's to fix and becomes `invalid_request` with Anthropic's message,
- * introduced as the backend's (util/upstream-http.ts rejectedByBackend).
+ * introduced as the backend's (util/upstream-errors.ts rejectedByBackend).
  * Messages never contain the API key (redacted if echoed) and, apart from
  * invalid-request rejections, never echo upstream text.
  */
 import { ApiError } from '../../errors/api-error.js';
-import { describeUrl, errorCode, hostOf, malformedUpstream, parseJson, rejectedByBackend, retryAfterHeaders } from '../../util/upstream-http.js';
+import { parseJson } from '../../util/parse-json.js';
+import { retryAfterHeaders } from '../../util/retry-after.js';
+import { describeUrl, errorCode, hostOf, malformedUpstream, rejectedByBackend } from '../../util/upstream-errors.js';
 import { extractAnthropicError, type AnthropicErrorInfo } from './anthropic-api.js';
 
 export { malformedUpstream };

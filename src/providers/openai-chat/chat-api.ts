@@ -8,7 +8,7 @@
  * keys are stripped (zod's default); missing or null fields become undefined.
  *
  * Upstream bytes are untrusted: `parseJson` (re-exported from
- * src/util/upstream-http.ts) never throws.
+ * src/util/parse-json.ts) never throws.
  */
 import { z } from 'zod';
 
@@ -152,4 +152,4 @@ export function extractErrorInfo(value: unknown): UpstreamErrorInfo | undefined 
   return Object.keys(info).length > 0 ? info : undefined;
 }
 
-export { parseJson } from '../../util/upstream-http.js';
+export { parseJson } from '../../util/parse-json.js';

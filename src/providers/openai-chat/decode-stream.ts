@@ -30,7 +30,7 @@ import { randomBytes } from 'node:crypto';
 import { SseDecoder, type SseEvent } from '../../util/sse-decoder.js';
 import { countTokens } from '../../util/tokens.js';
 import type { ProviderEvent } from '../types.js';
-import { parseJson } from '../../util/upstream-http.js';
+import { parseJson } from '../../util/parse-json.js';
 import { chatChunkSchema, chatCompletionSchema, type ChatChunk, type ChatCompletion, type ChatUsage } from './chat-api.js';
 import type { ChatRequestBody } from './convert-request.js';
 import { mapFinishReason } from './map-finish-reason.js';

@@ -72,4 +72,4 @@ export type { ChatRequestBody, ChatMessage } from './convert-request.js';
 export { decodeChatStream, completionToEvents, ChatEventMapper, SseDecoder, estimateInputTokens } from './decode-stream.js';
 export { mapFinishReason } from './map-finish-reason.js';
 export { mapUpstreamHttpError, mapConnectionError } from './map-upstream-error.js';
-export { retryAfterHeaders } from '../../util/upstream-http.js';
+export { retryAfterHeaders } from '../../util/retry-after.js';

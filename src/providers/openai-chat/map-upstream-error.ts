@@ -5,16 +5,18 @@
  * does wrong is `service_unavailable` (503), except a request the upstream
  * rejects as invalid (400/413/422), which is the caller's to fix and becomes
  * `invalid_request` with the upstream's message, introduced as the backend's
- * (util/upstream-http.ts rejectedByBackend). Messages never contain the
+ * (util/upstream-errors.ts rejectedByBackend). Messages never contain the
  * API key (it is redacted if an upstream echoes it) and, apart from 400-class
  * rejections, never echo the upstream's text (OpenAI's 429 messages name the
  * organization, its 401 messages part of the key).
  */
 import { ApiError } from '../../errors/api-error.js';
-import { describeUrl, errorCode, hostOf, malformedUpstream, parseJson, rejectedByBackend, retryAfterHeaders } from '../../util/upstream-http.js';
+import { parseJson } from '../../util/parse-json.js';
+import { retryAfterHeaders } from '../../util/retry-after.js';
+import { describeUrl, errorCode, hostOf, malformedUpstream, rejectedByBackend } from '../../util/upstream-errors.js';
 import { extractErrorInfo, type UpstreamErrorInfo } from './chat-api.js';
 
-/** Re-exported from src/util/upstream-http.ts, where they live. */
+/** Re-exported from src/util/upstream-errors.ts, where they live. */
 export { hostOf, malformedUpstream, retryAfterHeaders };
 
 export interface UpstreamContext {

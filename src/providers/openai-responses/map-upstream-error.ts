@@ -22,7 +22,8 @@ import {
   mapUpstreamHttpError as mapChatHttpError,
   type UpstreamContext,
 } from '../openai-chat/map-upstream-error.js';
-import { parseJson, rejectedByBackend } from '../../util/upstream-http.js';
+import { parseJson } from '../../util/parse-json.js';
+import { rejectedByBackend } from '../../util/upstream-errors.js';
 import { errorEventSchema, responseErrorSchema, type ResponseError } from './responses-api.js';
 
 export { malformedUpstream, mapConnectionError, mapReadError, type UpstreamContext };

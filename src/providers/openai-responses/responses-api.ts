@@ -8,11 +8,11 @@
  * stripped; unknown event types are never parsed at all.
  *
  * Upstream bytes are untrusted: use `parseJson` (re-exported from
- * src/util/upstream-http.ts), which never throws.
+ * src/util/parse-json.ts), which never throws.
  */
 import { z } from 'zod';
 
-export { parseJson } from '../../util/upstream-http.js';
+export { parseJson } from '../../util/parse-json.js';
 
 const optString = z.string().nullish();
 const optNumber = z.number().nullish();
