@@ -82,7 +82,7 @@ export function ChartCanvas({
       {table ? (
         <details class="chart-data">
           <summary>Data</summary>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="table table-compact">
               <thead>
                 <tr>

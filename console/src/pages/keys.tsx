@@ -120,7 +120,7 @@ export function KeysPage() {
         {keys === null ? (
           <Spinner />
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="table">
               <thead>
                 <tr>

@@ -169,7 +169,7 @@ export function UsagePage() {
           breakdown.data.length === 0 ? (
             <p class="muted">No usage in this period.</p>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table class="table">
                 <thead>
                   <tr>
@@ -208,7 +208,7 @@ export function UsagePage() {
         ) : ledger.length === 0 ? (
           <p class="muted">No ledger entries yet.</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="table">
               <caption class="muted small">The latest {ledger.length} entries, newest first.</caption>
               <thead>
