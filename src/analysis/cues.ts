@@ -104,6 +104,13 @@ export const SUPPLEMENT_VALENCE: Readonly<Record<string, number>> = {
   stoked: 3,
   pumped: 3,
   hyped: 2,
+  // Colloquial approval ("I'm pretty into it", "I'd give it a real shot", "count me in").
+  'into it': 2,
+  'real shot': 2,
+  'give it a shot': 2,
+  'give it a try': 2,
+  "i'm in": 2,
+  'sign me up': 3,
   // Idioms whose words AFINN would score but that carry no opinion.
   'for good': 0,
   'no problem': 1,

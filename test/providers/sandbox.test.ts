@@ -257,9 +257,15 @@ describe('sandbox engine: persona voice', () => {
     const b = textOf(await run(request({ persona: cfo }, q)));
     assert.notEqual(a, b);
     const usesPhrase = (text: string, p: PersonaRecord) => p.profile.communication.phrases.some((ph) => text.toLowerCase().includes(ph.toLowerCase().replace(/[.,;:!?]+$/, '')));
-    assert.ok(usesPhrase(a, genZ), a);
-    assert.ok(usesPhrase(b, cfo), b);
-    assert.ok(!usesPhrase(b, genZ), b);
+    // Catchphrases come now and then (issue 13), not in every answer: over a dozen questions each persona
+    // uses its own in some answers and not in all, and never the other persona's.
+    const questions = [q, 'Would you try a new budgeting app?', 'How much would you pay for a meal kit?', 'Rate our checkout from 1 to 10.', 'Do you shop online?', 'What frustrates you about banks?', 'Would you rather rent or buy?', 'What do you think about AI assistants?', 'Is same-day delivery worth it?', 'Describe your morning routine.', 'How do you feel about loyalty programs?', 'Would you switch phone carriers for a cheaper plan?'];
+    for (const persona of [genZ, cfo]) {
+      const answers = await Promise.all(questions.map(async (question) => textOf(await run(request({ persona }, question)))));
+      const own = answers.filter((t) => usesPhrase(t, persona)).length;
+      assert.ok(own >= 1 && own < answers.length, `${persona.id}: ${own} of ${answers.length} answers use a catchphrase`);
+      if (persona === cfo) assert.ok(answers.every((t) => !usesPhrase(t, genZ)), 'never the other persona\'s phrases');
+    }
     for (const t of [a, b]) assert.match(t, /subscription pricing/);
     // profile fields appear (values, pains, objections, decision style, …)
     const profileBits = (p: PersonaRecord) => [
@@ -344,6 +350,8 @@ describe('sandbox engine: persona voice', () => {
   it('works with every built-in persona', async () => {
     const files = readdirSync(PERSONA_DIR).filter((f) => f.endsWith('.json'));
     assert.ok(files.length >= 1);
+    let withPhrase = 0;
+    let count = 0;
     for (const file of files) {
       // persona files are validated by their own tests; this one only needs the valid ones
       const parsed = personaSchema.safeParse(JSON.parse(readFileSync(path.join(PERSONA_DIR, file), 'utf8')));
@@ -351,9 +359,11 @@ describe('sandbox engine: persona voice', () => {
       const persona = parsed.data;
       const text = textOf(await run(request({ persona, sampling: { verbosity: 'medium' } }, 'What do you think about a cheaper monthly plan for our project tracker?')));
       assert.match(text, /monthly plan for your project tracker/, `${file}: ${text}`);
-      const usesPhrase = persona.profile.communication.phrases.some((ph) => text.toLowerCase().includes(ph.toLowerCase().replace(/[.,;:!?…]+$/, '')));
-      assert.ok(usesPhrase, `${file} uses a phrase: ${text}`);
+      if (persona.profile.communication.phrases.some((ph) => text.toLowerCase().includes(ph.toLowerCase().replace(/[.,;:!?…]+$/, '')))) withPhrase++;
+      count++;
     }
+    // A catchphrase now and then (issue 13): in some answers, not in every one.
+    assert.ok(withPhrase >= count * 0.1 && withPhrase <= count * 0.7, `${withPhrase} of ${count} answers use a catchphrase`);
   });
 });
 

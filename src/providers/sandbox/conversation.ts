@@ -22,6 +22,10 @@ export interface ConversationView {
   toolResults: ToolResult[];
   /** Names of the functions already called after the last user message. */
   calledAfterUser: Set<string>;
+  /** User and assistant messages before the last user message (their text), oldest first. */
+  history: { role: 'user' | 'assistant'; text: string }[];
+  /** Text of system and developer messages among the items (instructions given in the conversation). */
+  instructions: string;
 }
 
 export function textOf(content: ContentPart[]): string {
@@ -59,7 +63,16 @@ export function viewConversation(items: readonly ConversationItem[]): Conversati
       toolResults.push(name === undefined ? { callId: it.callId, output: it.output } : { callId: it.callId, name, output: it.output });
     }
   }
-  return { lastUserText, lastUserIndex, attachment, toolResults, calledAfterUser };
+  const history: ConversationView['history'] = [];
+  const instructions: string[] = [];
+  for (const [i, it] of items.entries()) {
+    if (it.type !== 'message') continue;
+    const text = textOf(it.content).trim();
+    if (!text) continue;
+    if (it.role === 'system' || it.role === 'developer') instructions.push(text);
+    else if (i < lastUserIndex) history.push({ role: it.role, text });
+  }
+  return { lastUserText, lastUserIndex, attachment, toolResults, calledAfterUser, history, instructions: instructions.join('\n') };
 }
 
 /**

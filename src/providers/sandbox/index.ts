@@ -12,6 +12,7 @@
  * - usage from the real tokenizer (see usage.ts for the formula).
  */
 import type { FinishReason, Provider, ProviderEvent, ProviderRequest } from '../types.js';
+import { composePersonaPrompt } from '../../personas/compose-prompt.js';
 import { chunkArguments, chunkText } from './chunks.js';
 import { viewConversation, type ConversationView } from './conversation.js';
 import { GenerationBudget } from './generation-budget.js';
@@ -44,6 +45,8 @@ function contextOf(req: SandboxInput): Context {
     attachment: view.attachment,
     toolResults: view.toolResults,
     verbosity: req.sampling.verbosity,
+    instructions: [instructionsOf(req), view.instructions].filter(Boolean).join('\n'),
+    history: view.history,
     rng: rng.fork('voice'),
   });
   return { rng, view, voice };
@@ -89,7 +92,15 @@ function planWith(req: SandboxInput, { rng, view, voice }: Context, budget: Gene
   if (format.type === 'json_object') {
     return { kind: 'text', text: JSON.stringify(persona ? { answer: voice.text, persona: persona.name } : { answer: voice.text }) };
   }
-  return { kind: 'text', text: voice.text };
+  return { kind: 'text', text: voice.output };
+}
+
+/** The request's own instructions: the system text after the persona's prompt (prepare puts the persona prompt first). */
+function instructionsOf(req: ProviderRequest): string {
+  const system = req.system ?? '';
+  if (!req.persona) return system;
+  const prompt = composePersonaPrompt(req.persona);
+  return system.startsWith(prompt) ? system.slice(prompt.length).trim() : system;
 }
 
 /**
