@@ -18,7 +18,7 @@ import { viewConversation, type ConversationView } from './conversation.js';
 import { GenerationBudget } from './generation-budget.js';
 import { buildHints, generateInstance } from './json-instance.js';
 import { composeAnswer, type VoiceAnswer } from './persona-voice.js';
-import { respondentAnswer } from './respondent-answer.js';
+import { leanOf as respondentLean, respondentAnswer } from './respondent-answer.js';
 import { requestSeed, Rng } from './seed.js';
 import { argumentsFor, planToolCalls, type PlannedCall } from './tool-calls.js';
 import { countInputTokens, truncateToTokens } from './usage.js';
@@ -47,6 +47,7 @@ function contextOf(req: SandboxInput): Context {
     verbosity: req.sampling.verbosity,
     instructions: [instructionsOf(req), view.instructions].filter(Boolean).join('\n'),
     history: view.history,
+    traits: req.respondent?.traits,
     rng: rng.fork('voice'),
   });
   return { rng, view, voice };
@@ -74,7 +75,9 @@ function planWith(req: SandboxInput, { rng, view, voice }: Context, budget: Gene
     // A survey respondent (focus groups): values follow its traits (respondent-answer.ts); its words
     // are about the question itself, without a numbering prefix ("Question 3 of 10.") or the reply format.
     const question = view.lastUserText.replace(/^\s*question \d+ of \d+[.:]?\s*/i, '');
-    const words = composeAnswer({ persona, message: question.split('\n')[0] ?? question, verbosity: 'low', rng: rng.fork('respondent-voice') });
+    // The words take the respondent's traits and the same lean its values follow, so they agree.
+    const lean = respondentLean(req.respondent, question, rng.fork('respondent').fork('lean')).value;
+    const words = composeAnswer({ persona, message: question.split('\n')[0] ?? question, verbosity: 'low', traits: req.respondent.traits, lean, rng: rng.fork('respondent-voice') });
     return { kind: 'text', text: JSON.stringify(respondentAnswer(format.schema, req.respondent, question, words, rng.fork('respondent'))) };
   }
   if (format.type === 'json_schema') {
@@ -96,7 +99,7 @@ function planWith(req: SandboxInput, { rng, view, voice }: Context, budget: Gene
 }
 
 /** The request's own instructions: the system text after the persona's prompt (prepare puts the persona prompt first). */
-function instructionsOf(req: ProviderRequest): string {
+function instructionsOf(req: SandboxInput): string {
   const system = req.system ?? '';
   if (!req.persona) return system;
   const prompt = composePersonaPrompt(req.persona);

@@ -131,7 +131,7 @@ function favourable(ctx: AnswerContext, used: Set<string>): string[] {
       ? combine(rng, 'loyal', ['Once something works for me I stick with it', `I've stayed with ${brand} for years`, 'If it earns my trust'], [', so this could last.', ', and this could earn the same.', ', I stay loyal.'])
       : combine(rng, 'loyal', ["I'm happy to try something new", `I'm not attached to ${brand} or anyone else`, 'New is fine by me'], [' when it looks useful.', ', so why not.', " if it's good."]),
   ];
-  return [out[0] as string, ...rng.fork('order').shuffle(out.slice(1))];
+  return [out[0] as string, out[1] as string, ...rng.fork('order').shuffle(out.slice(2))];
 }
 
 /** Sentences that support an unfavourable answer. */
@@ -143,6 +143,7 @@ function unfavourable(ctx: AnswerContext, used: Set<string>, soft = false): stri
   const objection = /[.!?]\s*$/.test(rawObjection.trim()) ? rawObjection.trim() : sentence(rawObjection);
   const breaker = own(bestOf(p.buying_behavior.deal_breakers, q, rng.fork('b'), used));
   const pain = own(bestOf(p.pains, q, rng.fork('p'), used));
+  const value = own(bestOf(p.psychographics.values, q, rng.fork('v')));
   const src = own(rng.fork('s').pick(p.media.trusted_sources));
   const brand = rng.fork('brand').pick(brands(ctx.persona).length ? brands(ctx.persona) : ['what I have']);
   const out = [
@@ -152,6 +153,7 @@ function unfavourable(ctx: AnswerContext, used: Set<string>, soft = false): stri
       ? pick(rng, 'objection', [`My first worry: ${lowerFirst(objection)}`, `One thing bothers me: ${lowerFirst(objection)}`, `I have doubts. ${objection}`, `The problem I see: ${lowerFirst(objection)}`])
       : pick(rng, 'objection', [`My gut reaction is doubt: ${lowerFirst(objection)}`, `I'd push back, sorry: ${lowerFirst(objection)}`, `The problem: ${lowerFirst(objection)}`]),
     pick(rng, 'breaker', [`If it comes with ${breaker}, I'm out.`, `${capitalize(breaker)} would be a deal-breaker for me.`, `One sign of ${breaker} and I'd walk away.`, `I've been burned by ${breaker} before.`, `I'd check for ${breaker} right away.`]),
+    pick(rng, 'value', [`${capitalize(value)} matters more to me than this.`, `I'd rather put my money toward ${value}.`, `What counts for me is ${value}, and this is not it.`, `This has nothing to do with ${value}, which is what I care about.`, `Show me how it serves ${value}; I don't see it.`]),
     pick(rng, 'pain', [`I already have enough problems, like ${pain}.`, `My real problem is ${pain}, and this doesn't solve it.`, `With ${pain} on my plate, this is not a priority.`, `It does nothing about ${pain}, which is what actually hurts.`]),
     combine(rng, 'source', [`Unless ${src} vouched for it`, `Without a word from ${src}`, `Until I hear good things from ${src}`, `If ${src} hasn't tried it`], [", I'd stay away.", ", it's a no.", ', I stay where I am.', ", I'm not interested."]),
     ctx.disp.priceSensitivity === 'high'
@@ -207,7 +209,7 @@ function reactionHead(ctx: AnswerContext, ask: Ask): string {
       : pick(rng, 'neg', ["I'm not convinced.", "I'm skeptical, to be honest.", 'I doubt it would work for me.']);
   }
   return has
-    ? combine(rng, 'mixed', [`I'm on the fence about ${s}`, `I could go either way on ${s}`, `${capitalize(s)}: maybe`, `Part of me likes ${s}`, `I'm undecided on ${s}`], (tone(s) > 0 ? [": I like parts of it, but I'm worried about a few things.", "; it's interesting, but I'm worried about the details.", ', good in theory, but I am worried about it.', ', but part of me is worried.'] : [": I like parts of it, but I'm concerned about a few things.", "; it's interesting, but I'm concerned about the details.", ', good in theory, but I am concerned about it.', ', but part of me is concerned.']))
+    ? combine(rng, 'mixed', [`I'm on the fence about ${s}`, `I could go either way on ${s}`, `${capitalize(s)}: maybe`, `I'm undecided on ${s}`], (tone(s) > 0 ? [": I like parts of it, but I'm worried about a few things.", "; it's interesting, but I'm worried about the details.", ', good in theory, but I am worried about it.'] : [": I like parts of it, but I'm concerned about a few things.", "; it's interesting, but I'm concerned about the details.", ', good in theory, but I am concerned about it.']))
     : pick(rng, 'mixed', ["I'm on the fence: I like parts of it, but I have doubts.", "Maybe; it's interesting, but I'm not sure.", 'I could go either way; good in theory, but I have my doubts.']);
 }
 
@@ -596,14 +598,14 @@ function neutralFacts(ctx: AnswerContext): string[] {
   const occupation = own(p.demographics.occupation.split(/[,;]/)[0] ?? p.demographics.occupation);
   const research = actionPhrase(p.buying_behavior.research_habits);
   const clauses = habits(ctx.persona).filter((h) => h.verb).map((h) => sentence(capitalize(h.text)));
+  const f = (label: string, xs: string[]) => pick(rng, label, xs);
   return rng.shuffle([
     ...clauses.slice(0, 2),
-    `I live in ${p.demographics.region}.`,
-    `Work-wise, I'm ${article(occupation)} ${occupation}.`,
-    `Home is ${own(p.demographics.household)}.`,
-    research.verb ? `Before buying, I ${research.text}.` : `Before buying, I look at ${lowerFirst(research.text)}.`,
-    `How I decide: ${own(p.buying_behavior.decision_style)}.`,
-    `I mostly follow ${listPhrase(sources(ctx.persona).channels.slice(0, 2))}.`,
+    f('job', [`Work-wise, I'm ${article(occupation)} ${occupation}.`, `For context, I'm ${article(occupation)} ${occupation}.`, `My day job: ${occupation}.`]),
+    f('home', [`Home is ${own(p.demographics.household)}.`, `At home: ${own(p.demographics.household)}.`]),
+    research.verb ? f('res', [`Before buying, I ${research.text}.`, `I usually ${research.text} first.`]) : f('res', [`Before buying, I look at ${lowerFirst(research.text)}.`, `My sources before buying: ${lowerFirst(research.text)}.`]),
+    f('dec', [`How I decide: ${own(p.buying_behavior.decision_style)}.`, `My style: ${own(p.buying_behavior.decision_style)}.`]),
+    f('media', [`I mostly follow ${listPhrase(sources(ctx.persona).channels.slice(0, 2))}.`, `Most of what I hear comes through ${listPhrase(sources(ctx.persona).channels.slice(0, 2))}.`]),
   ]);
 }
 

@@ -45,6 +45,8 @@ export interface VoiceInput {
   history?: readonly Turn[] | undefined;
   /** A sampled focus-group respondent's traits (0–100: price_sensitivity, brand_loyalty, Big Five), when there is one. */
   traits?: Readonly<Record<string, number>> | undefined;
+  /** How favourable the person is, in [-1, 1], when the caller has already decided (a survey respondent's values). */
+  lean?: number | undefined;
   rng: Rng;
 }
 
@@ -191,6 +193,7 @@ export function composeAnswer(input: VoiceInput): VoiceAnswer {
 
   const persona = input.persona;
   const lean = leanOf(persona, input.traits, q);
+  if (input.lean !== undefined) lean.value = Math.max(-1, Math.min(1, input.lean));
   const stance: Stance = q.kind === 'pain' ? 'skeptical' : lean.value > 0.2 ? 'positive' : lean.value < -0.2 ? 'skeptical' : 'mixed';
   const ctx: AnswerContext = {
     persona: persona as PersonaRecord,
