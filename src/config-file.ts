@@ -149,7 +149,7 @@ export interface BackendsConfig {
   routes: RoutesSettings;
   /** Why these backends: "cohort.config.yaml", "COHORT_UPSTREAM_URL is set", … (completes "because …"). */
   reason: string;
-  /** What start-up should say: backends skipped for a missing key, routes changed by it. */
+  /** What start-up should say: backends skipped for a missing key or model file, routes changed by it. */
   warnings?: string[];
   /** The config file, as errors name it. */
   file?: string;
@@ -182,11 +182,20 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv): BackendsCo
   } catch (err) {
     throw new ConfigFileError(`${file}: cannot be read (${err instanceof Error ? err.message : String(err)})`);
   }
-  return parseConfigText(text, file, env);
+  return parseConfigText(text, file, env, { modelFileExists: (p) => fs.existsSync(p) });
+}
+
+export interface ParseOptions {
+  /**
+   * Whether a llama-cpp backend's model file is there; a backend whose file is
+   * absent is skipped like one whose key is not set. loadConfigFile asks the
+   * file system; by default every file is taken to exist (parsing alone).
+   */
+  modelFileExists?: (modelPath: string) => boolean;
 }
 
 /** Parses config text; `file` names it in errors and picks the syntax (`.json` → JSON, else YAML). */
-export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv): BackendsConfig {
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv, options: ParseOptions = {}): BackendsConfig {
   const rel = path.relative(process.cwd(), file);
   const label = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
   let raw: unknown;
@@ -204,6 +213,12 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   const backends: Record<string, BackendConfig> = {};
   /** Backends whose apiKeyEnv is not set: skipped (see below), by name → the variable. */
   const missing = new Map<string, string>();
+  /** Local backends whose model file is absent: skipped the same way, by name → the path as shown. */
+  const noModel = new Map<string, string>();
+  const shownPath = (p: string) => {
+    const r = path.relative(process.cwd(), p);
+    return r !== '' && !r.startsWith('..') && !path.isAbsolute(r) ? r : p;
+  };
   for (const [n, b] of Object.entries(parsed.data.backends)) {
     const { apiKeyEnv, ...rest } = b as FileBackend & { apiKeyEnv?: string };
     const resolved: BackendConfig = { ...rest };
@@ -225,6 +240,10 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     if (resolved.type === 'anthropic' && !resolved.apiKey) {
       throw new ConfigFileError(`${label}: backends.${n}: an anthropic backend needs apiKey or apiKeyEnv`);
     }
+    if (resolved.type === 'llama-cpp' && options.modelFileExists && !options.modelFileExists(resolved.modelPath)) {
+      noModel.set(n, shownPath(resolved.modelPath));
+      continue;
+    }
     backends[n] = resolved;
   }
   const r = parsed.data.routes ?? {};
@@ -238,17 +257,22 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   for (const [k, list] of Object.entries(r.personas ?? {})) check(list, `routes.personas.${k}`);
   for (const [k, list] of Object.entries(r.workspaces ?? {})) check(list, `routes.workspaces.${k}`);
 
-  // A backend whose key variable is not set is skipped with a warning rather than failing
-  // the start: a file listing several providers (examples/cohort.config.yaml) starts with
-  // the ones whose keys are there. Only when none is left is it an error — naming every
-  // missing variable at once.
-  const skipped = (n: string) => missing.has(n);
-  const notSet = (names: Iterable<string>) => [...names].map((n) => `backends.${n}.apiKeyEnv: the environment variable ${missing.get(n)} is not set`).join('; ');
+  // A backend whose key variable is not set, or whose local model file is not there, is
+  // skipped with a warning rather than failing the start: a file listing several providers
+  // (examples/cohort.config.yaml) starts with the ones that can serve. Only when none is
+  // left is it an error — naming everything missing at once. (COHORT_MODEL_PATH, set on
+  // purpose, still fails at start when its file is missing: backends.ts checkLocalModelFiles.)
+  const skipped = (n: string) => missing.has(n) || noModel.has(n);
+  const whatIsMissing = [
+    ...[...missing].map(([n, v]) => `backends.${n}.apiKeyEnv: the environment variable ${v} is not set`),
+    ...[...noModel].map(([n, p]) => `backends.${n}.modelPath: ${p} does not exist`),
+  ];
   if (Object.keys(backends).length === 0) {
-    throw new ConfigFileError(`${label}: ${notSet(missing.keys())}${missing.size > 1 ? ' (set at least one of them)' : ''}`);
+    throw new ConfigFileError(`${label}: ${whatIsMissing.join('; ')}${whatIsMissing.length > 1 ? ' (set at least one of them)' : ''}`);
   }
   const warnings: string[] = [];
-  if (missing.size > 0) warnings.push(`${label}: skipped ${[...missing].map(([n, v]) => `${n} (${v} is not set)`).join(', ')}`);
+  const skips = [...[...missing].map(([n, v]) => `${n} (${v} is not set)`), ...[...noModel].map(([n, p]) => `${n} (its model file ${p} does not exist)`)];
+  if (skips.length > 0) warnings.push(`${label}: skipped ${skips.join(', ')}`);
   const keep = (list: string[]) => list.filter((n) => !skipped(n));
   const first = Object.keys(backends)[0]!;
   let defaultRoute = r.default ? keep(r.default) : [first];
@@ -274,10 +298,18 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   return {
     backends,
     routes,
-    reason: `${path.basename(file)} configures it${missing.size > 0 ? ` (${missing.size} backend${missing.size > 1 ? 's' : ''} skipped: no key)` : ''}`,
+    reason: `${path.basename(file)} configures it${skipReason(missing.size, noModel.size)}`,
     ...(warnings.length > 0 ? { warnings } : {}),
     file: label,
   };
+}
+
+/** " (5 backends skipped: no key)", " (6 backends skipped: 5 no key, 1 no model file)", or ''. */
+function skipReason(noKey: number, noModel: number): string {
+  const total = noKey + noModel;
+  if (total === 0) return '';
+  const why = noModel === 0 ? 'no key' : noKey === 0 ? 'no model file' : `${noKey} no key, ${noModel} no model file`;
+  return ` (${total} backend${total > 1 ? 's' : ''} skipped: ${why})`;
 }
 
 /** The custom persona ids (cp_…) routes.personas names: checked against the database at start (bootstrap.ts). */

@@ -81,17 +81,61 @@ routes:
   it('examples/cohort.config.yaml starts as shipped, with no key in the environment', async () => {
     const config = readConfig({ config: path.join(ROOT, 'examples/cohort.config.yaml'), 'data-dir': ':memory:', port: '0' }, { COHORT_LOG_LEVEL: 'error' });
     assert.deepEqual(config.backends?.warnings, [
-      'examples/cohort.config.yaml: skipped openai (OPENAI_API_KEY is not set), anthropic (ANTHROPIC_API_KEY is not set), groq (GROQ_API_KEY is not set), together (TOGETHER_API_KEY is not set), openrouter (OPENROUTER_API_KEY is not set)',
+      'examples/cohort.config.yaml: skipped openai (OPENAI_API_KEY is not set), anthropic (ANTHROPIC_API_KEY is not set), groq (GROQ_API_KEY is not set), together (TOGETHER_API_KEY is not set), openrouter (OPENROUTER_API_KEY is not set), local-gguf (its model file models/qwen2.5-0.5b-instruct-q4_k_m.gguf does not exist)',
       'examples/cohort.config.yaml: routes.default names only skipped backends; using ollama, the first usable backend',
       'examples/cohort.config.yaml: routes.personas.hospital-cfo names only skipped backends; it takes the default route',
+      'examples/cohort.config.yaml: routes.workspaces.offline-lab names only skipped backends; it takes the default route',
     ]);
     const runtime = await createRuntime(config);
     try {
       assert.match(runtime.liveEngine, /^ollama: openai-chat \(llama3\.2 at 127\.0\.0\.1:11434\)/);
-      assert.match(runtime.liveReason ?? '', /5 backends skipped: no key/);
+      assert.match(runtime.liveReason ?? '', /6 backends skipped: 5 no key, 1 no model file/);
     } finally {
       await runtime.close();
     }
+  });
+});
+
+describe('local backends whose model file is absent', () => {
+  const write = (text: string) => {
+    const dir = tempDir('cohort-config-models-');
+    fs.writeFileSync(path.join(dir, 'cohort.config.yaml'), text);
+    return dir;
+  };
+
+  it('a config file’s llama-cpp backend is skipped with a warning, like one without its key; its routes go on without it', async () => {
+    const dir = write('backends:\n  gguf: { type: llama-cpp, modelPath: ./models/none.gguf }\n  up: { type: openai-chat, baseURL: "http://127.0.0.1:9/v1", model: m }\nroutes:\n  default: [gguf, up]\n');
+    const config = readConfig({ 'data-dir': ':memory:', port: '0' }, { COHORT_LOG_LEVEL: 'error' }, dir);
+    assert.deepEqual(Object.keys(config.backends!.backends), ['up']);
+    assert.deepEqual(config.backends!.routes.default, ['up']);
+    assert.equal(config.backends!.warnings?.length, 1);
+    assert.match(config.backends!.warnings![0]!, /cohort\.config\.yaml: skipped gguf \(its model file .*models\/none\.gguf does not exist\)$/);
+    const runtime = await createRuntime(config);
+    await runtime.close();
+  });
+
+  it('when nothing is left, one error names every missing key and model file', () => {
+    const dir = write('backends:\n  gguf: { type: llama-cpp, modelPath: ./none.gguf }\n  cloud: { type: openai-chat, model: m, apiKeyEnv: A_KEY }\n');
+    assert.throws(
+      () => readConfig({ 'data-dir': ':memory:' }, {}, dir),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /cohort\.config\.yaml: backends\.cloud\.apiKeyEnv: the environment variable A_KEY is not set; backends\.gguf\.modelPath: .*none\.gguf does not exist \(set at least one of them\)$/.test(err.message),
+    );
+  });
+
+  it('a model file that is there but not GGUF still stops the start (a mistake, not an absence)', async () => {
+    const dir = write('backends:\n  gguf: { type: llama-cpp, modelPath: ./notes.gguf }\n  up: { type: openai-chat, baseURL: "http://127.0.0.1:9/v1", model: m }\n');
+    fs.writeFileSync(path.join(dir, 'notes.gguf'), 'not a model');
+    const config = readConfig({ 'data-dir': ':memory:', port: '0' }, { COHORT_LOG_LEVEL: 'error' }, dir);
+    await assert.rejects(createRuntime(config), (err: unknown) => err instanceof ConfigError && /backends\.gguf\.modelPath in the config file: .*notes\.gguf is not a GGUF model file/.test(err.message));
+  });
+
+  it('COHORT_MODEL_PATH naming a missing file still fails at start: it was asked for', async () => {
+    const missing = path.join(tempDir('cohort-config-models-'), 'none.gguf');
+    const config = readConfig({ 'data-dir': ':memory:', port: '0' }, { COHORT_LOG_LEVEL: 'error', COHORT_MODEL_PATH: missing });
+    assert.deepEqual(Object.keys(config.backends!.backends), ['llama-cpp']);
+    await assert.rejects(createRuntime(config), (err: unknown) => err instanceof ConfigError && err.message === `COHORT_MODEL_PATH: ${missing} does not exist`);
   });
 });
 
