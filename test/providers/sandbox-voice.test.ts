@@ -13,7 +13,9 @@ import { planSandboxResponse } from '../../src/providers/sandbox/index.js';
 import { composeAnswer, type Turn } from '../../src/providers/sandbox/persona-voice.js';
 import { readQuestion } from '../../src/providers/sandbox/question.js';
 import { Rng } from '../../src/providers/sandbox/seed.js';
-import type { ProviderRequest } from '../../src/providers/types.js';
+import type { ContentPart, ProviderRequest } from '../../src/providers/types.js';
+import { createServerTools } from '../../src/server-tools/registry.js';
+import { validateAgainst } from '../../src/util/json-schema.js';
 import { keywordPhrase } from '../../src/text/topic.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { CORPUS_PERSONAS, CORPUS_QUESTIONS, loadPersona, measureRepetition } from './sandbox-corpus.js';
@@ -266,5 +268,45 @@ describe('sandbox voice: multi-turn over HTTP with previous_response_id', () => 
     assert.match(second.output_text, new RegExp(`\\b${n}(?: out of 10|/10)`), `${first.output_text} → ${second.output_text}`);
     const third = await post({ model: 'mavera-1', persona_id: 'budget-conscious-single-parent', previous_response_id: second.id, input: 'How much would you pay per month for it?' });
     assert.match(third.output_text, /\$\d/, third.output_text);
+  });
+});
+
+describe('sandbox voice: server tools by intent', () => {
+  const session = createServerTools({ tavily: { baseURL: 'https://api.tavily.com' } }).open(
+    (['tavily_search', 'tavily_extract', 'generateImage', 'editImage', 'generateVideo'] as const).map((type, index) => ({ type, settings: {}, index })),
+    'test',
+  );
+  const tools = session.definitions;
+  const PNG = 'https://example.com/cat.png';
+  const call = (text: string, image = false) => {
+    const content: ContentPart[] = [{ type: 'text', text }];
+    if (image) content.push({ type: 'image', url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'auto', sourceUrl: PNG });
+    const plan = planSandboxResponse({ items: [{ type: 'message', role: 'user', content }], tools, toolChoice: { mode: 'auto' }, parallelToolCalls: true, format: { type: 'text' }, sampling: {} });
+    return plan.kind === 'tool_calls' ? plan.calls : [];
+  };
+
+  it('calls the tool the message asks for by what it wants done, with arguments its schema accepts', () => {
+    const cases: [string, boolean, string, (args: Record<string, unknown>) => void][] = [
+      ['Draw a picture of a red fox in the snow.', false, 'generateImage', (a) => assert.equal(a.prompt, 'a red fox in the snow')],
+      ['Can you make an image of our new logo on a coffee cup?', false, 'generateImage', (a) => assert.match(String(a.prompt), /logo on a coffee cup/)],
+      ['Change the background to blue.', true, 'editImage', (a) => assert.equal(a.image_url, PNG)],
+      ['Make a short video of waves crashing on a beach at sunset.', false, 'generateVideo', (a) => assert.match(String(a.prompt), /waves crashing/)],
+      ['What does https://example.com/pricing say about refunds?', false, 'tavily_extract', (a) => assert.deepEqual(a.urls, ['https://example.com/pricing'])],
+      ['What is the latest news on electric ferries?', false, 'tavily_search', (a) => assert.match(String(a.query), /electric ferries/)],
+      ['Search for community gardens in Leeds', false, 'tavily_search', (a) => assert.match(String(a.query), /community gardens in Leeds/)],
+    ];
+    for (const [text, image, name, check] of cases) {
+      const calls = call(text, image);
+      assert.equal(calls.length, 1, `${text}: ${JSON.stringify(calls)}`);
+      assert.equal(calls[0]?.name, name, text);
+      const args = JSON.parse(calls[0]?.arguments ?? '{}') as Record<string, unknown>;
+      const def = tools.find((t) => t.name === name);
+      assert.ok(def && validateAgainst(def.parameters, args).valid, `${name} arguments ${calls[0]?.arguments}`);
+      check(args);
+    }
+  });
+
+  it('answers with text when nothing asks for a tool', () => {
+    for (const text of ['What do you think about our new coffee cup?', 'Describe your morning routine.', 'Would you rather rent or buy a home?']) assert.deepEqual(call(text), [], text);
   });
 });

@@ -18,6 +18,8 @@ export interface ConversationView {
   lastUserIndex: number;
   /** Kind of non-text input attached to the last user message, if any. */
   attachment: 'image' | 'file' | null;
+  /** The first image of the last user message: the URL the client sent, else its data: URL. */
+  imageUrl?: string;
   /** function_call_output items after the last user message, in order. */
   toolResults: ToolResult[];
   /** Names of the functions already called after the last user message. */
@@ -63,6 +65,7 @@ export function viewConversation(items: readonly ConversationItem[]): Conversati
       toolResults.push(name === undefined ? { callId: it.callId, output: it.output } : { callId: it.callId, name, output: it.output });
     }
   }
+  const imagePart = last?.type === 'message' ? last.content.find((p): p is Extract<ContentPart, { type: 'image' }> => p.type === 'image') : undefined;
   const history: ConversationView['history'] = [];
   const instructions: string[] = [];
   for (const [i, it] of items.entries()) {
@@ -72,7 +75,9 @@ export function viewConversation(items: readonly ConversationItem[]): Conversati
     if (it.role === 'system' || it.role === 'developer') instructions.push(text);
     else if (i < lastUserIndex) history.push({ role: it.role, text });
   }
-  return { lastUserText, lastUserIndex, attachment, toolResults, calledAfterUser, history, instructions: instructions.join('\n') };
+  const view: ConversationView = { lastUserText, lastUserIndex, attachment, toolResults, calledAfterUser, history, instructions: instructions.join('\n') };
+  if (imagePart) view.imageUrl = imagePart.sourceUrl ?? imagePart.url;
+  return view;
 }
 
 /**

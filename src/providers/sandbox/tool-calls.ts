@@ -25,6 +25,7 @@ import { buildHints, generateInstance, type InstanceHints } from './json-instanc
 import { identifierWords, stem, stemSet, wordsOf, isStopword } from '../../text/words.js';
 import type { VoiceAnswer } from './persona-voice.js';
 import type { Rng } from './seed.js';
+import { serverToolIntent } from './server-tool-intent.js';
 
 export interface PlannedCall {
   callId: string;
@@ -148,6 +149,11 @@ export function planToolCalls({ req, view, voice, persona, rng, budget }: ToolPl
     .map((t, i) => mentionOf(t, message, i))
     .filter((m) => m.score >= 2)
     .sort((a, b) => a.index - b.index || a.order - b.order);
+  if (mentions.length === 0 && choice.mode !== 'function') {
+    // A built-in server tool asked for by what it does ("draw an image of…", "the latest news on…").
+    const intent = serverToolIntent(candidates, view);
+    if (intent) return [{ callId: `call_${rng.fork('call-id-0').hex(24)}`, name: intent.tool.name, arguments: JSON.stringify(intent.arguments) }];
+  }
   if (!forced && mentions.length === 0) return null;
 
   let selected: Mention[];
