@@ -7,19 +7,16 @@
  * manage keys with an admin key, sign out. On every page: axe-core finds no
  * serious or critical violation, the page's CSP reports no violation, no
  * script error; each page is photographed at 1280 and 390 px wide into
- * test-results/console/ (gitignored) for a reviewer to look at.
+ * test-results/console/walkthrough/ (gitignored) for a reviewer to look at.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { browserUnavailable, launchChromium } from '../helpers/browser.js';
+import { pageChecks, screenshotDir, watchCsp } from '../helpers/console-page.js';
 
-const OUT = path.resolve('test-results/console');
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const skip = browserUnavailable();
 
 describe('the web console in Chromium', { skip }, () => {
@@ -27,86 +24,25 @@ describe('the web console in Chromium', { skip }, () => {
   let chromium: { browser: Browser; close(): Promise<void> };
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
-  let shot = 0;
+  let checks: ReturnType<typeof pageChecks>;
+  let problems: string[];
+  let capture: (name: string) => Promise<void>;
 
   before(async () => {
-    fs.rmSync(OUT, { recursive: true, force: true });
-    fs.mkdirSync(OUT, { recursive: true });
     s = await startTestServer();
     chromium = await launchChromium();
     context = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    // Runs before the page's own scripts, outside its CSP: collects what the policy blocks.
-    await context.addInitScript(() => {
-      const w = window as unknown as { __csp: string[] };
-      w.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
+    await watchCsp(context);
     page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      // The first GET /v1/session before sign-in answers 401: that is how the page learns it must sign in.
-      if (/status of 401/.test(m.text()) && m.location().url.endsWith('/v1/session')) return;
-      problems.push(`console error: ${m.text()} (${m.location().url})`);
-    });
+    checks = pageChecks(page, screenshotDir('walkthrough'));
+    problems = checks.problems;
+    capture = checks.capture;
   });
 
   after(async () => {
     await chromium?.close();
     await s?.close();
   });
-
-  /** axe-core on the page as it is: no serious or critical violation. */
-  async function axe(name: string): Promise<void> {
-    await page.evaluate(axeSource);
-    const result = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe.run(document, {
-        resultTypes: ['violations'],
-      });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
-    });
-    const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious, [], `${name}: axe found serious violations`);
-  }
-
-  /** A full-page screenshot at 1280 px and one at 390 px, with axe run at both widths. */
-  async function capture(name: string): Promise<void> {
-    shot += 1;
-    const base = `${String(shot).padStart(2, '0')}-${name}`;
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await settle();
-    await axe(`${name} @1280`);
-    // From the top: a full-page screenshot of a scrolled page leaves the sticky header mid-page.
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(OUT, `${base}-1280.png`), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await settle();
-    await axe(`${name} @390`);
-    await page.evaluate(() => window.scrollTo(0, 0));
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    const wide =
-      overflow > 1
-        ? await page.evaluate(() =>
-            [...document.querySelectorAll('body *')]
-              .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-              .slice(0, 5)
-              .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`),
-          )
-        : [];
-    await page.screenshot({ path: path.join(OUT, `${base}-390.png`), fullPage: true });
-    assert.ok(overflow <= 1, `${name}: the page is ${overflow}px wider than a 390px screen: ${wide.join(', ')}`);
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await settle();
-    const csp = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-    assert.deepEqual(csp, [], `${name}: CSP violations`);
-    assert.deepEqual(problems, [], `${name}: errors in the page`);
-  }
-
-  /** Every chart on the page drawn (charts load Chart.js on first use). */
-  async function settle(): Promise<void> {
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-chart-ready]')].every((f) => f.getAttribute('data-chart-ready') === 'true'));
-  }
 
   it('signs in with an API key; the key is in no URL and the session cookie is HttpOnly', async () => {
     await page.goto(`${s.url}/`);

@@ -109,8 +109,10 @@ function TypeChart({ view, question }: { view: QuestionResultView; question: Stu
       );
     }
     case 'rating':
-    case 'slider':
-      return <BarChart summary={`Distribution of answers to "${view.text}".`} bars={scaleBars(view, question)} />;
+    case 'slider': {
+      const bars = scaleBars(view, question);
+      return <BarChart horizontal={false} summary={`Distribution of answers to "${view.text}"${bars.length > MAX_POINTS ? ', in ten equal ranges' : ''}.`} bars={bars.length > MAX_POINTS ? binned(view) : bars} />;
+    }
     case 'yes_no':
       return (
         <>
@@ -170,9 +172,9 @@ function TypeChart({ view, question }: { view: QuestionResultView; question: Stu
     case 'conjoint':
       return view.attributes ? (
         <div class="grid-2">
-          <BarChart horizontal summary={`Importance of each attribute in "${view.text}".`} valueLabel="Importance" bars={[...view.attributes].sort((a, b) => b.importance - a.importance).map((a) => ({ label: a.attribute, value: a.importance }))} />
+          <BarChart horizontal unit="value" max={100} summary={`Importance of each attribute in "${view.text}", in percent of the part-worth ranges.`} valueLabel="Importance (%)" bars={[...view.attributes].sort((a, b) => b.importance - a.importance).map((a) => ({ label: a.attribute, value: a.importance }))} />
           <div class="table-wrap" tabIndex={0}>
-            <table class="table table-compact">
+            <table class="table table-compact part-worths">
               <caption class="muted small">Part-worths (effects coded)</caption>
               <thead>
                 <tr>
@@ -211,6 +213,23 @@ function TypeChart({ view, question }: { view: QuestionResultView; question: Stu
     default:
       return null;
   }
+}
+
+/** A scale drawn point by point up to this many points; past it (a 0–100 slider), in ten equal ranges. */
+const MAX_POINTS = 21;
+
+function binned(view: QuestionResultView): Bar[] {
+  const points = view.distribution.map((e) => ({ v: Number(e.value), count: e.count, share: e.share })).filter((e) => Number.isFinite(e.v));
+  const lo = Math.min(...points.map((p) => p.v));
+  const hi = Math.max(...points.map((p) => p.v));
+  const width = (hi - lo + 1) / 10;
+  return Array.from({ length: 10 }, (_, i) => {
+    const from = Math.ceil(lo + i * width);
+    const to = Math.ceil(lo + (i + 1) * width) - 1;
+    const inBin = points.filter((p) => p.v >= from && p.v <= to);
+    const count = inBin.reduce((t, p) => t + p.count, 0);
+    return { label: from === to ? String(from) : `${from}–${to}`, value: inBin.reduce((t, p) => t + p.share, 0), note: answers(count) };
+  });
 }
 
 /** Shares of choices (maxdiff, conjoint), when the server sent counts: each category's count over all choices. */
@@ -370,7 +389,7 @@ function Segments({ segments, view, question }: { segments: Segment[]; view: Que
             ) : null}
             {s.tests.length > 0 ? (
               <div class="table-wrap" tabIndex={0}>
-                <table class="table table-compact">
+                <table class="table table-compact segment-tests">
                   <caption class="muted small">Differences between groups: p-values Holm-adjusted over this question's tests; ★ significant at 95%.</caption>
                   <thead>
                     <tr>
