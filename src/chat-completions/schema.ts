@@ -187,7 +187,7 @@ const chatUsage = z.object({
   total_tokens: z.number().int(),
   prompt_tokens_details: z.object({ cached_tokens: z.number().int() }),
   completion_tokens_details: z.object({ reasoning_tokens: z.number().int() }),
-  credits_used: z.number().int().meta({ description: 'Credits this completion costs (see README, Credits).' }),
+  credits_used: z.number().int().meta({ description: 'Credits this completion costs (see docs/accounts-and-credits.md, Credits).' }),
 });
 
 export const chatCompletionObject = z

@@ -1,6 +1,6 @@
 /**
  * The one registry of error codes. Every error the API returns is one of these;
- * README's error table is checked against this list by test/errors-doc.test.ts.
+ * docs/api.md's error table is checked against this list by test/docs/docs.test.ts.
  * `code` is the stable machine-readable code of the brief; `type` is the
  * OpenAI-style error type the official SDKs expect.
  */

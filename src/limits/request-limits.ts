@@ -3,7 +3,7 @@
  * request and of its prompt, the nesting of its JSON, the fields of a custom
  * persona, how long a stream may wait for a reader, and the HTTP server's
  * connection bounds. Each limit is checked before the work it bounds, and a
- * request over one is refused with a 4xx naming the parameter. The README's
+ * request over one is refused with a 4xx naming the parameter. docs/operations.md's
  * "Limits a deployment gets by default" table lists them; the ones a
  * deployment may reasonably change read an environment variable
  * (`readLimits`, called by config.ts).

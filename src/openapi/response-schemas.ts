@@ -9,7 +9,7 @@ const usage = z.object({
   output_tokens: z.number().int(),
   output_tokens_details: z.object({ reasoning_tokens: z.number().int() }),
   total_tokens: z.number().int(),
-  credits_used: z.number().int().meta({ description: 'Credits this response costs (see README, Credits).' }),
+  credits_used: z.number().int().meta({ description: 'Credits this response costs (see docs/accounts-and-credits.md, Credits).' }),
 });
 
 const outputText = z.object({ type: z.literal('output_text'), text: z.string(), annotations: z.array(z.unknown()), logprobs: z.array(z.unknown()) });

@@ -310,7 +310,7 @@ export const customPersonaSchema = z
     credits_charged: z.number().int().meta({ description: 'Credits the creation cost (test keys: reported, never charged).' }),
     cloned_from: z.string().nullable(),
     details: z.record(z.string(), z.unknown()).meta({ description: 'The profile plus the guided fields. The composed prompt is never returned.' }),
-    warnings: z.array(z.object({ code: z.string(), message: z.string(), param: z.string() })).meta({ description: 'Unusual but allowed combinations (see README, Custom personas).' }),
+    warnings: z.array(z.object({ code: z.string(), message: z.string(), param: z.string() })).meta({ description: 'Unusual but allowed combinations (see docs/personas.md, Custom personas).' }),
   })
   .meta({ id: 'CustomPersona' });
 

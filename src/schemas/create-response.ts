@@ -98,7 +98,7 @@ export const functionTool = z
     parameters: jsonSchemaObject.optional(),
     strict: z.boolean().optional().meta({
       description:
-        'Default: true when the parameters schema is strict-compatible as it stands (every property required; additionalProperties false is added), else false. See README, Function tools.',
+        'Default: true when the parameters schema is strict-compatible as it stands (every property required; additionalProperties false is added), else false. See docs/api.md, Function tools.',
     }),
     // OpenAI's tool-search and programmatic-calling hints.
     defer_loading: ignored(),

@@ -27,7 +27,7 @@ import { metaSchemaProblem } from './json-schema.js';
 import { MAX_PATTERN_CHARS, patternProblem } from './safe-regex.js';
 import { SchemaIndex, isObj, type Json, type SchemaPath } from './schema-index.js';
 
-/** The documented limits of a client's JSON Schema (README, "Limits"). */
+/** The documented limits of a client's JSON Schema (docs/operations.md, "Limits"). */
 export const SCHEMA_LIMITS = {
   /** One schema, serialized as JSON. */
   bytes: 128 * 1024,

@@ -2,7 +2,7 @@
  * cohort.config.json / .yaml (src/config-file.ts): both syntaxes, apiKeyEnv,
  * errors that name the file and the field, discovery (--config,
  * COHORT_CONFIG, ./cohort.config.*), the short forms; zero-config selection
- * (src/backends.ts) with a fake environment and a fake Ollama; the README's
+ * (src/backends.ts) with a fake environment and a fake Ollama; the docs'
  * example config and the start-up line of `cohort serve`.
  */
 import assert from 'node:assert/strict';
@@ -253,13 +253,13 @@ describe('zero-config', () => {
   });
 });
 
-describe('README', () => {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+describe('docs/backends.md', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'docs/backends.md'), 'utf8');
 
-  it('every cohort.config example in the README is valid', () => {
+  it('every cohort.config example in docs/backends.md is valid', () => {
     // YAML blocks that start with `# cohort.config.yaml`, JSON blocks whose first key is "backends".
     const blocks = [...readme.matchAll(/```(yaml|json)\n((?:# cohort\.config\.yaml|\{\s*"backends")[\s\S]*?)```/g)];
-    assert.ok(blocks.length >= 2, 'the README shows a YAML and a JSON example');
+    assert.ok(blocks.length >= 2, 'docs/backends.md shows a YAML and a JSON example');
     const env = { OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', GROQ_API_KEY: 'k', TOGETHER_API_KEY: 'k', OPENROUTER_API_KEY: 'k' };
     for (const [, lang, body] of blocks) {
       const c = parseConfigText(body!, `cohort.config.${lang}`, env);
@@ -268,7 +268,7 @@ describe('README', () => {
     }
   });
 
-  it('the examples file has one backend per provider the README lists', () => {
+  it('the examples file has one backend per provider docs/backends.md lists', () => {
     // Parsed without looking for model files: local-gguf's is not shipped (at start it is skipped: config-errors.test.ts).
     const file = path.join(ROOT, 'examples/cohort.config.yaml');
     const c = parseConfigText(fs.readFileSync(file, 'utf8'), file, { OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', GROQ_API_KEY: 'k', TOGETHER_API_KEY: 'k', OPENROUTER_API_KEY: 'k' });

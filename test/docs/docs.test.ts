@@ -1,5 +1,5 @@
 /**
- * Documents that must not drift: the README's error table against the error
+ * Documents that must not drift: docs/api.md's error table against the error
  * registry, and /openapi.json against the routes and request schemas.
  */
 import assert from 'node:assert/strict';
@@ -9,9 +9,9 @@ import { ERRORS } from '../../src/errors/registry.js';
 import { validateAgainst } from '../../src/util/json-schema.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 
-describe('README', () => {
-  it('lists exactly the registry’s error codes with their statuses', () => {
-    const readme = fs.readFileSync('README.md', 'utf8');
+describe('README and docs/', () => {
+  it('docs/api.md lists exactly the registry’s error codes with their statuses', () => {
+    const readme = fs.readFileSync('docs/api.md', 'utf8');
     const table = readme.slice(readme.indexOf('<!-- error-table:start -->'), readme.indexOf('<!-- error-table:end -->'));
     const rows = [...table.matchAll(/^\| (\d{3}) \| `([a-z_]+)` \|/gm)].map((m) => [m[2], Number(m[1])]);
     assert.deepEqual(Object.fromEntries(rows), Object.fromEntries(Object.entries(ERRORS).map(([c, e]) => [c, e.status])));

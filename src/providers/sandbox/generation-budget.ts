@@ -6,7 +6,7 @@
  * Sizes are per value (an attempt starts again from zero); work (steps) is
  * counted across attempts and across every schema of one request, and is
  * deterministic — counted, never timed — so the same request is refused (or
- * answered) the same way every time. The caps are documented in the README
+ * answered) the same way every time. The caps are documented in docs/operations.md
  * ("Limits").
  */
 import { SchemaRefusal } from '../../util/client-schema.js';

@@ -17,7 +17,7 @@ type Pipeline = 'north_star' | 'intermediate' | 'advanced';
 const BUYING_STAGES = ['UNAWARE', 'PROBLEM_AWARE', 'SOLUTION_AWARE', 'PRODUCT_AWARE', 'MOST_AWARE'];
 const DECISION_ROLES = ['ECONOMIC_BUYER', 'TECHNICAL_BUYER', 'USER_BUYER', 'CHAMPION', 'INFLUENCER', 'BLOCKER', 'GATEKEEPER'];
 
-/** Guided fields offered by the form (the API takes more: see the README). */
+/** Guided fields offered by the form (the API takes more: see docs/personas.md). */
 const B2B_TEXT = ['role_title', 'seniority', 'industry', 'company_size', 'budget_authority'] as const;
 const B2C_TEXT = ['age_band', 'life_stage', 'income_band', 'household_context', 'purchase_cadence'] as const;
 const LISTS = ['goals', 'pains', 'objections', 'channels'] as const;
