@@ -64,9 +64,15 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
   const exited = new Promise<void>((resolve) => (allExited = resolve));
 
   const stopAll = (): void => {
+    if (stopping) return;
     stopping = true;
     for (const w of workers.values()) if (w.isConnected()) w.send({ cohort: 'shutdown' });
-    if (workers.size === 0) allExited();
+    if (workers.size === 0) return allExited();
+    // A worker that has not stopped well past its grace period (stuck starting, a hung
+    // close) is killed: the primary's own stop is bounded.
+    setTimeout(() => {
+      for (const w of workers.values()) w.process.kill('SIGKILL');
+    }, (config.shutdownGraceSeconds + STOP_SLACK_S) * 1000).unref();
   };
 
   const fork = (index: number): void => {
@@ -76,6 +82,9 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
     const detachMetrics = metricsHost.attach(worker);
     worker.on('message', (m: unknown) => {
       if (typeof m !== 'object' || m === null || (m as { cohort?: unknown }).cohort !== 'listening') return;
+      // A worker still starting when the stop was sent could not hear it (its process had
+      // no listener yet): it is told again now that it listens.
+      if (stopping) return void worker.send({ cohort: 'shutdown' });
       listening.set(index, m as Listening);
       if (!started && listening.size === config.workers) {
         started = true;
@@ -117,9 +126,29 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
   return finished;
 }
 
+/** Seconds past the shutdown grace period after which the primary kills a worker that has not stopped. */
+const STOP_SLACK_S = 10;
+
 /** A worker: a full server on the shared port, its limits asked of the primary (or Redis). */
 export async function serveWorker(config: Config, index: number, io: Io): Promise<number> {
   const channel = process as unknown as IpcChannel & { send(message: unknown): boolean };
+  // The primary says when to stop (it received the signal); a terminal's Ctrl-C reaches
+  // every process of the group, so the worker waits for the primary's word rather than
+  // acting on its own signal. A primary that is gone (killed) stops its workers too. The
+  // word may come while this worker is still starting (restarted just before a SIGTERM):
+  // it is kept and acted on once the server listens, not lost.
+  let stop: (() => void) | undefined;
+  let stopAsked = false;
+  const askStop = (): void => {
+    stopAsked = true;
+    stop?.();
+  };
+  process.on('message', (m: unknown) => {
+    if (typeof m === 'object' && m !== null && (m as { cohort?: unknown }).cohort === 'shutdown') askStop();
+  });
+  process.on('disconnect', askStop);
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', askStop);
   try {
     const limits = config.redisUrl ? undefined : createIpcLimits(channel);
     // /metrics sums every worker's metrics, whichever worker the scrape reaches.
@@ -128,21 +157,16 @@ export async function serveWorker(config: Config, index: number, io: Io): Promis
     const runtime = await createRuntime(config, { worker: index, metrics: { metrics, scrape }, ...(limits ? { limits } : {}) });
     const server = await listen(runtime, { port: config.port, host: config.host });
     let stopping: Promise<void> | undefined;
-    const stop = (): void => {
+    stop = (): void => {
       stopping ??= server.shutdown(config.shutdownGraceSeconds).then(
         () => process.exit(0),
         () => process.exit(1),
       );
     };
-    // The primary says when to stop (it received the signal); a terminal's Ctrl-C reaches
-    // every process of the group, so the worker waits for the primary's word rather than
-    // acting on its own signal. A primary that is gone (killed) stops its workers too.
-    process.on('message', (m: unknown) => {
-      if (typeof m === 'object' && m !== null && (m as { cohort?: unknown }).cohort === 'shutdown') stop();
-    });
-    process.on('disconnect', stop);
-    process.on('SIGINT', () => {});
-    process.on('SIGTERM', stop);
+    if (stopAsked) {
+      stop();
+      return await new Promise<number>(() => {});
+    }
     const message: Listening = { cohort: 'listening', url: server.url, liveEngine: runtime.liveEngine, ...(runtime.liveReason ? { liveReason: runtime.liveReason } : {}), ...(runtime.notices?.length ? { notices: runtime.notices } : {}) };
     channel.send(message);
     return await new Promise<number>(() => {});

@@ -35,6 +35,25 @@ const until = async (what: string, check: () => boolean | Promise<boolean>, ms: 
   }
 };
 
+/** `promise`, or a failure naming `what` after `ms`: no step of these tests may wait unbounded. */
+const within = <T>(what: string, promise: Promise<T>, ms: number): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
+    );
+  });
+
+/** The pids of `pid`'s children (a --workers primary's workers). */
+const childPids = (pid: number): number[] => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
 interface Served {
   child: ChildProcess;
   url: string;
@@ -57,7 +76,7 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
   const children: Served[] = [];
 
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], { encoding: 'utf8', env });
+    const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], { encoding: 'utf8', env, timeout: 60_000 });
     assert.equal(r.status, 0, `cohort ${args.join(' ')}: ${r.stderr}`);
     return JSON.parse(r.stdout);
   };
@@ -112,8 +131,8 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
   async function allSlotsUsable(server: Served, key: string, n: number): Promise<void> {
     const held = Array.from({ length: n }, () => hold(server, key));
     try {
-      assert.deepEqual(await Promise.all(held.map((h) => h.status)), Array(n).fill(200), `all ${n} slots are usable`);
-      assert.equal(await hold(server, key).status, 429, 'and the limit still holds');
+      assert.deepEqual(await within(`${n} streams admitted`, Promise.all(held.map((h) => h.status)), 20_000), Array(n).fill(200), `all ${n} slots are usable`);
+      assert.equal(await within('one more refused', hold(server, key).status, 20_000), 429, 'and the limit still holds');
     } finally {
       for (const h of held) h.stop();
     }
@@ -146,9 +165,20 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
   });
 
   after(async () => {
-    for (const s of children) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-    await Promise.all(children.map((s) => s.exited));
-    await upstream?.close();
+    for (const s of children) {
+      if (s.child.exitCode !== null || s.child.signalCode !== null) continue;
+      // A --workers primary's workers first: killed alone, they would outlive it holding upstream streams.
+      for (const pid of childPids(s.child.pid!)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      s.child.kill('SIGKILL');
+    }
+    await within('the servers exited', Promise.all(children.map((s) => s.exited)), 10_000);
+    if (upstream) await within('the upstream closed', upstream.close(), 10_000);
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
@@ -167,24 +197,24 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
     // The pro plan: 20 at once, and 60 a minute leave room for the requests below.
     const { key } = cli('keys', 'create', '--workspace', 'killed-server', '--create-workspace', '--plan', 'pro', '--json');
     const held = Array.from({ length: 20 }, () => hold(a, key));
-    assert.deepEqual(await Promise.all(held.map((h) => h.status)), Array(20).fill(200));
-    assert.equal(await hold(b, key).status, 429, 'the other server sees the 20 slots taken');
+    assert.deepEqual(await within('20 streams admitted', Promise.all(held.map((h) => h.status)), 20_000), Array(20).fill(200));
+    assert.equal(await within('one more refused', hold(b, key).status, 20_000), 429, 'the other server sees the 20 slots taken');
     assert.equal(await leases(), 20);
     a.child.kill('SIGKILL');
-    await a.exited;
+    await within('the killed server exited', a.exited, 10_000);
     // 3 heartbeats of silence (3 s), plus one beat of the survivor to notice, plus slack.
     await until('the dead server’s leases are gone', async () => (await leases()) === 0, 3000 + 1000 + 2000);
     await allSlotsUsable(b, key, 20);
     b.child.kill('SIGTERM');
-    assert.equal(await b.exited, 0);
+    assert.equal(await within('the server stopped on SIGTERM', b.exited, 20_000), 0, b.output());
   });
 
   it('a --workers worker killed while holding slots: its restarted successor frees them as it starts', async () => {
     const server = await serve(['--workers', '2']); // the default heartbeat: a 30 s lapse
     const { key } = cli('keys', 'create', '--workspace', 'killed-worker', '--create-workspace', '--plan', 'pro', '--json');
     const held = Array.from({ length: 20 }, () => hold(server, key));
-    assert.deepEqual(await Promise.all(held.map((h) => h.status)), Array(20).fill(200));
-    const workers = fs.readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    assert.deepEqual(await within('20 streams admitted', Promise.all(held.map((h) => h.status)), 20_000), Array(20).fill(200));
+    const workers = childPids(server.child.pid!);
     assert.equal(workers.length, 2);
     const owners = new Set((await leaseIds()).map((m) => m.replace(/:[0-9a-z]+$/, '')));
     assert.equal(owners.size, 2, 'both workers hold slots');
@@ -196,6 +226,6 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
     await until('the killed worker’s leases are gone', async () => (await leases()) === 0, 10_000);
     await allSlotsUsable(server, key, 20);
     server.child.kill('SIGTERM');
-    assert.equal(await server.exited, 0, server.output());
+    assert.equal(await within('the server stopped on SIGTERM', server.exited, 20_000), 0, server.output());
   });
 });
