@@ -7,6 +7,10 @@ export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** stderr is a terminal: progress is redrawn in place. */
+  tty?: boolean;
+  /** The terminal's width, when stdout is one. */
+  columns?: number;
 }
 
 export const DATA_DIR_OPTION = { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;

@@ -10,6 +10,7 @@ import { PERSONAS_HELP, personasCommand } from './personas.js';
 import { SERVE_HELP, serveCommand } from './serve.js';
 import { WORKSPACES_HELP, workspacesCommand } from './workspaces.js';
 import { CREDITS_HELP, creditsCommand, USAGE_HELP, usageCommand } from './credits.js';
+import { FOCUS_GROUPS_HELP, focusGroupsCommand } from './focus-groups.js';
 
 interface Command {
   summary: string;
@@ -24,21 +25,30 @@ const COMMANDS: Record<string, Command> = {
   credits: { summary: 'grant, adjust and show credits', help: CREDITS_HELP, run: creditsCommand },
   usage: { summary: 'requests and credits used, by day, key, persona or operation', help: USAGE_HELP, run: usageCommand },
   personas: { summary: 'list, show, create and export personas', help: PERSONAS_HELP, run: personasCommand },
+  'focus-groups': { summary: 'run a study file on a server and follow it; list, show, export, cancel', help: FOCUS_GROUPS_HELP, run: focusGroupsCommand },
 };
 
 export const HELP = `Usage: cohort <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(13)} ${c.summary}`)
   .join('\n')}
-  ${'help'.padEnd(11)} this list, or a command's help (cohort help keys)
+  ${'help'.padEnd(13)} this list, or a command's help (cohort help keys)
 
-Every command takes --data-dir DIR (or COHORT_DATA_DIR); 'cohort <command> --help'
-shows its options.
+The commands that work on the data folder take --data-dir DIR (or
+COHORT_DATA_DIR); focus-groups talks to a running server instead (--url and
+--key, or COHORT_URL and COHORT_API_KEY). 'cohort <command> --help' shows its
+options.
 `;
 
-const defaultIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: process.env };
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  env: process.env,
+  tty: process.stderr.isTTY === true,
+  ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
+};
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;

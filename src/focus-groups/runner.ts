@@ -160,6 +160,8 @@ function once(fn: () => void): () => void {
   };
 }
 
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -327,6 +329,10 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
           }
         }
         const outcome = await record(ctx, answer, persona.id);
+        // An engine that answers without I/O (the sandbox) and the synchronous SQLite driver
+        // resolve every await at once: without a turn of the event loop per answer, a study
+        // would hold the process until it ends (a /health took 13 s behind a 540-answer study).
+        await yieldToEventLoop();
         if (outcome === 'stopped') return;
         if (outcome === 'duplicate') {
           // Recorded meanwhile by another run of this respondent: continue from what is stored.
