@@ -36,8 +36,8 @@ import type { Analyze } from './analysis/types.js';
 import type { ServerTools } from './server-tools/types.js';
 import type { FocusGroupsStore } from './storage/focus-groups-store.js';
 import { createFocusGroupsService } from './focus-groups/service.js';
-import { createProgressHub } from './focus-groups/progress.js';
-import { createStudyRunner, type RunnerSettings } from './focus-groups/runner.js';
+import { createProgressHub, type ProgressHub } from './focus-groups/progress.js';
+import { createStudyRunner, type RunnerSettings, type StudyQueue, type StudyRunner } from './focus-groups/runner.js';
 import type { EventStreamOptions } from './focus-groups/events.js';
 import { focusGroupsRoutes } from './routes/focus-groups.js';
 import { consoleRoutes } from './console/assets.js';
@@ -85,6 +85,13 @@ export interface AppDeps {
   focusGroupRunner?: Partial<RunnerSettings>;
   /** Timing of the studies' event streams. */
   focusGroupEvents?: EventStreamOptions;
+  /**
+   * Past one machine: where study work goes instead of this process's runner — the runtime passes
+   * the BullMQ queue when COHORT_REDIS_URL is set (src/focus-groups/queue/), whose jobs call the runner.
+   */
+  focusGroupQueue?: (runner: StudyRunner) => StudyQueue;
+  /** What studies' progress is announced on (default: this process only; with the job queue: over Redis). */
+  focusGroupProgress?: ProgressHub;
   /** The web console at `/` and its sign-in sessions (src/console/); without it `/` is a 404 and session cookies are ignored. */
   console?: { sessions: ConsoleSessionsStore; /** The built console (default dist/console-ui). */ dir?: string };
 }
@@ -215,15 +222,15 @@ export function createApp(deps: AppDeps) {
   return { app, service, metrics, focusGroups, focusGroupRunner: fg?.runner };
 }
 
-/** The focus-groups service over its in-process runner (src/focus-groups/). */
+/** The focus-groups service over its in-process runner, or over the job queue given (src/focus-groups/). */
 function createFocusGroups(deps: AppDeps, store: FocusGroupsStore, personas: PersonaStore) {
-  const progress = createProgressHub();
+  const progress = deps.focusGroupProgress ?? createProgressHub();
   const pricing = deps.pricing ?? DEFAULT_PRICING;
   const common = { store, personas, engines: deps.engines, pricing, logger: deps.logger, clock: deps.clock, instanceId: deps.instanceId, progress };
   const runner = createStudyRunner({ ...common, ...(deps.focusGroupRunner ? { settings: deps.focusGroupRunner } : {}) });
   const service = createFocusGroupsService({
     ...common,
-    queue: runner,
+    queue: deps.focusGroupQueue ? deps.focusGroupQueue(runner) : runner,
     ids: deps.ids,
     ...(deps.imageFetch ? { imageFetch: deps.imageFetch } : {}),
     ...(deps.focusGroupEvents ? { events: deps.focusGroupEvents } : {}),

@@ -22,7 +22,8 @@ import { openDatabase, type Db } from './storage/db.js';
 import { createResponsesStore } from './storage/responses-store.js';
 import { createCreditsStore } from './storage/credits-store.js';
 import { createCustomPersonasStore } from './storage/custom-personas-store.js';
-import { createFocusGroupsStore } from './storage/focus-groups-store.js';
+import { createFocusGroupsStore, type FocusGroupsStore } from './storage/focus-groups-store.js';
+import type { StudyRunner } from './focus-groups/runner.js';
 import { createConsoleSessionsStore } from './storage/console-sessions-store.js';
 import { createInstancesStore, DEAD_AFTER_BEATS, serverOf } from './storage/instances-store.js';
 import type { Redis } from 'ioredis';
@@ -79,6 +80,8 @@ export interface RuntimeOptions {
   worker?: number;
   /** The app's metrics, and what /metrics answers instead of them (a worker: every worker's, src/metrics-cluster.ts). */
   metrics?: { metrics: Metrics; scrape: () => Promise<string> };
+  /** `cohort worker`: a process that serves no HTTP and consumes the focus-group job queue (COHORT_REDIS_URL required). */
+  role?: 'server' | 'worker';
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -141,6 +144,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           onError: (err) => logger.warn('redis.lease_error', { err }),
         })
       : (options.limits?.concurrency ?? createMemoryConcurrencyLimiter());
+  // With Redis, study work goes onto its job queue (BullMQ), consumed by `cohort worker` processes and,
+  // unless told not to, this one; without it, this process runs its studies (src/focus-groups/).
+  const focusGroupsStore = createFocusGroupsStore(db, systemClock);
+  const studyQueue = redis && config.redisUrl ? await studyJobQueue(config, redis, { logger, instanceId, store: focusGroupsStore, worker: options.role === 'worker' || config.focusGroups.worker }) : undefined;
   const ping = async () => {
     await sql`select 1`.execute(db);
   };
@@ -163,8 +170,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     maxBodyBytes: config.maxBodyBytes,
     ...(config.limits ? { limits: config.limits } : {}),
     analyze: createAnalyzer({ logger }),
-    focusGroups: createFocusGroupsStore(db, systemClock),
-    focusGroupRunner: config.focusGroups,
+    focusGroups: focusGroupsStore,
+    focusGroupRunner: { perStudy: config.focusGroups.perStudy, perServer: config.focusGroups.perServer },
+    ...(studyQueue ? { focusGroupQueue: studyQueue.queue, focusGroupProgress: studyQueue.progress } : {}),
     console: { sessions: createConsoleSessionsStore(db, systemClock) },
     ...(options.metrics ? { metrics: options.metrics.metrics, scrapeMetrics: options.metrics.scrape } : {}),
     ping,
@@ -183,7 +191,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   });
   // Register this process, recover what dead ones left in flight, and keep doing so on a heartbeat.
   const instances = createInstancesStore(db);
-  const name = `${os.hostname()}:${config.port}:${path.resolve(config.dataDir)}${options.worker !== undefined ? `#${options.worker}` : ''}`;
+  const name =
+    options.role === 'worker'
+      ? `${os.hostname()}:worker:${process.pid}`
+      : `${os.hostname()}:${config.port}:${path.resolve(config.dataDir)}${options.worker !== undefined ? `#${options.worker}` : ''}`;
   const now = () => Math.floor(Date.now() / 1000);
   await instances.register(instanceId, name, now(), config.heartbeatMs);
   const recover = async () => {
@@ -233,11 +244,49 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await app.focusGroups?.close();
       await liveBackends.router?.close();
       await instances.remove(instanceId).catch(() => {});
+      await studyQueue?.close();
       await db.destroy();
       if (redis) {
         if (redis.status === 'ready') await redis.quit().catch(() => {});
         redis.disconnect();
       }
+    },
+  };
+}
+
+/** The focus-group job queue over Redis (src/focus-groups/queue/), loaded only when configured. */
+async function studyJobQueue(config: Config, redis: Redis, o: { logger: Logger; instanceId: string; store: FocusGroupsStore; worker: boolean }) {
+  const [{ Redis: RedisClient }, { createBullStudyQueue }, { createStudySignals }, { createRespondentLeases }, { DEFAULT_REDIS_PREFIX }] = await Promise.all([
+    import('ioredis'),
+    import('./focus-groups/queue/bullmq-queue.js'),
+    import('./focus-groups/queue/redis-signals.js'),
+    import('./focus-groups/queue/respondent-leases.js'),
+    import('./limits/redis.js'),
+  ]);
+  const prefix = config.redisPrefix ?? DEFAULT_REDIS_PREFIX;
+  // BullMQ's own connection: its commands wait out a reconnect (maxRetriesPerRequest null) instead of failing.
+  const connection = new RedisClient(config.redisUrl!, { maxRetriesPerRequest: null, connectTimeout: 5000 });
+  connection.on('error', () => {}); // the main client and BullMQ's 'error' events report it
+  const signals = createStudySignals(redis, { prefix, logger: o.logger });
+  const { lockMs, batch, perServer } = config.focusGroups;
+  return {
+    progress: signals.progress,
+    queue: (runner: StudyRunner) =>
+      createBullStudyQueue({
+        connection,
+        prefix,
+        runner,
+        store: o.store,
+        signals,
+        leases: createRespondentLeases(redis, { prefix, leaseMs: lockMs, owner: o.instanceId }),
+        logger: o.logger,
+        instanceId: o.instanceId,
+        settings: { worker: o.worker, batch, lockMs, concurrency: perServer },
+      }),
+    async close() {
+      await signals.close();
+      if (connection.status === 'ready') await connection.quit().catch(() => {});
+      connection.disconnect();
     },
   };
 }

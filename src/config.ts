@@ -50,8 +50,13 @@ export interface Config {
   autodetect?: AutodetectSettings;
   /** COHORT_FETCH_ALLOW: hosts/IPs/CIDRs image URLs may reach although private (src/util/safe-fetch.ts). */
   fetchAllow?: string[];
-  /** Focus-group model calls in flight: per study (COHORT_FOCUS_GROUP_CONCURRENCY) and per server process (COHORT_FOCUS_GROUP_SERVER_CONCURRENCY). */
-  focusGroups: { perStudy: number; perServer: number };
+  /**
+   * Focus-group model calls in flight: per study (COHORT_FOCUS_GROUP_CONCURRENCY) and per server process
+   * (COHORT_FOCUS_GROUP_SERVER_CONCURRENCY). With Redis (the job queue, src/focus-groups/queue/): whether this
+   * process consumes study jobs (COHORT_FOCUS_GROUP_WORKER, `--no-focus-group-worker`), respondents per job
+   * (COHORT_FOCUS_GROUP_BATCH) and how long a job's lock lasts unrenewed (COHORT_FOCUS_GROUP_LOCK_MS).
+   */
+  focusGroups: { perStudy: number; perServer: number; worker: boolean; batch: number; lockMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -109,6 +114,8 @@ export interface ConfigFlags {
   config?: string;
   /** `--workers N` (over COHORT_WORKERS). */
   workers?: string;
+  /** `--no-focus-group-worker` (over COHORT_FOCUS_GROUP_WORKER): false. */
+  focusGroupWorker?: boolean;
 }
 
 function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -116,6 +123,13 @@ function intOption(value: string | undefined, name: string, fallback: number, mi
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${value}'`);
   return n;
+}
+
+function boolOption(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be 1 or 0 (true or false), got '${value}'`);
 }
 
 export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
@@ -178,6 +192,9 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     focusGroups: {
       perStudy: intOption(env.COHORT_FOCUS_GROUP_CONCURRENCY, 'COHORT_FOCUS_GROUP_CONCURRENCY', 8, 1, 1024),
       perServer: intOption(env.COHORT_FOCUS_GROUP_SERVER_CONCURRENCY, 'COHORT_FOCUS_GROUP_SERVER_CONCURRENCY', 32, 1, 4096),
+      worker: flags.focusGroupWorker ?? boolOption(env.COHORT_FOCUS_GROUP_WORKER, 'COHORT_FOCUS_GROUP_WORKER', true),
+      batch: intOption(env.COHORT_FOCUS_GROUP_BATCH, 'COHORT_FOCUS_GROUP_BATCH', 1, 1, 1000),
+      lockMs: intOption(env.COHORT_FOCUS_GROUP_LOCK_MS, 'COHORT_FOCUS_GROUP_LOCK_MS', 30_000, 1000, 3_600_000),
     },
     ...(upstream ? { upstream } : {}),
     ...(backends ? { backends } : { autodetect: autodetectSettingsFrom(env) }),

@@ -9,6 +9,7 @@ import { KEYS_HELP, keysCommand } from './keys.js';
 import { PERSONAS_HELP, personasCommand } from './personas.js';
 import { SERVE_HELP, serveCommand } from './serve.js';
 import { WORKSPACES_HELP, workspacesCommand } from './workspaces.js';
+import { WORKER_HELP, workerCommand } from './worker.js';
 import { CREDITS_HELP, creditsCommand, USAGE_HELP, usageCommand } from './credits.js';
 import { FOCUS_GROUPS_HELP, focusGroupsCommand } from './focus-groups.js';
 
@@ -20,6 +21,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the API server', help: SERVE_HELP, run: (argv, io) => serveCommand(argv, io, { onShutdown: onSignals(io) }) },
+  worker: { summary: 'work focus-group studies from the job queue (Redis)', help: WORKER_HELP, run: (argv, io) => workerCommand(argv, io, { onShutdown: onSignals(io, 'putting its focus-group jobs back on the queue') }) },
   keys: { summary: 'create (with scopes), list and revoke API keys', help: KEYS_HELP, run: keysCommand },
   workspaces: { summary: 'create, list and show workspaces; set plans and limits', help: WORKSPACES_HELP, run: workspacesCommand },
   credits: { summary: 'grant, adjust and show credits', help: CREDITS_HELP, run: creditsCommand },
@@ -75,14 +77,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   }
 }
 
-/** SIGINT/SIGTERM drain the server, a second signal exits at once. */
-function onSignals(io: Io) {
+/** SIGINT/SIGTERM drain the server (or worker), a second signal exits at once. */
+function onSignals(io: Io, doing = 'finishing in-flight responses') {
   return (fn: () => Promise<void>): void => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) process.exit(1);
       stopping = true;
-      io.err(`cohort: ${signal} received, finishing in-flight responses…\n`);
+      io.err(`cohort: ${signal} received, ${doing}…\n`);
       fn().then(
         () => process.exit(0),
         () => process.exit(1),

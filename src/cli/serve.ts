@@ -9,6 +9,7 @@ import { ensureFirstKey, printBanner } from './banner.js';
 import { checkPortFree } from './port.js';
 
 export const SERVE_HELP = `Usage: cohort serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--workers N]
+                    [--no-focus-group-worker]
 
 Serves the API (default port 8080, or PORT) with SQLite in the data folder
 (default ./data, or COHORT_DATA_DIR), creating it on first start. The first
@@ -18,6 +19,10 @@ test key once; make more keys with cohort keys create.
 --workers N (or COHORT_WORKERS) runs N server processes on the port, one per
 core you want to use; request limits stay exact across them (kept by the
 first process, or in Redis with COHORT_REDIS_URL).
+
+With COHORT_REDIS_URL, focus-group studies run on a job queue in Redis,
+worked by every 'cohort worker' process and by this server too, unless
+--no-focus-group-worker (or COHORT_FOCUS_GROUP_WORKER=0) says not to.
 
 Live keys (mvra_live_) are served by the configured backends, first found of:
   --config FILE, COHORT_CONFIG, ./cohort.config.json|yaml
@@ -38,7 +43,14 @@ Test keys (mvra_test_) are always served by the offline sandbox engine.
 `;
 
 export async function serveCommand(argv: string[], io: Io, signals: { onShutdown: (fn: () => Promise<void>) => void }): Promise<number> {
-  const { values } = parse(argv, { ...DATA_DIR_OPTION, port: { type: 'string', short: 'p' }, host: { type: 'string' }, config: { type: 'string', short: 'c' }, workers: { type: 'string', short: 'w' } });
+  const { values } = parse(argv, {
+    ...DATA_DIR_OPTION,
+    port: { type: 'string', short: 'p' },
+    host: { type: 'string' },
+    config: { type: 'string', short: 'c' },
+    workers: { type: 'string', short: 'w' },
+    'no-focus-group-worker': { type: 'boolean' },
+  });
   if (values.help) return io.out(SERVE_HELP), 0;
   let config;
   try {
@@ -49,6 +61,7 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
         ...(values['data-dir'] ? { 'data-dir': values['data-dir'] } : {}),
         ...(values.config ? { config: values.config } : {}),
         ...(values.workers ? { workers: values.workers } : {}),
+        ...(values['no-focus-group-worker'] ? { focusGroupWorker: false } : {}),
       },
       io.env,
     );

@@ -1,6 +1,7 @@
 /**
- * The in-process study runner: one implementation of StudyQueue, the seam
- * a job queue (BullMQ on Redis, consumed by `cohort worker`) plugs into later.
+ * The in-process study runner: one implementation of StudyQueue; the other,
+ * past one machine, is the job queue of queue/bullmq-queue.ts (BullMQ on
+ * Redis, consumed by `cohort worker`), whose jobs call `work` here.
  *
  * A study is run by the process that owns it (`focus_groups.owner`, claimed
  * in the database). Its respondents are worked through in index order by
@@ -51,7 +52,7 @@ import { assignPersonas, sampleProfile } from './sample.js';
 import { conditionHolds } from './skip-logic.js';
 import { isTerminal, type StudyError, type StudyRecord } from './study.js';
 
-/** Where study work goes: this process's runner now; a job queue later. */
+/** Where study work goes: this process's runner, or a job queue (queue/bullmq-queue.ts). */
 export interface StudyQueue {
   /** Runs a study this process has claimed (owner = this instance); a no-op if it already runs. */
   submit(studyId: string): void;
@@ -104,7 +105,25 @@ export interface RunnerDeps {
   random?: () => number;
 }
 
+/**
+ * How a queue job's respondents ended: 'done' (each completed, or the study
+ * ended meanwhile), 'ended' (the study has ended: nothing to do), 'shutdown'
+ * (this process stops: run the job again elsewhere), 'lost' (a respondent's
+ * lease was lost before it completed: run the job again later).
+ */
+export type WorkOutcome = 'done' | 'ended' | 'shutdown' | 'lost';
+
 export interface StudyRunner extends StudyQueue {
+  /**
+   * Runs respondents `indexes` of a study for a queue job, in any process:
+   * the same respondent code as the in-process run (resume from stored
+   * answers, checkpoint and charge per answer). The first job starts the
+   * study; the job that completes its last respondent completes it, and one
+   * that meets `failStudyAfter` backend failures in a row fails it. `held(i)`
+   * says whether this process still holds respondent i's lease: a respondent
+   * whose lease is lost stops before its next question.
+   */
+  work(studyId: string, indexes: number[], held?: (index: number) => boolean): Promise<WorkOutcome>;
   /** Ids of the studies running in this process. */
   running(): string[];
   /** Resolves once no study runs in this process (tests, shutdown). */
@@ -200,6 +219,8 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
   const slots = semaphore(settings.perServer);
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   const crashes = new Map<string, number>();
+  /** Queue mode: the studies this process works jobs of, prepared once and shared by their jobs. */
+  const shared = new Map<string, { ctx: Promise<RunContext | null>; controller: AbortController; users: number }>();
   let idleWaiters: Array<() => void> = [];
   let closed = false;
   const me = deps.instanceId;
@@ -268,7 +289,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
     return outcome;
   }
 
-  async function runRespondent(ctx: RunContext, index: number): Promise<void> {
+  async function runRespondent(ctx: RunContext, index: number, held?: (index: number) => boolean): Promise<void> {
     const s = ctx.study;
     const def = s.definition;
     const k = ctx.assignment[index]!;
@@ -285,7 +306,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
       if (t.conditionValue) values.set(q.id, t.conditionValue(q, value as never));
     };
     for (let qi = 0; qi < total; qi++) {
-      if (ctx.controller.signal.aborted) return;
+      if (ctx.controller.signal.aborted || (held && !held(index))) return;
       const q = def.questions[qi]!;
       const message = questionItem(q, qi, total, history.length === 0 ? ctx.images : []);
       const base = { study_id: s.id, respondent_index: index, question_index: qi, question_id: q.id, type: q.type, created_at: now() };
@@ -346,6 +367,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
       }
       if (ctx.failure) return;
     }
+    if (held && !held(index)) return;
     await deps.store.completeRespondent(s.id, index);
     deps.progress.notify(s.id);
   }
@@ -398,6 +420,72 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
     deps.progress.notify(id);
   }
 
+  /** The shared context of a study's queue jobs in this process; null once the study has ended. */
+  function sharedContext(id: string) {
+    let entry = shared.get(id);
+    if (!entry) {
+      const controller = new AbortController();
+      const ctx = (async (): Promise<RunContext | null> => {
+        const study = await deps.store.getById(id);
+        if (!study || isTerminal(study.status)) return null;
+        if (study.status === 'pending') {
+          if (!(await deps.store.markProcessing(id))) return null;
+          deps.progress.notify(id);
+        }
+        try {
+          return await prepare({ ...study, status: 'processing' }, controller);
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          deps.logger.error('focus_group.start_failed', { study_id: id, err });
+          await deps.store.finish(id, 'failed', { code: err.code, message: err.message });
+          deps.progress.notify(id);
+          return null;
+        }
+      })();
+      entry = { ctx, controller, users: 0 };
+      shared.set(id, entry);
+    }
+    return entry;
+  }
+
+  async function work(id: string, indexes: number[], held?: (index: number) => boolean): Promise<WorkOutcome> {
+    if (closed) return 'shutdown';
+    const entry = sharedContext(id);
+    entry.users += 1;
+    try {
+      const ctx = await entry.ctx;
+      if (!ctx) return 'ended';
+      const signal = ctx.controller.signal;
+      const aborted = (): WorkOutcome => (signal.reason instanceof Stop && signal.reason.why === 'shutdown' ? 'shutdown' : 'ended');
+      if (signal.aborted) return aborted();
+      await Promise.all(
+        indexes.map((index) =>
+          runRespondent(ctx, index, held).catch((err: unknown) => {
+            if (!signal.aborted) throw err;
+          }),
+        ),
+      );
+      if (signal.aborted) return aborted();
+      if (ctx.failure) {
+        await deps.store.finish(id, 'failed', ctx.failure);
+        ctx.controller.abort(new Stop('failed'));
+        deps.progress.notify(id);
+        return 'ended';
+      }
+      if (held && indexes.some((i) => !held(i))) return 'lost';
+      // Whoever completes the last respondent completes the study (finish is once only).
+      const s = await deps.store.getById(id);
+      if (s && !isTerminal(s.status) && s.respondentsDone >= s.respondentsTotal) {
+        await deps.store.finish(id, 'completed');
+        deps.progress.notify(id);
+      }
+      return 'done';
+    } finally {
+      entry.users -= 1;
+      if (entry.users === 0 && shared.get(id) === entry) shared.delete(id);
+    }
+  }
+
   return {
     settings,
 
@@ -427,12 +515,16 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
       running.set(id, { controller, done });
     },
 
+    work,
+
     stop(id) {
       running.get(id)?.controller.abort(new Stop('cancelled'));
+      shared.get(id)?.controller.abort(new Stop('cancelled'));
     },
 
     async close() {
       closed = true;
+      for (const e of shared.values()) e.controller.abort(new Stop('shutdown'));
       const all = [...running.values()];
       for (const r of all) r.controller.abort(new Stop('shutdown'));
       await Promise.all(all.map((r) => r.done));

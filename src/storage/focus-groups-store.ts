@@ -260,15 +260,15 @@ export function createFocusGroupsStore(db: Db, clock: Clock) {
       await db.updateTable('focus_groups').set({ owner: null, updated_at: now() }).where('id', '=', id).where('owner', '=', owner).execute();
     },
 
-    /** pending → processing (started_at set once). */
-    async markProcessing(id: string, owner: string): Promise<boolean> {
-      const r = await db
+    /** pending → processing (started_at set once); by its `owner`, or (queue jobs, any process) without one. */
+    async markProcessing(id: string, owner?: string): Promise<boolean> {
+      let q = db
         .updateTable('focus_groups')
         .set({ status: 'processing', started_at: sql`coalesce(started_at, ${now()})`, updated_at: now() })
         .where('id', '=', id)
-        .where('owner', '=', owner)
-        .where('status', 'in', ACTIVE)
-        .executeTakeFirst();
+        .where('status', 'in', ACTIVE);
+      if (owner !== undefined) q = q.where('owner', '=', owner);
+      const r = await q.executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
 

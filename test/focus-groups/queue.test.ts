@@ -1,0 +1,234 @@
+/**
+ * Focus groups past one machine, for real: one `cohort serve` with its
+ * focus-group worker off and two `cohort worker` processes on one database
+ * (PostgreSQL when reachable, else one SQLite file) and one Redis (a fresh
+ * key prefix) share a live-key study. Each worker has its own mock upstream,
+ * so the test sees which worker asked what: worker A answers 3 calls and
+ * then hangs on its next ones; worker B's calls are held until A is
+ * SIGKILLed mid-study, then answered. The study completes through B (A's
+ * jobs come back by BullMQ's stalled-job check once their locks lapse):
+ * every slot answered exactly once, no stored answer asked again, only the
+ * calls in flight at the kill repeated, each answer debited once in the
+ * credit ledger, nothing left held; progress reached the serving process's
+ * event stream; no respondent lease is left in Redis. (`npm test` builds
+ * dist/ first.)
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { openDatabase } from '../../src/storage/db.js';
+import { freePort, tempDir } from '../helpers/app.js';
+import { dialects } from '../helpers/databases.js';
+import { answeringHandler, api, readEvents } from '../helpers/focus-groups.js';
+import { startMockChatUpstream, type MockChatUpstream, type MockReply } from '../helpers/mock-chat-upstream.js';
+import { REDIS_URL, withRedis } from '../helpers/redis.js';
+import type { RecordedRequest } from '../helpers/scripted-server.js';
+
+const BIN = path.resolve('bin/cohort.js');
+const PREFIX = `cohort-test:${Date.now().toString(36)}:${randomBytes(4).toString('hex')}:`;
+
+/** Polls `check` until it holds; fails naming `what` after `ms`. */
+const until = async (what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+/** `promise`, or a failure naming `what` after `ms`. */
+const within = <T>(what: string, promise: Promise<T>, ms: number): Promise<T> => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms)))]).finally(() => clearTimeout(timer));
+};
+
+/** Which respondent (its system prompt) and question a model call was for. */
+function slotOf(req: RecordedRequest): string {
+  const messages = (req.body as { messages: { role: string; content: unknown }[] }).messages;
+  const last = JSON.stringify(messages.at(-1)!.content);
+  return `${String(messages[0]!.content).length}:${String(messages[0]!.content).slice(-400)}|${/Question (\d+) of/.exec(last)![1]}`;
+}
+
+interface Proc {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+withRedis('focus groups on the job queue (BullMQ)', () => {
+  const dir = tempDir('cohort-fg-queue-');
+  const children: Proc[] = [];
+  let redis: Redis;
+  let upstreamA: MockChatUpstream;
+  let upstreamB: MockChatUpstream;
+  let env: NodeJS.ProcessEnv = {};
+  let databaseUrl = '';
+  let drop: (() => Promise<void>) | undefined;
+
+  function start(args: string[], extraEnv: NodeJS.ProcessEnv, ready: string): Promise<Proc> {
+    const child = spawn(process.execPath, [BIN, ...args, '--data-dir', dir], { env: { ...env, ...extraEnv } });
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const proc = { child, exited, output: () => out };
+    children.push(proc);
+    return until(`'${ready}' from cohort ${args[0]}`, () => out.includes(ready) || child.exitCode !== null, 30_000).then(() => {
+      assert.ok(out.includes(ready), out);
+      return proc;
+    });
+  }
+
+  before(async () => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    upstreamA = await startMockChatUpstream();
+    upstreamB = await startMockChatUpstream();
+    const pg = dialects().find((d) => d.kind === 'postgres' && d.unavailable === undefined);
+    if (pg) {
+      const p = await pg.provision();
+      drop = p.drop;
+      databaseUrl = p.options.databaseUrl ?? '';
+    }
+    env = {
+      ...process.env,
+      COHORT_REDIS_URL: REDIS_URL,
+      COHORT_REDIS_PREFIX: PREFIX,
+      COHORT_UPSTREAM_MODEL: 'm',
+      COHORT_DATABASE_URL: databaseUrl,
+      COHORT_LOG_LEVEL: 'warn',
+      COHORT_KEY_CACHE_MS: '0',
+      COHORT_SHUTDOWN_GRACE_SECONDS: '1',
+      // Three respondents in flight per worker, one per job; a killed worker's jobs move on 2 s after its last renewal.
+      COHORT_FOCUS_GROUP_SERVER_CONCURRENCY: '3',
+      COHORT_FOCUS_GROUP_BATCH: '1',
+      COHORT_FOCUS_GROUP_LOCK_MS: '2000',
+    };
+  });
+
+  after(async () => {
+    for (const p of children) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await Promise.all(children.map((p) => p.exited));
+    await upstreamA?.close();
+    await upstreamB?.close();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await redis.quit();
+    await drop?.();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two workers share a study; one SIGKILLed mid-study; it completes with every answer asked, stored and debited once', async () => {
+    const answer = answeringHandler();
+    // Worker A: 3 answers, then every call hangs (until the kill drops them).
+    const answeredByA: RecordedRequest[] = [];
+    const heldByA: RecordedRequest[] = [];
+    upstreamA.setFallback((req): MockReply => {
+      if (answeredByA.length < 3) {
+        answeredByA.push(req);
+        return answer(req) as MockReply;
+      }
+      heldByA.push(req);
+      return { type: 'hang' };
+    });
+    // Worker B: its calls wait for A's kill (so A surely gets work), then are answered.
+    let openB!: () => void;
+    const bOpen = new Promise<void>((r) => (openB = r));
+    upstreamB.setFallback(async (req): Promise<MockReply> => {
+      await bOpen;
+      return answer(req) as MockReply;
+    });
+
+    const keys = spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'queue', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], { encoding: 'utf8', env });
+    assert.equal(keys.status, 0, keys.stderr);
+    const key = JSON.parse(keys.stdout).key as string;
+
+    const port = await freePort();
+    const server = await start(['serve', '--port', String(port), '--host', '127.0.0.1', '--no-focus-group-worker'], { COHORT_UPSTREAM_URL: upstreamA.url }, 'listening on');
+    const a = await start(['worker'], { COHORT_UPSTREAM_URL: upstreamA.url }, 'Cohort worker');
+    const b = await start(['worker'], { COHORT_UPSTREAM_URL: upstreamB.url }, 'Cohort worker');
+
+    const fg = api(`http://127.0.0.1:${port}/v1`, key);
+    const before = (await fg.json(fg.get('/credits'))).body;
+    const created = await fg.json(
+      fg.post('/focus-groups', {
+        name: 'Two workers',
+        personas: [{ persona_id: 'hospital-cfo', respondents: 12 }],
+        questions: [
+          { type: 'nps', text: 'How likely are you to recommend CareFlow?' },
+          { type: 'yes_no', text: 'Would you pilot it on one ward?' },
+          { type: 'rating', text: 'Rate its price.', min: 1, max: 5 },
+        ],
+        seed: 5,
+      }),
+    );
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const study = created.body;
+    // The serving process's event stream, read from the start to the end (bounded below).
+    const events = fetch(`http://127.0.0.1:${port}/v1/focus-groups/${study.id}/events`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(45_000) }).then((res) => readEvents(res));
+
+    // A answered 3 and its 3 respondents in flight are held; B has its 3 in flight too.
+    await until('worker A busy: 3 answered, 3 calls held', () => answeredByA.length === 3 && heldByA.length === 3, 20_000);
+    await until('worker B busy: 3 calls in flight', () => upstreamB.requests.length === 3, 20_000);
+    assert.equal(upstreamB.requests.length, 3, 'each worker takes at most its 3 respondents');
+    const storedByA = new Set(answeredByA.map(slotOf));
+    const inFlightAtKill = heldByA.map(slotOf);
+    assert.equal(storedByA.size, 3);
+
+    a.child.kill('SIGKILL');
+    await within('worker A to die', a.exited, 10_000);
+    openB();
+
+    const frames = await within('the study to complete', events, 45_000);
+    const end = frames.at(-2)!;
+    assert.equal(end.event, 'focus_group.completed', JSON.stringify(frames.slice(-3)));
+    const done = JSON.parse(end.data).focus_group;
+    assert.deepEqual([done.progress.answers_completed, done.progress.answers_failed, done.progress.answers_skipped, done.progress.respondents_completed], [36, 0, 0, 12]);
+    const progress = frames.filter((f) => f.event === 'focus_group.progress').map((f) => Number(f.id));
+    assert.ok(progress.length >= 3, `progress reached the server's stream as it happened: ${progress.join(',')}`);
+    assert.deepEqual(progress, [...progress].sort((x, y) => x - y), 'progress only grows');
+
+    // Asked exactly once: B asked every slot A did not store, A's stored answers never again, and A's held calls again.
+    const askedByB = upstreamB.requests.map(slotOf);
+    assert.equal(askedByB.length, 36 - 3, 'only the slots not stored by A are asked of B');
+    assert.equal(new Set(askedByB).size, askedByB.length, 'no slot asked twice');
+    for (const slot of askedByB) assert.ok(!storedByA.has(slot), 'a stored answer is never asked again');
+    for (const slot of inFlightAtKill) assert.ok(askedByB.includes(slot), 'the calls in flight at the kill are asked again');
+
+    const respondents = (await fg.json(fg.get(`/focus-groups/${study.id}/respondents?limit=100`))).body.data;
+    assert.equal(respondents.length, 12);
+    for (const r of respondents) assert.deepEqual(r.answers.map((x: { status: string }) => x.status), ['answered', 'answered', 'answered']);
+    const cost = respondents.flatMap((r: { answers: { credits: number }[] }) => r.answers).reduce((n: number, x: { credits: number }) => n + x.credits, 0);
+    assert.equal(cost, 36 * 2);
+    assert.equal(done.credits_used, cost);
+    const afterCredits = (await fg.json(fg.get('/credits'))).body;
+    assert.equal(before.balance - afterCredits.balance, cost, 'balance change = sum of answer costs');
+    assert.equal(afterCredits.held, 0, 'nothing stays held');
+
+    const db = await openDatabase({ dataDir: dir, ...(databaseUrl ? { databaseUrl } : {}) });
+    try {
+      const answers = await db.selectFrom('focus_group_answers').select(['respondent_idx', 'question_idx']).where('study_id', '=', study.id).execute();
+      assert.equal(answers.length, 36);
+      assert.equal(new Set(answers.map((x) => `${x.respondent_idx}:${x.question_idx}`)).size, 36, 'every slot stored once');
+      const debits = await db.selectFrom('credit_ledger').select(['response_id', 'amount']).where('operation', '=', 'focus_group').execute();
+      assert.equal(debits.length, 36);
+      assert.equal(new Set(debits.map((d) => d.response_id)).size, 36, 'each answer debited once');
+      assert.equal(debits.reduce((n, d) => n - Number(d.amount), 0), cost);
+    } finally {
+      await db.destroy();
+    }
+    assert.deepEqual(await redis.keys(`${PREFIX}fg-lease:*`), [], 'no respondent lease is left');
+
+    b.child.kill('SIGTERM');
+    assert.equal(await within('worker B to stop', b.exited, 15_000), 0, b.output());
+    server.child.kill('SIGTERM');
+    assert.equal(await within('the server to stop', server.exited, 15_000), 0, server.output());
+  });
+});
