@@ -229,7 +229,7 @@ describe('cohort help', () => {
     const r = await cohort(undefined, '--help');
     assert.equal(r.code, 0);
     const lines = r.out.split('\n').filter((l) => /^ {2}\S/.test(l));
-    assert.deepEqual(lines.map((l) => l.trim().split(/\s+/)[0]), ['serve', 'worker', 'keys', 'workspaces', 'credits', 'usage', 'personas', 'help']);
+    assert.deepEqual(lines.map((l) => l.trim().split(/\s+/)[0]), ['serve', 'worker', 'keys', 'workspaces', 'credits', 'usage', 'personas', 'focus-groups', 'help']);
     assert.equal((await cohort(undefined, 'help', 'keys')).out, (await cohort(undefined, 'keys', '--help')).out);
   });
 
