@@ -27,8 +27,10 @@
  */
 import type { Logger } from '../logger.js';
 import type { PersonaRecord } from '../personas/persona-schema.js';
-import { budgetOf, type ExtraCallBudget, type ExtraCallKind } from '../providers/extra-calls.js';
-import type { ConversationItem, ProviderRequest } from '../providers/types.js';
+import { budgetOf } from '../providers/extra-calls.js';
+import type { ConversationItem } from '../providers/types.js';
+import { extractJson } from '../structured/extract-json.js';
+import { generateObject, GenerateObjectError } from '../structured/generate-object.js';
 import { validateAgainst } from '../util/json-schema.js';
 import { analyzeWithLexicon } from './lexicon.js';
 import { ANALYSIS_SCHEMA } from './schema.js';
@@ -71,29 +73,25 @@ export function analysisBrief(persona: PersonaRecord | undefined, question: stri
 
 type Check = { ok: true; analysis: Analysis } | { ok: false; errors: string[] };
 
-/** Parses and validates a reply of the model. */
+/** Parses and validates a reply of the model (generateObject's steps, for one reply). */
 export function checkReply(text: string, answer: string): Check {
-  let value: unknown;
-  try {
-    // A server that ignores response_format may still fence its JSON in Markdown.
-    value = JSON.parse(text.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/i, '$1'));
-  } catch (err) {
-    return { ok: false, errors: [`the reply is not valid JSON (${err instanceof Error ? err.message : String(err)})`] };
-  }
-  const check = validateAgainst(ANALYSIS_SCHEMA, value);
+  const json = extractJson(text);
+  if (!json.ok) return { ok: false, errors: [json.error] };
+  const check = validateAgainst(ANALYSIS_SCHEMA, json.value);
   if (!check.valid) return { ok: false, errors: check.errors };
-  const a = value as Analysis;
+  return { ok: true, analysis: quotedOnly(json.value as Analysis, answer) };
+}
+
+/** The analysis with only the biases whose evidence quotes the answer (ignoring case, whitespace and curly quotes). */
+function quotedOnly(a: Analysis, answer: string): Analysis {
   const haystack = squash(answer);
   return {
-    ok: true,
-    analysis: {
-      confidence: a.confidence,
-      emotion: { emotional_valence: a.emotion.emotional_valence, arousal: a.emotion.arousal, dominance: a.emotion.dominance },
-      biases: a.biases
-        .filter((b) => b.evidence.trim() !== '' && haystack.includes(squash(b.evidence)))
-        .map((b) => ({ name: b.name, description: b.description, evidence: b.evidence })),
-      key_insights: [...a.key_insights],
-    },
+    confidence: a.confidence,
+    emotion: { emotional_valence: a.emotion.emotional_valence, arousal: a.emotion.arousal, dominance: a.emotion.dominance },
+    biases: a.biases
+      .filter((b) => b.evidence.trim() !== '' && haystack.includes(squash(b.evidence)))
+      .map((b) => ({ name: b.name, description: b.description, evidence: b.evidence })),
+    key_insights: [...a.key_insights],
   };
 }
 
@@ -101,44 +99,7 @@ function squash(text: string): string {
   return text.replace(/[’‘]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
-/** No model call: the budget of extra calls does not allow it. */
-class OverBudget extends Error {}
-
-/** Runs one request, if the budget allows it, and returns the text of the reply. */
-async function ask(input: AnalysisInput, items: ConversationItem[], budget: ExtraCallBudget, kind: ExtraCallKind, cap: number | undefined): Promise<string> {
-  const grant = budget.take(kind);
-  if (!grant) throw new OverBudget();
-  const granted = grant.maxOutputTokens ?? Infinity;
-  const maxOutputTokens = Math.min(granted, cap ?? granted);
-  const request: ProviderRequest = {
-    system: ANALYST_PROMPT,
-    items,
-    tools: [],
-    toolChoice: { mode: 'none' },
-    parallelToolCalls: false,
-    format: { type: 'json_schema', name: 'analysis', schema: ANALYSIS_SCHEMA, strict: true, description: 'A structured reading of the persona answer.' },
-    sampling: { maxOutputTokens, reasoningEffort: 'low' },
-    signal: input.signal,
-    // Read whole: the backend may fetch it in one reply.
-    incremental: false,
-    // A repair the router makes of this call (a backend without JSON Schema support) counts too.
-    extraCalls: budget,
-  };
-  let text = '';
-  for await (const event of input.provider.stream(request)) {
-    if (input.signal.aborted) break;
-    if (event.type === 'text-delta') text += event.delta;
-  }
-  if (input.signal.aborted) throw input.signal.reason;
-  return text;
-}
-
 const userMessage = (text: string): ConversationItem => ({ type: 'message', role: 'user', content: [{ type: 'text', text }] });
-const assistantMessage = (text: string): ConversationItem => ({ type: 'message', role: 'assistant', content: [{ type: 'text', text }] });
-
-export function repairMessage(errors: string[]): string {
-  return `Your reply did not match the required schema:\n${errors.map((e) => `- ${e}`).join('\n')}\nReply again with only the corrected JSON object.`;
-}
 
 export async function analyzeLive(input: AnalysisInput, options: LiveAnalyzerOptions = {}): Promise<Analysis> {
   const fallback = () => analyzeWithLexicon(input);
@@ -147,21 +108,35 @@ export async function analyzeLive(input: AnalysisInput, options: LiveAnalyzerOpt
   if (!input.answer.trim()) return fallback();
   const budget = budgetOf({ ...(input.extraCalls ? { extraCalls: input.extraCalls } : {}), sampling: {} });
   const cap = options.maxOutputTokens;
-  const items: ConversationItem[] = [userMessage(analysisBrief(input.persona, input.question, input.answer))];
   const warn = (reason: string, fields: Record<string, unknown>) =>
     options.logger?.warn('analysis.live_fallback', { reason, engine: input.provider.name, persona_id: input.persona?.id ?? null, ...fields });
   try {
-    const first = await ask(input, items, budget, 'analysis', cap);
-    const firstCheck = checkReply(first, input.answer);
-    if (firstCheck.ok) return firstCheck.analysis;
-    const repaired = await ask(input, [...items, assistantMessage(first), userMessage(repairMessage(firstCheck.errors))], budget, 'analysis_repair', cap);
-    const secondCheck = checkReply(repaired, input.answer);
-    if (secondCheck.ok) return secondCheck.analysis;
-    warn('invalid_after_repair', { errors: secondCheck.errors.slice(0, 10) });
-    return fallback();
+    const { object } = await generateObject<Analysis>({
+      provider: input.provider,
+      request: {
+        system: ANALYST_PROMPT,
+        items: [userMessage(analysisBrief(input.persona, input.question, input.answer))],
+        sampling: { reasoningEffort: 'low' },
+        // A repair the router makes of a call (a backend without JSON Schema support) counts too.
+        extraCalls: budget,
+      },
+      schema: { name: 'analysis', schema: ANALYSIS_SCHEMA, description: 'A structured reading of the persona answer.' },
+      check: (value) => ({ ok: true, value: quotedOnly(value as Analysis, input.answer) }),
+      repairBudget: 1,
+      // Each call within the request's budget of extra model calls, at most `cap` tokens.
+      beforeCall: (attempt) => {
+        const grant = budget.take(attempt === 1 ? 'analysis' : 'analysis_repair');
+        if (!grant) return false;
+        const granted = grant.maxOutputTokens ?? Infinity;
+        return { maxOutputTokens: Math.min(granted, cap ?? granted) };
+      },
+      signal: input.signal,
+    });
+    return object;
   } catch (err) {
     if (input.signal.aborted) throw input.signal.reason;
-    if (err instanceof OverBudget) warn('budget', { max_output_tokens: budget.maxOutputTokens ?? null, extra_calls_left: budget.callsLeft });
+    if (err instanceof GenerateObjectError && err.kind === 'budget') warn('budget', { max_output_tokens: budget.maxOutputTokens ?? null, extra_calls_left: budget.callsLeft });
+    else if (err instanceof GenerateObjectError) warn('invalid_after_repair', { errors: err.errors.slice(0, 10) });
     else warn('engine_error', { err });
     return fallback();
   }

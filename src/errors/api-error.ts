@@ -13,6 +13,9 @@ export interface ApiErrorOptions {
 }
 
 /** An error the API renders as `{"error":{"message","type","param","code"}}`. */
+/** Headers of an error after which the server already made one more attempt: a client retrying at once would mostly pay the same twice. */
+export const NO_CLIENT_RETRY = { 'x-should-retry': 'false' };
+
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;

@@ -2,7 +2,8 @@
  * Profile generation by the configured model (live keys): one request under
  * a strict JSON schema — the persona profile schema (z.toJSONSchema of
  * personaProfileSchema) made strict: every property required, no extra
- * properties. Two parts are left out of what the model is asked for: the
+ * properties — asked through generateObject (src/structured/). Two parts are
+ * left out of what the model is asked for: the
  * `population` block (the persona samples from the default derived from its
  * profile, population.ts) and the statistics' `url` and `year` (required in a
  * strict schema, they would invite invented links). The answer is validated with the same zod schema; an answer
@@ -12,6 +13,7 @@
  */
 import { z } from 'zod';
 import type { Provider } from '../providers/types.js';
+import { generateObject, GenerateObjectError } from '../structured/generate-object.js';
 import { personaProfileSchema, statisticSchema, type GuidedDetails, type PersonaProfile, type PersonaType } from './persona-schema.js';
 
 /** What the model writes: the profile without `population`, statistics as claim and source. */
@@ -69,27 +71,29 @@ export async function generateProfile(provider: Provider, input: GenerateInput, 
     `Market: ${input.type}`,
     ...(Object.keys(input.guided).length ? [`Guided fields (keep them): ${JSON.stringify(input.guided)}`] : []),
   ].join('\n');
-  let text = '';
-  for await (const event of provider.stream({
-    system: SYSTEM,
-    items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: user }] }],
-    tools: [],
-    toolChoice: { mode: 'none' },
-    parallelToolCalls: false,
-    format: { type: 'json_schema', name: 'persona_profile', schema: profileJsonSchema(), strict: true, description: 'A market-research persona profile.' },
-    sampling: { temperature: 0.7, maxOutputTokens: 4000 },
-    workspace: { id: input.workspaceId },
-    signal,
-  })) {
-    if (event.type === 'text-delta') text += event.delta;
-  }
-  let value: unknown;
   try {
-    value = JSON.parse(text.trim().replace(/^```(?:json)?\s*|\s*```$/g, ''));
-  } catch {
-    return null;
+    const { object } = await generateObject<PersonaProfile>({
+      provider,
+      request: {
+        system: SYSTEM,
+        items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: user }] }],
+        sampling: { temperature: 0.7, maxOutputTokens: 4000 },
+        workspace: { id: input.workspaceId },
+      },
+      schema: { name: 'persona_profile', schema: profileJsonSchema(), description: 'A market-research persona profile.' },
+      // Parsed with the schema that was asked for: a population or links the model added anyway are dropped.
+      validate: false,
+      check: (value) => {
+        const parsed = generatedProfileSchema.safeParse(value);
+        return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
+      },
+      // No repair: an unusable answer falls back to the deterministic derivation.
+      repairBudget: 0,
+      signal,
+    });
+    return object;
+  } catch (err) {
+    if (err instanceof GenerateObjectError) return null;
+    throw err;
   }
-  // Parsed with the schema that was asked for: a population or links the model added anyway are dropped.
-  const parsed = generatedProfileSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
 }

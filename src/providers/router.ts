@@ -36,26 +36,19 @@
  * serves, which the run records (non-streaming header, stored response,
  * metrics).
  *
- * Structured outputs on backends without native JSON Schema support
- * (`capabilities.jsonSchema: false`, or `jsonSchema: false` in the config):
- * with a `json_schema` format the router asks for plain text with the schema
- * in the system prompt, COLLECTS the whole answer before yielding anything
- * (so a client never sees deltas of invalid JSON; such streams arrive in one
- * piece), extracts the JSON (code fences and surrounding prose removed),
- * validates it, and on failure asks once more with the validation errors
- * appended as a user message. Still invalid → ApiError model_output_invalid
- * (502). Usage of both calls is reported. The run's own check (run.ts) stays
- * the last line of defence. A backend that enforces schemas itself but not
- * every keyword (`capabilities.enforcesAll(schema)` false: the local
- * engine's grammar) goes the same way, keeping its json_schema format.
+ * Structured outputs on backends without native JSON Schema support (or
+ * without every keyword of it): each attempt on such a backend goes through
+ * the JSON emulation decorator (./json-emulation.ts) — whole answer collected,
+ * checked, repaired once within the request's extra-call budget, else 502
+ * model_output_invalid. The run's own check (run.ts) stays the last line of
+ * defence.
  */
 import { ApiError } from '../errors/api-error.js';
 import type { Logger } from '../logger.js';
-import { validateAgainst } from '../util/json-schema.js';
 import { retryAfterMs } from '../util/retry-after.js';
 import { abortReason } from '../util/upstream-http.js';
-import { budgetOf } from './extra-calls.js';
-import type { OutputFormat, Provider, ProviderEvent, ProviderRequest } from './types.js';
+import { emulateJsonSchema, jsonSchemaCheck } from './json-emulation.js';
+import type { Provider, ProviderEvent, ProviderRequest } from './types.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (0: none). */
@@ -153,9 +146,9 @@ export function createRouterProvider(options: RouterOptions): RouterProvider {
         if (req.signal.aborted) throw abortReason(req.signal, undefined);
         let yielded = false;
         try {
-          const check = schemaCheck(backend, req.format);
+          const check = jsonSchemaCheck(backend.provider, req.format, backend.jsonSchema);
           if (check) {
-            const events = await structuredAnswer(backend, req, check);
+            const events = await emulateJsonSchema((r) => callOnce(backend, r), req, check, backend.name, logger);
             yielded = true;
             yield { type: 'engine', name: backend.name };
             yield* events;
@@ -191,55 +184,6 @@ export function createRouterProvider(options: RouterOptions): RouterProvider {
     if (hinted !== undefined) return hinted <= maxRetryAfterMs ? hinted : undefined;
     const cap = Math.min(policy.maxDelayMs ?? DEFAULT_RETRIES.maxDelayMs!, policy.baseMs * 2 ** attempt);
     return Math.floor(random() * cap);
-  }
-
-  /**
-   * The whole answer of a backend that does not (fully) enforce the schema,
-   * validated and repaired once. `prompt`: no native support, the schema goes
-   * in the system prompt; `validate`: the backend keeps the format.
-   */
-  async function structuredAnswer(backend: RouterBackend, req: ProviderRequest, check: SchemaCheck): Promise<ProviderEvent[]> {
-    const format = req.format as Extract<OutputFormat, { type: 'json_schema' }>;
-    // Collected whole before anything is yielded: the backend may fetch it whole too.
-    const asked: ProviderRequest = { ...(check === 'prompt' ? withSchemaInstructions(req, format) : req), incremental: false };
-    const first = await collect(callOnce(backend, asked));
-    const checked = checkOutput(first, format);
-    if (checked.ok) return checked.events;
-    if (!budgetOf(req).take('json_repair')) {
-      throw new ApiError(
-        'model_output_invalid',
-        `The model's output does not match the JSON schema '${format.name}' (backend ${backend.name}), and this request has no extra model call left for a repair: ${checked.errors.join('; ')}`,
-        { param: 'text.format.schema', headers: NO_CLIENT_RETRY },
-      );
-    }
-    logger?.warn('backend.json_repair', { backend: backend.name, schema: format.name });
-    const repair: ProviderRequest = {
-      ...asked,
-      items: [
-        ...asked.items,
-        { type: 'message', role: 'assistant', content: [{ type: 'text', text: textOf(first) }] },
-        {
-          type: 'message',
-          role: 'user',
-          content: [
-            {
-              type: 'text',
-              text: `Your reply is not valid for the JSON schema "${format.name}": ${checked.errors.join('; ')}. Reply again with only the corrected JSON, no other text.`,
-            },
-          ],
-        },
-      ],
-    };
-    const second = await collect(callOnce(backend, repair));
-    const rechecked = checkOutput(second, format);
-    if (!rechecked.ok) {
-      throw new ApiError(
-        'model_output_invalid',
-        `The model's output does not match the JSON schema '${format.name}', also after one repair attempt (backend ${backend.name}): ${rechecked.errors.join('; ')}`,
-        { param: 'text.format.schema', headers: NO_CLIENT_RETRY },
-      );
-    }
-    return mergeUsage(first, rechecked.events);
   }
 
   return {
@@ -352,111 +296,4 @@ function codeOf(err: unknown): string {
 
 function own(record: Record<string, string[]>, key: string): string[] | undefined {
   return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
-}
-
-// ---------------------------------------------------------------------------
-// Structured outputs without native support
-
-type SchemaCheck = 'prompt' | 'validate';
-
-/** How the router must see to a json_schema format on this backend: not at all (undefined), or prompt / validate (structuredAnswer). */
-function schemaCheck(backend: RouterBackend, format: OutputFormat): SchemaCheck | undefined {
-  if (format.type !== 'json_schema') return undefined;
-  if ((backend.jsonSchema ?? backend.provider.capabilities?.jsonSchema ?? true) === false) return 'prompt';
-  const enforcesAll = backend.provider.capabilities?.enforcesAll;
-  return enforcesAll && !enforcesAll(format.schema) ? 'validate' : undefined;
-}
-
-/** The server already made one more attempt: a client retrying at once would mostly pay the same twice. */
-export const NO_CLIENT_RETRY = { 'x-should-retry': 'false' };
-
-/** Plain text, with the schema and the rules in the system prompt. */
-function withSchemaInstructions(req: ProviderRequest, format: Extract<OutputFormat, { type: 'json_schema' }>): ProviderRequest {
-  const rules = [
-    `Reply with only a JSON value that matches the JSON schema "${format.name}" below: no prose, no code fences.`,
-    ...(format.description ? [format.description] : []),
-    JSON.stringify(format.schema),
-  ].join('\n');
-  return { ...req, format: { type: 'text' }, system: req.system ? `${req.system}\n\n${rules}` : rules };
-}
-
-async function collect(events: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
-  const out: ProviderEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
-
-function textOf(events: ProviderEvent[]): string {
-  return events.map((e) => (e.type === 'text-delta' ? e.delta : '')).join('');
-}
-
-/**
- * The answer's JSON checked against the schema. Valid → the events with the
- * text replaced by the JSON alone (one delta, where the first text was).
- * An answer that called functions, or was cut at the token limit, is passed
- * through unchecked, as run.ts does.
- */
-function checkOutput(
-  events: ProviderEvent[],
-  format: Extract<OutputFormat, { type: 'json_schema' }>,
-): { ok: true; events: ProviderEvent[] } | { ok: false; errors: string[] } {
-  if (events.some((e) => e.type === 'tool-call-start')) return { ok: true, events };
-  // Cut at the token limit: an incomplete response (run.ts), not a wrong one; a repair would be cut too.
-  if (events.some((e) => e.type === 'finish' && (e.reason === 'length' || e.reason === 'content_filter'))) return { ok: true, events };
-  const json = extractJson(textOf(events));
-  if (json === undefined) return { ok: false, errors: ['the reply is not JSON'] };
-  const check = validateAgainst(format.schema, json.value);
-  if (!check.valid) return { ok: false, errors: check.errors.slice(0, 5) };
-  const out: ProviderEvent[] = [];
-  let placed = false;
-  for (const e of events) {
-    if (e.type !== 'text-delta') out.push(e);
-    else if (!placed) {
-      placed = true;
-      out.push({ type: 'text-delta', delta: json.text });
-    }
-  }
-  return { ok: true, events: out };
-}
-
-/** The JSON in a reply: the whole text, else a fenced block, else the outermost {…} or […]. */
-export function extractJson(text: string): { text: string; value: unknown } | undefined {
-  const candidates: string[] = [text.trim()];
-  const fenced = /```(?:json)?\s*\n?([\s\S]*?)```/i.exec(text);
-  if (fenced) candidates.push(fenced[1]!.trim());
-  for (const [open, close] of [
-    ['{', '}'],
-    ['[', ']'],
-  ] as const) {
-    const start = text.indexOf(open);
-    const end = text.lastIndexOf(close);
-    if (start >= 0 && end > start) candidates.push(text.slice(start, end + 1));
-  }
-  for (const c of candidates) {
-    try {
-      return { text: c, value: JSON.parse(c) as unknown };
-    } catch {
-      // next candidate
-    }
-  }
-  return undefined;
-}
-
-/** The repaired answer's events with the usage of both calls (both were paid for). */
-function mergeUsage(first: ProviderEvent[], second: ProviderEvent[]): ProviderEvent[] {
-  const u1 = first.find((e): e is Extract<ProviderEvent, { type: 'usage' }> => e.type === 'usage');
-  if (!u1) return second;
-  let merged = false;
-  const out = second.map((e): ProviderEvent => {
-    if (e.type !== 'usage') return e;
-    merged = true;
-    return {
-      type: 'usage',
-      inputTokens: e.inputTokens + u1.inputTokens,
-      outputTokens: e.outputTokens + u1.outputTokens,
-      ...(e.cachedTokens !== undefined || u1.cachedTokens !== undefined ? { cachedTokens: (e.cachedTokens ?? 0) + (u1.cachedTokens ?? 0) } : {}),
-      ...(e.reasoningTokens !== undefined || u1.reasoningTokens !== undefined ? { reasoningTokens: (e.reasoningTokens ?? 0) + (u1.reasoningTokens ?? 0) } : {}),
-    };
-  });
-  return merged ? out : [...out, u1];
 }

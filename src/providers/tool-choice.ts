@@ -16,10 +16,9 @@
  *   response, as for structured outputs): the limit, not the model, ended it.
  * - Usage of a dropped answer is added to the retry's: both were generated.
  */
-import { ApiError } from '../errors/api-error.js';
+import { ApiError, NO_CLIENT_RETRY } from '../errors/api-error.js';
 import type { Logger } from '../logger.js';
 import { budgetOf } from './extra-calls.js';
-import { NO_CLIENT_RETRY } from './router.js';
 import type { Provider, ProviderEvent, ProviderRequest, ToolChoice } from './types.js';
 
 /** The function names a forced choice permits (null: any function), or undefined when the choice does not force a call. */

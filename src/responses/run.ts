@@ -5,8 +5,7 @@
  * runs. Runs in progress live in a RunRegistry so GET, cancel and stream
  * replay see them.
  */
-import { ApiError, toApiError } from '../errors/api-error.js';
-import { NO_CLIENT_RETRY } from '../providers/router.js';
+import { ApiError, NO_CLIENT_RETRY, toApiError } from '../errors/api-error.js';
 import type { Provider, ProviderEvent, ProviderRequest, ToolChoice } from '../providers/types.js';
 import { validateAgainst } from '../util/json-schema.js';
 import { StopSequences } from '../providers/stop-sequences.js';

@@ -21,8 +21,11 @@
  * beyond it the call is aborted and counted as an invalid attempt), errors fed
  * back are capped in number and length.
  *
- * The analysis pass, persona generation and the router's JSON emulation do
- * the same thing their own way today; they are meant to move onto this.
+ * Its users: the analysis pass (src/analysis/live.ts), persona generation
+ * (src/personas/generate.ts), focus-group answers (src/focus-groups/). The
+ * router's JSON emulation (src/providers/json-emulation.ts) keeps the tools of
+ * the request, so it is a decorator of its own over the same fence stripper,
+ * validation port and repair message.
  */
 import type { ConversationItem, FinishReason, Provider, ProviderRequest } from '../providers/types.js';
 import { validateAgainst } from '../util/json-schema.js';
@@ -47,11 +50,23 @@ export interface GenerateObjectOptions<T> {
   schema: ObjectSchema;
   /** Rules beyond the JSON Schema; its errors are fed back like schema errors. Default: the value as is. */
   check?: DomainCheck<T>;
+  /**
+   * Validate against `schema` before `check` (default true). false: `check`
+   * alone decides — for a check that accepts more than the strict schema asks
+   * (e.g. a zod parse that strips properties the model added anyway).
+   */
+  validate?: boolean;
   /** Repair attempts after the first call (default 1; 0 = no repair). */
   repairBudget?: number;
   signal: AbortSignal;
   /** Characters of reply read per attempt before it is cut off (default 65,536). */
   maxChars?: number;
+  /**
+   * Asked before each model call (1 = the first, 2 = the first repair…): the
+   * call's own output limit, or false when it may not be made (a budget of
+   * extra calls is spent) — a GenerateObjectError of kind `budget` then.
+   */
+  beforeCall?: (attempt: number) => { maxOutputTokens?: number } | false;
 }
 
 export interface ObjectUsage {
@@ -77,7 +92,9 @@ export type GenerateObjectFailure =
   /** No attempt produced a valid object. */
   | 'invalid'
   /** The last attempt was cut off (output token limit, or maxChars). */
-  | 'truncated';
+  | 'truncated'
+  /** `beforeCall` did not allow the next call. */
+  | 'budget';
 
 export class GenerateObjectError extends Error {
   constructor(
@@ -89,7 +106,11 @@ export class GenerateObjectError extends Error {
     /** The last reply, truncated to 2,000 characters (for logs; never returned to clients as is). */
     readonly lastReply: string,
   ) {
-    super(`No valid object after ${attempts} attempt(s)${kind === 'truncated' ? ' (the reply was cut off)' : ''}: ${errors.slice(0, 3).join('; ')}`);
+    super(
+      kind === 'budget'
+        ? `No model call left for attempt ${attempts + 1}${errors.length ? `: ${errors.slice(0, 3).join('; ')}` : ''}`
+        : `No valid object after ${attempts} attempt(s)${kind === 'truncated' ? ' (the reply was cut off)' : ''}: ${errors.slice(0, 3).join('; ')}`,
+    );
     this.name = 'GenerateObjectError';
   }
 }
@@ -112,13 +133,18 @@ export async function generateObject<T = unknown>(options: GenerateObjectOptions
   const usage: ObjectUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
   let items: ConversationItem[] = options.request.items;
   let attempts = 0;
+  let last: { errors: string[]; text: string } = { errors: [], text: '' };
   for (;;) {
     if (signal.aborted) throw signal.reason;
+    const allowed = options.beforeCall ? options.beforeCall(attempts + 1) : {};
+    if (allowed === false) throw new GenerateObjectError('budget', last.errors, usage, attempts, last.text);
     attempts += 1;
-    const reply = await collect(provider, { ...options.request, items }, schema, signal, maxChars, usage);
-    const outcome = evaluate(reply, schema, check, maxChars);
+    const sampling = allowed.maxOutputTokens !== undefined ? { ...options.request.sampling, maxOutputTokens: allowed.maxOutputTokens } : options.request.sampling;
+    const reply = await collect(provider, { ...options.request, items, sampling }, schema, signal, maxChars, usage);
+    const outcome = evaluate(reply, options.validate === false ? undefined : schema, check, maxChars);
     if (outcome.ok) return { object: outcome.value, usage, attempts, text: outcome.text, ...(reply.engine ? { engine: reply.engine } : {}) };
-    if (attempts > budget) throw new GenerateObjectError(outcome.truncated ? 'truncated' : 'invalid', outcome.errors, usage, attempts, reply.text.slice(0, 2000));
+    last = { errors: outcome.errors, text: reply.text.slice(0, 2000) };
+    if (attempts > budget) throw new GenerateObjectError(outcome.truncated ? 'truncated' : 'invalid', outcome.errors, usage, attempts, last.text);
     items = [
       ...items,
       { type: 'message', role: 'assistant', content: [{ type: 'text', text: reply.text.slice(0, maxChars) }] },
@@ -180,13 +206,15 @@ async function collect(provider: Provider, request: ObjectRequest, schema: Objec
 
 type Outcome<T> = { ok: true; value: T; text: string } | { ok: false; errors: string[]; truncated: boolean };
 
-function evaluate<T>(reply: Reply, schema: ObjectSchema, check: DomainCheck<T>, maxChars: number): Outcome<T> {
+function evaluate<T>(reply: Reply, schema: ObjectSchema | undefined, check: DomainCheck<T>, maxChars: number): Outcome<T> {
   const truncated = reply.overflow || reply.finish === 'length';
   if (reply.overflow) return { ok: false, truncated, errors: [`the reply is longer than ${maxChars} characters; answer briefly`] };
   const json = extractJson(reply.text);
   if (!json.ok) return { ok: false, truncated, errors: [truncated ? 'the reply was cut off before the JSON ended; answer more briefly' : json.error] };
-  const checked = validateAgainst(schema.schema, json.value);
-  if (!checked.valid) return { ok: false, truncated, errors: checked.errors };
+  if (schema) {
+    const checked = validateAgainst(schema.schema, json.value);
+    if (!checked.valid) return { ok: false, truncated, errors: checked.errors };
+  }
   const domain = check(json.value);
   if (!domain.ok) return { ok: false, truncated, errors: domain.errors };
   return { ok: true, value: domain.value, text: json.text };

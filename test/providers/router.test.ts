@@ -11,7 +11,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createLiveRouter } from '../../src/backends.js';
 import { ApiError } from '../../src/errors/api-error.js';
 import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
-import { createRouterProvider, extractJson, type RouterBackend } from '../../src/providers/router.js';
+import { createRouterProvider, type RouterBackend } from '../../src/providers/router.js';
+import { extractJson } from '../../src/structured/extract-json.js';
 import type { Provider, ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
 import { startTestServer } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
@@ -454,10 +455,14 @@ describe('router: structured outputs without native JSON Schema support', () => 
   });
 
   it('extractJson finds the JSON in prose and fences', () => {
-    assert.deepEqual(extractJson(' {"a":1} ')?.value, { a: 1 });
-    assert.deepEqual(extractJson('x ```\n[1,2]\n``` y')?.value, [1, 2]);
-    assert.deepEqual(extractJson('The answer is {"a": {"b": 2}}.')?.value, { a: { b: 2 } });
-    assert.equal(extractJson('nothing here'), undefined);
+    const value = (text: string) => {
+      const json = extractJson(text);
+      return json.ok ? json.value : undefined;
+    };
+    assert.deepEqual(value(' {"a":1} '), { a: 1 });
+    assert.deepEqual(value('x ```\n[1,2]\n``` y'), [1, 2]);
+    assert.deepEqual(value('The answer is {"a": {"b": 2}}.'), { a: { b: 2 } });
+    assert.equal(value('nothing here'), undefined);
   });
 });
 
