@@ -180,3 +180,32 @@ async function insertCustomPersona(db: Awaited<ReturnType<typeof openDatabase>>)
     .execute();
   return id;
 }
+
+describe('the focus-group job queue settings', () => {
+  it('default to a worker in every process, one respondent per job, 30 s locks', () => {
+    const c = readConfig({}, {});
+    assert.deepEqual(c.focusGroups, { perStudy: 8, perServer: 32, worker: true, batch: 1, lockMs: 30_000 });
+  });
+
+  it('read COHORT_FOCUS_GROUP_WORKER/BATCH/LOCK_MS; --no-focus-group-worker wins over the variable', () => {
+    const c = readConfig({}, { COHORT_FOCUS_GROUP_WORKER: '0', COHORT_FOCUS_GROUP_BATCH: '10', COHORT_FOCUS_GROUP_LOCK_MS: '5000' });
+    assert.deepEqual([c.focusGroups.worker, c.focusGroups.batch, c.focusGroups.lockMs], [false, 10, 5000]);
+    assert.equal(readConfig({}, { COHORT_FOCUS_GROUP_WORKER: 'true' }).focusGroups.worker, true);
+    assert.equal(readConfig({ focusGroupWorker: false }, { COHORT_FOCUS_GROUP_WORKER: '1' }).focusGroups.worker, false);
+  });
+
+  it('a bad value names its variable and the value given', () => {
+    const bad = (env: Record<string, string>, pattern: RegExp) => assert.throws(() => readConfig({}, env), (err: unknown) => err instanceof ConfigError && pattern.test(err.message));
+    bad({ COHORT_FOCUS_GROUP_WORKER: 'maybe' }, /^COHORT_FOCUS_GROUP_WORKER must be 1 or 0 \(true or false\), got 'maybe'$/);
+    bad({ COHORT_FOCUS_GROUP_BATCH: '0' }, /^COHORT_FOCUS_GROUP_BATCH must be an integer from 1 to 1000, got '0'$/);
+    bad({ COHORT_FOCUS_GROUP_LOCK_MS: '500' }, /^COHORT_FOCUS_GROUP_LOCK_MS must be an integer from 1000 to 3600000, got '500'$/);
+  });
+
+  it('cohort worker without Redis is a usage error naming COHORT_REDIS_URL', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    let err = '';
+    const code = await main(['worker', '--data-dir', path.join(ROOT, 'no-such-data-dir')], { out: () => {}, err: (t) => (err += t), env: {} });
+    assert.equal(code, 2);
+    assert.match(err, /cohort worker needs the job queue in Redis: set COHORT_REDIS_URL/);
+  });
+});

@@ -10,8 +10,13 @@
  * every slot answered exactly once, no stored answer asked again, only the
  * calls in flight at the kill repeated, each answer debited once in the
  * credit ledger, nothing left held; progress reached the serving process's
- * event stream; no respondent lease is left in Redis. (`npm test` builds
- * dist/ first.)
+ * event stream; no respondent lease is left in Redis.
+ *
+ * Then a cancel reaches every process working a study: `serve` (its worker
+ * on) and one `cohort worker` each hold model calls of a study when it is
+ * cancelled through the server; both abort them at once, no job asks
+ * anything more, and the study pays for the answers it got. (`npm test`
+ * builds dist/ first.)
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -230,5 +235,66 @@ withRedis('focus groups on the job queue (BullMQ)', () => {
     assert.equal(await within('worker B to stop', b.exited, 15_000), 0, b.output());
     server.child.kill('SIGTERM');
     assert.equal(await within('the server to stop', server.exited, 15_000), 0, server.output());
+  });
+
+  it('a cancel stops the study on every process working it: calls in flight aborted, nothing more asked, the answers got paid for', async () => {
+    const answer = answeringHandler();
+    // Each process's upstream answers 2 calls, then holds the rest.
+    const script = (upstream: MockChatUpstream) => {
+      let answered = 0;
+      upstream.setFallback((req): MockReply => (answered++ < 2 ? (answer(req) as MockReply) : { type: 'hang' }));
+    };
+    const served = await startMockChatUpstream();
+    const worked = await startMockChatUpstream();
+    try {
+      script(served);
+      script(worked);
+      const keys = spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'cancel', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], { encoding: 'utf8', env });
+      assert.equal(keys.status, 0, keys.stderr);
+      const key = JSON.parse(keys.stdout).key as string;
+      const port = await freePort();
+      const server = await start(['serve', '--port', String(port), '--host', '127.0.0.1'], { COHORT_UPSTREAM_URL: served.url }, 'listening on');
+      const worker = await start(['worker'], { COHORT_UPSTREAM_URL: worked.url }, 'Cohort worker');
+      const fg = api(`http://127.0.0.1:${port}/v1`, key);
+      const before = (await fg.json(fg.get('/credits'))).body;
+      const study = (
+        await fg.json(fg.post('/focus-groups', { name: 'Cancel me', personas: [{ persona_id: 'hospital-cfo', respondents: 12 }], questions: [{ type: 'nps', text: 'Recommend CareFlow?' }, { type: 'yes_no', text: 'Pilot it?' }], seed: 9 }))
+      ).body;
+      // Both processes answered 2 and hold 3 calls each (3 respondents in flight per process).
+      const held = (u: MockChatUpstream) => u.requests.slice(2);
+      await until('both processes busy', () => served.requests.length === 5 && worked.requests.length === 5, 20_000);
+      await until('the 4 answers stored', async () => (await fg.json(fg.get(`/focus-groups/${study.id}`))).body.progress.answers_completed === 4, 10_000);
+
+      const cancelled = await fg.json(fg.post(`/focus-groups/${study.id}/cancel`));
+      assert.equal(cancelled.status, 200);
+      assert.equal(cancelled.body.status, 'cancelled');
+      const inFlight = [...held(served), ...held(worked)];
+      await within(
+        'every call in flight aborted',
+        Promise.all(inFlight.map((r) => r.closed)),
+        5000,
+      );
+      assert.ok(inFlight.every((r) => r.aborted), 'the calls were aborted, not answered');
+      // The study's other jobs find it ended: the queue drains without asking anything.
+      const bull = `${PREFIX}bull:focus-groups:`;
+      await until('the queue drained', async () => (await redis.llen(`${bull}wait`)) + (await redis.llen(`${bull}active`)) + (await redis.zcard(`${bull}delayed`)) === 0, 15_000);
+      assert.deepEqual([served.requests.length, worked.requests.length], [5, 5], 'nothing more was asked');
+
+      const after = (await fg.json(fg.get(`/focus-groups/${study.id}`))).body;
+      assert.equal(after.status, 'cancelled');
+      assert.equal(after.progress.answers_completed, 4);
+      assert.equal(after.credits_used, 4 * 2);
+      const credits = (await fg.json(fg.get('/credits'))).body;
+      assert.equal(before.balance - credits.balance, 4 * 2, 'the study paid for the 4 answers it got');
+      assert.equal(credits.held, 0, 'the rest of its hold was released');
+
+      worker.child.kill('SIGTERM');
+      assert.equal(await within('the worker to stop', worker.exited, 15_000), 0, worker.output());
+      server.child.kill('SIGTERM');
+      assert.equal(await within('the server to stop', server.exited, 15_000), 0, server.output());
+    } finally {
+      await served.close();
+      await worked.close();
+    }
   });
 });
