@@ -14,16 +14,18 @@
  * The choice comes with its reason, which `cohort serve` prints.
  */
 import path from 'node:path';
-import { DEFAULT_OLLAMA_URL, type AutodetectSettings, type BackendConfig, type BackendsConfig } from './config-file.js';
+import { DEFAULT_OLLAMA_URL, type AutodetectSettings, type BackendConfig, type BackendsConfig, type EmbeddingsConfig } from './config-file.js';
+import { createOllamaEmbeddings, ollamaRoot } from './providers/ollama/index.js';
+import { createOpenAIEmbeddings } from './providers/openai-embeddings/index.js';
 import type { Logger } from './logger.js';
 import { createAnthropicProvider, DEFAULT_ANTHROPIC_BASE_URL } from './providers/anthropic/index.js';
 import { checkModelFile, createLlamaCppProvider, type LlamaCppProvider } from './providers/llama-cpp/index.js';
 import { createOpenAIChatProvider } from './providers/openai-chat/index.js';
 import { createOpenAIResponsesProvider } from './providers/openai-responses/index.js';
 import { createRouterProvider, DEFAULT_RETRIES, type RouterBackend, type RouterProvider } from './providers/router.js';
-import type { Provider } from './providers/types.js';
+import type { Embeddings, Provider } from './providers/types.js';
 import { hostOf } from './util/upstream-errors.js';
-import { fetchClient, nodeClient } from './util/upstream-client.js';
+import { fetchClient, nodeClient, type UpstreamClient } from './util/upstream-client.js';
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export { DEFAULT_OLLAMA_URL };
@@ -44,6 +46,7 @@ export async function autodetectBackends(settings: AutodetectSettings, options: 
       baseURL: settings.openaiBaseURL ?? DEFAULT_OPENAI_BASE_URL,
       apiKey: settings.openaiApiKey,
       model: settings.openaiModel,
+      ...(settings.openaiEmbeddingModel ? { embeddings: { model: settings.openaiEmbeddingModel } } : {}),
     };
     return { config: { backends: { 'openai-responses': backend }, routes: { default: ['openai-responses'] }, reason: 'OPENAI_API_KEY is set' } };
   }
@@ -152,6 +155,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
           ...(b.streaming ? { streaming: b.streaming } : {}),
         };
         provider = b.type === 'openai-chat' ? createOpenAIChatProvider(o) : createOpenAIResponsesProvider(o);
+        if (b.embeddings) provider = withEmbeddings(provider, embeddingsOf(b.embeddings, o));
         break;
       }
       case 'anthropic':
@@ -173,6 +177,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
           ...(b.parallel !== undefined ? { parallel: b.parallel } : {}),
           ...(b.gpu !== undefined ? { gpu: b.gpu } : {}),
           ...(b.threads !== undefined ? { threads: b.threads } : {}),
+          ...(b.embeddings ? { embeddings: true } : {}),
         });
         closers.push(() => llama.close());
         locals.push({ name, file: path.basename(b.modelPath), provider: llama });
@@ -233,6 +238,18 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
       await Promise.all(closers.map((c) => c().catch(() => {})));
     },
   };
+}
+
+/** An HTTP backend's embedding model: OpenAI-compatible /embeddings, or Ollama's /api/embed. */
+function embeddingsOf(e: EmbeddingsConfig, backend: { baseURL: string; apiKey?: string; headers?: Record<string, string>; client: UpstreamClient }): Embeddings {
+  const common = { model: e.model, client: backend.client, ...(backend.apiKey ? { apiKey: backend.apiKey } : {}), ...(backend.headers ? { headers: backend.headers } : {}) };
+  if (e.api === 'ollama') return createOllamaEmbeddings({ ...common, baseURL: e.baseURL ?? ollamaRoot(backend.baseURL) });
+  return createOpenAIEmbeddings({ ...common, baseURL: e.baseURL ?? backend.baseURL, ...(e.dimensions !== undefined ? { dimensions: e.dimensions } : {}) });
+}
+
+/** The provider with an embedding model beside it. */
+function withEmbeddings(provider: Provider, embeddings: Embeddings): Provider {
+  return Object.assign(Object.create(provider) as Provider, { embeddings }) as Provider;
 }
 
 /** One line: the default route's backends, and how many other routes there are. */

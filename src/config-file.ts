@@ -83,8 +83,22 @@ const key = {
 /** How an HTTP backend asks for answers (src/util/upstream-http.ts, UpstreamStreaming). */
 const streaming = { streaming: z.enum(['auto', 'always']).optional() };
 
+/**
+ * The backend's embedding model (focus groups' SSR elicitation): `api: openai`
+ * (default) posts to {baseURL}/embeddings, `api: ollama` to Ollama's
+ * {root}/api/embed; `baseURL` defaults to the backend's.
+ */
+const embeddingsSchema = z.strictObject({
+  model: z.string().min(1),
+  api: z.enum(['openai', 'ollama']).optional(),
+  baseURL: httpUrl.optional(),
+  dimensions: z.number().int().min(1).max(8192).optional(),
+});
+export type EmbeddingsConfig = z.infer<typeof embeddingsSchema>;
+
 const openaiLike = {
   baseURL: httpUrl.optional(),
+  embeddings: embeddingsSchema.optional(),
   ...key,
   model: z.string().min(1),
   /** Extra request headers (OpenAI-Organization, HTTP-Referer for OpenRouter, …). */
@@ -116,6 +130,8 @@ const backendSchema = z.discriminatedUnion('type', [
     parallel: z.number().int().min(1).max(64).optional(),
     gpu: z.union([z.boolean(), z.enum(['cuda', 'vulkan', 'metal'])]).optional(),
     threads: z.number().int().min(1).optional(),
+    /** true: embeddings from the same model (its embedding context). */
+    embeddings: z.boolean().optional(),
     ...common,
   }),
 ]);
@@ -405,10 +421,14 @@ export function backendsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Ba
     const streaming = env.COHORT_UPSTREAM_STREAMING || undefined;
     if (streaming !== undefined && streaming !== 'auto' && streaming !== 'always') throw new ConfigFileError(`COHORT_UPSTREAM_STREAMING must be auto or always, got '${streaming}'`);
     const type: BackendType = api === 'responses' ? 'openai-responses' : 'openai-chat';
+    const embeddingApi = env.COHORT_UPSTREAM_EMBEDDING_API || undefined;
+    if (embeddingApi !== undefined && embeddingApi !== 'openai' && embeddingApi !== 'ollama') throw new ConfigFileError(`COHORT_UPSTREAM_EMBEDDING_API must be openai or ollama, got '${embeddingApi}'`);
+    if (embeddingApi !== undefined && !env.COHORT_UPSTREAM_EMBEDDING_MODEL) throw new ConfigFileError('COHORT_UPSTREAM_EMBEDDING_API needs COHORT_UPSTREAM_EMBEDDING_MODEL (e.g. text-embedding-3-small, nomic-embed-text)');
     const backend: BackendConfig = {
       type,
       baseURL: url.replace(/\/+$/, ''),
       model,
+      ...(env.COHORT_UPSTREAM_EMBEDDING_MODEL ? { embeddings: { model: env.COHORT_UPSTREAM_EMBEDDING_MODEL, ...(embeddingApi ? { api: embeddingApi } : {}) } } : {}),
       ...(env.COHORT_UPSTREAM_API_KEY ? { apiKey: env.COHORT_UPSTREAM_API_KEY } : {}),
       ...(streaming ? { streaming } : {}),
     };
@@ -448,10 +468,14 @@ export const DEFAULT_ANTHROPIC_MODEL = 'claude-3-5-haiku-latest';
 export const DEFAULT_OLLAMA_URL = 'http://127.0.0.1:11434';
 
 /** What zero-config looks at, read from the environment by readConfig. */
+export const DEFAULT_OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
+
 export interface AutodetectSettings {
   openaiApiKey?: string;
   openaiBaseURL?: string;
   openaiModel: string;
+  /** The embedding model of the zero-config OpenAI backend (COHORT_OPENAI_EMBEDDING_MODEL, default text-embedding-3-small). */
+  openaiEmbeddingModel?: string;
   anthropicApiKey?: string;
   anthropicBaseURL?: string;
   anthropicModel: string;
@@ -464,6 +488,7 @@ export function autodetectSettingsFrom(env: NodeJS.ProcessEnv): AutodetectSettin
     ...(env.OPENAI_API_KEY ? { openaiApiKey: env.OPENAI_API_KEY } : {}),
     ...(env.OPENAI_BASE_URL ? { openaiBaseURL: env.OPENAI_BASE_URL.replace(/\/+$/, '') } : {}),
     openaiModel: env.COHORT_OPENAI_MODEL || DEFAULT_OPENAI_MODEL,
+    openaiEmbeddingModel: env.COHORT_OPENAI_EMBEDDING_MODEL || DEFAULT_OPENAI_EMBEDDING_MODEL,
     ...(env.ANTHROPIC_API_KEY ? { anthropicApiKey: env.ANTHROPIC_API_KEY } : {}),
     ...(env.ANTHROPIC_BASE_URL ? { anthropicBaseURL: env.ANTHROPIC_BASE_URL.replace(/\/+$/, '') } : {}),
     anthropicModel: env.COHORT_ANTHROPIC_MODEL || DEFAULT_ANTHROPIC_MODEL,

@@ -13,6 +13,10 @@
  * ≤ 1,000 → +0, ≤ 4,000 → +1, more → +2; `reasoning_effort: "high"` adds one
  * tier (capped at +2). The highest applicable base applies (an analysed
  * response with an image costs 3–5, not 6–10); server tool turns add on top.
+ *
+ * The brief's table has no row for an embeddings call (focus groups' SSR
+ * elicitation): one is priced as a standard response of its input tokens,
+ * `embedding` (1) plus the size tier of those tokens — 1–3.
  */
 export interface PricingInput {
   totalTokens: number;
@@ -29,6 +33,8 @@ export interface PricingTable {
   imageInput: number;
   analysis: number;
   serverToolTurn: number;
+  /** Base of an embeddings call, sized by its input tokens. */
+  embedding: number;
   /** Upper token bounds of tiers 0 and 1. */
   tierBounds: [number, number];
 }
@@ -39,6 +45,7 @@ export const DEFAULT_PRICING: PricingTable = {
   imageInput: 3,
   analysis: 3,
   serverToolTurn: 2,
+  embedding: 1,
   tierBounds: [1000, 4000],
 };
 
@@ -56,4 +63,9 @@ export function creditsFor(input: PricingInput, table: PricingTable = DEFAULT_PR
   if (input.imageInput) base = Math.max(base, table.imageInput);
   if (input.analysis) base = Math.max(base, table.analysis);
   return base + tier + input.serverToolTurns * (table.serverToolTurn + tier);
+}
+
+/** An embeddings call: `embedding` plus the size tier of its input tokens. */
+export function embeddingCredits(inputTokens: number, table: PricingTable = DEFAULT_PRICING): number {
+  return table.embedding + sizeTier({ totalTokens: inputTokens }, table);
 }

@@ -8,6 +8,7 @@
  * Elicitor, chosen by the question's `elicitation`.
  */
 import type { Provider } from '../providers/types.js';
+import { ssrElicitation } from './ssr-elicitation.js';
 import { generateObject, type ObjectRequest, type ObjectUsage } from '../structured/generate-object.js';
 import type { Answer } from './answer-types.js';
 import { typeOf, type Question } from './questions/registry.js';
@@ -30,6 +31,8 @@ export interface Elicited {
   /** Every model call's tokens (each is paid for). */
   usage: ObjectUsage;
   attempts: number;
+  /** SSR: the input tokens of the embeddings call (priced on its own, src/pricing.ts embeddingCredits). */
+  embeddingTokens?: number;
 }
 
 /** Throws GenerateObjectError when no valid answer came within the repair budget; backend errors propagate. */
@@ -51,4 +54,4 @@ export const directElicitation: Elicitor = async ({ provider, question, request,
 
 export type Elicitors = Record<'direct' | 'ssr', Elicitor | undefined>;
 
-export const DEFAULT_ELICITORS: Elicitors = { direct: directElicitation, ssr: undefined };
+export const DEFAULT_ELICITORS: Elicitors = { direct: directElicitation, ssr: ssrElicitation };

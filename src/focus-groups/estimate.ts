@@ -12,10 +12,11 @@
  * key's hold reserves before any model call, and what settles down to the
  * answers actually received.
  */
-import { creditsFor, type PricingTable } from '../pricing.js';
+import { creditsFor, embeddingCredits, type PricingTable } from '../pricing.js';
 import { countTokens } from '../util/tokens.js';
 import type { Question } from './questions/registry.js';
-import { REPLY_FORMAT } from './prompts.js';
+import { questionText, REPLY_FORMAT } from './prompts.js';
+import { anchorsOf } from './ssr-anchors.js';
 import { typeOf } from './questions/registry.js';
 import { setsOf } from './questions/maxdiff.js';
 
@@ -33,8 +34,12 @@ const MESSAGE_OVERHEAD = 4;
 /** Tokens of a typical reasoning (one to three sentences) plus the JSON around it. */
 const REASONING_TOKENS = 60;
 
+/** Tokens of a typical answer in words (SSR). */
+const WORDS_ANSWER_TOKENS = 40;
+
 /** The tokens a typical answer of this question takes. */
 export function answerTokens(q: Question): number {
+  if (q.elicitation === 'ssr') return REASONING_TOKENS + WORDS_ANSWER_TOKENS;
   switch (q.type) {
     case 'open_ended':
       return REASONING_TOKENS + Math.ceil((q.max_words ?? 80) * 1.35);
@@ -53,7 +58,17 @@ export function answerTokens(q: Question): number {
 
 /** The tokens of a question's message. */
 export function questionTokens(q: Question, index: number, total: number): number {
-  return MESSAGE_OVERHEAD + countTokens(`Question ${index + 1} of ${total}.\n${typeOf(q).render(q)}\n\n${REPLY_FORMAT}`);
+  return MESSAGE_OVERHEAD + countTokens(`Question ${index + 1} of ${total}.\n${questionText(q)}\n\n${REPLY_FORMAT}`);
+}
+
+/** The input tokens of an SSR question's embeddings call (the answer and the anchors); 0 for a direct question. */
+export function embeddingTokens(q: Question): number {
+  return q.elicitation === 'ssr' ? WORDS_ANSWER_TOKENS + anchorsOf(q).reduce((n, a) => n + countTokens(a), 0) : 0;
+}
+
+/** An SSR question's embeddings call's credits; 0 for a direct question. */
+export function embeddingCallCredits(q: Question, pricing: PricingTable): number {
+  return q.elicitation === 'ssr' ? embeddingCredits(embeddingTokens(q), pricing) : 0;
 }
 
 /** Expected credits of one respondent answering the whole guide, given its system prompt's tokens. */
@@ -64,18 +79,23 @@ export function respondentCredits(questions: readonly Question[], systemTokens: 
     const asked = questionTokens(q, k, questions.length);
     const answer = answerTokens(q);
     const input = systemTokens + history + asked;
-    credits += creditsFor({ totalTokens: input + answer, imageInput, calledFunctions: false, analysis: false, serverToolTurns: 0 }, pricing);
+    credits += creditsFor({ totalTokens: input + answer, imageInput, calledFunctions: false, analysis: false, serverToolTurns: 0 }, pricing) + embeddingCallCredits(q, pricing);
     history += asked + MESSAGE_OVERHEAD + answer;
   });
   return credits;
 }
 
-/** The most one answer can cost. */
-export function maxAnswerCredits(imageInput: boolean, pricing: PricingTable): number {
-  return creditsFor({ totalTokens: Number.MAX_SAFE_INTEGER, imageInput, calledFunctions: false, analysis: false, serverToolTurns: 0 }, pricing);
+/** The most one answer can cost (an SSR answer: with its embeddings call at the top tier too). */
+export function maxAnswerCredits(imageInput: boolean, pricing: PricingTable, ssr = false): number {
+  return creditsFor({ totalTokens: Number.MAX_SAFE_INTEGER, imageInput, calledFunctions: false, analysis: false, serverToolTurns: 0 }, pricing) + (ssr ? embeddingCredits(Number.MAX_SAFE_INTEGER, pricing) : 0);
 }
 
-/** What one answer cost, from the tokens of every attempt it took. */
-export function answerCredits(totalTokens: number, imageInput: boolean, pricing: PricingTable): number {
-  return creditsFor({ totalTokens, imageInput, calledFunctions: false, analysis: false, serverToolTurns: 0 }, pricing);
+/** The most one respondent answering the whole guide can cost. */
+export function maxRespondentCredits(questions: readonly Question[], imageInput: boolean, pricing: PricingTable): number {
+  return questions.reduce((n, q) => n + maxAnswerCredits(imageInput, pricing, q.elicitation === 'ssr'), 0);
+}
+
+/** What one answer cost, from the tokens of every attempt it took (and of its embeddings call, SSR). */
+export function answerCredits(totalTokens: number, imageInput: boolean, pricing: PricingTable, embeddingTokens?: number): number {
+  return creditsFor({ totalTokens, imageInput, calledFunctions: false, analysis: false, serverToolTurns: 0 }, pricing) + (embeddingTokens !== undefined ? embeddingCredits(embeddingTokens, pricing) : 0);
 }

@@ -11,6 +11,7 @@ import type { Question } from './questions/registry.js';
 import { typeOf } from './questions/registry.js';
 import type { RespondentProfile } from './respondent-profile.js';
 import type { StudyDefinition } from './study.js';
+import { ssrRender } from './ssr-anchors.js';
 
 /** A 0–1 trait in words a person would use about themselves. */
 function level(x: number): string {
@@ -38,11 +39,14 @@ export function respondentSystemPrompt(personaPrompt: string, profile: Responden
   return lines.join('\n');
 }
 
+/** How a question reads: its type's rendering, or, elicited by SSR, asking for words. */
+export const questionText = (q: Question): string => (q.elicitation === 'ssr' ? ssrRender(q) : typeOf(q).render(q));
+
 export const REPLY_FORMAT = 'Reply with a JSON object: "reasoning" first (why, in your own words, one to three sentences), then your answer.';
 
 /** The user message of question `index` (0-based); `images` (data: URLs) go with the first question asked. */
 export function questionItem(q: Question, index: number, total: number, images: readonly string[]): ConversationItem {
-  const text = `Question ${index + 1} of ${total}.\n${typeOf(q).render(q)}\n\n${REPLY_FORMAT}`;
+  const text = `Question ${index + 1} of ${total}.\n${questionText(q)}\n\n${REPLY_FORMAT}`;
   const content: ContentPart[] = [{ type: 'text', text }, ...images.map((url): ContentPart => ({ type: 'image', url, detail: 'auto' }))];
   return { type: 'message', role: 'user', content };
 }

@@ -23,7 +23,7 @@ import { dropNulls, parseRequest } from '../schemas/validate.js';
 import type { FocusGroupsStore } from '../storage/focus-groups-store.js';
 import { countTokens } from '../util/tokens.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
-import { maxAnswerCredits, respondentCredits, type StudyEstimate } from './estimate.js';
+import { maxRespondentCredits, respondentCredits, type StudyEstimate } from './estimate.js';
 import { studyEventStream, type EventStreamOptions } from './events.js';
 import type { ProgressHub } from './progress.js';
 import { respondentSystemPrompt } from './prompts.js';
@@ -116,7 +116,27 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
       credits += a.respondents * respondentCredits(def.questions, countTokens(system), imageInput, deps.pricing);
     });
     const answers = respondents * def.questions.length;
-    return { answers, credits, max_credits: answers * maxAnswerCredits(imageInput, deps.pricing) };
+    return { answers, credits, max_credits: respondents * maxRespondentCredits(def.questions, imageInput, deps.pricing) };
+  }
+
+  /**
+   * SSR questions need embeddings on every route the study's calls take (one per
+   * persona): a 422 naming the first such question otherwise. A live key without any
+   * backend is left to the 503 below.
+   */
+  function checkEmbeddings(caller: FocusGroupCaller, def: StudyDefinition, personas: ResolvedPersona[]): void {
+    const i = def.questions.findIndex((q) => q.elicitation === 'ssr');
+    if (i < 0) return;
+    const provider = caller.mode === 'test' ? deps.engines.sandbox : deps.engines.live;
+    if (!provider) return;
+    const workspace = { id: caller.workspaceId, ...(caller.workspaceName !== undefined ? { name: caller.workspaceName } : {}) };
+    const without = personas.find((persona) => !provider.embeddings?.available({ persona, workspace }));
+    if (!without) return;
+    throw new ApiError(
+      'validation_error',
+      `'ssr' elicitation needs embeddings, and the backend${personas.length > 1 ? ` that serves persona '${without.id}'` : ''} has no embedding model. Configure one (the backend's embeddings: {model: …} in cohort.config.yaml, or COHORT_UPSTREAM_EMBEDDING_MODEL), or use elicitation 'direct'.`,
+      { param: `questions[${i}].elicitation` },
+    );
   }
 
   function requestHash(body: unknown): string {
@@ -157,6 +177,7 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
         const first = loaded[0]!;
         images = first.type === 'message' ? first.content.flatMap((p) => (p.type === 'image' ? [p.url] : [])) : [];
       }
+      checkEmbeddings(caller, def, personas);
       const est = estimate(def, personas, images.length > 0);
       const respondents = def.personas.reduce((n, p) => n + p.respondents, 0);
       if (req.dry_run) return { kind: 'estimate', estimate: estimateView(est, { respondents, questions: def.questions.length, live: caller.mode === 'live' }) };

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { SCALE_TYPES, type ScaleType } from './stored-answer.js';
 import { QUESTION_REGISTRY, questionSchema, type Question } from './questions/registry.js';
 import { checkWhen } from './skip-logic.js';
+import { ssrProblem } from './ssr-anchors.js';
 import type { PersonaAllocation, StudyDefinition } from './study.js';
 
 export const MAX_RESPONDENTS = 10_000;
@@ -101,12 +102,8 @@ function checkQuestions(questions: ReadonlyArray<Omit<Question, 'id'> & { id?: s
     if (index.has(id)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: `'${id}' is already the id of questions[${index.get(id)}]` });
     else index.set(id, i);
     if (q.elicitation === 'ssr') {
-      const scale = (SCALE_TYPES as readonly string[]).includes(q.type);
-      ctx.addIssue({
-        code: 'custom',
-        path: ['questions', i, 'elicitation'],
-        message: scale ? "'ssr' (semantic-similarity rating) is not available yet; use 'direct'" : `elicitation applies to scale questions (${SCALE_TYPES.join(', ')})`,
-      });
+      const problem = ssrProblem(q as Question);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['questions', i, 'elicitation'], message: problem });
     }
     if (q.reference) {
       const def = QUESTION_REGISTRY[q.type] as (typeof QUESTION_REGISTRY)[Question['type']];

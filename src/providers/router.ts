@@ -48,7 +48,7 @@ import type { Logger } from '../logger.js';
 import { retryAfterMs } from '../util/retry-after.js';
 import { abortReason } from '../util/upstream-http.js';
 import { emulateJsonSchema, jsonSchemaCheck } from './json-emulation.js';
-import type { Provider, ProviderEvent, ProviderRequest } from './types.js';
+import type { EmbeddingRequest, EmbeddingResult, Embeddings, Provider, ProviderEvent, ProviderRequest } from './types.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (0: none). */
@@ -186,13 +186,68 @@ export function createRouterProvider(options: RouterOptions): RouterProvider {
     return Math.floor(random() * cap);
   }
 
+  /**
+   * Embeddings follow the request's route like answers do, skipping the
+   * backends without an embedding model: retries and fallback as for
+   * answers, the backend's `firstByteMs` bounding each call.
+   */
+  const embedders = (req: Pick<EmbeddingRequest, 'persona' | 'workspace'>) => routeFor(req).map((n) => backends.get(n)!).filter((b) => b.provider.embeddings?.available(req));
+  const embeddings: Embeddings | undefined = [...backends.values()].some((b) => b.provider.embeddings)
+    ? {
+        available: (req) => embedders(req).length > 0,
+        async embed(req) {
+          const route = embedders(req);
+          if (route.length === 0) throw new ApiError('invalid_request', `No backend of this request's route (${routeFor(req).join(', ')}) has an embedding model.`);
+          let last: unknown;
+          for (const backend of route) {
+            const policy = backend.retries ?? DEFAULT_RETRIES;
+            for (let attempt = 0; ; attempt++) {
+              if (req.signal.aborted) throw abortReason(req.signal, undefined);
+              try {
+                return await embedOnce(backend, req);
+              } catch (err) {
+                if (req.signal.aborted) throw err;
+                last = err;
+                if (!fallsBack(err)) throw err;
+                const delay = attempt < policy.max && isRetryable(err) ? retryDelay(err, attempt, policy) : undefined;
+                if (delay === undefined) break;
+                logger?.warn('backend.retry', { backend: backend.name, attempt: attempt + 1, delay_ms: delay, code: codeOf(err), call: 'embeddings' });
+                await sleep(delay, req.signal);
+              }
+            }
+          }
+          throw last;
+        },
+      }
+    : undefined;
+
   return {
     name: options.routes.default[0]!,
     engineFor: (req) => routeFor(req)[0]!,
     routeFor,
     backends,
+    ...(embeddings ? { embeddings } : {}),
     stream,
   };
+}
+
+/** One embeddings call of a backend, under its first-byte timeout, aborted with the request. */
+async function embedOnce(backend: RouterBackend, req: EmbeddingRequest): Promise<EmbeddingResult> {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(req.signal.reason);
+  req.signal.addEventListener('abort', onAbort, { once: true });
+  const ms = backend.firstByteMs ?? 0;
+  const timer = ms > 0 ? setTimeout(() => controller.abort(timeoutError(backend.name, 'first', ms)), ms) : undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(abortReason(controller.signal, undefined)), { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    return await Promise.race([backend.provider.embeddings!.embed({ ...req, signal: controller.signal }), aborted]);
+  } finally {
+    clearTimeout(timer);
+    req.signal.removeEventListener('abort', onAbort);
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -163,6 +163,7 @@ export function enforceToolChoice(provider: Provider, options: ToolChoiceOptions
     ...(provider.capabilities ? { capabilities: provider.capabilities } : {}),
     ...(provider.engineFor ? { engineFor: provider.engineFor.bind(provider) } : {}),
     ...(provider.preflight ? { preflight: provider.preflight.bind(provider) } : {}),
+    ...(provider.embeddings ? { embeddings: provider.embeddings } : {}),
     stream,
   };
   wrapped.set(provider, out);

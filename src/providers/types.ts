@@ -149,10 +149,43 @@ export interface ProviderCapabilities {
   enforcesAll?(schema: Record<string, unknown>): boolean;
 }
 
+/**
+ * Text embeddings (focus groups' SSR elicitation, themes): one vector per
+ * input text, in order, from the backend's own embedding model. Backends
+ * offer them through `Provider.embeddings`: OpenAI-compatible `POST
+ * /embeddings` (openai-embeddings/), Ollama's `/api/embed` (ollama/), the
+ * local GGUF engine's embedding context (llama-cpp/embed.ts) and the
+ * sandbox's deterministic embedding (sandbox/embedding.ts).
+ */
+export interface EmbeddingRequest {
+  /** The texts, at least one. */
+  input: string[];
+  /** For per-persona and per-workspace routes (router.ts), as ProviderRequest. */
+  persona?: PersonaRecord;
+  workspace?: { id: string; name?: string };
+  signal: AbortSignal;
+}
+
+export interface EmbeddingResult {
+  /** One vector per input text, in order, all of one dimension. */
+  vectors: number[][];
+  /** Tokens of the input as the backend counted them (what the call is priced by). */
+  inputTokens: number;
+}
+
+export interface Embeddings {
+  /** Whether a request on this route can be embedded (the router: some backend of the route has embeddings). */
+  available(route: Pick<EmbeddingRequest, 'persona' | 'workspace'>): boolean;
+  /** Throws ApiError like `stream` does (retryable 503 for transient upstream failures). */
+  embed(request: EmbeddingRequest): Promise<EmbeddingResult>;
+}
+
 export interface Provider {
   /** Engine name reported in the `x-cohort-engine` header and metrics. */
   readonly name: string;
   readonly capabilities?: ProviderCapabilities;
+  /** Text embeddings, when the engine (or some backend of the router) has an embedding model. */
+  readonly embeddings?: Embeddings;
   /**
    * The engine a request is expected to be served by, when it depends on the
    * request (the router: the first backend of the request's route). Known

@@ -142,6 +142,25 @@ describe('config file', () => {
     assert.deepEqual(local.backends, { 'llama-cpp': { type: 'llama-cpp', modelPath: '/srv/model.gguf' } });
     assert.equal(local.reason, 'COHORT_MODEL_PATH is set');
     assert.throws(() => backendsFromEnv({ COHORT_MODEL_PATH: 'a.gguf', COHORT_UPSTREAM_URL: 'http://x/v1' }), /not both/);
+    const embedding = backendsFromEnv({ COHORT_UPSTREAM_URL: 'http://x/v1', COHORT_UPSTREAM_MODEL: 'm', COHORT_UPSTREAM_EMBEDDING_MODEL: 'nomic-embed-text', COHORT_UPSTREAM_EMBEDDING_API: 'ollama' })!;
+    assert.deepEqual((embedding.backends['openai-chat'] as { embeddings?: unknown }).embeddings, { model: 'nomic-embed-text', api: 'ollama' });
+    assert.throws(() => backendsFromEnv({ COHORT_UPSTREAM_URL: 'http://x/v1', COHORT_UPSTREAM_MODEL: 'm', COHORT_UPSTREAM_EMBEDDING_API: 'ollama' }), /needs COHORT_UPSTREAM_EMBEDDING_MODEL/);
+    assert.throws(() => backendsFromEnv({ COHORT_UPSTREAM_URL: 'http://x/v1', COHORT_UPSTREAM_MODEL: 'm', COHORT_UPSTREAM_EMBEDDING_MODEL: 'e', COHORT_UPSTREAM_EMBEDDING_API: 'grpc' }), /must be openai or ollama/);
+  });
+
+  it('an embeddings block on an HTTP backend gives the router embeddings; llama-cpp takes embeddings: true', () => {
+    const c = parseConfigText(
+      'backends:\n  a: { type: openai-chat, baseURL: "http://127.0.0.1:9/v1", model: m, embeddings: { model: nomic-embed-text, api: ollama } }\n  b: { type: anthropic, apiKey: k, model: c }\nroutes: { default: [a, b], personas: { p1: [b] } }\n',
+      'cohort.config.yaml',
+      {},
+    );
+    assert.deepEqual((c.backends.a as { embeddings?: unknown }).embeddings, { model: 'nomic-embed-text', api: 'ollama' });
+    const live = createLiveRouter(c);
+    assert.equal(live.provider.embeddings?.available({}), true);
+    assert.equal(live.provider.embeddings?.available({ persona: { id: 'p1' } as never }), false, "the persona's route has no backend with embeddings");
+    assert.throws(() => parseConfigText('backends:\n  a: { type: openai-chat, model: m, embeddings: { api: openai } }\n', 'cohort.config.yaml', {}), /backends\.a\.embeddings\.model/);
+    const local = parseConfigText('backends:\n  l: { type: llama-cpp, modelPath: /x.gguf, embeddings: true }\n', 'cohort.config.yaml', {});
+    assert.equal((local.backends.l as { embeddings?: boolean }).embeddings, true);
   });
 
   it('describes the backends in one line', () => {
@@ -179,10 +198,14 @@ describe('zero-config', () => {
   it('OPENAI_API_KEY → OpenAI Responses (COHORT_OPENAI_MODEL, default gpt-4o-mini)', async () => {
     const found = await autodetectBackends(autodetectSettingsFrom({ OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant', OLLAMA_HOST: ollamaURL }));
     assert.ok(found.config);
-    assert.deepEqual(found.config.backends, { 'openai-responses': { type: 'openai-responses', baseURL: 'https://api.openai.com/v1', apiKey: 'sk-test', model: 'gpt-4o-mini' } });
+    assert.deepEqual(found.config.backends, {
+      'openai-responses': { type: 'openai-responses', baseURL: 'https://api.openai.com/v1', apiKey: 'sk-test', model: 'gpt-4o-mini', embeddings: { model: 'text-embedding-3-small' } },
+    });
     assert.equal(`${describeBackends(found.config)} because ${found.config.reason}`, 'openai-responses (gpt-4o-mini) because OPENAI_API_KEY is set');
     const custom = await autodetectBackends(autodetectSettingsFrom({ OPENAI_API_KEY: 'sk-test', COHORT_OPENAI_MODEL: 'gpt-4.1', OPENAI_BASE_URL: 'https://proxy.example/v1/' }));
     assert.equal(describeBackends(custom.config!), 'openai-responses (gpt-4.1 at proxy.example)');
+    const embedding = await autodetectBackends(autodetectSettingsFrom({ OPENAI_API_KEY: 'sk-test', COHORT_OPENAI_EMBEDDING_MODEL: 'text-embedding-3-large' }));
+    assert.deepEqual((embedding.config!.backends['openai-responses'] as { embeddings?: unknown }).embeddings, { model: 'text-embedding-3-large' });
   });
 
   it('else ANTHROPIC_API_KEY → Anthropic (COHORT_ANTHROPIC_MODEL, default claude-3-5-haiku-latest)', async () => {

@@ -48,6 +48,11 @@ export function answeringHandler(usage: MockUsage = { prompt_tokens: 1200, compl
   return (req): MockReply => ({ type: 'completion', content: JSON.stringify(instanceOf(requestedSchema(req), options)), usage });
 }
 
+/** Routes by path as a real server does: `/embeddings` gets the OpenAI embeddings reply, anything else `chat`. */
+export function withEmbeddings(chat: MockHandler): MockHandler {
+  return (req) => (req.path.endsWith('/embeddings') ? { type: 'embeddings' } : chat(req));
+}
+
 export function api(baseURL: string, key: string) {
   const headers = (extra: Record<string, string> = {}) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json', ...extra });
   return {

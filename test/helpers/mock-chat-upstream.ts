@@ -133,7 +133,30 @@ export interface ErrorReply {
   headers?: Record<string, string>;
 }
 
+/**
+ * OpenAI's `POST /v1/embeddings` reply: `{object: "list", data: [{object: "embedding",
+ * index, embedding}], model, usage: {prompt_tokens, total_tokens}}`. Without `vectors`,
+ * each input text gets `mockEmbedding(text)`; `order: 'reversed'` sends the data items
+ * last index first (servers may). `usage: false` sends none.
+ */
+export interface EmbeddingsReply {
+  type: 'embeddings';
+  vectors?: number[][];
+  usage?: { prompt_tokens: number; total_tokens: number } | false;
+  order?: 'reversed';
+  model?: string;
+}
+
+/** Ollama's `POST /api/embed` reply: `{model, embeddings, total_duration, load_duration, prompt_eval_count}`. */
+export interface OllamaEmbedReply {
+  type: 'ollama-embed';
+  vectors?: number[][];
+  promptEvalCount?: number;
+}
+
 export type MockReply =
+  | EmbeddingsReply
+  | OllamaEmbedReply
   | StreamReply
   | SseReply
   | CompletionReply
@@ -190,6 +213,28 @@ async function respond(reply: MockReply, req: RecordedRequest, res: ServerRespon
     case 'json':
       sendJson(res, reply.status ?? 200, reply.body, reply.headers);
       return;
+    case 'embeddings': {
+      const input = embeddingInputs(req.body);
+      const vectors = reply.vectors ?? input.map(mockEmbedding);
+      const data = vectors.map((embedding, index) => ({ object: 'embedding', index, embedding }));
+      if (reply.order === 'reversed') data.reverse();
+      const tokens = input.reduce((n, t) => n + mockTokens(t), 0);
+      const body: Record<string, unknown> = { object: 'list', data, model: reply.model ?? (req.body as { model?: string } | undefined)?.model ?? 'text-embedding-3-small' };
+      if (reply.usage !== false) body.usage = reply.usage ?? { prompt_tokens: tokens, total_tokens: tokens };
+      sendJson(res, 200, body, undefined);
+      return;
+    }
+    case 'ollama-embed': {
+      const input = embeddingInputs(req.body);
+      sendJson(res, 200, {
+        model: (req.body as { model?: string } | undefined)?.model ?? 'nomic-embed-text',
+        embeddings: reply.vectors ?? input.map(mockEmbedding),
+        total_duration: 14_143_917,
+        load_duration: 1_019_500,
+        prompt_eval_count: reply.promptEvalCount ?? input.reduce((n, t) => n + mockTokens(t), 0),
+      }, undefined);
+      return;
+    }
     case 'completion':
       sendJson(res, 200, buildCompletion(reply, req.body), reply.headers);
       return;
@@ -233,6 +278,30 @@ async function respond(reply: MockReply, req: RecordedRequest, res: ServerRespon
       return;
     }
   }
+}
+
+function embeddingInputs(body: unknown): string[] {
+  const input = (body as { input?: unknown } | undefined)?.input;
+  return Array.isArray(input) ? input.map(String) : typeof input === 'string' ? [input] : [];
+}
+
+/** Whitespace-separated words: the mock's token count of an embedding input. */
+export const mockTokens = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+
+/**
+ * A deterministic 8-dimensional embedding: counts of letters in eight buckets, with the
+ * words "not"/"never"/"no" pulling the last dimension down and "recommend"/"agree"/"love"
+ * up, so an answer's similarity to anchors depends on its words.
+ */
+export function mockEmbedding(text: string): number[] {
+  const v = new Array<number>(8).fill(0);
+  const lower = text.toLowerCase();
+  for (const ch of lower) if (ch >= 'a' && ch <= 'z') v[(ch.charCodeAt(0) - 97) % 7]! += 1;
+  for (const w of lower.match(/[a-z']+/g) ?? []) {
+    if (/^(not|never|no|don't|wouldn't)$/.test(w)) v[7]! -= 5;
+    if (/^(recommend|agree|love|good|definitely)$/.test(w)) v[7]! += 5;
+  }
+  return v;
 }
 
 function defaultErrorType(status: number): string {

@@ -66,7 +66,10 @@ export const commonFields = {
   elicitation: z
     .enum(['direct', 'ssr'])
     .optional()
-    .meta({ description: "Scale questions: 'direct' (the respondent picks a point; default). 'ssr' (semantic-similarity rating) is not available yet." }),
+    .meta({
+      description:
+        "Scale questions: 'direct' (the respondent picks a point; default) or 'ssr' (nps, likert, rating of up to 11 points, semantic_differential: the respondent answers in words, mapped to a probability distribution over the scale by embedding similarity to one anchor statement per point; needs a backend with embeddings).",
+    }),
   reference: referenceSchema.optional(),
 };
 
@@ -162,3 +165,9 @@ export const reasoningOf = (raw: Json): string => String(raw.reasoning ?? '').tr
 export function defineQuestionType<T extends QuestionType, Q extends BaseQuestion & { type: T }>(def: QuestionTypeDef<T, Q>): QuestionTypeDef<T, Q> {
   return def;
 }
+
+/**
+ * The scale point an answer stands at, for skip logic and the minimal counts: the point
+ * itself (direct), or an SSR answer's expected value rounded to the nearest point.
+ */
+export const pointOf = (a: { value: number }): number => Math.round(a.value);

@@ -1,6 +1,7 @@
 /** Likert: agreement (or any labelled scale) on 5 or 7 points; labels default to agreement. */
 import { z } from 'zod';
 import { answerObject, commonFields, defineQuestionType, integerField, label, numbered, range, reasoningOf, type Resolved } from './define.js';
+import { pointOf } from './define.js';
 
 export const AGREEMENT_5 = ['Strongly disagree', 'Disagree', 'Neither agree nor disagree', 'Agree', 'Strongly agree'];
 export const AGREEMENT_7 = ['Strongly disagree', 'Disagree', 'Somewhat disagree', 'Neither agree nor disagree', 'Somewhat agree', 'Agree', 'Strongly agree'];
@@ -31,7 +32,7 @@ export const likert = defineQuestionType<'likert', LikertQuestion>({
   referenceSize: (q) => ({ min: q.scale, max: q.scale }),
   condition: 'number',
   scale: (q) => ({ min: 1, max: labelsOf(q).length, labels: labelsOf(q) }),
-  conditionValue: (_q, a) => a.value,
+  conditionValue: (_q, a) => pointOf(a),
   categories: (q) => range(1, labelsOf(q).length),
-  tally: (_q, a) => [String(a.value)],
+  tally: (_q, a) => [String(pointOf(a))],
 });

@@ -1,6 +1,7 @@
 /** Rating: an integer from min to max (default 1–10), e.g. stars. */
 import { z } from 'zod';
 import { answerObject, commonFields, defineQuestionType, integerField, label, range, reasoningOf, type Resolved } from './define.js';
+import { pointOf } from './define.js';
 
 const schema = z
   .strictObject({
@@ -33,7 +34,7 @@ export const rating = defineQuestionType<'rating', RatingQuestion>({
   referenceSize: (q) => ({ min: q.max - q.min + 1, max: q.max - q.min + 1 }),
   condition: 'number',
   scale: (q) => ({ ...bounds(q), ...(q.min_label && q.max_label ? { labels: [q.min_label, q.max_label] } : {}) }),
-  conditionValue: (_q, a) => a.value,
+  conditionValue: (_q, a) => pointOf(a),
   categories: (q) => range(bounds(q).min, bounds(q).max),
-  tally: (_q, a) => [String(a.value)],
+  tally: (_q, a) => [String(pointOf(a))],
 });

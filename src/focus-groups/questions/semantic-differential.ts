@@ -1,6 +1,7 @@
 /** Semantic differential: a position between two opposite adjectives (left … right) on a `scale` of 7 (default) or 5 points. */
 import { z } from 'zod';
 import { answerObject, commonFields, defineQuestionType, integerField, label, range, reasoningOf, type Resolved } from './define.js';
+import { pointOf } from './define.js';
 
 const schema = z
   .strictObject({
@@ -25,7 +26,7 @@ export const semanticDifferential = defineQuestionType<'semantic_differential', 
   referenceSize: (q) => ({ min: q.scale, max: q.scale }),
   condition: 'number',
   scale: (q) => ({ min: 1, max: points(q), labels: [q.left, q.right] }),
-  conditionValue: (_q, a) => a.value,
+  conditionValue: (_q, a) => pointOf(a),
   categories: (q) => range(1, points(q)),
-  tally: (_q, a) => [String(a.value)],
+  tally: (_q, a) => [String(pointOf(a))],
 });

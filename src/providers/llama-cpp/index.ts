@@ -32,6 +32,7 @@ import { grammarGaps } from './grammar.js';
 import type { GpuSetting } from './llama-api.js';
 import { createModelHandle, type ModelState } from './load-model.js';
 import { abortReason, createSlotQueue } from './queue.js';
+import { createLlamaEmbeddings } from './embed.js';
 
 export interface LlamaCppProviderOptions {
   /** Path of the GGUF model file. */
@@ -48,6 +49,8 @@ export interface LlamaCppProviderOptions {
   threads?: number;
   /** Replaces `import('node-llama-cpp')`; for tests. */
   importModule?: () => Promise<unknown>;
+  /** Offer embeddings from the same model (embed.ts); default false. */
+  embeddings?: boolean;
 }
 
 export interface LlamaCppProvider extends Provider {
@@ -75,6 +78,8 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): LlamaC
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.importModule ? { importModule: options.importModule } : {}),
   });
+
+  const embeddings = options.embeddings ? createLlamaEmbeddings(() => handle.get(), options.threads !== undefined ? { threads: options.threads } : {}) : undefined;
 
   async function* stream(req: ProviderRequest): AsyncGenerator<ProviderEvent, void, undefined> {
     if (req.signal.aborted) throw abortReason(req.signal);
@@ -110,11 +115,15 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): LlamaC
     name: 'llama-cpp',
     // The grammar enforces most of JSON Schema; what it cannot, the router validates and repairs (grammar.ts).
     capabilities: { jsonSchema: true, enforcesAll: (schema) => grammarGaps(schema).length === 0 },
+    ...(embeddings ? { embeddings } : {}),
     stream,
     async load() {
       await handle.get();
     },
-    close: () => handle.close(),
+    close: async () => {
+      await embeddings?.close();
+      await handle.close();
+    },
     stats: () => ({ loads: handle.loads, loaded: handle.loaded, running: queue.running, waiting: queue.waiting }),
     state: () => ({ state: handle.state, ...(handle.error !== undefined ? { error: handle.error } : {}) }),
   };

@@ -61,6 +61,13 @@ export interface LlamaModel {
     sequences?: number;
     threads?: number;
   }): Promise<LlamaContext>;
+  createEmbeddingContext(options?: { contextSize?: number; threads?: number }): Promise<LlamaEmbeddingContext>;
+}
+
+export interface LlamaEmbeddingContext {
+  getEmbeddingFor(input: string): Promise<{ readonly vector: readonly number[] }>;
+  dispose(): Promise<void>;
+  readonly disposed: boolean;
 }
 
 export interface LlamaContext {

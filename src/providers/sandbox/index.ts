@@ -22,6 +22,7 @@ import { leanOf as respondentLean, respondentAnswer } from './respondent-answer.
 import { requestSeed, Rng } from './seed.js';
 import { argumentsFor, planToolCalls, type PlannedCall } from './tool-calls.js';
 import { countInputTokens, truncateToTokens } from './usage.js';
+import { sandboxEmbeddings } from './embedding.js';
 
 export { countInputTokens, MESSAGE_OVERHEAD_TOKENS, ATTACHMENT_TOKENS } from './usage.js';
 export { requestSeed } from './seed.js';
@@ -131,6 +132,7 @@ export function preflightSandbox(req: SandboxInput): void {
 export function createSandboxProvider(): Provider {
   return {
     name: 'sandbox',
+    embeddings: sandboxEmbeddings,
     preflight: (request) => preflightSandbox(request),
     stream: (request: ProviderRequest) => sandboxStream(request),
   };
