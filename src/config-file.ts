@@ -414,6 +414,13 @@ export function backendsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Ba
   const modelPath = env.COHORT_MODEL_PATH;
   if (url && modelPath) throw new ConfigFileError('Set COHORT_UPSTREAM_URL or COHORT_MODEL_PATH, not both — or write a cohort.config.yaml with both backends and a route.');
   if (url) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigFileError(`COHORT_UPSTREAM_URL must be a URL such as http://127.0.0.1:11434/v1, got '${url}'`);
+    }
+    if (!/^https?:$/.test(parsed.protocol)) throw new ConfigFileError('COHORT_UPSTREAM_URL must be an http(s) URL');
     const api = env.COHORT_UPSTREAM_API || 'chat';
     if (api !== 'chat' && api !== 'responses') throw new ConfigFileError(`COHORT_UPSTREAM_API must be chat or responses, got '${api}'`);
     const model = env.COHORT_UPSTREAM_MODEL;

@@ -7,12 +7,6 @@ import { autodetectSettingsFrom, ConfigFileError, readBackendsConfig, type Autod
 import { parseAllowList } from './util/address-policy.js';
 import { readLimits, type Limits } from './limits/request-limits.js';
 
-export interface UpstreamConfig {
-  baseURL: string;
-  apiKey?: string;
-  model: string;
-}
-
 export interface Config {
   port: number;
   host: string;
@@ -27,7 +21,6 @@ export interface Config {
   /** Request, stream and server limits with their COHORT_* overrides (src/limits/request-limits.ts); readConfig always sets it. */
   limits?: Limits;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  upstream?: UpstreamConfig;
   /** Seconds to let in-flight streams finish on shutdown. */
   shutdownGraceSeconds: number;
   /** COHORT_KEY_CACHE_MS: how long an API key's record is reused (revocations from another process apply within it). */
@@ -136,20 +129,6 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   const port = intOption(flags.port ?? env.PORT, flags.port !== undefined ? '--port' : 'PORT', 8080, 0, 65535);
   const level = env.COHORT_LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`COHORT_LOG_LEVEL must be debug, info, warn or error, got '${level}'`);
-  let upstream: UpstreamConfig | undefined;
-  const url = env.COHORT_UPSTREAM_URL;
-  if (url) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new ConfigError(`COHORT_UPSTREAM_URL must be a URL such as http://127.0.0.1:11434/v1, got '${url}'`);
-    }
-    if (!/^https?:$/.test(parsed.protocol)) throw new ConfigError('COHORT_UPSTREAM_URL must be an http(s) URL');
-    const model = env.COHORT_UPSTREAM_MODEL;
-    if (!model) throw new ConfigError('COHORT_UPSTREAM_MODEL must name the upstream model (e.g. gpt-4o-mini, llama3.2) when COHORT_UPSTREAM_URL is set');
-    upstream = { baseURL: url.replace(/\/+$/, ''), model, ...(env.COHORT_UPSTREAM_API_KEY ? { apiKey: env.COHORT_UPSTREAM_API_KEY } : {}) };
-  }
   let backends: BackendsConfig | undefined;
   let fetchAllow: string[];
   try {
@@ -196,7 +175,6 @@ export function readConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
       batch: intOption(env.COHORT_FOCUS_GROUP_BATCH, 'COHORT_FOCUS_GROUP_BATCH', 1, 1, 1000),
       lockMs: intOption(env.COHORT_FOCUS_GROUP_LOCK_MS, 'COHORT_FOCUS_GROUP_LOCK_MS', 30_000, 1000, 3_600_000),
     },
-    ...(upstream ? { upstream } : {}),
     ...(backends ? { backends } : { autodetect: autodetectSettingsFrom(env) }),
     ...(fetchAllow.length > 0 ? { fetchAllow } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),

@@ -16,7 +16,17 @@
  * never matches, so what depends on it is skipped too.
  */
 import { z } from 'zod';
-import type { ConditionKind } from './questions/define.js';
+
+/** What skip logic can test on a type's answers. */
+export type ConditionKind =
+  /** equals / not_equals / in / gt / gte / lt / lte on the number. */
+  | 'number'
+  /** equals / not_equals on the boolean. */
+  | 'boolean'
+  /** equals / not_equals / in on the chosen option (first-ranked for ranking); includes on a multi-select. */
+  | 'choice'
+  /** Cannot be referenced by `when`. */
+  | 'none';
 
 const scalar = z.union([z.string().max(200), z.number(), z.boolean()]);
 

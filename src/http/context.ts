@@ -1,6 +1,6 @@
 /** Per-request values set by middleware. */
 import type { PlanLimits } from '../accounts/plans.js';
-import type { Caller } from '../responses/service.js';
+import type { Caller } from '../accounts/caller.js';
 
 export interface AppEnv {
   Variables: {

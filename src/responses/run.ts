@@ -9,6 +9,7 @@ import { ApiError, NO_CLIENT_RETRY, toApiError } from '../errors/api-error.js';
 import type { Provider, ProviderEvent, ProviderRequest, ToolChoice } from '../providers/types.js';
 import { validateAgainst } from '../util/json-schema.js';
 import { StopSequences } from '../providers/stop-sequences.js';
+import type { ServerToolExecutor } from '../server-tools/types.js';
 import type { ResponseTranslator } from './translator.js';
 import type { ResponseObject, StreamEvent } from './types.js';
 
@@ -243,14 +244,6 @@ export interface RunHooks {
   serverTools?: ServerToolExecutor;
   /** Runs on the finished output before the terminal event (e.g. analysis mode). */
   afterOutput?: (response: ResponseObject, signal: AbortSignal) => Promise<void>;
-}
-
-export interface ServerToolExecutor {
-  /** Whether a function name the model called is one of the server's tools. */
-  handles(name: string): boolean;
-  /** Runs a call and returns the text the model reads as its result; records the call for the response. */
-  execute(call: { callId: string; name: string; arguments: string }, signal: AbortSignal, turn: number): Promise<string>;
-  maxTurns: number;
 }
 
 /** A tool choice once a call was made: required → auto; allowed+required → allowed. */

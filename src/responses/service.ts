@@ -13,7 +13,7 @@ import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
 import type { CreditsStore, Hold } from '../storage/credits-store.js';
 import type { ConcurrencyLimiter } from '../limits/types.js';
-import type { PlanLimits } from '../accounts/plans.js';
+import type { Caller } from '../accounts/caller.js';
 import type { Metrics } from '../metrics.js';
 import type { Analyze } from '../analysis/types.js';
 import type { ServerTools, ServerToolSession } from '../server-tools/types.js';
@@ -31,15 +31,7 @@ import { SSE_DONE, SseSink, encodeFrame, sseFrame } from './sse.js';
 import { ResponseTranslator } from './translator.js';
 import type { ResponseObject } from './types.js';
 
-export interface Caller {
-  workspaceId: string;
-  /** The workspace's name, for per-workspace backend routes. */
-  workspaceName?: string;
-  keyId: string;
-  mode: 'live' | 'test';
-  /** Plan limits; without them no concurrency limit applies (internal callers). */
-  limits?: PlanLimits;
-}
+export type { Caller };
 
 export interface ResponsesServiceDeps {
   personas: PersonaStore;

@@ -5,7 +5,6 @@
  * client a call it cannot run.
  */
 import type { FunctionToolDef } from '../providers/types.js';
-import type { ServerToolExecutor } from '../responses/run.js';
 
 /** Tool types a request may enable, with the OpenAI aliases. */
 export const SERVER_TOOL_TYPES = ['tavily_search', 'tavily_extract', 'generateImage', 'editImage', 'generateVideo', 'imageToVideo', 'web_search', 'web_search_preview', 'image_generation'] as const;
@@ -37,6 +36,15 @@ export interface ServerToolCallRecord {
 }
 
 /** One request's server tools: what the model sees, and how calls run. */
+/** What a response run needs of the server's tools (src/responses/run.ts). */
+export interface ServerToolExecutor {
+  /** Whether a function name the model called is one of the server's tools. */
+  handles(name: string): boolean;
+  /** Runs a call and returns the text the model reads as its result; records the call for the response. */
+  execute(call: { callId: string; name: string; arguments: string }, signal: AbortSignal, turn: number): Promise<string>;
+  maxTurns: number;
+}
+
 export interface ServerToolSession extends ServerToolExecutor {
   /** Function definitions presented to the model for the enabled tools. */
   definitions: FunctionToolDef[];

@@ -22,7 +22,9 @@
 import { z } from 'zod';
 import type { AnswerByType, QuestionType } from '../answer-types.js';
 import type { ScaleInfo } from '../stored-answer.js';
-import { whenSchema } from '../skip-logic.js';
+import { whenSchema, type ConditionKind } from '../skip-logic.js';
+
+export type { ConditionKind };
 
 export type Json = Record<string, unknown>;
 
@@ -72,17 +74,6 @@ export const commonFields = {
     }),
   reference: referenceSchema.optional(),
 };
-
-/** What skip logic can test on a type's answers. */
-export type ConditionKind =
-  /** equals / not_equals / in / gt / gte / lt / lte on the number. */
-  | 'number'
-  /** equals / not_equals on the boolean. */
-  | 'boolean'
-  /** equals / not_equals / in on the chosen option (first-ranked for ranking); includes on a multi-select. */
-  | 'choice'
-  /** Cannot be referenced by `when`. */
-  | 'none';
 
 export type Normalized<V> = { ok: true; value: V } | { ok: false; errors: string[] };
 
