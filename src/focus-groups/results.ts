@@ -1,100 +1,189 @@
 /**
- * GET /v1/focus-groups/{id}/results — the minimal aggregates: per question,
- * how many answered, skipped and failed, the distribution over the type's
- * categories (QuestionTypeDef.categories / tally) and, for scale questions,
- * the mean. Computed in one pass over the stored answers, read in pages, so
- * memory stays flat whatever the study's size. The full statistics
- * (src/focus-groups/stats/: CIs, NPS, segments, themes, weighting) build on
- * the same pass.
+ * GET /v1/focus-groups/{id}/results: per question, the full statistics of
+ * ./stats/ (issue 12 "Results" and "Shapes") — n, distribution, mean / median /
+ * sd with seeded-bootstrap intervals, NPS, top-2-box, ranking, MaxDiff,
+ * conjoint, matrix rows, themes with quotes and sentiment, the distance to a
+ * question's `reference` — overall and per segment (persona always, plus the
+ * attributes asked for with `segment_by`), with Holm-adjusted tests between
+ * groups; weighted by raking when the study has `targets`.
+ *
+ * Memory stays bounded whatever the study's size: the respondents' segment
+ * attributes are read once in pages (one small record each), then the answers
+ * are read question batch by question batch — as many questions at a time as
+ * keep at most MAX_HELD_ANSWERS answers in memory — a page of respondents at a
+ * time, each answer kept without its reasoning only until its batch's
+ * statistics are computed.
  */
+import { readText } from '../analysis/lexicon.js';
 import type { FocusGroupsStore } from '../storage/focus-groups-store.js';
-import { typeOf, type Question } from './questions/registry.js';
+import type { Answer } from './answer-types.js';
+import { labelsOf } from './questions/likert.js';
+import { matrixLabels } from './questions/matrix.js';
+import type { Question } from './questions/registry.js';
+import { checkSegmentAttributes, segmentsOf } from './segment-attributes.js';
+import { questionResults, rake, RakingError, statsMethods, type QuestionResult, type QuestionSpec, type RespondentAnswer } from './stats/index.js';
 import type { StudyRecord } from './study.js';
+import { respondentId } from './views.js';
 
-export interface QuestionResult {
-  question_id: string;
-  type: Question['type'];
-  text: string;
-  /** Answered. */
-  n: number;
-  skipped: number;
-  failed: number;
-  /** Category → answers in it (a multi-select answer counts in each category it chose). */
-  distribution: Record<string, number>;
-  /** Scale questions: the mean of the answers. */
-  mean?: number | null;
+/** Answers held in memory at once while computing (a batch of questions × the respondents). */
+export const MAX_HELD_ANSWERS = 100_000;
+/** Raking weights are kept within these multiples of the mean weight (anesrake's cap is 5). */
+export const WEIGHT_TRIM = { min: 0.2, max: 5 } as const;
+
+export interface ResultsOptions {
+  /** Segment attributes, persona first (./segment-attributes.ts parseSegmentBy). */
+  segmentBy: readonly string[];
+  /** Bootstrap replicates (default 1,000). */
+  replicates?: number;
 }
 
-export async function computeResults(store: FocusGroupsStore, study: StudyRecord) {
-  const questions = study.definition.questions;
-  const acc = questions.map((q) => ({
-    q,
-    n: 0,
-    skipped: 0,
-    failed: 0,
-    distribution: Object.fromEntries(typeOf(q).categories(q).map((c) => [c, 0])) as Record<string, number>,
-    sum: 0,
-    scale: typeOf(q).scale !== undefined && q.type !== 'matrix',
-  }));
-  for await (const a of store.answers(study.id)) {
-    const r = acc[a.question_index];
-    if (!r) continue;
-    if (a.status === 'skipped') r.skipped += 1;
-    else if (a.status === 'failed') r.failed += 1;
-    else {
-      r.n += 1;
-      for (const c of typeOf(r.q).tally(r.q, a.value as never)) r.distribution[c] = (r.distribution[c] ?? 0) + 1;
-      const v = (a.value as { value?: unknown } | null)?.value;
-      if (r.scale && typeof v === 'number') r.sum += v;
+export type QuestionResultDocument = QuestionResult & { text: string; failed: number };
+
+export interface Weighting {
+  targets: Record<string, Record<string, number>>;
+  /** false: the targets could not be met (see error); the aggregates are unweighted. */
+  applied: boolean;
+  iterations?: number;
+  converged?: boolean;
+  max_deviation?: number;
+  effective_n?: number;
+  design_effect?: number;
+  trim?: { min: number; max: number };
+  error?: { code: string; message: string; param: string };
+}
+
+export interface ResultsDocument {
+  object: 'focus_group.results';
+  focus_group_id: string;
+  status: StudyRecord['status'];
+  /** Respondents whose answers were read. */
+  respondents: number;
+  segment_by: string[];
+  weighting: Weighting | null;
+  methods: ReturnType<typeof statsMethods>;
+  questions: QuestionResultDocument[];
+}
+
+/** Sentiment of an open-ended answer, −1 … 1: the analysis lexicon's valence (1–10) rescaled. */
+export function answerSentiment(text: string): number {
+  return Math.round(((readText(text).valence - 5.5) / 4.5) * 1000) / 1000;
+}
+
+interface Respondent {
+  segments: Record<string, string>;
+  weight: number;
+}
+
+export async function computeResults(store: FocusGroupsStore, study: StudyRecord, options: ResultsOptions): Promise<ResultsDocument> {
+  const def = study.definition;
+  const questions = def.questions;
+  const total = study.respondentsTotal;
+
+  // 1. Who answered: segment attributes per respondent index (one small record each).
+  const respondents: (Respondent | undefined)[] = new Array(total);
+  const seen = new Set<string>();
+  let count = 0;
+  for await (const r of store.respondentProfiles(study.id)) {
+    const segments = segmentsOf(r.persona_id, r.profile);
+    for (const k of Object.keys(segments)) seen.add(k);
+    respondents[r.index] = { segments, weight: 1 };
+    count++;
+  }
+  checkSegmentAttributes(options.segmentBy, seen);
+
+  // 2. Weights, when the study has targets.
+  const weighting = def.targets ? weigh(def.targets, respondents) : null;
+  const weighted = weighting?.applied === true;
+
+  // 3. The questions, a batch at a time.
+  const analysis = { seed: def.seed, segmentBy: options.segmentBy, ...(options.replicates !== undefined ? { replicates: options.replicates } : {}) };
+  const out: QuestionResultDocument[] = [];
+  const batch = Math.max(1, Math.floor(MAX_HELD_ANSWERS / Math.max(1, total)));
+  for (let from = 0; from < questions.length; from += batch) {
+    const to = Math.min(questions.length, from + batch);
+    const held: RespondentAnswer<Answer>[][] = [];
+    const failed: number[] = [];
+    for (let q = from; q < to; q++) {
+      held.push([]);
+      failed.push(0);
+    }
+    for await (const a of store.answerValues(study.id, { fromQuestion: from, toQuestion: to, respondents: total })) {
+      const k = a.question_index - from;
+      const r = respondents[a.respondent_index];
+      if (!r || k < 0 || k >= held.length) continue;
+      if (a.status === 'failed') {
+        failed[k]! += 1;
+        continue;
+      }
+      let answer: Answer | null = null;
+      if (a.status === 'answered' && a.value) {
+        const { reasoning: _reasoning, ...value } = a.value as Answer & { reasoning?: string };
+        answer = value as Answer;
+      }
+      const record: RespondentAnswer<Answer> = { answer, segments: r.segments };
+      if (weighted) record.weight = r.weight;
+      if (questions[a.question_index]!.type === 'open_ended') record.respondent_id = respondentId(study.id, a.respondent_index);
+      held[k]!.push(record);
+    }
+    for (let q = from; q < to; q++) {
+      const question = questions[q]!;
+      const result = questionResults(specOf(question), held[q - from]!, {
+        ...analysis,
+        ...(question.type === 'open_ended' ? { sentiment: answerSentiment } : {}),
+      });
+      const { question_id, type, ...rest } = result;
+      out.push({ question_id, type, text: question.text, ...rest, failed: failed[q - from]! } as QuestionResultDocument);
+      held[q - from] = [];
     }
   }
+
   return {
-    object: 'focus_group.results' as const,
+    object: 'focus_group.results',
     focus_group_id: study.id,
     status: study.status,
-    questions: acc.map((r): QuestionResult => ({
-      question_id: r.q.id,
-      type: r.q.type,
-      text: r.q.text,
-      n: r.n,
-      skipped: r.skipped,
-      failed: r.failed,
-      distribution: r.distribution,
-      ...(r.scale ? { mean: r.n ? Math.round((r.sum / r.n) * 1000) / 1000 : null } : {}),
-    })),
+    respondents: count,
+    segment_by: [...options.segmentBy],
+    weighting,
+    methods: statsMethods(options.replicates !== undefined ? { replicates: options.replicates } : {}),
+    questions: out,
   };
 }
 
-const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/** Every answer as one CSV row, streamed in pages. */
-export function answersCsv(store: FocusGroupsStore, study: StudyRecord, respondentId: (index: number) => string): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const it = store.answers(study.id);
-  let header = true;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (header) {
-        header = false;
-        controller.enqueue(encoder.encode('respondent_id,respondent_index,persona_id,question_id,type,status,answer,reasoning,credits\r\n'));
-        return;
-      }
-      const lines: string[] = [];
-      for (let i = 0; i < 500; i++) {
-        const r = await it.next();
-        if (r.done) break;
-        const a = r.value;
-        const { reasoning: _r, ...answer } = (a.value ?? {}) as Record<string, unknown>;
-        lines.push([respondentId(a.respondent_index), a.respondent_index, a.persona_id, a.question_id, a.type, a.status, a.value ? answer : null, a.reasoning, a.credits].map(csvCell).join(','));
-      }
-      if (lines.length) controller.enqueue(encoder.encode(`${lines.join('\r\n')}\r\n`));
-      if (lines.length < 500) controller.close();
-    },
-    async cancel() {
-      await it.return(undefined);
-    },
-  });
+/** A question as the statistics read it: scale labels filled in where the question leaves them to their default. */
+export function specOf(q: Question): QuestionSpec {
+  if (q.type === 'likert') return { ...q, labels: labelsOf(q) } as unknown as QuestionSpec;
+  if (q.type === 'matrix') {
+    const labels = matrixLabels(q);
+    return (labels ? { ...q, labels } : q) as unknown as QuestionSpec;
+  }
+  return q as unknown as QuestionSpec;
 }
+
+/** Rakes the respondents to the targets; sets each respondent's weight. A target the sample cannot meet leaves the results unweighted, saying why. */
+function weigh(targets: Record<string, Record<string, number>>, respondents: (Respondent | undefined)[]): Weighting {
+  const present = respondents.filter((r): r is Respondent => r !== undefined);
+  if (present.length === 0) return { targets, applied: false, error: { code: 'no_respondents', message: 'No respondent to weight yet.', param: 'targets' } };
+  try {
+    const r = rake(
+      present.map((p) => p.segments),
+      targets,
+      { trim: WEIGHT_TRIM },
+    );
+    present.forEach((p, i) => (p.weight = r.weights[i]!));
+    return {
+      targets,
+      applied: true,
+      iterations: r.iterations,
+      converged: r.converged,
+      max_deviation: r.maxDeviation,
+      effective_n: r.effectiveN,
+      design_effect: r.designEffect,
+      trim: { ...WEIGHT_TRIM },
+    };
+  } catch (error) {
+    if (!(error instanceof RakingError)) throw error;
+    const param = `targets.${error.dimension}${error.category !== undefined ? `.${error.category}` : ''}`;
+    return { targets, applied: false, error: { code: error.code, message: error.message, param } };
+  }
+}
+

@@ -27,7 +27,11 @@ import { maxRespondentCredits, respondentCredits, type StudyEstimate } from './e
 import { studyEventStream, type EventStreamOptions } from './events.js';
 import type { ProgressHub } from './progress.js';
 import { respondentSystemPrompt } from './prompts.js';
-import { answersCsv, computeResults } from './results.js';
+import { answersCsv } from './answers-csv.js';
+import { htmlReport } from './report/html-report.js';
+import { computeResults, type ResultsDocument } from './results.js';
+import { createResultsCache, resultsCacheKey } from './results-cache.js';
+import { parseSegmentBy } from './segment-attributes.js';
 import type { StudyQueue } from './runner.js';
 import { sampleProfile } from './sample.js';
 import { createFocusGroupRequest, normalizeStudy } from './study-request.js';
@@ -79,12 +83,38 @@ export const listRespondentsQuery = z
   })
   .meta({ id: 'ListRespondentsQuery' });
 
-export const exportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).meta({ id: 'ExportFocusGroupQuery' });
+const segmentByParam = z
+  .string()
+  .max(400)
+  .optional()
+  .meta({ description: 'Segment attributes besides persona (always included), comma-separated: age_band, gender, region, country, income, household, or an attribute of the personas\' population models (at most 4). An unknown attribute is a 400 naming segment_by.' });
+
+export const resultsQuery = z.object({ segment_by: segmentByParam }).meta({ id: 'FocusGroupResultsQuery' });
+
+export const exportQuery = z
+  .object({
+    format: z.enum(['json', 'csv', 'html']).default('json').meta({ description: 'json: the study with its results; csv: one row per answer; html: one self-contained report (inline CSS and SVG charts, no scripts, no network).' }),
+    segment_by: segmentByParam,
+  })
+  .meta({ id: 'ExportFocusGroupQuery' });
+
+export type ExportOutcome =
+  | { format: 'json'; body: unknown }
+  | { format: 'csv'; body: ReadableStream<Uint8Array> }
+  | { format: 'html'; body: string };
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
   const now = () => Math.floor(deps.clock.now() / 1000);
+  const cache = createResultsCache<ResultsDocument>();
+
+  /** The results document; cached once the study has ended (its answers no longer change). */
+  function resultsOf(s: StudyRecord, segmentBy: string[]): Promise<ResultsDocument> {
+    if (!isTerminal(s.status)) return computeResults(deps.store, s, { segmentBy });
+    return cache.get(resultsCacheKey(s.id, segmentBy), () => computeResults(deps.store, s, { segmentBy }));
+  }
+
   const notFound = (id: string) => new ApiError('not_found', `Focus group with id '${id}' not found.`, { param: 'focus_group_id' });
 
   async function find(caller: FocusGroupCaller, id: string): Promise<StudyRecord> {
@@ -266,15 +296,20 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
       return { object: 'list' as const, data, has_more: page.has_more, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
     },
 
-    async results(caller: FocusGroupCaller, id: string) {
-      return computeResults(deps.store, await find(caller, id));
+    async results(caller: FocusGroupCaller, id: string, query: unknown = {}): Promise<ResultsDocument> {
+      const q = parseRequest(resultsQuery, query);
+      const segmentBy = parseSegmentBy(q.segment_by);
+      return resultsOf(await find(caller, id), segmentBy);
     },
 
-    async export(caller: FocusGroupCaller, id: string, query: unknown): Promise<{ format: 'json'; body: unknown } | { format: 'csv'; body: ReadableStream<Uint8Array> }> {
+    async export(caller: FocusGroupCaller, id: string, query: unknown): Promise<ExportOutcome> {
       const q = parseRequest(exportQuery, query);
+      const segmentBy = parseSegmentBy(q.segment_by);
       const s = await find(caller, id);
       if (q.format === 'csv') return { format: 'csv', body: answersCsv(deps.store, s, (i) => respondentId(s.id, i)) };
-      return { format: 'json', body: { focus_group: studyView(s), results: await computeResults(deps.store, s) } };
+      const results = await resultsOf(s, segmentBy);
+      if (q.format === 'html') return { format: 'html', body: htmlReport(studyView(s), results, { generatedAt: now() }) };
+      return { format: 'json', body: { focus_group: studyView(s), results } };
     },
 
     /** Ends a running study now: it pays for the answers it got, the rest of its hold is released. Idempotent. */
@@ -296,6 +331,7 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
         deps.queue.stop(id);
       }
       if (!(await deps.store.delete(caller.workspaceId, id))) throw notFound(id);
+      cache.drop(id);
       deps.progress.notify(id);
       return { id, object: 'focus_group.deleted', deleted: true };
     },

@@ -10,6 +10,7 @@ import { SCALE_TYPES, type ScaleType } from './stored-answer.js';
 import { QUESTION_REGISTRY, questionSchema, type Question } from './questions/registry.js';
 import { checkWhen } from './skip-logic.js';
 import { ssrProblem } from './ssr-anchors.js';
+import { normalizeTargets, targetsSchema } from './targets.js';
 import type { PersonaAllocation, StudyDefinition } from './study.js';
 
 export const MAX_RESPONDENTS = 10_000;
@@ -48,6 +49,7 @@ export const createFocusGroupRequest = z
     instructions: z.string().trim().min(1).max(10_000).optional().meta({ description: 'Context for every respondent (appended to the system prompt).' }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional().meta({ description: 'Same seed, same respondents; on the sandbox, the same answers. Default: random (returned).' }),
     temperature: z.number().min(0).max(2).optional(),
+    targets: targetsSchema.optional(),
     metadata: z
       .record(z.string().min(1).max(64), z.string().max(512))
       .refine((m) => Object.keys(m).length <= 16, 'at most 16 keys')
@@ -171,6 +173,7 @@ export function normalizeStudy(req: CreateFocusGroupRequest, seed: number): Stud
   }
   if (req.instructions !== undefined) def.instructions = req.instructions;
   if (req.temperature !== undefined) def.temperature = req.temperature;
+  if (req.targets && Object.keys(req.targets).length > 0) def.targets = normalizeTargets(req.targets);
   return def;
 }
 

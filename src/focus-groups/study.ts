@@ -36,6 +36,8 @@ export interface StudyDefinition {
   /** Reproducibility: the same seed on the sandbox reproduces the study exactly. */
   seed: number;
   temperature?: number;
+  /** Target marginals (attribute → category → share, each attribute's shares summing to 1): the results rake to them. */
+  targets?: Record<string, Record<string, number>>;
   /** The workspace's name when created, for per-workspace backend routes (not shown by the API). */
   workspace_name?: string;
 }

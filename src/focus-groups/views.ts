@@ -44,6 +44,7 @@ export function studyView(s: StudyRecord) {
     instructions: def.instructions ?? null,
     seed: def.seed,
     temperature: def.temperature ?? null,
+    targets: def.targets ?? null,
     metadata: s.metadata,
     progress: progressOf(s),
     estimate: { credits: s.creditsEstimated, max_credits: s.creditsMax },

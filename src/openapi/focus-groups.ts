@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { QUESTION_TYPES } from '../focus-groups/answer-types.js';
 import { createFocusGroupRequest } from '../focus-groups/study-request.js';
-import { exportQuery, listFocusGroupsQuery, listRespondentsQuery } from '../focus-groups/service.js';
+import { exportQuery, listFocusGroupsQuery, listRespondentsQuery, resultsQuery } from '../focus-groups/service.js';
 import { STUDY_STATUSES } from '../focus-groups/study.js';
 
 type Json = Record<string, unknown>;
@@ -39,6 +39,7 @@ export const focusGroupSchema = z
     instructions: z.string().nullable(),
     seed: z.number().int(),
     temperature: z.number().nullable(),
+    targets: z.record(z.string(), z.record(z.string(), z.number())).nullable().meta({ description: 'Target marginals the results rake to (shares normalized to sum to 1), or null.' }),
     metadata: z.record(z.string(), z.string()),
     progress,
     estimate: z.object({ credits: z.number().int(), max_credits: z.number().int() }),
@@ -102,23 +103,102 @@ export const respondentSchema = z
   })
   .meta({ id: 'FocusGroupRespondent' });
 
+const interval = z.tuple([z.number(), z.number()]).nullable();
+const distributionEntry = z
+  .object({
+    value: z.union([z.number(), z.string()]).meta({ description: 'The scale point, option, item, theme id, or profile position.' }),
+    label: z.string().optional(),
+    count: z.number().meta({ description: 'Respondents (unweighted); for maxdiff and conjoint, choices.' }),
+    share: z.number().meta({ description: 'Weighted share, 0–1.' }),
+    ci: interval.optional(),
+  })
+  .meta({ id: 'FocusGroupDistributionEntry' });
+const segmentTest = z
+  .object({
+    test: z.enum(['chi_square', 'mann_whitney_u', 'kruskal_wallis', 'welch_t', 'two_proportion_z', 'nps_difference_z', 'likelihood_ratio']),
+    metric: z.string(),
+    groups: z.array(z.string()),
+    statistic: z.number(),
+    df: z.number().optional(),
+    p_value: z.number(),
+    p_adjusted: z.number().meta({ description: "Holm's adjustment over all the question's tests." }),
+    significant: z.boolean(),
+    effect_size: z.object({ measure: z.string(), value: z.number() }).nullable(),
+    difference: z.number().optional(),
+    warning: z.string().optional(),
+  })
+  .meta({ id: 'FocusGroupSegmentTest' });
+const statistics = {
+  n: z.number().int(),
+  n_effective: z.number().optional().meta({ description: "Kish's effective n, when the study is weighted." }),
+  distribution: z.array(distributionEntry),
+  mean: z.number().nullable().optional(),
+  median: z.number().nullable().optional(),
+  sd: z.number().nullable().optional(),
+  ci: z.record(z.string(), interval).optional().meta({ description: 'Intervals by statistic: mean (bootstrap), mean_t, median, top2box, bottom2box, nps, nps_normal, yes.' }),
+  top2box: z.number().nullable().optional(),
+  bottom2box: z.number().nullable().optional(),
+  nps: z.object({ score: z.number(), promoters: z.number(), passives: z.number(), detractors: z.number(), se: z.number().nullable() }).nullable().optional(),
+  yes: z.number().nullable().optional(),
+};
+const segment = z
+  .object({
+    by: z.string().meta({ description: "The attribute: 'persona', or one asked for with segment_by." }),
+    groups: z.array(z.object({ key: z.string(), ...statistics }).catchall(z.unknown())),
+    tests: z.array(segmentTest),
+  })
+  .meta({ id: 'FocusGroupSegment' });
+
+export const focusGroupQuestionResultSchema = z
+  .object({
+    question_id: z.string(),
+    type: z.enum(QUESTION_TYPES),
+    text: z.string(),
+    ...statistics,
+    skipped: z.number().int().meta({ description: 'Respondents without an answer: not asked (skip logic) or outside the scale.' }),
+    failed: z.number().int().meta({ description: 'Answers that failed (no valid answer within the repair budget).' }),
+    reference: z
+      .object({ wasserstein: z.number().nullable(), representativeness: z.number().nullable(), jensen_shannon: z.number(), sd_ratio: z.number().nullable() })
+      .optional()
+      .meta({ description: "With a question's reference distribution: normalized Wasserstein distance (1 − representativeness), Jensen–Shannon divergence (bits), sd ratio." }),
+    other_answers: z.array(z.object({ text: z.string(), count: z.number() })).optional(),
+    options: z.array(z.record(z.string(), z.unknown())).optional().meta({ description: 'ranking: per option mean_rank, sd_rank, ci, first_choice, rank_distribution, borda, borda_share.' }),
+    items: z.array(z.record(z.string(), z.unknown())).optional().meta({ description: 'maxdiff: per item shown, score (best − worst), best_share, worst_share.' }),
+    attributes: z.array(z.record(z.string(), z.unknown())).optional().meta({ description: 'conjoint: per attribute importance (percent) and levels with part_worth, se, ci, choice_share.' }),
+    rows: z.array(z.record(z.string(), z.unknown())).optional().meta({ description: 'matrix: per row the scale statistics.' }),
+    themes: z
+      .array(z.object({ id: z.string(), label: z.string(), terms: z.array(z.string()), count: z.number(), share: z.number(), quotes: z.array(z.object({ text: z.string(), respondent_id: z.string().optional() })), sentiment: z.number().nullable().optional() }))
+      .optional()
+      .meta({ description: 'open_ended: themes with counts, shares, representative quotes and mean sentiment (−1 … 1).' }),
+    unthemed: z.object({ count: z.number(), share: z.number() }).optional(),
+    segments: z.array(segment),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'FocusGroupQuestionResult', description: 'One question\'s statistics; which fields appear depends on its type (src/focus-groups/stats/results/result-types.ts).' });
+
 export const focusGroupResultsSchema = z
   .object({
     object: z.literal('focus_group.results'),
     focus_group_id: z.string(),
     status: z.enum(STUDY_STATUSES),
-    questions: z.array(
-      z.object({
-        question_id: z.string(),
-        type: z.enum(QUESTION_TYPES),
-        text: z.string(),
-        n: z.number().int(),
-        skipped: z.number().int(),
-        failed: z.number().int(),
-        distribution: z.record(z.string(), z.number().int()),
-        mean: z.number().nullable().optional(),
-      }),
-    ),
+    respondents: z.number().int(),
+    segment_by: z.array(z.string()),
+    weighting: z
+      .object({
+        targets: z.record(z.string(), z.record(z.string(), z.number())),
+        applied: z.boolean(),
+        iterations: z.number().int().optional(),
+        converged: z.boolean().optional(),
+        max_deviation: z.number().optional(),
+        effective_n: z.number().optional(),
+        design_effect: z.number().optional(),
+        trim: z.object({ min: z.number(), max: z.number() }).optional(),
+        error: z.object({ code: z.string(), message: z.string(), param: z.string() }).optional(),
+      })
+      .nullable()
+      .meta({ description: 'Raking to the study\'s targets, or null without targets. applied: false when the sample cannot meet them (error says why); the results are then unweighted.' }),
+    methods: z.record(z.string(), z.unknown()).meta({ description: 'How the numbers were computed (interval level, bootstrap replicates, tests, correction).' }),
+    questions: z.array(focusGroupQuestionResultSchema),
   })
   .meta({ id: 'FocusGroupResults' });
 
@@ -194,14 +274,31 @@ export function focusGroupPaths(h: DocHelpers): Record<string, Json> {
       },
     },
     '/focus-groups/{focus_group_id}/results': {
-      get: { operationId: 'getFocusGroupResults', summary: 'Per question: answered, skipped and failed counts, the distribution, and the mean of scale questions.', parameters: [id], responses: { '200': h.json('FocusGroupResults'), ...h.errorResponses(404), ...h.common } },
+      get: {
+        operationId: 'getFocusGroupResults',
+        summary:
+          "Per question, overall and per segment (persona, plus segment_by attributes): n, distribution, mean/median/sd with seeded-bootstrap 95% intervals, NPS, top-2-box, yes share, option shares, ranking, MaxDiff, conjoint part-worths and importance, matrix rows, themes with quotes and sentiment, the distance to a question's reference; tests between groups with Holm-adjusted p-values; weighted by raking when the study has targets. Partial while the study runs; computed once when it has ended.",
+        parameters: [id, ...h.queryParams(resultsQuery)],
+        responses: { '200': h.json('FocusGroupResults'), ...h.errorResponses(400, 404, 422), ...h.common },
+      },
     },
     '/focus-groups/{focus_group_id}/export': {
       get: {
         operationId: 'exportFocusGroup',
-        summary: 'format=json: the study with its results; format=csv: one row per answer.',
+        summary: 'format=json: the study with its results; format=csv: one row per answer; format=html: one self-contained report (inline CSS and SVG charts, no script, nothing loaded) to mail.',
         parameters: [id, ...h.queryParams(exportQuery)],
-        responses: { '200': { description: 'The export', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...h.errorResponses(404, 422), ...h.common },
+        responses: {
+          '200': {
+            description: 'The export (content-disposition: attachment)',
+            content: {
+              'application/json': { schema: { type: 'object', properties: { focus_group: { $ref: '#/components/schemas/FocusGroup' }, results: { $ref: '#/components/schemas/FocusGroupResults' } } } },
+              'text/csv': { schema: { type: 'string' } },
+              'text/html': { schema: { type: 'string' } },
+            },
+          },
+          ...h.errorResponses(400, 404, 422),
+          ...h.common,
+        },
       },
     },
     '/focus-groups/{focus_group_id}/cancel': {

@@ -37,7 +37,7 @@ export function focusGroupsRoutes(service: FocusGroupsService, maxBodyBytes: num
 
   r.get('/:id/respondents', async (c) => c.json(await service.respondents(caller(c), c.req.param('id'), c.req.query())));
 
-  r.get('/:id/results', async (c) => c.json(await service.results(caller(c), c.req.param('id'))));
+  r.get('/:id/results', async (c) => c.json(await service.results(caller(c), c.req.param('id'), c.req.query())));
 
   r.get('/:id/export', async (c) => {
     const id = c.req.param('id');
@@ -45,6 +45,17 @@ export function focusGroupsRoutes(service: FocusGroupsService, maxBodyBytes: num
     const safe = id.replace(/[^\w.-]/g, '_');
     if (out.format === 'csv') {
       return new Response(out.body, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${safe}.csv"` } });
+    }
+    if (out.format === 'html') {
+      // The report has no script and loads nothing: a CSP that forbids both keeps it so even if a text slipped through.
+      return new Response(out.body, {
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          'content-disposition': `attachment; filename="${safe}.html"`,
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          'x-content-type-options': 'nosniff',
+        },
+      });
     }
     c.header('content-disposition', `attachment; filename="${safe}.json"`);
     return c.json(out.body);

@@ -132,8 +132,10 @@ describe('a focus group on the sandbox', () => {
     const results = (await fg.json(fg.get(`/focus-groups/${study.id}/results`))).body;
     const nps = results.questions[0];
     assert.equal(nps.n, 10);
-    assert.ok(Object.values(nps.distribution as Record<string, number>).filter((n) => n > 0).length >= 3, JSON.stringify(nps.distribution));
-    assert.equal(Object.values(nps.distribution as Record<string, number>).reduce((a, b) => a + b, 0), 10);
+    const counts = (nps.distribution as { value: number; count: number }[]).map((e) => e.count);
+    assert.deepEqual((nps.distribution as { value: number }[]).map((e) => e.value), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.ok(counts.filter((n) => n > 0).length >= 3, JSON.stringify(nps.distribution));
+    assert.equal(counts.reduce((a, b) => a + b, 0), 10);
     assert.equal(results.questions[1].n + results.questions[1].skipped, 10);
     assert.equal(typeof nps.mean, 'number');
   });
