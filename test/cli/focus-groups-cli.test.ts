@@ -148,19 +148,20 @@ describe('cohort focus-groups', () => {
     }
     // NPS from the API's distribution, by hand: % promoters (9–10) − % detractors (0–6).
     const nps = results.questions.find((q) => q.question_id === 'nps');
-    const count = (from: number, to: number) => Object.entries(nps.distribution as Record<string, number>).reduce((t, [k, c]) => t + (Number(k) >= from && Number(k) <= to ? c : 0), 0);
+    const count = (from: number, to: number) => (nps.distribution as { value: number; count: number }[]).reduce((t, e) => t + (e.value >= from && e.value <= to ? e.count : 0), 0);
     const promoters = count(9, 10);
     const detractors = count(0, 6);
     const score = Math.round(((promoters - detractors) / nps.n) * 100);
-    assert.match(tableRow(r.out, 'nps')[4]!, new RegExp(`^NPS ${score > 0 ? '\\+' : ''}${score} \\(promoters ${Math.round((promoters / nps.n) * 100)}%, detractors ${Math.round((detractors / nps.n) * 100)}%\\)`));
+    assert.match(tableRow(r.out, 'nps')[4]!, new RegExp(`^NPS ${score > 0 ? '\\+' : ''}${score} \\[[-+]?\\d+, [-+]?\\d+\\] \\(promoters ${Math.round((promoters / nps.n) * 100)}%, detractors ${Math.round((detractors / nps.n) * 100)}%\\)`));
     // Skip logic: the promoters were asked what they love, the detractors what holds them back.
     assert.equal(results.questions.find((q) => q.question_id === 'love').n, promoters);
     assert.equal(results.questions.find((q) => q.question_id === 'concern').n, detractors);
     const appeal = results.questions.find((q) => q.question_id === 'appeal');
     assert.match(tableRow(r.out, 'appeal')[4]!, new RegExp(`^mean ${appeal.mean.toFixed(2)}`));
     const trial = results.questions.find((q) => q.question_id === 'trial');
-    assert.match(tableRow(r.out, 'trial')[4]!, new RegExp(`^yes ${Math.round((trial.distribution.yes / trial.n) * 100)}%`));
-    assert.equal(results.questions.find((q) => q.question_id === 'plan').n, trial.distribution.yes);
+    const yes = trial.distribution.find((e: { value: string }) => e.value === 'yes').count;
+    assert.match(tableRow(r.out, 'trial')[4]!, new RegExp(`^yes ${Math.round((yes / trial.n) * 100)}%`));
+    assert.equal(results.questions.find((q) => q.question_id === 'plan').n, yes);
   });
 
   it('lists and shows the study', async () => {
