@@ -230,6 +230,21 @@ forEachDatabase('focus groups store', (t) => {
     for await (const a of store.answers(s.id, 3)) streamed.push([a.respondent_index, a.question_index, a.persona_id]);
     assert.equal(streamed.length, 10);
     assert.deepEqual(streamed[7], [3, 1, 'hospital-cfo']);
+    // What the results read: status and value by respondent, in pages of respondents, for a range of questions.
+    const values = [];
+    for await (const a of store.answerValues(s.id, { fromQuestion: 0, toQuestion: 2, respondents: 5, respondentsPerPage: 2 })) values.push(a);
+    assert.deepEqual(
+      values.map((a) => [a.respondent_index, a.question_index, a.status]),
+      [0, 1, 2, 3, 4].flatMap((r) => [[r, 0, 'answered'], [r, 1, r === 4 ? 'failed' : 'skipped']]),
+    );
+    assert.deepEqual(values[0]!.value, { value: 8, reasoning: 'Good value.' });
+    assert.equal(values[1]!.value, null);
+    const second = [];
+    for await (const a of store.answerValues(s.id, { fromQuestion: 1, toQuestion: 2, respondents: 5 })) second.push([a.respondent_index, a.question_index]);
+    assert.deepEqual(second, [0, 1, 2, 3, 4].map((r) => [r, 1]));
+    const profiles = [];
+    for await (const p of store.respondentProfiles(s.id, 2)) profiles.push([p.index, p.persona_id, p.profile.age]);
+    assert.deepEqual(profiles, [[0, 'gen-z-consumer', 30], [1, 'gen-z-consumer', 31], [2, 'gen-z-consumer', 32], [3, 'hospital-cfo', 33], [4, 'hospital-cfo', 34]]);
     assert.equal(await store.delete(ws, s.id), false, 'an active study is not deleted');
     await store.finish(s.id, 'completed');
     assert.equal(await store.delete(ws, s.id), true);
