@@ -25,7 +25,7 @@ import { ERRORS, type ErrorCode } from '../errors/registry.js';
 import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { Caller, ExtraSampling, ResponsesService } from '../responses/service.js';
 import { SSE_DONE, SseSink } from '../responses/sse.js';
-import type { FunctionCallOutputItem, ResponseObject, StreamEvent } from '../responses/types.js';
+import type { ResponseObject, StreamEvent } from '../responses/types.js';
 import { MODEL_ID } from '../schemas/create-response.js';
 import { chatCompletionId, chatParam, chatUsage, finishReasonOf, type ParamMap } from './convert.js';
 
@@ -61,7 +61,7 @@ export class ChatChunkTranslator {
   push(event: StreamEvent): string[] {
     switch (event.type) {
       case 'response.created': {
-        const r = event.response as ResponseObject;
+        const r = event.response;
         this.base = {
           id: chatCompletionId(r.id),
           object: 'chat.completion.chunk',
@@ -73,24 +73,23 @@ export class ChatChunkTranslator {
         return [this.delta({ role: 'assistant', content: '', refusal: null })];
       }
       case 'response.output_text.delta':
-        return [this.delta({ content: event.delta as string })];
+        return [this.delta({ content: event.delta })];
       case 'response.output_item.added': {
-        const item = event.item as { type: string };
-        if (item.type !== 'function_call') return [];
-        const call = item as FunctionCallOutputItem;
+        const call = event.item;
+        if (call.type !== 'function_call') return [];
         const index = this.toolIndex.size;
-        this.toolIndex.set(event.output_index as number, index);
+        this.toolIndex.set(event.output_index, index);
         return [this.delta({ tool_calls: [{ index, id: call.call_id, type: 'function', function: { name: call.name, arguments: '' } }] })];
       }
       case 'response.function_call_arguments.delta': {
-        const index = this.toolIndex.get(event.output_index as number);
+        const index = this.toolIndex.get(event.output_index);
         if (index === undefined) return [];
-        return [this.delta({ tool_calls: [{ index, function: { arguments: event.delta as string } }] })];
+        return [this.delta({ tool_calls: [{ index, function: { arguments: event.delta } }] })];
       }
       case 'response.completed':
       case 'response.incomplete': {
         this.ended = true;
-        const r = event.response as ResponseObject;
+        const r = event.response;
         const finish = { index: 0, delta: {}, logprobs: null, finish_reason: finishReasonOf(r) };
         // Cohort extension: with analysis_mode, the analysis rides on the finish chunk.
         const out = [r.analysis === undefined ? this.chunk([finish]) : chunkFrame({ ...this.base, choices: [finish], analysis: r.analysis, ...(this.options.includeUsage ? { usage: null } : {}) })];
@@ -98,7 +97,7 @@ export class ChatChunkTranslator {
         return out;
       }
       case 'error': {
-        const e = event.error as { message: string; type: string; code: string; param: string | null };
+        const e = event.error;
         const param = e.param === null ? null : chatParam(e.param, this.options.params);
         return [chunkFrame({ error: { message: e.message, type: e.type, code: e.code, param } })];
       }

@@ -8,7 +8,7 @@
 import type { ProviderEvent } from '../providers/types.js';
 import type { ApiError } from '../errors/api-error.js';
 import { itemId } from '../util/ids.js';
-import type { FunctionCallOutputItem, MessageOutputItem, ResponseObject, StreamEvent, Usage } from './types.js';
+import type { FunctionCallOutputItem, MessageOutputItem, OutputTextPart, ResponseObject, StreamEvent, StreamEventBody, Usage } from './types.js';
 
 export interface TranslatorOptions {
   /** Seconds since the epoch, for completed_at. */
@@ -20,7 +20,6 @@ export interface TranslatorOptions {
   estimateOutputTokens: (text: string) => number;
 }
 
-type Event = Omit<StreamEvent, 'sequence_number'>;
 
 export class ResponseTranslator {
   readonly response: ResponseObject;
@@ -60,8 +59,8 @@ export class ResponseTranslator {
     return this.quiet ? value : structuredClone(value);
   }
 
-  private ev(e: Event): StreamEvent {
-    return { ...e, sequence_number: this.seq++ } as StreamEvent;
+  private ev(e: StreamEventBody): StreamEvent {
+    return { ...e, sequence_number: this.seq++ };
   }
 
   /** response.created then response.in_progress, with the snapshot at this moment. */
@@ -147,7 +146,7 @@ export class ResponseTranslator {
     m.item.status = status;
     // Text after this (after a tool call) opens a new message item.
     this.message = undefined;
-    const part = { type: 'output_text', text: m.text, annotations: [], logprobs: [] };
+    const part: OutputTextPart = { type: 'output_text', text: m.text, annotations: [], logprobs: [] };
     return [
       this.ev({ type: 'response.output_text.done', item_id: m.item.id, output_index: m.index, content_index: 0, text: m.text, logprobs: [] }),
       this.ev({ type: 'response.content_part.done', item_id: m.item.id, output_index: m.index, content_index: 0, part }),

@@ -90,9 +90,22 @@ export interface ResponseObject {
   server_tool_calls?: ServerToolCallRecord[];
 }
 
-/** One SSE event: its type and its JSON payload (which repeats `type`). */
-export interface StreamEvent {
-  type: string;
-  sequence_number: number;
-  [key: string]: unknown;
-}
+/**
+ * One SSE event of a response stream: its type and its JSON payload (which
+ * repeats `type`), a discriminated union as openai-node's ResponseStreamEvent
+ * is — a consumer narrows on `type` instead of casting its fields.
+ */
+export type StreamEvent = StreamEventBody & { sequence_number: number };
+
+/** A stream event before the translator numbers it. */
+export type StreamEventBody =
+  | { type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed'; response: ResponseObject }
+  | { type: 'response.output_item.added' | 'response.output_item.done'; output_index: number; item: OutputItem }
+  | { type: 'response.content_part.added' | 'response.content_part.done'; item_id: string; output_index: number; content_index: number; part: OutputTextPart }
+  | { type: 'response.output_text.delta'; item_id: string; output_index: number; content_index: number; delta: string; logprobs: unknown[] }
+  | { type: 'response.output_text.done'; item_id: string; output_index: number; content_index: number; text: string; logprobs: unknown[] }
+  | { type: 'response.function_call_arguments.delta'; item_id: string; output_index: number; delta: string }
+  | { type: 'response.function_call_arguments.done'; item_id: string; output_index: number; name: string; arguments: string }
+  | { type: 'error'; code: string; message: string; param: string | null; error: { type: string; code: string; message: string; param: string | null } };
+
+export type StreamEventType = StreamEvent['type'];

@@ -296,7 +296,7 @@ describe('conversion', () => {
     const t = new ChatChunkTranslator({ includeUsage: false, params: { itemToMessage: [0], maxTokensParam: 'max_completion_tokens' } });
     const frames = [
       ...t.push({ type: 'response.created', sequence_number: 0, response: response({}) }),
-      ...t.push({ type: 'response.output_text.delta', sequence_number: 1, delta: 'Hel' }),
+      ...t.push({ type: 'response.output_text.delta', sequence_number: 1, item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Hel', logprobs: [] }),
       ...t.push({ type: 'error', sequence_number: 2, code: 'service_unavailable', message: 'boom', param: 'input[0].content', error: { type: 'server_error', code: 'service_unavailable', message: 'boom', param: 'input[0].content' } }),
       ...t.push({ type: 'response.failed', sequence_number: 3, response: response({ status: 'failed' }) }),
       ...t.end(),
@@ -326,7 +326,7 @@ describe('stream translator: analysis', () => {
     const t = new ChatChunkTranslator({ includeUsage: true, params: { itemToMessage: [0], maxTokensParam: 'max_completion_tokens' } });
     const r = { id: 'resp_00112233445566778899aabb', created_at: 1, service_tier: 'default', status: 'completed', output: [], usage: null } as unknown as ResponseObject;
     t.push({ type: 'response.created', sequence_number: 0, response: r });
-    const frames = t.push({ type: 'response.completed', sequence_number: 1, response: { ...r, analysis: { confidence: 8 } } });
+    const frames = t.push({ type: 'response.completed', sequence_number: 1, response: { ...r, analysis: { confidence: 8 } as unknown as NonNullable<ResponseObject['analysis']> } });
     const finish = JSON.parse(frames[0]!.slice(6));
     assert.deepEqual(finish.analysis, { confidence: 8 });
     assert.equal(finish.usage, null);
