@@ -104,7 +104,7 @@ function chartFor(r: R, q: Q): string {
       const attributes = r.attributes as { attribute: string; importance: number; levels: { level: string; part_worth: number; ci: Interval | null }[] }[];
       const importance = horizontalBars(`Importance of each attribute in "${q.text}" (percent of the part-worth ranges)`, attributes.map((a) => ({ label: a.attribute, value: a.importance })), { max: 100, format: (x) => `${num(x, 1)}%` });
       const rows = attributes.flatMap((a) => a.levels.map((l) => `<tr><td>${esc(a.attribute)}</td><td>${esc(l.level)}</td><td class="num">${num(l.part_worth, 3)}</td><td class="num">${l.ci ? `${num(l.ci[0], 3)} to ${num(l.ci[1], 3)}` : '–'}</td></tr>`));
-      return `${importance}<table><caption class="muted small">Part-worths (logit utilities; the first level of each attribute is 0)</caption><thead><tr><th>Attribute</th><th>Level</th><th class="num">Part-worth</th><th class="num">95% CI</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+      return `${importance}<table><caption class="muted small">Part-worths (logit utilities, effects-coded: each attribute's levels sum to 0)</caption><thead><tr><th>Attribute</th><th>Level</th><th class="num">Part-worth</th><th class="num">95% CI</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
     }
     case 'matrix': {
       const rows = r.rows as { row: string; mean: number | null; ci: { mean: Interval | null }; distribution: { value: number; label?: string; share: number }[] }[];

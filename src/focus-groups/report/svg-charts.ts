@@ -95,7 +95,7 @@ export function verticalBars(title: string, bars: readonly VBar[]): string {
 
 /** One 100% stacked bar per row (Likert and other scales: overall and per group), with a legend. */
 export function stackedBars(title: string, rows: readonly { label: string; shares: readonly number[] }[], legend: readonly string[], colors: readonly string[]): string {
-  const labelW = 150;
+  const labelW = 190;
   const plotW = W - labelW - 10;
   const rowH = 24;
   const legendRows = Math.ceil(legend.length / 3);
@@ -110,7 +110,7 @@ export function stackedBars(title: string, rows: readonly { label: string; share
         x += w;
         return part;
       });
-      return `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end" font-size="12">${esc(clip(r.label, 24))}</text>${parts.join('')}`;
+      return `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end" font-size="12">${esc(clip(r.label, 28))}</text>${parts.join('')}`;
     })
     .join('');
   const ly = rows.length * rowH + 10;
