@@ -77,6 +77,8 @@ export interface BullStudyQueue extends StudyQueue {
 }
 
 const ADD_CHUNK = 500;
+/** How long closing waits for BullMQ (its jobs put back, its connections quit). */
+const CLOSE_MS = 5000;
 
 export function createBullStudyQueue(deps: BullStudyQueueDeps): BullStudyQueue {
   const { settings, logger } = deps;
@@ -193,8 +195,19 @@ export function createBullStudyQueue(deps: BullStudyQueueDeps): BullStudyQueue {
       await Promise.all([...submitting]);
       // Abort the respondents in flight: their jobs go back to the queue for another worker.
       await deps.runner.close();
-      await worker?.close();
-      await queue.close();
+      // BullMQ waits for Redis to close: bounded (not at all while Redis is away), so a server
+      // still stops (the locks of jobs it could not put back lapse, and another worker takes them).
+      const wait = deps.connection.status === 'ready' ? CLOSE_MS : 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stopped = await Promise.race([
+        Promise.all([worker?.close(), queue.close()]).then(
+          () => true,
+          () => true,
+        ),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), wait))),
+      ]);
+      clearTimeout(timer);
+      if (!stopped && wait > 0) logger.warn('focus_groups.queue_close_timeout', { ms: wait });
       await deps.signals.close();
     },
   };
