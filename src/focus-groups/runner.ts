@@ -458,12 +458,19 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
       const signal = ctx.controller.signal;
       const aborted = (): WorkOutcome => (signal.reason instanceof Stop && signal.reason.why === 'shutdown' ? 'shutdown' : 'ended');
       if (signal.aborted) return aborted();
+      // Each respondent holds one of the process's `perServer` slots, whatever the jobs' batch size.
       await Promise.all(
-        indexes.map((index) =>
-          runRespondent(ctx, index, held).catch((err: unknown) => {
+        indexes.map(async (index) => {
+          const release = await slots.acquire(signal);
+          if (!release) return;
+          try {
+            await runRespondent(ctx, index, held);
+          } catch (err) {
             if (!signal.aborted) throw err;
-          }),
-        ),
+          } finally {
+            release();
+          }
+        }),
       );
       if (signal.aborted) return aborted();
       if (ctx.failure) {
