@@ -22,6 +22,7 @@ import { GUIDED_PROFILE_FIELDS, type GuidedDetails, type PersonaCategory, type P
 import { setProfileValue } from './custom-persona.js';
 import { formatAgeRange, generationsFor, isExecutive, isStudent, licensedDegree, lifeStageForAge, namedGenerations, parseAgeRange, parseIncome, type CheckedField, type Range } from './consistency.js';
 import { overlap, stemSet } from '../text/words.js';
+import { mediaFor, scrubPlace, templatePlaceWords, textWithoutWords } from './derive-place.js';
 
 export interface DeriveInput {
   name: string;
@@ -75,6 +76,10 @@ const SYNONYMS: Record<string, string[]> = {
   baby: ['child'],
   retire: ['retir'],
   grandparent: ['retir'],
+  rancher: ['farmer', 'farm'],
+  ranch: ['farm'],
+  cattl: ['farm', 'livestock'],
+  livestock: ['farm'],
 };
 
 function words(text: string): Set<string> {
@@ -86,12 +91,26 @@ function words(text: string): Set<string> {
 /**
  * The built-in persona closest to the text: word overlap with its name,
  * description, occupation and life stage (name words count three times),
- * plus one for an age range that overlaps an age the text gives, and a half
- * for the same B2B/B2C kind. Ties go to the first id.
+ * plus one for an age range that overlaps an age the text gives (three less
+ * for one that does not), a half for the same B2B/B2C kind, three for the
+ * country the text names (same kind), three less for a retired template when
+ * the text names an occupation, five for a template of the occupation the
+ * text names. Ties go to the first id.
  */
-export function pickTemplate(builtins: readonly PersonaRecord[], name: string, text: string, type: PersonaType, ages: Range | null = null): PersonaRecord {
+export interface TemplateHints {
+  /** The country the text names (ISO code): a template of that country and kind scores 3 more. */
+  country?: string | null;
+  /** The text names an occupation: a retired template scores 3 less. */
+  working?: boolean;
+  /** The occupation the text names: a template whose occupation has its last word scores 5 more. */
+  occupation?: string | null;
+}
+
+export function pickTemplate(builtins: readonly PersonaRecord[], name: string, text: string, type: PersonaType, ages: Range | null = null, hints: TemplateHints = {}): PersonaRecord {
   const nameWords = words(name);
   const all = words(text);
+  const head = hints.occupation?.split(' ').pop()?.toLowerCase();
+  const role = head && head.length > 2 ? new RegExp(`\\b${head.replace(/[.*+?^${}()|[\]\\]/g, '')}s?\\b`, 'i') : null;
   let best: PersonaRecord | undefined;
   let bestScore = -1;
   for (const p of [...builtins].sort((a, b) => (a.id < b.id ? -1 : 1))) {
@@ -101,8 +120,11 @@ export function pickTemplate(builtins: readonly PersonaRecord[], name: string, t
     const score =
       overlap(all, own) +
       2 * overlap(nameWords, words(`${p.name} ${d.occupation}`)) +
-      (ages && r && r.min <= ages.max && r.max >= ages.min ? 1 : 0) +
-      ((type === 'B2B') === isB2BTemplate(p) ? 0.5 : 0);
+      (ages && r ? (r.min <= ages.max && r.max >= ages.min ? 1 : -3) : 0) +
+      ((type === 'B2B') === isB2BTemplate(p) ? 0.5 : 0) +
+      (hints.country && d.country === hints.country && (type === 'B2B') === isB2BTemplate(p) ? 3 : 0) +
+      (hints.working && RETIRED.test(d.life_stage) ? -3 : 0) +
+      (role && role.test(d.occupation) ? 5 : 0);
     if (score > bestScore) {
       best = p;
       bestScore = score;
@@ -113,6 +135,13 @@ export function pickTemplate(builtins: readonly PersonaRecord[], name: string, t
 }
 
 // ------------------------------------------------------------ keyword readers
+
+/** An age given bare: "Texas rancher, 55", "Maria (34)", "a founder in Lagos, 31, raising…". */
+function bareAge(name: string, description: string): Range | null {
+  const m = /(?:,\s*|\(|\s-\s)(\d{2})\)?\s*$/.exec(name.trim()) ?? /,\s*(\d{2})\s*(?:,|\.|$)/.exec(description);
+  const age = m ? Number(m[1]) : NaN;
+  return age >= 16 && age <= 99 ? { min: age - 2, max: age + 2 } : null;
+}
 
 function explicitAge(text: string): Range | null {
   const t = text.toLowerCase();
@@ -129,6 +158,8 @@ function explicitAge(text: string): Range | null {
   if (/\b(?:retirees?|retired|pensioners?|seniors|senior citizens?|elderly)\b/.test(t)) return { min: 65, max: 78 };
   return null;
 }
+
+const RETIRED = /\bretire/i;
 
 const LIFE_STAGES: [RegExp, string][] = [
   [/\b(?:retirees?|retired|pensioners?)\b/i, 'retired'],
@@ -162,23 +193,34 @@ const BREAK = /^(?:a|an|the|for|who|that|with|in|at|of|and|or|to|from|on|by|is|a
 /** Roles that are not occupations (they describe the person, not their job). */
 const NOT_OCCUPATION = /^(?:shopper|gamer|traveler|traveller|parent|mom|dad|mother|father|retiree|student|veteran|investor|influencer|creator)$/i;
 
+const isPlaceWord = (w: string): boolean => PLACES.some((p) => p.pattern.test(w));
+
+/** The occupation the name or description gives; the description's when it says more of the same role ("ICU nurse" over "nurse"). */
 function explicitOccupation(name: string, description: string): string | null {
-  for (const text of [name, description]) {
-    const acr = /\b(ceo|cfo|cto|cio|ciso|cmo|coo|cro|chro|cpo)s?\b/i.exec(text);
-    if (acr) return ACRONYMS[acr[1]!.toLowerCase()]!;
-    const vp = /\b((?:senior |executive )?(?:vp|vice president|head|director|manager|lead) of [A-Za-z&/ -]{2,40}?)(?=[,.;:()]|\s+(?:at|in|for|who|with|and)\b|$)/i.exec(text);
-    if (vp) return capitalize(vp[1]!.trim());
-    const m = ROLE_RE.exec(text);
-    if (m && !NOT_OCCUPATION.test(m[1]!)) {
-      const before = text.slice(0, m.index).split(/\s+/).filter(Boolean);
-      const mods: string[] = [];
-      for (let i = before.length - 1; i >= 0 && mods.length < 2; i--) {
-        const w = before[i]!.replace(/[^\p{L}\p{N}&-]/gu, '');
-        if (!w || BREAK.test(w) || /[,.;:]$/.test(before[i]!) || /^\d/.test(w)) break;
-        mods.unshift(w);
-      }
-      return capitalize([...mods, m[1]!.toLowerCase()].join(' '));
+  const fromName = occupationIn(name);
+  const fromDescription = occupationIn(description);
+  if (fromName && fromDescription) {
+    const noun = (o: string) => o.split(' ').pop()!.toLowerCase();
+    return noun(fromName) === noun(fromDescription) && fromDescription.length > fromName.length ? fromDescription : fromName;
+  }
+  return fromName ?? fromDescription;
+}
+
+function occupationIn(text: string): string | null {
+  const acr = /\b(ceo|cfo|cto|cio|ciso|cmo|coo|cro|chro|cpo)s?\b/i.exec(text);
+  if (acr) return ACRONYMS[acr[1]!.toLowerCase()]!;
+  const vp = /\b((?:senior |executive )?(?:vp|vice president|head|director|manager|lead) of [A-Za-z&/ -]{2,40}?)(?=[,.;:()]|\s+(?:at|in|for|who|with|and)\b|$)/i.exec(text);
+  if (vp) return capitalize(vp[1]!.trim());
+  const m = ROLE_RE.exec(text);
+  if (m && !NOT_OCCUPATION.test(m[1]!)) {
+    const before = text.slice(0, m.index).split(/\s+/).filter(Boolean);
+    const mods: string[] = [];
+    for (let i = before.length - 1; i >= 0 && mods.length < 2; i--) {
+      const w = before[i]!.replace(/[^\p{L}\p{N}&-]/gu, '');
+      if (!w || BREAK.test(w) || isPlaceWord(w) || /[,.;:]$/.test(before[i]!) || /^\d/.test(w)) break;
+      mods.unshift(w);
     }
+    return capitalize([...mods, m[1]!.toLowerCase()].join(' '));
   }
   return null;
 }
@@ -223,13 +265,22 @@ export function deriveProfile(builtins: readonly PersonaRecord[], input: DeriveI
   const type = input.type ?? inferType(text, input.guided);
   const own = `${input.name}. ${input.description}`;
   const generation = namedGenerations(own, year)[0];
-  let ages = explicitAge(own);
-  const template = pickTemplate(builtins, input.name, text, type, ages ?? (generation ? generation.ages : null));
+  let ages = explicitAge(own) ?? bareAge(input.name, input.description);
+  const place = PLACES.find((p) => p.pattern.test(own));
+  const occupation = explicitOccupation(input.name, input.description);
+  const retiree = RETIRED.test(own);
+  const template = pickTemplate(builtins, input.name, text, type, ages ?? (generation ? generation.ages : null), {
+    country: place?.country ?? null,
+    working: occupation !== null && !retiree,
+    occupation,
+  });
   const profile = structuredClone(template.profile);
   profile.statistics = [];
   delete profile.population;
   const d = profile.demographics;
   const anchored = new Set<CheckedField>();
+  // What of the template belongs to its own place and identity (derive-place.ts).
+  const placeWords = templatePlaceWords(template, own, place && place.country === d.country ? [place.demonym, place.name] : [], Boolean(place && place.country !== d.country));
 
   // Age and generation.
   if (ages) anchored.add('demographics.age_range');
@@ -245,16 +296,21 @@ export function deriveProfile(builtins: readonly PersonaRecord[], input: DeriveI
     anchored.add('demographics.generation');
   } else if (ages) d.generation = generationsFor(ages, year);
 
-  // Life stage.
+  // Life stage: the text's, else the template's unless the ages or the work say otherwise.
   const stage = LIFE_STAGES.find(([re]) => re.test(own));
+  const templateRetired = RETIRED.test(d.life_stage);
   if (stage) {
     d.life_stage = stage[1];
     anchored.add('demographics.life_stage');
   } else if (ages && templateAges && (ages.max < templateAges.min || ages.min > templateAges.max)) d.life_stage = lifeStageForAge(ages);
+  else if (templateRetired && occupation && !retiree) d.life_stage = lifeStageForAge(ages ?? { min: 35, max: 60 }).replace(/^retired.*/, 'working, late career');
+  if (templateRetired && !RETIRED.test(d.life_stage) && /social security|pension|retire/i.test(d.income_bracket)) {
+    d.income_bracket = place && place.country !== 'US' ? 'middle income for the country' : '$50,000-$100,000 household income';
+  }
 
   // Occupation, and what a profession implies.
-  const occupation = explicitOccupation(input.name, input.description);
-  if (occupation && !new RegExp(`\\b${occupation.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(d.occupation)) {
+  // The text's own words: a template's fuller title would bring its employer along (a hospital for a manufacturer's CFO).
+  if (occupation && occupation.toLowerCase() !== d.occupation.toLowerCase()) {
     d.occupation = occupation;
     anchored.add('demographics.occupation');
     const degree = licensedDegree(occupation);
@@ -274,8 +330,7 @@ export function deriveProfile(builtins: readonly PersonaRecord[], input: DeriveI
     anchored.add('demographics.income_bracket');
   }
 
-  // Place.
-  const place = PLACES.find((p) => p.pattern.test(own));
+  // Place: the text's region; another country brings its own culture and media.
   if (place) {
     const city = own.match(place.pattern)?.[0];
     const generic = [place.demonym, place.name].map((x) => x.toLowerCase());
@@ -283,23 +338,49 @@ export function deriveProfile(builtins: readonly PersonaRecord[], input: DeriveI
     if (place.country !== d.country) {
       d.country = place.country;
       d.region = specific ?? place.name;
-      d.culture = `${place.demonym}; ${d.culture}`;
+      d.culture = place.demonym;
+      // The template's household ways beyond its first clause are its own country's.
+      d.household = d.household.split(/\s*;\s*/)[0] || 'varies';
+      profile.media = mediaFor(place.country, builtins, isB2BTemplate, type === 'B2B');
+      if (!licensedDegree(d.occupation)) d.education = 'varies; secondary school, vocational training or university';
       if (!income && parseIncome(d.income_bracket) && place.country !== 'US') d.income_bracket = `local equivalent of ${d.income_bracket}`;
-    } else if (specific) d.region = specific;
+    } else if (specific) {
+      d.region = specific;
+      d.culture = textWithoutWords(d.culture, placeWords, place.demonym);
+    }
   }
-  if (/\b(?:rural|countryside|small[- ]town|farm(?:ing)? communit)/i.test(own)) d.urbanicity = 'rural';
+  scrubPlace(profile, placeWords);
+  if (/\b(?:rural|countryside|small[- ]town|farm(?:ing)? communit|ranch)/i.test(own)) d.urbanicity = 'rural';
   else if (/\bsuburb(?:s|an)?\b/i.test(own)) d.urbanicity = 'suburban';
   else if (/\b(?:urban|city|cities|downtown|metro(?:politan)?)\b/i.test(own)) d.urbanicity = 'urban';
 
   // Gender and household.
   if (/\b(?:women|woman|female|moms?|mothers?|she|her|ladies)\b/i.test(own)) d.gender = 'female';
   else if (/\b(?:men|man|male|dads?|fathers?|he|his)\b/i.test(own)) d.gender = 'male';
+  else if (/couple/i.test(d.gender ?? '')) d.gender = 'any';
   if (stage && /parent|family|child/.test(stage[1]) && !/child|kid/i.test(d.household)) d.household = stage[1].startsWith('single') ? 'single-parent household with children' : 'household with children';
+  if (!/grand/i.test(own) && !RETIRED.test(d.life_stage) && /grandchild/i.test(d.household)) d.household = d.household.split(/\s*;\s*/).filter((part) => !/grandchild/i.test(part)).join('; ') || 'varies';
+
+  // Values the text states come first.
+  const stated = statedValues(own);
+  if (stated.length) profile.psychographics.values = [...new Set([...stated, ...profile.psychographics.values])].slice(0, 25);
 
   applyGuided(profile, input.guided, { derived: true });
 
   const category = categoryFor(template, own, type);
   return { profile, template, anchored, type, category, is_expert: category === 'Expert' };
+}
+
+/** "values independence and tradition", "cares (deeply) about X", "prioritizes X, Y": the values a text states. */
+function statedValues(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\b(?:values|valuing|cares (?:deeply |a lot )?about|prioriti[sz]es)\s+([^.;:!?()]{3,120})/gi)) {
+    for (const part of m[1]!.split(/\s*,\s*|\s+(?:and|&)\s+/)) {
+      const v = part.replace(/^(?:his|her|their|its|the)\s+/i, '').replace(/\s+(?:above all|most|first)$/i, '').trim().toLowerCase();
+      if (v.length >= 3 && v.length <= 60 && !/\b(?:who|which|that)\b/.test(v)) out.push(v);
+    }
+  }
+  return out.slice(0, 6);
 }
 
 /** The template's category, unless the text does not claim expertise (Expert) or the persona is B2B (Professional). */
