@@ -51,6 +51,8 @@ import { traitsOf } from './respondent-profile.js';
 import { assignPersonas, sampleProfile } from './sample.js';
 import { conditionHolds } from './skip-logic.js';
 import { isTerminal, type StudyError, type StudyRecord } from './study.js';
+import { runDiscussionSession, type AnswerBase } from './discussion/discussion-session.js';
+import { DEFAULT_SESSION_SIZE, membersOf, sessionsOf, type Session } from './discussion/sessions.js';
 
 /** Where study work goes: this process's runner, or a job queue (queue/bullmq-queue.ts). */
 export interface StudyQueue {
@@ -276,6 +278,64 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
     }
   }
 
+  /**
+   * One question asked (retries inside) as the answer row to record: answered with its
+   * price (every call of it, the SSR embeddings call included), or failed (free); backend
+   * failures in a row are counted towards failing the study.
+   */
+  async function answerOf(ctx: RunContext, q: Question, request: ObjectRequest, base: AnswerBase): Promise<AnswerToRecord> {
+    const r = await ask(ctx, q, request);
+    if (r.ok) {
+      ctx.backendFailures = 0;
+      const u = r.elicited.usage;
+      return {
+        ...base,
+        status: 'answered',
+        value: r.elicited.value,
+        reasoning: r.elicited.reasoning,
+        raw: r.elicited.raw,
+        credits: answerCredits(u.inputTokens + u.outputTokens, ctx.images.length > 0, deps.pricing, r.elicited.embeddingTokens),
+        input_tokens: u.inputTokens + (r.elicited.embeddingTokens ?? 0),
+        output_tokens: u.outputTokens,
+        attempts: r.elicited.attempts,
+        error: null,
+      };
+    }
+    if (r.backend) ctx.backendFailures += 1;
+    else ctx.backendFailures = 0;
+    if (ctx.backendFailures >= settings.failStudyAfter && !ctx.failure) {
+      ctx.failure = { code: 'backend_failed', message: `The backend failed ${ctx.backendFailures} answers in a row; last: ${r.error.slice(0, 500)}` };
+      deps.logger.warn('focus_group.backend_failing', { study_id: ctx.study.id, failures: ctx.backendFailures });
+    }
+    return { ...base, status: 'failed' satisfies AnswerStatus, value: null, reasoning: null, raw: null, credits: 0, input_tokens: 0, output_tokens: 0, attempts: r.attempts, error: r.error.slice(0, 1000) };
+  }
+
+  /** Runs a discussion session (discussion/discussion-session.ts) with this runner's calls, checkpoints and stops. */
+  async function runSession(ctx: RunContext, session: Session, held?: (index: number) => boolean): Promise<void> {
+    await runDiscussionSession(
+      {
+        store: deps.store,
+        study: ctx.study,
+        personas: ctx.personas,
+        personaPrompts: ctx.personaPrompts,
+        assignment: ctx.assignment,
+        images: ctx.images,
+        signal: ctx.controller.signal,
+        maxOutputTokens: settings.maxOutputTokens,
+        now,
+        answer: (q, request, base) => answerOf(ctx, q, request, base),
+        record: async (answer, personaId) => {
+          const outcome = await record(ctx, answer, personaId);
+          await yieldToEventLoop();
+          return outcome;
+        },
+        halted: () => ctx.controller.signal.aborted || ctx.failure !== null || (held !== undefined && !held(session.first)),
+        notify: () => deps.progress.notify(ctx.study.id),
+      },
+      session,
+    );
+  }
+
   /** Records an answer; 'stopped' (the study ended elsewhere) aborts this study's work. */
   async function record(ctx: RunContext, answer: AnswerToRecord, personaId: string): Promise<RecordOutcome> {
     const s = ctx.study;
@@ -300,7 +360,6 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
     const history: ConversationItem[] = [];
     const values = new Map<string, number | boolean | string[]>();
     const total = def.questions.length;
-    const hasImages = ctx.images.length > 0;
     const remember = (q: Question, value: unknown) => {
       const t = typeOf(q);
       if (t.conditionValue) values.set(q.id, t.conditionValue(q, value as never));
@@ -316,38 +375,19 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
         if (q.when && !conditionHolds(q.when, values.get(q.when.question_id))) {
           answer = { ...base, status: 'skipped', value: null, reasoning: null, raw: null, credits: 0, input_tokens: 0, output_tokens: 0, attempts: 0, error: null };
         } else {
-          const r = await ask(ctx, q, {
-            system,
-            persona,
-            items: [...history, message],
-            sampling: { ...(def.temperature !== undefined ? { temperature: def.temperature } : {}), seed: (def.seed + index * 7919 + qi * 104_729) % 2_147_483_647, maxOutputTokens: settings.maxOutputTokens },
-            workspace: { id: s.workspaceId, ...(def.workspace_name !== undefined ? { name: def.workspace_name } : {}) },
-            respondent: { traits: traitsOf(respondent.profile), ...(def.stimulus?.text ? { context: def.stimulus.text } : {}) },
-          });
-          if (r.ok) {
-            ctx.backendFailures = 0;
-            const u = r.elicited.usage;
-            answer = {
-              ...base,
-              status: 'answered',
-              value: r.elicited.value,
-              reasoning: r.elicited.reasoning,
-              raw: r.elicited.raw,
-              credits: answerCredits(u.inputTokens + u.outputTokens, hasImages, deps.pricing, r.elicited.embeddingTokens),
-              input_tokens: u.inputTokens + (r.elicited.embeddingTokens ?? 0),
-              output_tokens: u.outputTokens,
-              attempts: r.elicited.attempts,
-              error: null,
-            };
-          } else {
-            if (r.backend) ctx.backendFailures += 1;
-            else ctx.backendFailures = 0;
-            answer = { ...base, status: 'failed' satisfies AnswerStatus, value: null, reasoning: null, raw: null, credits: 0, input_tokens: 0, output_tokens: 0, attempts: r.attempts, error: r.error.slice(0, 1000) };
-            if (ctx.backendFailures >= settings.failStudyAfter && !ctx.failure) {
-              ctx.failure = { code: 'backend_failed', message: `The backend failed ${ctx.backendFailures} answers in a row; last: ${r.error.slice(0, 500)}` };
-              deps.logger.warn('focus_group.backend_failing', { study_id: s.id, failures: ctx.backendFailures });
-            }
-          }
+          answer = await answerOf(
+            ctx,
+            q,
+            {
+              system,
+              persona,
+              items: [...history, message],
+              sampling: { ...(def.temperature !== undefined ? { temperature: def.temperature } : {}), seed: (def.seed + index * 7919 + qi * 104_729) % 2_147_483_647, maxOutputTokens: settings.maxOutputTokens },
+              workspace: { id: s.workspaceId, ...(def.workspace_name !== undefined ? { name: def.workspace_name } : {}) },
+              respondent: { traits: traitsOf(respondent.profile), ...(def.stimulus?.text ? { context: def.stimulus.text } : {}) },
+            },
+            base,
+          );
         }
         const outcome = await record(ctx, answer, persona.id);
         // An engine that answers without I/O (the sandbox) and the synchronous SQLite driver
@@ -391,6 +431,28 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
     const n = study.respondentsTotal;
     let next = 0;
     const signal = controller.signal;
+    if (study.mode === 'discussion') {
+      // Sessions side by side: perStudy at once, each holding one of the server's slots (its calls are one at a time).
+      const sessions = sessionsOf(n, study.definition.session_size ?? DEFAULT_SESSION_SIZE).filter((x) => membersOf(x).some((i) => !completed.has(i)));
+      const sessionWorker = async () => {
+        while (!signal.aborted && !ctx.failure) {
+          const session = sessions[next++];
+          if (!session) return;
+          const release = await slots.acquire(signal);
+          if (!release) return;
+          try {
+            await runSession(ctx, session);
+          } catch (err) {
+            if (signal.aborted) return;
+            throw err;
+          } finally {
+            release();
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.perStudy, sessions.length)) }, sessionWorker));
+      next = n;
+    }
     const worker = async () => {
       while (!signal.aborted && !ctx.failure) {
         const index = next++;
@@ -458,13 +520,17 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
       const signal = ctx.controller.signal;
       const aborted = (): WorkOutcome => (signal.reason instanceof Stop && signal.reason.why === 'shutdown' ? 'shutdown' : 'ended');
       if (signal.aborted) return aborted();
-      // Each respondent holds one of the process's `perServer` slots, whatever the jobs' batch size.
+      const discussion = ctx.study.mode === 'discussion';
+      // A discussion's job runs the sessions that start at its indexes (a session is one unit of work).
+      const sessions = discussion ? sessionsOf(ctx.study.respondentsTotal, ctx.study.definition.session_size ?? DEFAULT_SESSION_SIZE).filter((x) => indexes.includes(x.first)) : [];
+      const units = discussion ? sessions.map((x) => () => runSession(ctx, x, held)) : indexes.map((index) => () => runRespondent(ctx, index, held));
+      // Each respondent (or session) holds one of the process's `perServer` slots, whatever the jobs' batch size.
       await Promise.all(
-        indexes.map(async (index) => {
+        units.map(async (run) => {
           const release = await slots.acquire(signal);
           if (!release) return;
           try {
-            await runRespondent(ctx, index, held);
+            await run();
           } catch (err) {
             if (!signal.aborted) throw err;
           } finally {

@@ -35,6 +35,8 @@ import { parseSegmentBy } from './segment-attributes.js';
 import type { StudyQueue } from './runner.js';
 import { sampleProfile } from './sample.js';
 import { createFocusGroupRequest, normalizeStudy } from './study-request.js';
+import { DEFAULT_SESSION_SIZE, sessionsOf } from './discussion/sessions.js';
+import { listTranscriptsQuery, sessionIndexOf, transcriptView } from './discussion/transcript-view.js';
 import { isTerminal, type StudyDefinition, type StudyRecord } from './study.js';
 import { estimateView, respondentId, respondentIndexOf, respondentView, studyView, type StudyView } from './views.js';
 import { z } from 'zod';
@@ -103,6 +105,9 @@ export type ExportOutcome =
   | { format: 'csv'; body: ReadableStream<Uint8Array> }
   | { format: 'html'; body: string };
 
+/** Model calls per discussion position, expected: the answer, and a probe's answer half the time. */
+const DISCUSSION_EXPECTED_CALLS = 1.5;
+
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
@@ -146,7 +151,11 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
       credits += a.respondents * respondentCredits(def.questions, countTokens(system), imageInput, deps.pricing);
     });
     const answers = respondents * def.questions.length;
-    return { answers, credits, max_credits: respondents * maxRespondentCredits(def.questions, imageInput, deps.pricing) };
+    const max = respondents * maxRespondentCredits(def.questions, imageInput, deps.pricing);
+    // A discussion's position may take two calls (the answer and, after a probe, the answer
+    // again): expected, half the questions probed; at most, every one.
+    if (def.mode === 'discussion') return { answers, credits: Math.ceil(credits * DISCUSSION_EXPECTED_CALLS), max_credits: max * 2 };
+    return { answers, credits, max_credits: max };
   }
 
   /**
@@ -294,6 +303,32 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
       const page = await deps.store.listRespondents(s.id, { limit: q.limit, ...(afterIndex !== undefined ? { afterIndex } : {}) });
       const data = page.data.map(respondentView);
       return { object: 'list' as const, data, has_more: page.has_more, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
+    },
+
+    /** A discussion study's sessions with their transcripts, paged by session. */
+    async transcripts(caller: FocusGroupCaller, id: string, query: unknown) {
+      const s = await find(caller, id);
+      const q = parseRequest(listTranscriptsQuery, query);
+      if (s.mode !== 'discussion') throw new ApiError('invalid_request', `Focus group '${id}' is a survey: transcripts are kept for mode 'discussion'.`, { param: 'focus_group_id' });
+      const sessions = sessionsOf(s.respondentsTotal, s.definition.session_size ?? DEFAULT_SESSION_SIZE);
+      let from = 0;
+      if (q.after !== undefined) {
+        const at = sessionIndexOf(s.id, q.after);
+        if (at === undefined || at >= sessions.length) throw new ApiError('validation_error', `'${q.after}' is not a transcript of focus group '${id}'.`, { param: 'after' });
+        from = at + 1;
+      }
+      const page = sessions.slice(from, from + q.limit);
+      const data = [];
+      if (page.length > 0) {
+        const first = page[0]!;
+        const last = page[page.length - 1]!;
+        const turns = await deps.store.turns(s.id, first.index, last.index);
+        const people = await deps.store.listRespondents(s.id, { limit: last.first + last.size - first.first, ...(first.first > 0 ? { afterIndex: first.first - 1 } : {}) });
+        const names = new Map(people.data.map((r) => [r.index, r.profile.name] as const));
+        const completed = new Set(people.data.filter((r) => r.status === 'completed').map((r) => r.index));
+        for (const x of page) data.push(transcriptView(s, x, turns.filter((t) => t.session_idx === x.index), names, completed));
+      }
+      return { object: 'list' as const, data, has_more: from + q.limit < sessions.length, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
     },
 
     async results(caller: FocusGroupCaller, id: string, query: unknown = {}): Promise<ResultsDocument> {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { SCALE_TYPES, type ScaleType } from './stored-answer.js';
 import { QUESTION_REGISTRY, questionSchema, type Question } from './questions/registry.js';
 import { checkWhen } from './skip-logic.js';
+import { DEFAULT_SESSION_SIZE, MAX_SESSION_SIZE, MIN_SESSION_SIZE } from './discussion/sessions.js';
 import { ssrProblem } from './ssr-anchors.js';
 import { normalizeTargets, targetsSchema } from './targets.js';
 import type { PersonaAllocation, StudyDefinition } from './study.js';
@@ -37,7 +38,20 @@ export const createFocusGroupRequest = z
     personas: z.array(personaEntry).min(1).max(MAX_PERSONAS),
     respondents: z.number().int().min(1).max(MAX_RESPONDENTS).optional().meta({ description: 'Total respondents; required with shares, else the sum of the counts.' }),
     questions: z.array(questionSchema).min(1).max(MAX_QUESTIONS),
-    mode: z.enum(['survey', 'discussion']).optional().meta({ description: "survey (default): each respondent answers the guide in order, as one conversation. discussion: not available yet." }),
+    mode: z
+      .enum(['survey', 'discussion'])
+      .optional()
+      .meta({
+        description:
+          "survey (default): each respondent answers the guide in order, as one conversation. discussion: moderated sessions of `session_size` respondents; the moderator asks each question, respondents answer in turn seeing the transcript, and where answers diverge the moderator probes once and everyone answers again (their position). Transcripts: GET /v1/focus-groups/{id}/transcripts.",
+      }),
+    session_size: z
+      .number()
+      .int()
+      .min(MIN_SESSION_SIZE)
+      .max(MAX_SESSION_SIZE)
+      .optional()
+      .meta({ description: `Discussion mode: respondents per session, ${MIN_SESSION_SIZE}–${MAX_SESSION_SIZE} (default ${DEFAULT_SESSION_SIZE}); the respondents are seated in ceil(respondents / session_size) sessions as equal as possible.` }),
     stimulus: z
       .strictObject({
         text: z.string().trim().min(1).max(20_000).optional(),
@@ -59,7 +73,11 @@ export const createFocusGroupRequest = z
   .superRefine((req, ctx) => {
     checkPersonas(req, ctx);
     checkQuestions(req.questions, ctx);
-    if (req.mode === 'discussion') ctx.addIssue({ code: 'custom', path: ['mode'], message: "discussion mode is not available yet; use 'survey'" });
+    if (req.session_size !== undefined && req.mode !== 'discussion') ctx.addIssue({ code: 'custom', path: ['session_size'], message: "session_size applies to mode 'discussion'" });
+    if (req.mode === 'discussion') {
+      const total = req.respondents ?? req.personas.reduce((n, p) => n + (p.respondents ?? 0), 0);
+      if (total > 0 && total < MIN_SESSION_SIZE) ctx.addIssue({ code: 'custom', path: [req.respondents !== undefined ? 'respondents' : 'personas'], message: `a discussion needs at least ${MIN_SESSION_SIZE} respondents, got ${total}` });
+    }
   })
   .meta({ id: 'CreateFocusGroupRequest' });
 
@@ -172,6 +190,7 @@ export function normalizeStudy(req: CreateFocusGroupRequest, seed: number): Stud
     };
   }
   if (req.instructions !== undefined) def.instructions = req.instructions;
+  if (def.mode === 'discussion') def.session_size = req.session_size ?? DEFAULT_SESSION_SIZE;
   if (req.temperature !== undefined) def.temperature = req.temperature;
   if (req.targets && Object.keys(req.targets).length > 0) def.targets = normalizeTargets(req.targets);
   return def;

@@ -33,6 +33,8 @@ export interface StudyDefinition {
   /** Shown to every respondent: text in the system prompt, images in the first question's message. */
   stimulus?: { text?: string; images?: string[] };
   instructions?: string;
+  /** Discussion mode: respondents per moderated session (4–12; default 6). */
+  session_size?: number;
   /** Reproducibility: the same seed on the sandbox reproduces the study exactly. */
   seed: number;
   temperature?: number;

@@ -8,6 +8,7 @@ import { QUESTION_TYPES } from '../focus-groups/answer-types.js';
 import { createFocusGroupRequest } from '../focus-groups/study-request.js';
 import { exportQuery, listFocusGroupsQuery, listRespondentsQuery, resultsQuery } from '../focus-groups/service.js';
 import { STUDY_STATUSES } from '../focus-groups/study.js';
+import { listTranscriptsQuery } from '../focus-groups/discussion/transcript-view.js';
 
 type Json = Record<string, unknown>;
 
@@ -176,6 +177,27 @@ export const focusGroupQuestionResultSchema = z
   .catchall(z.unknown())
   .meta({ id: 'FocusGroupQuestionResult', description: 'One question\'s statistics; which fields appear depends on its type (src/focus-groups/stats/results/result-types.ts).' });
 
+export const transcriptSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('focus_group.transcript'),
+    session: z.number().int().meta({ description: 'The session, from 0.' }),
+    status: z.enum(['pending', 'in_progress', 'completed']),
+    members: z.array(z.object({ respondent_id: z.string(), name: z.string().nullable() })),
+    turns: z.array(
+      z.object({
+        seq: z.number().int(),
+        question_id: z.string().nullable(),
+        kind: z.enum(['question', 'answer', 'probe', 'probe_answer']).meta({ description: "The moderator's question or probe, a member's answer or its answer after the probe." }),
+        speaker: z.string().meta({ description: "'moderator' or the respondent's id." }),
+        name: z.string().nullable(),
+        text: z.string(),
+        answer: z.unknown().optional().meta({ description: "A member's structured answer (the question type's Answer): the last one is its position, stored with the respondent's answers." }),
+      }),
+    ),
+  })
+  .meta({ id: 'FocusGroupTranscript' });
+
 export const focusGroupResultsSchema = z
   .object({
     object: z.literal('focus_group.results'),
@@ -220,6 +242,7 @@ export function focusGroupComponents(h: DocHelpers): Record<string, Json> {
     FocusGroupEstimate: h.schemaOf(focusGroupEstimateSchema),
     FocusGroupRespondentList: h.schemaOf(list(respondentSchema, 'FocusGroupRespondentList')),
     FocusGroupResults: h.schemaOf(focusGroupResultsSchema),
+    FocusGroupTranscriptList: h.schemaOf(list(transcriptSchema, 'FocusGroupTranscriptList')),
     DeletedFocusGroup: h.schemaOf(z.object({ id: z.string(), object: z.literal('focus_group.deleted'), deleted: z.literal(true) }).meta({ id: 'DeletedFocusGroup' })),
   };
 }
@@ -271,6 +294,14 @@ export function focusGroupPaths(h: DocHelpers): Record<string, Json> {
         summary: 'The sampled respondents in order: profile, answers and reasoning.',
         parameters: [id, ...h.queryParams(listRespondentsQuery)],
         responses: { '200': h.json('FocusGroupRespondentList'), ...h.errorResponses(404, 422), ...h.common },
+      },
+    },
+    '/focus-groups/{focus_group_id}/transcripts': {
+      get: {
+        operationId: 'listFocusGroupTranscripts',
+        summary: "A discussion study's sessions in order, each with its members and transcript (the moderator's questions and probes, every answer). 400 for a survey.",
+        parameters: [id, ...h.queryParams(listTranscriptsQuery)],
+        responses: { '200': h.json('FocusGroupTranscriptList'), ...h.errorResponses(400, 404, 422), ...h.common },
       },
     },
     '/focus-groups/{focus_group_id}/results': {

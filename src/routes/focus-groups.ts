@@ -37,6 +37,8 @@ export function focusGroupsRoutes(service: FocusGroupsService, maxBodyBytes: num
 
   r.get('/:id/respondents', async (c) => c.json(await service.respondents(caller(c), c.req.param('id'), c.req.query())));
 
+  r.get('/:id/transcripts', async (c) => c.json(await service.transcripts(caller(c), c.req.param('id'), c.req.query())));
+
   r.get('/:id/results', async (c) => c.json(await service.results(caller(c), c.req.param('id'), c.req.query())));
 
   r.get('/:id/export', async (c) => {

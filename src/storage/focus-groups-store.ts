@@ -26,7 +26,7 @@ import type { Clock } from '../util/ids.js';
 import { debitFromHold, holdWithin, LONG_HOLD_OWNER, releaseHoldWithin } from './credits-store.js';
 import { dialectName, type Db } from './db.js';
 import { groupCommitOf } from './group-commit.js';
-import type { Database, FocusGroupAnswersTable, FocusGroupsTable } from './schema.js';
+import type { Database, FocusGroupAnswersTable, FocusGroupsTable, FocusGroupTurnsTable } from './schema.js';
 
 /** An answer to store, with the model's accepted JSON for the respondent's conversation. */
 export type AnswerToRecord = StoredAnswer & { raw: string | null };
@@ -48,6 +48,9 @@ export interface AnswerValue {
   status: AnswerStatus;
   value: StoredAnswer['value'];
 }
+
+/** A discussion turn as stored (FocusGroupTurnsTable with its value parsed). */
+export type StoredTurn = Omit<FocusGroupTurnsTable, 'value'> & { value: unknown };
 
 export type RecordOutcome = 'recorded' | 'duplicate' | 'stopped';
 
@@ -378,6 +381,56 @@ export function createFocusGroupsStore(db: Db, clock: Clock) {
       }
     },
 
+    /**
+     * Stores a discussion turn (the transcript; its cost is paid with the respondent's
+     * position, recordAnswer). 'duplicate': this seq is stored already; 'stopped': the
+     * study is no longer processing.
+     */
+    async recordTurn(turn: StoredTurn): Promise<RecordOutcome> {
+      try {
+        await batch.run(async (trx) => {
+          const live = await trx.selectFrom('focus_groups').select('status').where('id', '=', turn.study_id).executeTakeFirst();
+          if (live?.status !== 'processing') throw new Stopped();
+          const inserted = await trx
+            .insertInto('focus_group_turns')
+            .values({ ...turn, value: turn.value === null ? null : JSON.stringify(turn.value) })
+            .onConflict((oc) => oc.columns(['study_id', 'session_idx', 'seq']).doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) throw new Duplicate();
+        });
+        return 'recorded';
+      } catch (err) {
+        if (err instanceof Stopped) return 'stopped';
+        if (err instanceof Duplicate) return 'duplicate';
+        throw err;
+      }
+    },
+
+    /** The turns of sessions `from` … `to` (inclusive), in session and seq order. */
+    async turns(studyId: string, from: number, to: number): Promise<StoredTurn[]> {
+      const rows = await db
+        .selectFrom('focus_group_turns')
+        .selectAll()
+        .where('study_id', '=', studyId)
+        .where('session_idx', '>=', from)
+        .where('session_idx', '<=', to)
+        .orderBy('session_idx')
+        .orderBy('seq')
+        .execute();
+      return rows.map((r) => ({
+        ...r,
+        session_idx: Number(r.session_idx),
+        seq: Number(r.seq),
+        question_idx: Number(r.question_idx),
+        respondent_idx: r.respondent_idx === null ? null : Number(r.respondent_idx),
+        value: r.value === null ? null : (JSON.parse(r.value) as unknown),
+        credits: Number(r.credits),
+        input_tokens: Number(r.input_tokens),
+        output_tokens: Number(r.output_tokens),
+        created_at: Number(r.created_at),
+      }));
+    },
+
     /** Marks a respondent done and counts it on the study (once). */
     async completeRespondent(studyId: string, index: number): Promise<void> {
       await batch.run(async (trx) => {
@@ -535,6 +588,7 @@ export function createFocusGroupsStore(db: Db, clock: Clock) {
         const r = await trx.deleteFrom('focus_groups').where('id', '=', id).where('workspace_id', '=', workspaceId).where('status', 'not in', ACTIVE).executeTakeFirst();
         if (Number(r.numDeletedRows) !== 1) return false;
         await trx.deleteFrom('focus_group_answers').where('study_id', '=', id).execute();
+        await trx.deleteFrom('focus_group_turns').where('study_id', '=', id).execute();
         await trx.deleteFrom('focus_group_respondents').where('study_id', '=', id).execute();
         return true;
       });

@@ -205,6 +205,29 @@ export interface FocusGroupRespondentsTable {
 }
 
 /** One row per answer slot: the runner's checkpoint (primary key study × respondent × question). */
+/** A turn of a discussion session's transcript. */
+export interface FocusGroupTurnsTable {
+  study_id: string;
+  session_idx: number;
+  /** Order within the session, from 0. */
+  seq: number;
+  question_idx: number;
+  /** question | answer | probe | probe_answer */
+  kind: string;
+  /** The respondent speaking; null for the moderator. */
+  respondent_idx: number | null;
+  text: string;
+  /** The respondent's structured answer (JSON). */
+  value: string | null;
+  /** The model's accepted JSON. */
+  raw: string | null;
+  /** What the turn's model call cost: paid with the respondent's position (its answer row). */
+  credits: number;
+  input_tokens: number;
+  output_tokens: number;
+  created_at: number;
+}
+
 export interface FocusGroupAnswersTable {
   study_id: string;
   respondent_idx: number;
@@ -255,5 +278,6 @@ export interface Database {
   focus_groups: FocusGroupsTable;
   focus_group_respondents: FocusGroupRespondentsTable;
   focus_group_answers: FocusGroupAnswersTable;
+  focus_group_turns: FocusGroupTurnsTable;
   console_sessions: ConsoleSessionsTable;
 }

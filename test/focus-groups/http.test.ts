@@ -230,7 +230,7 @@ describe('creating', () => {
     ['a persona twice', { ...STUDY, personas: [{ persona_id: 'hospital-cfo', respondents: 1 }, { persona_id: 'hospital-cfo', respondents: 1 }] }, 422, 'personas[1].persona_id'],
     ['21 personas', { ...STUDY, personas: Array.from({ length: 21 }, (_, i) => ({ persona_id: `p${i}`, respondents: 1 })) }, 422, 'personas'],
     ['an unknown persona', { ...STUDY, personas: [{ persona_id: 'hospital-cfo', respondents: 1 }, { persona_id: 'nobody', respondents: 1 }] }, 404, 'personas[1].persona_id'],
-    ['discussion mode', { ...STUDY, mode: 'discussion' }, 422, 'mode'],
+    ['discussion with too small a session', { ...STUDY, mode: 'discussion', session_size: 2 }, 422, 'session_size'],
     ['ssr elicitation of a slider', { ...STUDY, questions: [{ type: 'slider', text: 'x', elicitation: 'ssr' }] }, 422, 'questions[0].elicitation'],
     ['a conjoint level that is not a level', { ...STUDY, questions: [{ type: 'conjoint', text: 'x', attributes: [{ name: 'Price', levels: ['$1', '$2'] }], profiles: [{ levels: { Price: '$1' } }, { levels: { Price: '$9' } }] }] }, 422, 'questions[0].profiles[1].levels.Price'],
     ['a reference of the wrong size', { ...STUDY, questions: [{ type: 'likert', text: 'x', reference: [0.2, 0.8] }] }, 422, 'questions[0].reference'],

@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { focusGroupsMigration } from './0006-focus-groups.js';
+import { focusGroupTurnsMigration } from './0008-focus-group-turns.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -214,3 +215,6 @@ migrations['0007_console_sessions'] = {
     await db.schema.dropTable('console_sessions').execute();
   },
 };
+
+/** Discussion-mode transcripts: the turns of each moderated session. */
+migrations['0008_focus_group_turns'] = focusGroupTurnsMigration;
