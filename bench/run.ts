@@ -5,6 +5,8 @@
  *
  *   npm run build && npm run bench        # ~3 minutes, writes bench/results.md
  *   BENCH_QUICK=1 npm run bench           # ~30-40 s
+ *   npm run bench -- focus-groups         # only the focus-group scenarios (bench/focus-groups.ts),
+ *                                         # also `npm run bench:focus-groups`; BENCH_FOCUS_GROUPS=0 skips them
  *   BENCH_PROFILE=1 npm run bench         # CPU profile of Cohort under 16-connection (BENCH_PROFILE_CONNS)
  *                                         # non-streaming load (BENCH_PROFILE_MODE=streaming:
  *                                         # streaming), writes bench/profile.md
@@ -653,8 +655,15 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.exit(130);
   });
 }
+// `npm run bench -- focus-groups` (or `npm run bench:focus-groups`): the focus-group scenarios only
+// (bench/focus-groups.ts); a full run does them after the gateway's, unless BENCH_FOCUS_GROUPS=0.
+const FOCUS_GROUPS_ONLY = process.argv.slice(2).includes('focus-groups');
 try {
-  await (PROFILE ? profile() : benchmark());
+  if (PROFILE) await profile();
+  else {
+    if (!FOCUS_GROUPS_ONLY) await benchmark();
+    if (FOCUS_GROUPS_ONLY || env.BENCH_FOCUS_GROUPS !== '0') await (await import('./focus-groups.js')).focusGroupsBenchmark();
+  }
 } catch (err) {
   killAll();
   log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -19,6 +19,10 @@
  *   holds the stream open until `POST /__release` (or BENCH_UPSTREAM_MAX_HOLD_MS,
  *   60 s), then sends the rest at once.
  *
+ * - a non-streaming request with a `response_format` json_schema (structured
+ *   output, e.g. a focus-group answer): the same delay, then a completion whose
+ *   content is a valid instance of the schema (built once per distinct schema).
+ *
  * Every frame is pre-built at start-up. Content deltas are `Zq00 ` … `Zq19 `,
  * so clients can find the first text delta (`Zq00`) and check the last (`Zq19`).
  *
@@ -26,6 +30,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { instanceOf } from '../test/helpers/focus-groups.js';
 
 const DELAY_MS = Number(process.env.BENCH_UPSTREAM_DELAY_MS ?? 20);
 const CHUNKS = Math.max(2, Number(process.env.BENCH_UPSTREAM_CHUNKS ?? 20));
@@ -58,6 +63,36 @@ const completionBuf = Buffer.from(
     system_fingerprint: 'fp_bench',
   }),
 );
+/** Completions answering a json_schema request, by the schema's JSON. */
+const structured = new Map<string, Buffer>();
+function structuredCompletion(body: string): Buffer | undefined {
+  let schema: unknown;
+  try {
+    schema = (JSON.parse(body) as { response_format?: { json_schema?: { schema?: unknown } } }).response_format?.json_schema?.schema;
+  } catch {
+    return undefined;
+  }
+  if (!schema || typeof schema !== 'object') return undefined;
+  const key = JSON.stringify(schema);
+  let buf = structured.get(key);
+  if (!buf) {
+    const content = JSON.stringify(instanceOf(schema as Record<string, unknown>, { reasoning: 'It fits how I shop and what I can spend each week.' }));
+    buf = Buffer.from(
+      JSON.stringify({
+        id: 'chatcmpl-bench0000000000000000000002',
+        object: 'chat.completion',
+        created: 1767225600,
+        model: 'bench-model',
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+        usage,
+        service_tier: 'default',
+        system_fingerprint: 'fp_bench',
+      }),
+    );
+    if (structured.size < 1000) structured.set(key, buf);
+  }
+  return buf;
+}
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 const JSON_HEADERS = { 'content-type': 'application/json', 'content-length': String(completionBuf.length) };
 
@@ -81,8 +116,14 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     const stream = body.includes('"stream":true');
     const burst = stream && body.includes('BENCH_BURST');
     const hold = stream && body.includes('BENCH_HOLD');
+    const object = !stream && body.includes('"response_format"') ? structuredCompletion(body) : undefined;
     setTimeout(() => {
       if (res.destroyed) return;
+      if (object) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(object.length) });
+        res.end(object);
+        return;
+      }
       if (!stream) {
         res.writeHead(200, JSON_HEADERS);
         res.end(completionBuf);

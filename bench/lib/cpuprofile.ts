@@ -204,3 +204,42 @@ export function summarizeProfile(profile: CpuProfile, options: { root: string; w
     areas: [...areas.entries()].map(([area, selfSamples]) => ({ area, selfSamples })).sort((a, b) => b.selfSamples - a.selfSamples),
   };
 }
+
+/**
+ * How many of the profile's samples (inside the window, when given) have a
+ * frame in a file `inStack` accepts anywhere on their stack — e.g. the sandbox
+ * engine's files, so that what it calls counts as its time too.
+ */
+export function stackShare(profile: CpuProfile, options: { root: string; windowUs?: [number, number]; inStack: (file: string) => boolean }): { samples: number; idle: number; matched: number } {
+  const byId = new Map<number, ProfileNode>();
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) parent.set(c, n.id);
+  }
+  const matches = new Map<number, boolean>();
+  const matchOf = (id: number): boolean => {
+    let m = matches.get(id);
+    if (m === undefined) {
+      const p = parent.get(id);
+      m = options.inStack(locate(byId.get(id)!.callFrame, options.root).file) || (p !== undefined && matchOf(p));
+      matches.set(id, m);
+    }
+    return m;
+  };
+  const [from, to] = options.windowUs ?? [-Infinity, Infinity];
+  let t = profile.startTime;
+  let samples = 0;
+  let idle = 0;
+  let matched = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < from || t > to) continue;
+    const id = profile.samples[i]!;
+    samples++;
+    const name = byId.get(id)!.callFrame.functionName;
+    if (name === '(idle)') idle++;
+    else if (matchOf(id)) matched++;
+  }
+  return { samples, idle, matched };
+}
