@@ -214,6 +214,13 @@ async function benchA(tmp: string, key: string): Promise<AResult> {
 interface BResult {
   studyRates: number[];
   responsesRates: number[];
+  /** Cohort's CPU (ms) per answer of the study / per /v1/responses request, per round. */
+  studyCpu: number[];
+  responsesCpu: number[];
+  /** The load generator's (this process's) CPU ms per /v1/responses request. */
+  loadGenCpu: number[];
+  upstreamCpuResponses: number[];
+  upstreamCpuStudy: number[];
   failed: number;
   responseErrors: number;
   firstError?: string;
@@ -240,16 +247,26 @@ async function benchB(tmp: string, key: string): Promise<BResult> {
     // Warm-up both paths.
     await closedLoop(spec, CONCURRENCY, 1000);
     await runStudy(cohort.url, key, studyBody('warm-up', CONCURRENCY, BENCH_QUESTIONS), cohort.child.pid);
-    const out: BResult = { studyRates: [], responsesRates: [], failed: 0, responseErrors: 0 };
+    const out: BResult = { studyRates: [], responsesRates: [], studyCpu: [], responsesCpu: [], loadGenCpu: [], upstreamCpuResponses: [], upstreamCpuStudy: [], failed: 0, responseErrors: 0 };
     for (let r = 0; r < B_ROUNDS; r++) {
+      const cpu0 = procCpuMs(cohort.child.pid);
+      const up0 = procCpuMs(upstream.child.pid);
+      const lg0 = process.cpuUsage();
       const loop = await closedLoop(spec, CONCURRENCY, B_ROUND_MS);
+      const lg = process.cpuUsage(lg0);
+      out.loadGenCpu.push((lg.user + lg.system) / 1000 / Math.max(1, loop.completed));
+      out.upstreamCpuResponses.push((procCpuMs(upstream.child.pid) - up0) / Math.max(1, loop.completed));
+      out.responsesCpu.push((procCpuMs(cohort.child.pid) - cpu0) / Math.max(1, loop.completed));
       out.responsesRates.push(loop.rps);
       out.responseErrors += loop.errors;
       if (loop.firstError !== undefined) out.firstError ??= loop.firstError;
+      const upS = procCpuMs(upstream.child.pid);
       const run = await runStudy(cohort.url, key, studyBody(`B${r}`, B_RESPONDENTS, BENCH_QUESTIONS), cohort.child.pid, 100);
+      out.upstreamCpuStudy.push((procCpuMs(upstream.child.pid) - upS) / Math.max(1, run.answers));
       out.studyRates.push(run.steadyRate);
+      out.studyCpu.push(run.cpuMs / Math.max(1, run.answers));
       out.failed += run.failed;
-      log(`B round ${r + 1}/${B_ROUNDS}: /v1/responses ${fmtInt(loop.rps)} req/s (${loop.errors} errors), study ${fmtInt(run.steadyRate)} answers/s (${run.answered} answered, ${run.failed} failed, ${(run.wallMs / 1000).toFixed(1)} s)`);
+      log(`B round ${r + 1}/${B_ROUNDS}: /v1/responses ${fmtInt(loop.rps)} req/s (${loop.errors} errors, ${out.responsesCpu.at(-1)!.toFixed(2)} CPU ms each), study ${fmtInt(run.steadyRate)} answers/s (${out.studyCpu.at(-1)!.toFixed(2)} CPU ms each) (${run.answered} answered, ${run.failed} failed, ${(run.wallMs / 1000).toFixed(1)} s)`);
     }
     return out;
   } finally {
@@ -325,11 +342,11 @@ function report(a: AResult | undefined, b: BResult | undefined, c: CResult | und
     out.push(
       `Test key (sandbox engine). Answers/s: all answers over the wall time (create → completed seen), and between 10% and 90% settled. CPU: the server process's (/proc), in cores while the study ran. Split: a CPU profile of the server (1 ms sampling) during the study; "sandbox engine" = samples with a \`src/providers/sandbox/\` frame on the stack (the stand-in for the model, with everything it calls), "orchestration" = every other busy sample (runner, prompts, structured-output validation, storage and SQLite, credits, HTTP, GC).`,
       '',
-      '| respondents × questions | answers (failed) | wall time | answers/s (overall / steady) | server CPU | CPU ms per answer | peak RSS (sampled / VmHWM) | sandbox engine | orchestration |',
+      '| respondents × questions | answers (failed) | wall time | answers/s (overall / steady) | server CPU | CPU ms per answer | peak RSS (sampled / VmHWM) | sandbox engine | orchestration (ms per answer) |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${A_RESPONDENTS} × ${BENCH_QUESTIONS.length} | ${r.answered} (${r.failed}) | ${(r.wallMs / 1000).toFixed(1)} s | ${fmtInt((r.answers * 1000) / r.wallMs)} / ${fmtInt(r.steadyRate)} | ${(r.cpuMs / r.wallMs).toFixed(2)} cores | ${(r.cpuMs / r.answers).toFixed(2)} | ${fmtMB(r.peakRss)} / ${fmtMB(r.hwm)} | ${pc(a.engineShare)} | ${pc(a.orchestrationShare)} |`,
+      `| ${A_RESPONDENTS} × ${BENCH_QUESTIONS.length} | ${r.answered} (${r.failed}) | ${(r.wallMs / 1000).toFixed(1)} s | ${fmtInt((r.answers * 1000) / r.wallMs)} / ${fmtInt(r.steadyRate)} | ${(r.cpuMs / r.wallMs).toFixed(2)} cores | ${(r.cpuMs / r.answers).toFixed(2)} | ${fmtMB(r.peakRss)} / ${fmtMB(r.hwm)} | ${pc(a.engineShare)} | ${pc(a.orchestrationShare)} (${((a.orchestrationShare * r.cpuMs) / r.answers).toFixed(2)}) |`,
       '',
-      `(${a.profiled} busy profile samples.)`,
+      `(${a.profiled} busy profile samples. The RSS includes the CPU profiler's own memory; C measures memory without it.)`,
       '',
     );
   }
@@ -345,6 +362,10 @@ function report(a: AResult | undefined, b: BResult | undefined, c: CResult | und
       `| /v1/responses, req/s | ${b.responsesRates.map(fmtInt).join(', ')} | ${fmtInt(q)} |`,
       `| study, answers/s | ${b.studyRates.map(fmtInt).join(', ')} | ${fmtInt(s)} |`,
       `| study ÷ responses | | **${pc(s / q)}** |`,
+      `| Cohort CPU ms per /v1/responses request | ${b.responsesCpu.map((v) => v.toFixed(2)).join(', ')} | ${median(b.responsesCpu).toFixed(2)} |`,
+      `| Cohort CPU ms per study answer | ${b.studyCpu.map((v) => v.toFixed(2)).join(', ')} | ${median(b.studyCpu).toFixed(2)} |`,
+      `| mock upstream CPU ms per /v1/responses request / per study answer | | ${median(b.upstreamCpuResponses).toFixed(2)} / ${median(b.upstreamCpuStudy).toFixed(2)} |`,
+      `| load generator CPU ms per /v1/responses request (the study needs none) | ${b.loadGenCpu.map((v) => v.toFixed(2)).join(', ')} | ${median(b.loadGenCpu).toFixed(2)} |`,
       '',
       `Failed answers: ${b.failed}; /v1/responses errors: ${b.responseErrors}${b.firstError ? ` (first: ${b.firstError})` : ''}.`,
       '',
