@@ -278,7 +278,18 @@ async function benchB(tmp: string, key: string): Promise<BResult> {
 // ---------------------------------------------------------------------------
 // C. Sandbox, 10,000 respondents: memory through the run, the results and the export
 
+/** V8's heap (used / total) and external memory of the server, from its /metrics. */
+async function heapOf(url: string): Promise<{ used: number; total: number; external: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes') };
+}
+
+const fmtHeap = (h: { used: number; total: number; external: number }) => `${fmtMB(h.used)} / ${fmtMB(h.total)} / ${fmtMB(h.external)}`;
+
 interface CResult {
+  heapBefore: { used: number; total: number; external: number };
+  heapAfter: { used: number; total: number; external: number };
   run: StudyRun;
   resultsMs: number;
   exportMs: number;
@@ -293,8 +304,10 @@ async function benchC(tmp: string, key: string): Promise<CResult> {
   try {
     await runStudy(cohort.url, key, studyBody('warm-up', 30, BENCH_QUESTIONS.slice(0, C_QUESTIONS)), cohort.child.pid);
     const baselineRss = procStatus(cohort.child.pid).rss;
+    const heapBefore = await heapOf(cohort.url);
     log(`C: ${C_RESPONDENTS} respondents × ${C_QUESTIONS} questions on the sandbox…`);
     const run = await runStudy(cohort.url, key, studyBody('C', C_RESPONDENTS, BENCH_QUESTIONS.slice(0, C_QUESTIONS)), cohort.child.pid, 1000);
+    const heapAfter = await heapOf(cohort.url);
     let peakRss = run.peakRss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, procStatus(cohort.child.pid).rss)), 20);
     const headers = { authorization: `Bearer ${key}` };
@@ -309,7 +322,7 @@ async function benchC(tmp: string, key: string): Promise<CResult> {
       let exportBytes = 0;
       for await (const chunk of exp.body as unknown as AsyncIterable<Uint8Array>) exportBytes += chunk.length;
       const exportMs = performance.now() - t;
-      return { run, resultsMs, exportMs, exportBytes, peakRss: Math.max(peakRss, procStatus(cohort.child.pid).rss), hwm: procStatus(cohort.child.pid).hwm, baselineRss };
+      return { heapBefore, heapAfter, run, resultsMs, exportMs, exportBytes, peakRss: Math.max(peakRss, procStatus(cohort.child.pid).rss), hwm: procStatus(cohort.child.pid).hwm, baselineRss };
     } finally {
       clearInterval(sampler);
     }
@@ -379,6 +392,8 @@ function report(a: AResult | undefined, b: BResult | undefined, c: CResult | und
       '| answers (failed) | wall time | answers/s | RSS before | peak RSS (sampled) | VmHWM | GET results | CSV export |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|',
       `| ${fmtInt(c.run.answered)} (${c.run.failed}) | ${(c.run.wallMs / 1000).toFixed(0)} s | ${fmtInt((c.run.answers * 1000) / c.run.wallMs)} | ${fmtMB(c.baselineRss)} | ${fmtMB(c.peakRss)} | ${fmtMB(c.hwm)} | ${fmtInt(c.resultsMs)} ms | ${fmtInt(c.exportMs)} ms, ${fmtMB(c.exportBytes)} |`,
+      '',
+      `V8 heap used / heap total / external memory (from the server's /metrics): before the study ${fmtHeap(c.heapBefore)}, when it ended ${fmtHeap(c.heapAfter)}.`,
       '',
     );
   }
