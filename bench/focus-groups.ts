@@ -1,7 +1,7 @@
 /**
  * Focus-group benchmarks (issue 12), run by `npm run bench` after the gateway
  * benchmark, or alone: `npm run bench:focus-groups` (= `npm run bench -- focus-groups`).
- * Writes bench/focus-groups-results.md.
+ * Writes bench/focus-group-studies.md.
  *
  *  A. Sandbox study, 1,000 respondents × 10 questions (test key, fresh `cohort serve`):
  *     wall time, answers/s, peak RSS, and how Cohort's CPU splits between the sandbox
@@ -409,7 +409,7 @@ function report(a: AResult | undefined, b: BResult | undefined, c: CResult | und
   return out.join('\n') + '\n';
 }
 
-/** Runs the scenarios (BENCH_FG_ONLY picks some), prints and writes bench/focus-groups-results.md. */
+/** Runs the scenarios (BENCH_FG_ONLY picks some), prints and writes bench/focus-group-studies.md. */
 export async function focusGroupsBenchmark(): Promise<void> {
   const t0 = performance.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-bench-fg-'));
@@ -423,8 +423,8 @@ export async function focusGroupsBenchmark(): Promise<void> {
     if (c) log(`C: ${(c.run.wallMs / 1000).toFixed(0)} s, peak RSS ${fmtMB(c.peakRss)}, VmHWM ${fmtMB(c.hwm)}, results ${fmtInt(c.resultsMs)} ms`);
     const text = report(a, b, c, (performance.now() - t0) / 1000, [load0, os.loadavg()[0]!]);
     process.stdout.write('\n' + text);
-    fs.writeFileSync(path.join(ROOT, 'bench', 'focus-groups-results.md'), text);
-    log('written to bench/focus-groups-results.md');
+    fs.writeFileSync(path.join(ROOT, 'bench', 'focus-group-studies.md'), text);
+    log('written to bench/focus-group-studies.md');
   } finally {
     killAll();
     fs.rmSync(tmp, { recursive: true, force: true });
