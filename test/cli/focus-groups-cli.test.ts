@@ -1,9 +1,11 @@
 /**
  * `cohort focus-groups` as a user runs it: a real `cohort serve` (sandbox,
- * temporary data folder) in a child process, and the real bin/cohort.js
- * talking to it over HTTP — the shipped examples/study.yaml run with --follow
- * to completion, then list, show, export and cancel. The printed figures are
- * checked against the API's own results.
+ * temporary data folder) in a child process, talked to over HTTP — the shipped
+ * examples/study.yaml run with --follow to completion by the real
+ * bin/cohort.js, then list, show, export and cancel. The printed figures are
+ * checked against the API's own results. Most calls go through the command's
+ * `main(argv, io)` in this process (a child per call costs seconds on a busy
+ * machine); the follows, whose exit codes matter, run bin/cohort.js.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { main } from '../../src/cli/main.js';
 import { tempDir } from '../helpers/app.js';
 
 const BIN = path.resolve('bin/cohort.js');
@@ -21,8 +24,16 @@ let exited: Promise<number | null> | undefined;
 let url = '';
 let key = '';
 
-/** Runs the CLI (asynchronously: the server is another child); bounded by `timeoutMs`. */
-function cohort(args: string[], env: Record<string, string> = {}, timeoutMs = 90_000): Promise<{ code: number | null; out: string; err: string }> {
+/** Runs the command in this process, its output captured. */
+async function cohort(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t), env: { ...process.env, COHORT_URL: url, COHORT_API_KEY: key, ...env } });
+  return { code, out, err };
+}
+
+/** Runs bin/cohort.js in a child process (asynchronously: the server is another child); bounded by `timeoutMs`. */
+function cohortProcess(args: string[], env: Record<string, string> = {}, timeoutMs = 90_000): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, COHORT_URL: url, COHORT_API_KEY: key, ...env } });
     let out = '';
@@ -131,7 +142,7 @@ describe('cohort focus-groups', () => {
     assert.ok(study.questions.length >= 8 && study.questions.some((q) => q.when), 'several question types with skip logic');
     assert.ok(new Set(study.questions.map((q) => q.type)).size >= 5);
 
-    const r = await cohort(['focus-groups', 'run', EXAMPLE, '--follow']);
+    const r = await cohortProcess(['focus-groups', 'run', EXAMPLE, '--follow']);
     assert.equal(r.code, 0, r.err + r.out);
     studyId = /\((fg_\w+)\): completed/.exec(r.out)?.[1] ?? '';
     assert.ok(studyId, r.out);
@@ -222,7 +233,7 @@ describe('cohort focus-groups', () => {
     assert.equal(cancel.code, 0, cancel.err);
     assert.match(cancel.out, new RegExp(`^Cancelled ${id} 'Big study': it keeps \\d+ of 45000 answers`));
     assert.equal((await api('GET', `/v1/focus-groups/${id}`)).status, 'cancelled');
-    const followed = await cohort(['focus-groups', 'show', id, '--follow']);
+    const followed = await cohortProcess(['focus-groups', 'show', id, '--follow']);
     assert.equal(followed.code, 3, followed.err);
     assert.match(followed.out, /: cancelled/);
 
