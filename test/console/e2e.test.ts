@@ -3,7 +3,7 @@
  * playwright-core against the real app (sandbox engine, real SQLite, real
  * socket): sign in with a test key, stream a playground answer with analysis,
  * create a custom persona, build and launch a focus group and watch it finish
- * over its event stream, read a chart and export the answers, check usage,
+ * over its event stream, read a chart and export the answers and the HTML report, check usage,
  * manage keys with an admin key, sign out. On every page: axe-core finds no
  * serious or critical violation, the page's CSP reports no violation, no
  * script error; each page is photographed at 1280 and 390 px wide into
@@ -212,14 +212,15 @@ describe('the web console in Chromium', { skip }, () => {
     assert.equal(await page.getByTestId('fg-progress').getAttribute('value'), '100');
   });
 
-  it('reads the results dashboard: the NPS and its chart, Likert stacked bars, the heatmap, respondents, and exports the answers', async () => {
+  it('reads the results dashboard: the NPS and its chart, Likert stacked bars, the heatmap, respondents, and exports the answers and the report', async () => {
     await page.getByTestId('results').waitFor();
     const nps = Number(await page.getByTestId('nps-score').innerText());
     assert.ok(nps >= -100 && nps <= 100, String(nps));
     const q1 = page.locator('[data-question-id="q1"]');
-    await q1.locator('[data-chart-ready="true"]').waitFor();
-    await q1.locator('details.chart-data summary').click();
-    const npsRows = await q1.locator('details.chart-data tbody tr').allInnerTexts();
+    // The question's own chart comes first; the segments' chart follows it.
+    await q1.locator('[data-chart-ready="true"]').first().waitFor();
+    await q1.locator('details.chart-data summary').first().click();
+    const npsRows = await q1.locator('details.chart-data').first().locator('tbody tr').allInnerTexts();
     assert.equal(npsRows.length, 11, 'one bar per point 0–10');
     const shares = npsRows.map((r) => Number(/([\d.]+)%/.exec(r)?.[1] ?? 'NaN'));
     assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) < 0.6, `shares add up to 100%: ${shares.join(' ')}`);
@@ -249,6 +250,15 @@ describe('the web console in Chromium', { skip }, () => {
     const csv = fs.readFileSync(await (await download).path(), 'utf8');
     assert.match(csv, /^respondent_id,respondent_index,persona_id,question_id,type,status,answer,reasoning,credits\r\n/);
     assert.equal(csv.trim().split('\r\n').length, 1 + 16 * 5);
+    // The report a researcher mails: one self-contained HTML file, charts as inline SVG, no script.
+    const report = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export HTML' }).click();
+    const html = fs.readFileSync(await (await report).path(), 'utf8');
+    assert.match(html, /^<!doctype html>/i);
+    assert.match(html, /Meal-kit concept test/);
+    assert.ok((html.match(/<svg\b/g) ?? []).length >= 4, 'a chart per question');
+    assert.doesNotMatch(html, /<script\b/i);
+    assert.doesNotMatch(html, /\b(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i, 'nothing loaded from elsewhere');
     await page.getByRole('link', { name: '← Focus groups' }).click();
     await page.getByRole('link', { name: 'Meal-kit concept test' }).waitFor();
     await capture('focus-groups');
