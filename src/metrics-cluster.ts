@@ -102,7 +102,7 @@ export function createMetricsHost(options: { timeoutMs?: number } = {}): { attac
         if (!isMessage(m)) return;
         if (m.op === 'collected') {
           const c = collecting.get(m.id);
-          if (!c || !c.waiting.delete(worker)) return;
+          if (!c?.waiting.delete(worker)) return;
           c.snapshots.push(m.snapshot);
           if (c.waiting.size === 0) c.done();
         } else if (m.op === 'scrape') {

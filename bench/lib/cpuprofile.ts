@@ -67,7 +67,6 @@ function decodeMappings(mappings: string): Segment[][] {
   const lines: Segment[][] = [];
   let source = 0;
   let line = 0;
-  let col = 0;
   for (const lineText of mappings.split(';')) {
     const segs: Segment[] = [];
     let genCol = 0;
@@ -90,7 +89,7 @@ function decodeMappings(mappings: string): Segment[][] {
       if (values.length >= 4) {
         source += values[1]!;
         line += values[2]!;
-        col += values[3]!;
+        // values[3], the original column, is not needed: lines are enough for a profile.
         segs.push({ col: genCol, source, line });
       }
     }

@@ -138,7 +138,7 @@ function normalizeQuotes(text: string): string {
   return text.replace(/[’‘`]/g, "'");
 }
 
-const TOKEN_RE = /([\p{L}\p{N}]+(?:['\-][\p{L}\p{N}]+)*)|([,;:()—–]|\s-\s)/gu;
+const TOKEN_RE = /([\p{L}\p{N}]+(?:['-][\p{L}\p{N}]+)*)|([,;:()—–]|\s-\s)/gu;
 
 function tokenize(text: string, offset: number): Token[] {
   const out: Token[] = [];
@@ -183,7 +183,7 @@ function isNegator(word: string): boolean {
 }
 
 function isCaps(raw: string): boolean {
-  return raw.length >= 2 && /^[A-Z][A-Z'\-]*[A-Z]$/.test(raw);
+  return raw.length >= 2 && /^[A-Z][A-Z'-]*[A-Z]$/.test(raw);
 }
 
 interface WordScore {

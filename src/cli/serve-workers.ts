@@ -156,6 +156,7 @@ export async function serveWorker(config: Config, index: number, io: Io): Promis
     const scrape = createWorkerMetrics(channel, () => metrics.snapshot()).scrape;
     const runtime = await createRuntime(config, { worker: index, metrics: { metrics, scrape }, ...(limits ? { limits } : {}) });
     const server = await listen(runtime, { port: config.port, host: config.host });
+    // biome-ignore lint/correctness/noUnusedVariables: read by `??=`, which starts the shutdown once
     let stopping: Promise<void> | undefined;
     stop = (): void => {
       stopping ??= server.shutdown(config.shutdownGraceSeconds).then(

@@ -174,7 +174,7 @@ export function consoleRoutes(options: ConsoleAssetsOptions = {}) {
     };
     if (asset.compressible) headers.vary = 'accept-encoding';
     const match = c.req.header('if-none-match');
-    if (match !== undefined && match.split(',').some((t) => t.trim().replace(/^W\//, '') === asset.etag)) return c.body(null, 304, headers);
+    if (match?.split(',').some((t) => t.trim().replace(/^W\//, '') === asset.etag)) return c.body(null, 304, headers);
     const encoding = asset.compressible ? pickEncoding(c.req.header('accept-encoding')) : undefined;
     const body = encoding ? await encode(asset, encoding) : asset.body;
     if (encoding) headers['content-encoding'] = encoding;

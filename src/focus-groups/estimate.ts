@@ -17,7 +17,6 @@ import { countTokens } from '../util/tokens.js';
 import type { Question } from './questions/registry.js';
 import { questionText, REPLY_FORMAT } from './prompts.js';
 import { anchorsOf } from './ssr-anchors.js';
-import { typeOf } from './questions/registry.js';
 import { setsOf } from './questions/maxdiff.js';
 
 export interface StudyEstimate {

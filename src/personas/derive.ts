@@ -124,7 +124,7 @@ export function pickTemplate(builtins: readonly PersonaRecord[], name: string, t
       ((type === 'B2B') === isB2BTemplate(p) ? 0.5 : 0) +
       (hints.country && d.country === hints.country && (type === 'B2B') === isB2BTemplate(p) ? 3 : 0) +
       (hints.working && RETIRED.test(d.life_stage) ? -3 : 0) +
-      (role && role.test(d.occupation) ? 5 : 0);
+      (role?.test(d.occupation) ? 5 : 0);
     if (score > bestScore) {
       best = p;
       bestScore = score;

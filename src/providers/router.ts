@@ -350,5 +350,5 @@ function codeOf(err: unknown): string {
 }
 
 function own(record: Record<string, string[]>, key: string): string[] | undefined {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }

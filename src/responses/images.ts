@@ -100,7 +100,7 @@ async function loadOne(url: string, param: string, options: ImageFetchOptions, s
   if (/^data:/i.test(url)) {
     if (dataUrlSize(url) > maxBytes + 3) throw tooLarge(param, maxBytes);
     const decoded = decodeDataUrl(url);
-    if (!decoded || !decoded.mediaType.startsWith('image/')) {
+    if (!decoded?.mediaType.startsWith('image/')) {
       throw new ApiError('validation_error', 'image_url data: URLs must be base64-encoded images (data:image/png;base64,…).', { param });
     }
     bytes = decoded.bytes;

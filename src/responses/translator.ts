@@ -98,7 +98,7 @@ export class ResponseTranslator {
       }
       case 'tool-call-end': {
         const call = this.calls.get(event.index);
-        if (!call || call.item.status !== 'in_progress') return [];
+        if (call?.item.status !== 'in_progress') return [];
         return this.closeCall(call, 'completed');
       }
       case 'usage':
@@ -142,7 +142,7 @@ export class ResponseTranslator {
 
   private closeMessage(status: 'completed' | 'incomplete'): StreamEvent[] {
     const m = this.message;
-    if (!m || m.item.status !== 'in_progress') return [];
+    if (m?.item.status !== 'in_progress') return [];
     m.item.status = status;
     // Text after this (after a tool call) opens a new message item.
     this.message = undefined;

@@ -106,7 +106,7 @@ function toRow(s: StudyRecord, images: string[] | null): FocusGroupsTable {
     status: s.status,
     mode: s.mode,
     definition: JSON.stringify(s.definition),
-    stimulus_images: images && images.length ? JSON.stringify(images) : null,
+    stimulus_images: images?.length ? JSON.stringify(images) : null,
     metadata: JSON.stringify(s.metadata),
     respondents_total: s.respondentsTotal,
     questions_total: s.questionsTotal,

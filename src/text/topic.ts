@@ -3,7 +3,7 @@
  * repeat ("What do you think about our new app?" → "your new app"), gerunds
  * and pronoun swaps, the sentence that carries a question, keywords.
  */
-import { capitalize, contentWords, isStopword, stripTerminal, wordsOf } from './words.js';
+import { contentWords, isStopword, stripTerminal, wordsOf } from './words.js';
 
 /** "buy" → "buying", "price" → "pricing", "get" → "getting", "try" → "trying". */
 export function gerund(verb: string): string {

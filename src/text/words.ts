@@ -66,7 +66,7 @@ const WORD_RE = /[\p{L}\p{N}$][\p{L}\p{N}'’$%.-]*/gu;
 export function wordsOf(text: string): Word[] {
   const out: Word[] = [];
   for (const m of text.matchAll(WORD_RE)) {
-    const raw = m[0].replace(/['’.\-]+$/u, '');
+    const raw = m[0].replace(/['’.-]+$/u, '');
     if (!raw) continue;
     out.push({ text: raw, lower: raw.toLowerCase().replace(/’/g, "'"), index: m.index ?? 0 });
   }

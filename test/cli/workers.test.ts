@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { closeDatabase, openDatabase, type Db } from '../../src/storage/db.js';
+import { openDatabase, type Db } from '../../src/storage/db.js';
 import { tempDir, freePort } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 

@@ -58,15 +58,15 @@ describe('upstream client (node:http)', () => {
     a = await server((req, res, body) => {
       if (req.url === '/moved') {
         res.writeHead(308, { location: '/v1/here' });
-        return res.end();
+        return void res.end();
       }
       if (req.url === '/elsewhere') {
         res.writeHead(307, { location: `${b.url}/v1/there` });
-        return res.end();
+        return void res.end();
       }
       if (req.url === '/loop') {
         res.writeHead(307, { location: '/loop' });
-        return res.end();
+        return void res.end();
       }
       if (req.url === '/hang') return; // never answers
       if (req.url === '/slow') {

@@ -82,7 +82,7 @@ export function scalePmf(pmf: ArrayLike<number>, temperature: number): Float64Ar
   }
   let total = 0;
   for (let r = 0; r < k; r++) {
-    out[r] = pmf[r]! > 0 ? Math.pow(pmf[r]!, 1 / temperature) : 0;
+    out[r] = pmf[r]! > 0 ? pmf[r]! ** (1 / temperature) : 0;
     total += out[r]!;
   }
   for (let r = 0; r < k; r++) out[r]! /= total;

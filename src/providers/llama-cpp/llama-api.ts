@@ -9,9 +9,7 @@
 
 export type Token = number & { readonly __token?: never };
 
-export interface Tokenizer {
-  (text: string, specialTokens?: boolean): Token[];
-}
+export type Tokenizer = (text: string, specialTokens?: boolean) => Token[];
 
 export interface LlamaText {
   tokenize(tokenizer: Tokenizer): Token[];

@@ -450,7 +450,7 @@ function lifeSentences(ctx: AnswerContext, ask: Ask): string[] {
         ? pick(rng, 'pl', ["I'd rather pay for quality than chase the cheapest option.", 'I buy the good version and keep it.'])
         : pick(rng, 'pl', ['I look for fair value more than the lowest price.', 'Value matters more to me than the sticker price.']);
   const trustedLine = trusted.length ? pick(rng, 'tr', [`When it really matters, I trust ${listPhrase(trusted.slice(0, 2))}.`, `For the big stuff, I ask ${trusted[0]}.`, `I give ${trusted[0]} the last word.`]) : '';
-  const nonEmpty = (xs: string[]) => xs.filter((x) => x && x.trim());
+  const nonEmpty = (xs: string[]) => xs.filter((x) => x?.trim());
 
   switch (ask.domain) {
     case 'routine': {

@@ -72,7 +72,7 @@ export function PersonaDetail({ id, version }: { id: string; version: string | n
     setBusy(true);
     setActionError(null);
     try {
-      const body = cloneName && cloneName.trim() ? { name: cloneName.trim() } : undefined;
+      const body = cloneName?.trim() ? { name: cloneName.trim() } : undefined;
       const copy = await api<PersonaFull>(`/personas/${encodeURIComponent(id)}/clone`, { method: 'POST', ...(body ? { body } : {}) });
       navigate(`/personas/${encodeURIComponent(copy.id)}`);
     } catch (err) {

@@ -194,7 +194,7 @@ export function StudyBuilder() {
                 index={i}
                 count={draft.questions.length}
                 earlier={draft.questions.slice(0, i)}
-                error={fieldError && fieldError.path.startsWith(`questions[${i}]`) ? fieldError : null}
+                error={fieldError?.path.startsWith(`questions[${i}]`) ? fieldError : null}
                 onChange={(nq) => set('questions', draft.questions.map((x) => (x.key === q.key ? nq : x)))}
                 onRemove={() => set('questions', draft.questions.filter((x) => x.key !== q.key))}
                 onMove={(delta) => {

@@ -25,7 +25,7 @@ export function hintString(source: HintSource, w: Where, rng: Rng): string {
   // items of a list named for a profile field or for reasons/steps/tags
   if (w.index !== undefined) {
     const pool = listPool(source.hints, w.parent);
-    if (pool && pool.length) return pool[idx % pool.length] as string;
+    if (pool?.length) return pool[idx % pool.length] as string;
   }
 
   if (all === 'username' || all === 'user_name' || all === 'handle' || last === 'handle') return slugify(source.personName(w), 24).replace(/-/g, '_');
