@@ -8,7 +8,10 @@
 #
 # It reuses this install's node_modules and dist (run `npm test` first): what
 # Node 22+ loads natively — better-sqlite3 13 and node-llama-cpp — are
-# Node-API builds, independent of the Node.js version.
+# Node-API builds, independent of the Node.js version. better-sqlite3 13 is an
+# optional dependency that npm skips on Node 20 (it needs 22): the first run
+# on a newer Node.js adds it, with that version's npm, keeping node-llama-cpp
+# (opt-in) when it was there.
 #
 # Usage: scripts/test-on-node.sh 24.21.0 [test path filters…]
 set -euo pipefail
@@ -28,5 +31,11 @@ if [ ! -x "$dir/package/bin/node" ]; then
   (cd "$dir" && npm pack --silent "$pkg@$version" >/dev/null && tar xzf "$pkg"-*.tgz && rm -f "$pkg"-*.tgz)
 fi
 export PATH="$PWD/$dir/package/bin:$PATH"
+if [ ! -d node_modules/better-sqlite3-13 ]; then
+  add=("better-sqlite3-13@$(node -p 'require("./package.json").optionalDependencies["better-sqlite3-13"]')")
+  [ -d node_modules/node-llama-cpp ] && add+=(node-llama-cpp@3.21.1)
+  echo "== npm install on node $(node --version): ${add[*]}"
+  npm install --no-save --no-audit --no-fund "${add[@]}"
+fi
 echo "== tests on node $(node --version)"
 node scripts/run-tests.mjs "$@"

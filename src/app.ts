@@ -40,6 +40,7 @@ import { createProgressHub, type ProgressHub } from './focus-groups/progress.js'
 import { createStudyRunner, type RunnerSettings, type StudyQueue, type StudyRunner } from './focus-groups/runner.js';
 import type { EventStreamOptions } from './focus-groups/events.js';
 import { focusGroupsRoutes } from './routes/focus-groups.js';
+import { apiDocsRoutes } from './console/api-docs.js';
 import { consoleRoutes } from './console/assets.js';
 import { sessionAuthenticator } from './console/session-auth.js';
 import { sessionRoutes } from './console/session-routes.js';
@@ -218,6 +219,8 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', api);
   app.route('/api/v1', api);
   if (deps.console) app.route('/', consoleRoutes(deps.console.dir !== undefined ? { dir: deps.console.dir } : {}));
+  // The API reference, rendered from /openapi.json in the browser: public, like the document.
+  app.route('/', apiDocsRoutes());
 
   return { app, service, metrics, focusGroups, focusGroupRunner: fg?.runner };
 }

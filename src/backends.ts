@@ -19,7 +19,7 @@ import { createOllamaEmbeddings, ollamaRoot } from './providers/ollama/index.js'
 import { createOpenAIEmbeddings } from './providers/openai-embeddings/index.js';
 import type { Logger } from './logger.js';
 import { createAnthropicProvider, DEFAULT_ANTHROPIC_BASE_URL } from './providers/anthropic/index.js';
-import { checkModelFile, createLlamaCppProvider, type LlamaCppProvider } from './providers/llama-cpp/index.js';
+import { checkModelFile, createLlamaCppProvider, engineInstalled, MISSING_PACKAGE_MESSAGE, type LlamaCppProvider } from './providers/llama-cpp/index.js';
 import { createOpenAIChatProvider } from './providers/openai-chat/index.js';
 import { createOpenAIResponsesProvider } from './providers/openai-responses/index.js';
 import { createRouterProvider, DEFAULT_RETRIES, type RouterBackend, type RouterProvider } from './providers/router.js';
@@ -112,17 +112,22 @@ export interface LiveRouter {
 }
 
 /**
- * Why the local model files of `config` cannot be models (missing,
- * unreadable, not GGUF), each naming the setting to fix; empty when all may
- * be. `cohort serve` refuses to start otherwise.
+ * Why the local models of `config` cannot run (a file missing, unreadable or
+ * not GGUF, each naming the setting to fix; the engine, node-llama-cpp, not
+ * installed: the command that adds it); empty when they may. `cohort serve`
+ * refuses to start otherwise.
  */
-export async function checkLocalModelFiles(config: BackendsConfig): Promise<string[]> {
+export async function checkLocalModelFiles(config: BackendsConfig, options: { engineInstalled?: () => boolean } = {}): Promise<string[]> {
   const viaEnv = config.reason.startsWith('COHORT_MODEL_PATH');
   const problems: string[] = [];
-  for (const [name, b] of Object.entries(config.backends)) {
-    if (b.type !== 'llama-cpp') continue;
+  const locals = Object.entries(config.backends).filter((e): e is [string, Extract<BackendConfig, { type: 'llama-cpp' }>] => e[1].type === 'llama-cpp');
+  for (const [name, b] of locals) {
     const why = await checkModelFile(b.modelPath);
     if (why) problems.push(`${viaEnv ? 'COHORT_MODEL_PATH' : `backends.${name}.modelPath in the config file`}: ${b.modelPath} ${why}`);
+  }
+  if (locals.length > 0 && !(options.engineInstalled ?? engineInstalled)()) {
+    const who = viaEnv ? 'COHORT_MODEL_PATH' : `backends.${locals.map(([n]) => n).join(', ')} (llama-cpp) in the config file`;
+    problems.push(`${who}: ${MISSING_PACKAGE_MESSAGE}`);
   }
   return problems;
 }

@@ -149,15 +149,15 @@ export interface ConsoleAssetsOptions {
   dir?: string;
 }
 
-/** The routes serving the console; mount at `/` after the API. */
-export function consoleRoutes(options: ConsoleAssetsOptions = {}) {
-  const dir = options.dir ?? defaultConsoleDir();
+/**
+ * The built files of `dir`, read on first use (an index.html missing there is
+ * a 503 saying `notBuilt`), and how to answer with one: ETag, encodings.
+ */
+export function staticFiles(dir: string, notBuilt: string) {
   let loaded: Map<string, Asset> | undefined;
   const assets = (): Map<string, Asset> => {
     if (!loaded) {
-      if (!fs.existsSync(path.join(dir, 'index.html'))) {
-        throw new ApiError('service_unavailable', 'The web console is not built on this server: run `npm run build` (`npm ci` does it) and restart.');
-      }
+      if (!fs.existsSync(path.join(dir, 'index.html'))) throw new ApiError('service_unavailable', notBuilt);
       loaded = readAssets(dir);
     }
     return loaded;
@@ -182,28 +182,40 @@ export function consoleRoutes(options: ConsoleAssetsOptions = {}) {
     if (c.req.method === 'HEAD') return c.body(null, 200, headers);
     return c.body(new Uint8Array(body), 200, headers);
   };
+  return { get: (rel: string): Asset | undefined => assets().get(rel), send };
+}
+
+/** The headers of an HTML page served under `csp`: never framed, no referrer, isolated. */
+export function pageHeaders(csp: string): Record<string, string> {
+  return {
+    'content-security-policy': csp,
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  };
+}
+
+/** The routes serving the console; mount at `/` after the API. */
+export function consoleRoutes(options: ConsoleAssetsOptions = {}) {
+  const { get, send } = staticFiles(options.dir ?? defaultConsoleDir(), 'The web console is not built on this server: run `npm run build` (`npm ci` does it) and restart.');
+  const assets = { get };
 
   const page = async (c: Context<AppEnv>) => {
-    const index = assets().get('/index.html')!;
-    return send(c, index, 'no-cache', {
-      'content-security-policy': CONSOLE_CSP,
-      'referrer-policy': 'no-referrer',
-      'x-frame-options': 'DENY',
-      'cross-origin-opener-policy': 'same-origin',
-      'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-    });
+    const index = assets.get('/index.html')!;
+    return send(c, index, 'no-cache', pageHeaders(CONSOLE_CSP));
   };
 
   const r = new Hono<AppEnv>();
   r.get('/', page);
   r.get('/index.html', page);
   r.get('/assets/:file', async (c, next) => {
-    const asset = assets().get(`/assets/${c.req.param('file')}`);
+    const asset = assets.get(`/assets/${c.req.param('file')}`);
     if (!asset) return next();
     return send(c, asset, 'public, max-age=31536000, immutable');
   });
   r.get('/:file{[A-Za-z0-9_-]+\\.(?:svg|png|ico|webmanifest|txt)}', async (c, next) => {
-    const asset = assets().get(`/${c.req.param('file')}`);
+    const asset = assets.get(`/${c.req.param('file')}`);
     if (!asset) return next();
     return send(c, asset, 'public, max-age=3600');
   });

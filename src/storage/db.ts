@@ -5,7 +5,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import { Kysely, PostgresAdapter, sql } from 'kysely';
-import { Migrator, type MigrationProvider } from 'kysely/migration';
+import { Migrator, type MigrationProvider } from 'kysely';
 import { isPostgresUrl, redactUrl } from './dialects/url.js';
 import { createSqliteDialect, withWriteLock } from './dialects/sqlite.js';
 import { migrations } from './migrations/index.js';

@@ -83,7 +83,12 @@ export function prepared<K extends string, R = unknown>(build: (db: Executor, p:
         return Promise.reject(error);
       }
     }
-    return ex.executeQuery<R>(CompiledQuery.raw(sql, parameters));
+    try {
+      return ex.executeQuery<R>(CompiledQuery.raw(sql, parameters));
+    } catch (error) {
+      // Kysely 0.28 throws at once for a transaction used after its end: still a rejected promise here.
+      return Promise.reject(error);
+    }
   }) as Prepared<K, R>;
   Object.defineProperty(run, 'sql', { get: () => sql });
   return run;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ERRORS } from '../../src/errors/registry.js';
+import { NODE_LLAMA_CPP_VERSION } from '../../src/providers/llama-cpp/index.js';
 import { validateAgainst } from '../../src/util/json-schema.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 
@@ -15,6 +16,15 @@ describe('README and docs/', () => {
     const table = readme.slice(readme.indexOf('<!-- error-table:start -->'), readme.indexOf('<!-- error-table:end -->'));
     const rows = [...table.matchAll(/^\| (\d{3}) \| `([a-z_]+)` \|/gm)].map((m) => [m[2], Number(m[1])]);
     assert.deepEqual(Object.fromEntries(rows), Object.fromEntries(Object.entries(ERRORS).map(([c, e]) => [c, e.status])));
+  });
+
+  it('the local model engine is opt-in, and CI installs the version the code expects', () => {
+    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as Record<string, Record<string, string> | undefined>;
+    for (const field of ['dependencies', 'optionalDependencies', 'devDependencies']) assert.equal(pkg[field]?.['node-llama-cpp'], undefined, field);
+    const install = `node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`;
+    assert.ok(fs.readFileSync('.ci/run', 'utf8').includes(`npm install --no-save --no-audit --no-fund ${install}`));
+    assert.ok(fs.readFileSync('scripts/test-on-node.sh', 'utf8').includes(install));
+    assert.ok(fs.readFileSync('docs/backends.md', 'utf8').includes(`npm install ${install}`));
   });
 
   it('gives the install and test commands', () => {

@@ -18,6 +18,7 @@ import { createRouterProvider } from '../../src/providers/router.js';
 import type { Provider, ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
 import { validateAgainst } from '../../src/util/json-schema.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
+import { engineSkipReason } from '../helpers/llama-engine.js';
 
 const MODEL = [process.env.COHORT_TEST_MODEL, path.resolve('..', 'shared', 'fixtures', 'models', 'llama-2-tiny-random.gguf'), '/work/shared/fixtures/models/llama-2-tiny-random.gguf'].find(
   (p): p is string => !!p && fs.existsSync(p),
@@ -72,7 +73,7 @@ describe('local engine: JSON Schema keywords the grammar expresses', () => {
       await provider.load();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'service_unavailable' && /node-llama-cpp|llama\.cpp on this platform/.test(err.message)) {
-        skipReason = `node-llama-cpp cannot run here: ${err.message}`;
+        skipReason = engineSkipReason(`node-llama-cpp cannot run here: ${err.message}`);
         return;
       }
       throw err;

@@ -12,8 +12,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { checkLocalModelFiles } from '../../src/backends.js';
+import { readConfig } from '../../src/config.js';
 import { checkModelFile, createLlamaCppProvider, MISSING_PACKAGE_MESSAGE } from '../../src/providers/llama-cpp/index.js';
 import { freePort, tempDir } from '../helpers/app.js';
+import { needEngine } from '../helpers/llama-engine.js';
 
 const BIN = path.resolve('bin/cohort.js');
 const MODEL = (() => {
@@ -101,6 +104,21 @@ describe('the model file, checked', () => {
     await provider.close();
     assert.deepEqual(provider.state(), { state: 'closed' });
   });
+
+  it('without the engine installed, the start is refused with the one command that adds it', async () => {
+    const noEngine = { engineInstalled: () => false };
+    const viaEnv = readConfig({}, { COHORT_MODEL_PATH: MODEL }, dir()).backends!;
+    assert.deepEqual(await checkLocalModelFiles(viaEnv, noEngine), [
+      'COHORT_MODEL_PATH: The local model engine is not installed (node-llama-cpp, opt-in): npm install node-llama-cpp@3.21.1',
+    ]);
+    assert.deepEqual(await checkLocalModelFiles(viaEnv, { engineInstalled: () => true }), []);
+    const file = path.join(dir(), 'cohort.config.json');
+    fs.writeFileSync(file, JSON.stringify({ backends: { local: { type: 'llama-cpp', modelPath: MODEL }, other: { type: 'openai-chat', baseURL: 'http://127.0.0.1:9/v1', model: 'm' } } }));
+    const viaFile = readConfig({ config: file }, {}, dir()).backends!;
+    assert.deepEqual(await checkLocalModelFiles(viaFile, noEngine), [`backends.local (llama-cpp) in the config file: ${MISSING_PACKAGE_MESSAGE}`]);
+    // An HTTP-only configuration does not need the engine.
+    assert.deepEqual(await checkLocalModelFiles(readConfig({}, { COHORT_UPSTREAM_URL: 'http://127.0.0.1:9/v1', COHORT_UPSTREAM_MODEL: 'm' }, dir()).backends!, noEngine), []);
+  });
 });
 
 describe('cohort serve with COHORT_MODEL_PATH', () => {
@@ -125,7 +143,8 @@ describe('cohort serve with COHORT_MODEL_PATH', () => {
     assert.match(r.stderr, /^cohort: COHORT_MODEL_PATH: .*model\.gguf is not a GGUF model file/);
   });
 
-  it('a GGUF file that cannot be loaded: the server runs, /ready says why it is not ready, the log says it failed', async () => {
+  it('a GGUF file that cannot be loaded: the server runs, /ready says why it is not ready, the log says it failed', async (t) => {
+    if (!needEngine(t)) return;
     const file = path.join(dir(), 'broken.gguf');
     fs.writeFileSync(file, Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(64, 0xff)]));
     const s = await serve(file);
@@ -149,7 +168,8 @@ describe('cohort serve with COHORT_MODEL_PATH', () => {
     s.child.kill('SIGTERM');
   });
 
-  it('the fixture: loaded at start with a log line, then /ready is 200 and live keys are answered', async () => {
+  it('the fixture: loaded at start with a log line, then /ready is 200 and live keys are answered', async (t) => {
+    if (!needEngine(t)) return;
     const s = await serve(MODEL);
     assert.match(s.out(), /Live keys \(mvra_live_\): llama-cpp/);
     assert.match(s.out(), /Local model llama-2-tiny-random\.gguf is loading in the background/);

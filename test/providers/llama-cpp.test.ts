@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../src/errors/api-error.js';
 import { createLlamaCppProvider, createModelHandle, MISSING_PACKAGE_MESSAGE, type LlamaCppProvider } from '../../src/providers/llama-cpp/index.js';
+import { engineSkipReason } from '../helpers/llama-engine.js';
 import { generate } from '../../src/providers/llama-cpp/generate.js';
 import type { GenerateResponseOptions, LlamaChat } from '../../src/providers/llama-cpp/llama-api.js';
 import type { FunctionToolDef, ProviderEvent, ProviderRequest } from '../../src/providers/types.js';
@@ -122,7 +123,7 @@ describe('llama-cpp provider (tiny GGUF fixture)', () => {
     if (failed) {
       const err: unknown = failed.reason;
       if (err instanceof ApiError && err.code === 'service_unavailable' && /node-llama-cpp|llama\.cpp on this platform/.test(err.message)) {
-        skipReason = `node-llama-cpp cannot run here: ${err.message} (${String((err.cause as Error | undefined)?.message ?? '')})`;
+        skipReason = engineSkipReason(`node-llama-cpp cannot run here: ${err.message} (${String((err.cause as Error | undefined)?.message ?? '')})`);
         console.log(`# skipping llama-cpp engine tests: ${skipReason}`);
         return;
       }
@@ -534,7 +535,7 @@ describe('llama-cpp provider without a usable engine', () => {
       assert.ok(err instanceof ApiError);
       assert.equal(err.code, 'service_unavailable');
       assert.equal(err.message, MISSING_PACKAGE_MESSAGE);
-      assert.match(err.message, /npm i -E node-llama-cpp@3\.21\.1/);
+      assert.match(err.message, /npm install node-llama-cpp@3\.21\.1/);
       return true;
     });
     assert.equal(provider.stats().running, 0, 'the slot was released');
@@ -546,6 +547,7 @@ describe('llama-cpp provider without a usable engine', () => {
     try {
       mod = await import(specifier);
     } catch (err) {
+      engineSkipReason(`node-llama-cpp is not installed: ${String(err)}`);
       t.skip(`node-llama-cpp is not installed: ${String(err)}`);
       return;
     }

@@ -1,6 +1,7 @@
 /**
  * The embedded local model engine: a GGUF model run in-process by llama.cpp
- * through node-llama-cpp (an optional dependency, pinned to 3.21.1).
+ * through node-llama-cpp 3.21.1 — not a dependency: installed on purpose
+ * (INSTALL_ENGINE_COMMAND), and checked for at start (backends.ts).
  *
  * - One model per provider, loaded by `load()` (cohort serve calls it at
  *   start: backends.ts warmUp) or else on the first request, concurrent
@@ -153,7 +154,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-export { checkModelFile, createModelHandle, MISSING_PACKAGE_MESSAGE, NODE_LLAMA_CPP_VERSION, DEFAULT_CONTEXT_SIZE } from './load-model.js';
+export { checkModelFile, createModelHandle, engineInstalled, INSTALL_ENGINE_COMMAND, MISSING_PACKAGE_MESSAGE, NODE_LLAMA_CPP_VERSION, DEFAULT_CONTEXT_SIZE } from './load-model.js';
 export { createSlotQueue } from './queue.js';
 export { convertPrompt, renderToolCall, renderToolResponse } from './convert-prompt.js';
 export { toGrammarSchema } from './grammar.js';

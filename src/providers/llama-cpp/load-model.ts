@@ -23,9 +23,24 @@ import { invalidUtf8ByteTokens } from './utf8-guard.js';
 
 export const NODE_LLAMA_CPP_VERSION = '3.21.1';
 
-export const MISSING_PACKAGE_MESSAGE =
-  `The local model engine needs the optional package node-llama-cpp@${NODE_LLAMA_CPP_VERSION}: ` +
-  `npm i -E node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`;
+/** The one command that adds the local model engine (not installed by default: its prebuilt binaries are ~680 MB). */
+export const INSTALL_ENGINE_COMMAND = `npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`;
+
+export const MISSING_PACKAGE_MESSAGE = `The local model engine is not installed (node-llama-cpp, opt-in): ${INSTALL_ENGINE_COMMAND}`;
+
+/**
+ * Whether node-llama-cpp can be imported from here (resolved, not loaded: the
+ * load starts llama.cpp). An install that is there but broken still fails at
+ * its load, with the reason.
+ */
+export function engineInstalled(): boolean {
+  try {
+    import.meta.resolve('node-llama-cpp');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Default context window (tokens), capped by the model's training context. */
 export const DEFAULT_CONTEXT_SIZE = 4096;

@@ -4,7 +4,7 @@
  * so an answer is never stored (nor charged) twice.
  */
 import type { Kysely } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 
 export const focusGroupsMigration: Migration = {
   async up(db: Kysely<unknown>) {

@@ -3,7 +3,7 @@
  * same migration runs on SQLite and PostgreSQL.
  */
 import type { Kysely } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import { focusGroupsMigration } from './0006-focus-groups.js';
 import { focusGroupTurnsMigration } from './0008-focus-group-turns.js';
 
