@@ -4,7 +4,7 @@
  * in order (`seq`) within its session. A session resumes from its stored turns.
  */
 import type { Kysely } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 
 export const focusGroupTurnsMigration: Migration = {
   async up(db: Kysely<unknown>) {
