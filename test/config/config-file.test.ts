@@ -218,7 +218,8 @@ describe('zero-config', () => {
 
   it('else a local Ollama answering /api/tags: its first model, through its OpenAI-compatible /v1', async () => {
     hits.length = 0;
-    const found = await autodetectBackends(autodetectSettingsFrom({ OLLAMA_HOST: ollamaURL }));
+    // A probe time a loaded machine cannot miss: what is checked here is what an answering Ollama gives.
+    const found = await autodetectBackends(autodetectSettingsFrom({ OLLAMA_HOST: ollamaURL }), { probeMs: 10_000 });
     assert.deepEqual(hits, ['/api/tags']);
     assert.deepEqual(found.config?.backends, { 'openai-chat': { type: 'openai-chat', baseURL: `${ollamaURL}/v1`, model: 'qwen2.5:0.5b' } });
     assert.equal(`${describeBackends(found.config!)} because ${found.config!.reason}`, `openai-chat (qwen2.5:0.5b at ${new URL(ollamaURL).host}) because Ollama answers at ${ollamaURL}`);
@@ -227,7 +228,7 @@ describe('zero-config', () => {
   it('else none, with the reason (an Ollama without models, or none answering within the probe time)', async () => {
     tags = { models: [] };
     try {
-      const empty = await autodetectBackends(autodetectSettingsFrom({ OLLAMA_HOST: ollamaURL }));
+      const empty = await autodetectBackends(autodetectSettingsFrom({ OLLAMA_HOST: ollamaURL }), { probeMs: 10_000 });
       assert.equal(empty.config, undefined);
       assert.match((empty as { reason: string }).reason, /has no models \(ollama pull/);
     } finally {
@@ -244,7 +245,7 @@ describe('zero-config', () => {
       const started = Date.now();
       const slow = await autodetectBackends(autodetectSettingsFrom({ OLLAMA_HOST: `127.0.0.1:${(silent.address() as AddressInfo).port}` }), { probeMs: 100 });
       assert.equal(slow.config, undefined);
-      assert.ok(Date.now() - started < 1000);
+      assert.ok(Date.now() - started < 5000, 'gave up instead of waiting for ever');
     } finally {
       silent.closeAllConnections();
       silent.close();
