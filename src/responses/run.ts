@@ -10,7 +10,7 @@ import type { Provider, ProviderEvent, ProviderRequest, ToolChoice } from '../pr
 import { validateAgainst } from '../util/json-schema.js';
 import { StopSequences } from '../providers/stop-sequences.js';
 import type { ServerToolExecutor } from '../server-tools/types.js';
-import type { ResponseTranslator } from './translator.js';
+import type { Annotation, ResponseTranslator } from './translator.js';
 import type { ResponseObject, StreamEvent } from './types.js';
 
 /** Receives each event in order; `null` once the run has ended. */
@@ -130,7 +130,11 @@ export class ResponseRun {
       if (problem) this.emit(t.fail((this.failure = problem)));
       else {
         // Analysis (and anything else computed from the finished answer) lands in the terminal event's response.
-        if (hooks.afterOutput) await hooks.afterOutput(t.response, signal);
+        if (hooks.afterOutput) {
+          const annotation = await hooks.afterOutput(t.response, signal);
+          if (signal.aborted) throw signal.reason;
+          if (annotation) this.emit(t.push(annotation));
+        }
         if (signal.aborted) throw signal.reason;
         this.emit(t.complete());
       }
@@ -207,7 +211,13 @@ export class ResponseRun {
       if (!tools || pending.size === 0 || stop?.stopped) break;
       if (finalTurn) throw new ApiError('internal_error', `The model kept calling server tools after ${tools.maxTurns} turns; stopped.`);
       const calls = [...pending.values()];
-      const results = await Promise.all(calls.map((call) => tools.execute(call, signal, turn)));
+      let results: string[];
+      try {
+        results = await Promise.all(calls.map((call) => tools.execute(call, signal, turn)));
+      } finally {
+        // The calls recorded so far reach the response as an event of the run, like its output.
+        this.emit(t.push({ type: 'server-tool-calls', calls: [...tools.calls] }));
+      }
       // The client must answer its own function calls first: the server tools of this turn ran
       // (and are listed in server_tool_calls), and the response ends here with the client's calls.
       if (clientCalls > 0) break;
@@ -242,8 +252,8 @@ export class ResponseRun {
 export interface RunHooks {
   /** Built-in tools the server executes itself. */
   serverTools?: ServerToolExecutor;
-  /** Runs on the finished output before the terminal event (e.g. analysis mode). */
-  afterOutput?: (response: ResponseObject, signal: AbortSignal) => Promise<void>;
+  /** Runs on the finished output before the terminal event (e.g. analysis mode); what it returns is added to the response. */
+  afterOutput?: (response: Readonly<ResponseObject>, signal: AbortSignal) => Promise<Annotation | undefined>;
 }
 
 /** A tool choice once a call was made: required → auto; allowed+required → allowed. */

@@ -7,6 +7,8 @@
  */
 import type { ProviderEvent } from '../providers/types.js';
 import type { ApiError } from '../errors/api-error.js';
+import type { Analysis } from '../analysis/types.js';
+import type { ServerToolCallRecord } from '../server-tools/types.js';
 import { itemId } from '../util/ids.js';
 import type { FunctionCallOutputItem, MessageOutputItem, OutputTextPart, ResponseObject, StreamEvent, StreamEventBody, Usage } from './types.js';
 
@@ -21,6 +23,21 @@ export interface TranslatorOptions {
 }
 
 
+/**
+ * What a run adds to a response besides the model's output: the calls of
+ * server tools it ran (each time, every call so far), the analysis of the
+ * finished answer. They change the response, not the stream: no SSE event
+ * of their own; the next snapshot carries them.
+ */
+export type Annotation = { type: 'server-tool-calls'; calls: ServerToolCallRecord[] } | { type: 'analysis'; analysis: Analysis };
+
+/** Everything that changes a response while it runs. */
+export type RunEvent = ProviderEvent | Annotation;
+
+/**
+ * The owner of a live Response: it starts from a copy of the response it is
+ * given (which stays as it was) and is the only code that changes it.
+ */
 export class ResponseTranslator {
   readonly response: ResponseObject;
   private seq = 0;
@@ -34,7 +51,7 @@ export class ResponseTranslator {
     response: ResponseObject,
     private readonly options: TranslatorOptions,
   ) {
-    this.response = response;
+    this.response = { ...response, output: [...response.output] };
   }
 
   get isEnded(): boolean {
@@ -70,8 +87,14 @@ export class ResponseTranslator {
     return [this.ev({ type: 'response.created', response: snapshot }), this.ev({ type: 'response.in_progress', response: snapshot })];
   }
 
-  push(event: ProviderEvent): StreamEvent[] {
+  push(event: RunEvent): StreamEvent[] {
     switch (event.type) {
+      case 'server-tool-calls':
+        this.response.server_tool_calls = event.calls;
+        return [];
+      case 'analysis':
+        this.response.analysis = event.analysis;
+        return [];
       case 'text-delta':
         return this.textDelta(event.delta);
       case 'tool-call-start': {

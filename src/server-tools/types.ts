@@ -43,13 +43,13 @@ export interface ServerToolExecutor {
   /** Runs a call and returns the text the model reads as its result; records the call for the response. */
   execute(call: { callId: string; name: string; arguments: string }, signal: AbortSignal, turn: number): Promise<string>;
   maxTurns: number;
+  /** Calls made so far, for `server_tool_calls`. */
+  readonly calls: readonly ServerToolCallRecord[];
 }
 
 export interface ServerToolSession extends ServerToolExecutor {
   /** Function definitions presented to the model for the enabled tools. */
   definitions: FunctionToolDef[];
-  /** Calls made so far, for `server_tool_calls`. */
-  readonly calls: ServerToolCallRecord[];
   /** Model turns that ran at least one server tool (priced 2–4 credits each). */
   readonly turns: number;
 }
