@@ -17,7 +17,10 @@ const { version } = JSON.parse(fs.readFileSync(path.join(swagger, 'package.json'
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 for (const f of ['swagger-ui-bundle.js', 'swagger-ui.css']) fs.copyFileSync(path.join(swagger, f), path.join(out, f));
-fs.writeFileSync(path.join(out, 'LICENSE.txt'), `Swagger UI ${version} (swagger-ui-dist)\n\n${fs.readFileSync(path.join(swagger, 'LICENSE'), 'utf8')}\n${fs.readFileSync(path.join(swagger, 'swagger-ui-bundle.js.LICENSE.txt'), 'utf8')}`);
+fs.writeFileSync(
+  path.join(out, 'LICENSE.txt'),
+  `Swagger UI ${version} (swagger-ui-dist)\n\n${fs.readFileSync(path.join(swagger, 'LICENSE'), 'utf8')}\n${fs.readFileSync(path.join(swagger, 'swagger-ui-bundle.js.LICENSE.txt'), 'utf8')}`,
+);
 for (const f of fs.readdirSync('console/api-docs')) fs.copyFileSync(path.join('console/api-docs', f), path.join(out, f));
 const html = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
 if (/<script\b(?![^>]*\bsrc=)[^>]*>[^<]/.test(html) || /<style\b|\sstyle=/.test(html)) {

@@ -168,7 +168,10 @@ export function createAdmission(deps: AdmissionDeps, persistence: Persistence) {
         const analyze = deps.analyze;
         const question = lastUserText(prepared.context);
         const persona = prepared.persona;
-        hooks.afterOutput = async (answer, signal) => ({ type: 'analysis', analysis: await analyze({ persona, question, answer: answer.output_text, provider, mode: caller.mode, signal, extraCalls }) });
+        hooks.afterOutput = async (answer, signal) => ({
+          type: 'analysis',
+          analysis: await analyze({ persona, question, answer: answer.output_text, provider, mode: caller.mode, signal, extraCalls }),
+        });
       }
       const hasImageInput = prepared.hasImageInput;
       const translator: TranslatorOptions = {

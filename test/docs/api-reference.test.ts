@@ -89,7 +89,11 @@ describe('/docs in Chromium', { skip }, () => {
     await page.screenshot({ path: 'test-results/api-docs-1280.png' });
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), [], 'CSP violations');
     assert.deepEqual(problems, []);
-    assert.deepEqual([...origins].filter((o) => o !== s.url && o !== 'null' && !o.startsWith('data:')), [], 'requests to other origins');
+    assert.deepEqual(
+      [...origins].filter((o) => o !== s.url && o !== 'null' && !o.startsWith('data:')),
+      [],
+      'requests to other origins',
+    );
     await context.close();
   });
 });

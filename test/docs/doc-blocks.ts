@@ -8,7 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve('.');
-export const DOCS = ['README.md', ...fs.readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), 'bench/README.md', 'CHANGELOG.md'];
+export const DOCS = [
+  'README.md',
+  ...fs
+    .readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+  'bench/README.md',
+  'CHANGELOG.md',
+];
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string>; name: string };
 const configDoc = fs.readFileSync('docs/configuration.md', 'utf8');
 

@@ -46,7 +46,6 @@ describe('documentation examples run', () => {
     }
   });
 
-
   it('shell: curl blocks run against the server, cohort blocks on a data folder, the rest refer to what exists', async () => {
     for (const b of ALL.filter((x) => x.lang === 'sh')) {
       const lines = shellLines(b.body);

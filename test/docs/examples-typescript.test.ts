@@ -40,5 +40,4 @@ describe('TypeScript examples in the documentation', () => {
       assert.equal(r.code, 0, `with ${openai}:\n${r.out}${r.err}`);
     }
   });
-
 });

@@ -67,7 +67,8 @@ describe(`npm pack → install in an empty folder → npx ${pkg.name} serve`, ()
     const out = dir('cohort-pack-');
     const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', out], ROOT).replace(/^[^[]*/, '')) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = packed[0]!.files.map((f) => f.path);
-    for (const f of ['bin/cohort.js', 'dist/cli/main.js', 'dist/console-ui/index.html', 'dist/storage/migrations/index.js', 'dist/api-docs/swagger-ui-bundle.js', 'personas/hospital-cfo.json']) assert.ok(files.includes(f), `the tarball holds ${f}`);
+    for (const f of ['bin/cohort.js', 'dist/cli/main.js', 'dist/console-ui/index.html', 'dist/storage/migrations/index.js', 'dist/api-docs/swagger-ui-bundle.js', 'personas/hospital-cfo.json'])
+      assert.ok(files.includes(f), `the tarball holds ${f}`);
     assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('node_modules/')), 'no sources, tests or dependencies in the tarball');
     app = dir('cohort-app-');
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'trying-cohort', version: '1.0.0', private: true }));
@@ -133,7 +134,15 @@ describe(`npm pack → install in an empty folder → npx ${pkg.name} serve`, ()
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     signalGroup(child, 'SIGTERM');
     await exited;
-    await until('the server to stop', () => fetch(`${url}/health`).then(() => false, () => true), 15_000);
+    await until(
+      'the server to stop',
+      () =>
+        fetch(`${url}/health`).then(
+          () => false,
+          () => true,
+        ),
+      15_000,
+    );
     assert.doesNotMatch(out, /Error|uncaught/i, out);
   });
 
