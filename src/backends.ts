@@ -16,12 +16,12 @@
 import path from 'node:path';
 import { DEFAULT_OLLAMA_URL, type AutodetectSettings, type BackendConfig, type BackendsConfig, type EmbeddingsConfig } from './config-file.js';
 import { createOllamaEmbeddings, ollamaRoot } from './providers/ollama/index.js';
-import { createOpenAIEmbeddings } from './providers/openai-embeddings/index.js';
+import { createOpenAIEmbeddings } from './providers/openai/embeddings/index.js';
 import type { Logger } from './logger.js';
 import { createAnthropicProvider, DEFAULT_ANTHROPIC_BASE_URL } from './providers/anthropic/index.js';
 import { checkModelFile, createLlamaCppProvider, engineInstalled, MISSING_PACKAGE_MESSAGE, type LlamaCppProvider } from './providers/llama-cpp/index.js';
-import { createOpenAIChatProvider } from './providers/openai-chat/index.js';
-import { createOpenAIResponsesProvider } from './providers/openai-responses/index.js';
+import { createOpenAIChatProvider } from './providers/openai/chat/index.js';
+import { createOpenAIResponsesProvider } from './providers/openai/responses/index.js';
 import { createRouterProvider, DEFAULT_RETRIES, type RouterBackend, type RouterProvider } from './providers/router.js';
 import type { Embeddings, Provider } from './providers/types.js';
 import { hostOf } from './util/upstream-errors.js';

@@ -77,10 +77,13 @@ const httpUrl = z
 const key = {
   apiKey: z.string().min(1).optional(),
   /** Name of the environment variable holding the key (e.g. OPENAI_API_KEY). */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .optional(),
 };
 
-/** How an HTTP backend asks for answers (src/util/upstream-http.ts, UpstreamStreaming). */
+/** How an HTTP backend asks for answers (src/providers/http-backend/index.ts, UpstreamStreaming). */
 const streaming = { streaming: z.enum(['auto', 'always']).optional() };
 
 /**
@@ -400,7 +403,8 @@ function issueMessage(issue: z.core.$ZodIssue, raw: unknown): string {
   if (/Ms$/.test(field) && ['invalid_type', 'too_big', 'too_small', 'not_multiple_of'].includes(issue.code)) {
     return `must be a whole number of milliseconds from 0 to 3600000 (30000 is 30 s), got ${shown(at.value)}`;
   }
-  if (issue.code === 'invalid_type') return `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object (a map of fields)' : `a ${issue.expected}`}, got ${shown(at.value)}`;
+  if (issue.code === 'invalid_type')
+    return `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object (a map of fields)' : `a ${issue.expected}`}, got ${shown(at.value)}`;
   return issue.message;
 }
 
@@ -429,8 +433,10 @@ export function backendsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Ba
     if (streaming !== undefined && streaming !== 'auto' && streaming !== 'always') throw new ConfigFileError(`COHORT_UPSTREAM_STREAMING must be auto or always, got '${streaming}'`);
     const type: BackendType = api === 'responses' ? 'openai-responses' : 'openai-chat';
     const embeddingApi = env.COHORT_UPSTREAM_EMBEDDING_API || undefined;
-    if (embeddingApi !== undefined && embeddingApi !== 'openai' && embeddingApi !== 'ollama') throw new ConfigFileError(`COHORT_UPSTREAM_EMBEDDING_API must be openai or ollama, got '${embeddingApi}'`);
-    if (embeddingApi !== undefined && !env.COHORT_UPSTREAM_EMBEDDING_MODEL) throw new ConfigFileError('COHORT_UPSTREAM_EMBEDDING_API needs COHORT_UPSTREAM_EMBEDDING_MODEL (e.g. text-embedding-3-small, nomic-embed-text)');
+    if (embeddingApi !== undefined && embeddingApi !== 'openai' && embeddingApi !== 'ollama')
+      throw new ConfigFileError(`COHORT_UPSTREAM_EMBEDDING_API must be openai or ollama, got '${embeddingApi}'`);
+    if (embeddingApi !== undefined && !env.COHORT_UPSTREAM_EMBEDDING_MODEL)
+      throw new ConfigFileError('COHORT_UPSTREAM_EMBEDDING_API needs COHORT_UPSTREAM_EMBEDDING_MODEL (e.g. text-embedding-3-small, nomic-embed-text)');
     const backend: BackendConfig = {
       type,
       baseURL: url.replace(/\/+$/, ''),

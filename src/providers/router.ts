@@ -46,7 +46,7 @@
 import { ApiError } from '../errors/api-error.js';
 import type { Logger } from '../logger.js';
 import { retryAfterMs } from '../util/retry-after.js';
-import { abortReason } from '../util/upstream-http.js';
+import { abortReason } from './http-backend/index.js';
 import { emulateJsonSchema, jsonSchemaCheck } from './json-emulation.js';
 import type { EmbeddingRequest, EmbeddingResult, Embeddings, Provider, ProviderEvent, ProviderRequest } from './types.js';
 
@@ -191,7 +191,10 @@ export function createRouterProvider(options: RouterOptions): RouterProvider {
    * backends without an embedding model: retries and fallback as for
    * answers, the backend's `firstByteMs` bounding each call.
    */
-  const embedders = (req: Pick<EmbeddingRequest, 'persona' | 'workspace'>) => routeFor(req).map((n) => backends.get(n)!).filter((b) => b.provider.embeddings?.available(req));
+  const embedders = (req: Pick<EmbeddingRequest, 'persona' | 'workspace'>) =>
+    routeFor(req)
+      .map((n) => backends.get(n)!)
+      .filter((b) => b.provider.embeddings?.available(req));
   const embeddings: Embeddings | undefined = [...backends.values()].some((b) => b.provider.embeddings)
     ? {
         available: (req) => embedders(req).length > 0,

@@ -15,11 +15,39 @@
  * - An answer cut at the token limit is passed on as it is (an incomplete
  *   response, as for structured outputs): the limit, not the model, ended it.
  * - Usage of a dropped answer is added to the retry's: both were generated.
+ *
+ * What an engine offers the model is `offeredTools`: the one place an
+ * `allowed` choice turns into a narrower tool list.
  */
 import { ApiError, NO_CLIENT_RETRY } from '../errors/api-error.js';
 import type { Logger } from '../logger.js';
 import { budgetOf } from './extra-calls.js';
-import type { Provider, ProviderEvent, ProviderRequest, ToolChoice } from './types.js';
+import type { FunctionToolDef, Provider, ProviderEvent, ProviderRequest, ToolChoice } from './types.js';
+
+/** A tool choice as an engine acts on it: `allowed` is resolved by `offeredTools`. */
+export type OfferedChoice = Exclude<ToolChoice, { mode: 'allowed' }>;
+
+/** The functions the model is offered, and what it must do with them. */
+export interface OfferedTools {
+  tools: FunctionToolDef[];
+  toolChoice: OfferedChoice;
+}
+
+/**
+ * What every engine offers the model (each reads its request's tools through
+ * this): an `allowed` choice narrows the tools to its names (in their order,
+ * the same objects) and becomes `required` or `auto`. The native
+ * `allowed_tools` choices are OpenAI-only; filtering has the same effect on
+ * every server. The request keeps the client's choice: the seed of the
+ * sandbox, the enforcement below and the run's relaxing after a server-tool
+ * call read it as the client gave it.
+ */
+export function offeredTools(req: Pick<ProviderRequest, 'tools' | 'toolChoice'>): OfferedTools {
+  const choice = req.toolChoice;
+  if (choice.mode !== 'allowed') return { tools: req.tools, toolChoice: choice };
+  const names = new Set(choice.names);
+  return { tools: req.tools.filter((t) => names.has(t.name)), toolChoice: { mode: choice.required ? 'required' : 'auto' } };
+}
 
 /** The function names a forced choice permits (null: any function), or undefined when the choice does not force a call. */
 export function forcedNames(choice: ToolChoice): ReadonlySet<string> | null | undefined {

@@ -41,17 +41,9 @@ export interface FunctionToolDef {
   strict: boolean;
 }
 
-export type ToolChoice =
-  | { mode: 'auto' }
-  | { mode: 'none' }
-  | { mode: 'required' }
-  | { mode: 'function'; name: string }
-  | { mode: 'allowed'; required: boolean; names: string[] };
+export type ToolChoice = { mode: 'auto' } | { mode: 'none' } | { mode: 'required' } | { mode: 'function'; name: string } | { mode: 'allowed'; required: boolean; names: string[] };
 
-export type OutputFormat =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: boolean; description?: string };
+export type OutputFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: boolean; description?: string };
 
 export interface SamplingOptions {
   temperature?: number;
@@ -102,7 +94,7 @@ export interface ProviderRequest {
    * false: nothing reads the events before the last one (a non-streaming,
    * foreground request), so an HTTP backend may ask its upstream for the
    * whole answer in one reply instead of a stream (see `streamsUpstream` in
-   * src/util/upstream-http.ts). Absent or true: events are read as they come.
+   * src/providers/http-backend/index.ts). Absent or true: events are read as they come.
    */
   incremental?: boolean;
   /** A simulated survey respondent (see RespondentHint); only the sandbox reads it. */
@@ -153,7 +145,7 @@ export interface ProviderCapabilities {
  * Text embeddings (focus groups' SSR elicitation, themes): one vector per
  * input text, in order, from the backend's own embedding model. Backends
  * offer them through `Provider.embeddings`: OpenAI-compatible `POST
- * /embeddings` (openai-embeddings/), Ollama's `/api/embed` (ollama/), the
+ * /embeddings` (openai/embeddings/), Ollama's `/api/embed` (ollama/), the
  * local GGUF engine's embedding context (llama-cpp/embed.ts) and the
  * sandbox's deterministic embedding (sandbox/embedding.ts).
  */

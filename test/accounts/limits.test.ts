@@ -97,7 +97,7 @@ describe('rate limits', () => {
 describe('concurrency', () => {
   it('limits responses in progress per workspace', async () => {
     const { startMockChatUpstream } = await import('../helpers/mock-chat-upstream.js');
-    const { createOpenAIChatProvider } = await import('../../src/providers/openai-chat/index.js');
+    const { createOpenAIChatProvider } = await import('../../src/providers/openai/chat/index.js');
     const upstream = await startMockChatUpstream();
     const srv = await startTestServer({ live: createOpenAIChatProvider({ baseURL: upstream.url, model: 'm' }), plan: 'free' });
     try {

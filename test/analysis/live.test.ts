@@ -11,7 +11,7 @@ import { analyzeWithLexicon } from '../../src/analysis/lexicon.js';
 import { ANALYSIS_SCHEMA } from '../../src/analysis/schema.js';
 import type { Analysis } from '../../src/analysis/types.js';
 import type { Logger } from '../../src/logger.js';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { personas, readSse, startTestServer, type TestServer } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 

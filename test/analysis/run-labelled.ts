@@ -17,8 +17,8 @@ import { analyzeWithLexicon } from '../../src/analysis/lexicon.js';
 import type { Analysis } from '../../src/analysis/types.js';
 import type { Logger } from '../../src/logger.js';
 import { loadPersonaDir } from '../../src/personas/library.js';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
-import { createOpenAIResponsesProvider } from '../../src/providers/openai-responses/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
+import { createOpenAIResponsesProvider } from '../../src/providers/openai/responses/index.js';
 import type { Provider } from '../../src/providers/types.js';
 import { allOrderings, biasRecall, loadLabelled, type Scored } from './labelled.js';
 

@@ -15,7 +15,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, Output, generateText, stepCountIs, streamText, tool } from 'ai';
 import { z } from 'zod';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { buildStreamFrames, startMockChatUpstream } from '../helpers/mock-chat-upstream.js';
 

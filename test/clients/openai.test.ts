@@ -22,7 +22,7 @@ import { zodResponsesFunction as zodResponsesFunction7, zodTextFormat as zodText
 import { zodResponsesFunction as zodResponsesFunction6, zodTextFormat as zodTextFormat6 } from 'openai6/helpers/zod';
 import type { ResponseCreateParamsNonStreaming, ResponseInputItem, ResponseFunctionToolCall } from 'openai/resources/responses/responses';
 import { z } from 'zod';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { buildStreamFrames, startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 

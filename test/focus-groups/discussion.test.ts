@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { openDatabase } from '../../src/storage/db.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { api, instanceOf, readEvents, requestedSchema } from '../helpers/focus-groups.js';

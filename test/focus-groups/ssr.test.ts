@@ -9,8 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
-import { createOpenAIEmbeddings } from '../../src/providers/openai-embeddings/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
+import { createOpenAIEmbeddings } from '../../src/providers/openai/embeddings/index.js';
 import { anchorsOf } from '../../src/focus-groups/ssr-anchors.js';
 import { DEFAULT_PRICING, creditsFor, embeddingCredits } from '../../src/pricing.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';

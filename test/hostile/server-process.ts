@@ -5,7 +5,7 @@
  * Live keys are served by an OpenAI-compatible upstream at HOSTILE_UPSTREAM_URL.
  * Prints one JSON line: `{url, testKey, liveKey, betaTestKey}`; stops on SIGTERM.
  */
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { startTestServer } from '../helpers/app.js';
 
 const upstream = process.env.HOSTILE_UPSTREAM_URL ?? 'http://127.0.0.1:9/v1';

@@ -9,8 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
-import { createOpenAIResponsesProvider } from '../../src/providers/openai-responses/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
+import { createOpenAIResponsesProvider } from '../../src/providers/openai/responses/index.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { PDF_BYTES, startImageServer, type ImageServer } from '../helpers/images.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';

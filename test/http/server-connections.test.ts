@@ -11,7 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { DEFAULT_LIMITS } from '../../src/limits/request-limits.js';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { startMockChatUpstream } from '../helpers/mock-chat-upstream.js';
 

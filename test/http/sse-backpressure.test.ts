@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createMemoryConcurrencyLimiter } from '../../src/limits/memory.js';
 import type { ConcurrencyLimiter } from '../../src/limits/types.js';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 

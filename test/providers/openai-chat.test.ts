@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import type { ProviderEvent } from '../../src/providers/types.js';
 import { apiErrorMatcher, argsOf, collect, request, textOf } from '../helpers/provider-kit.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOpenAIResponsesProvider } from '../../src/providers/openai-responses/index.js';
+import { createOpenAIResponsesProvider } from '../../src/providers/openai/responses/index.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { startMockResponsesUpstream, type MockResponsesUpstream } from '../helpers/mock-responses-upstream.js';
 

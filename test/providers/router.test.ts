@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createLiveRouter } from '../../src/backends.js';
 import { ApiError } from '../../src/errors/api-error.js';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { createRouterProvider, type RouterBackend } from '../../src/providers/router.js';
 import { extractJson } from '../../src/structured/extract-json.js';
 import type { Provider, ProviderEvent, ProviderRequest } from '../../src/providers/types.js';

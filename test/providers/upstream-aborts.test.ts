@@ -1,5 +1,5 @@
 /**
- * Abort behaviour every HTTP backend shares (src/util/upstream-http.ts
+ * Abort behaviour every HTTP backend shares (src/providers/http-backend/
  * `postForEvents`), run against each backend and its mock upstream in a loop:
  * a client abort, or a consumer that stops reading, closes the upstream
  * connection; an already-aborted request never reaches the upstream.
@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createAnthropicProvider } from '../../src/providers/anthropic/index.js';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
-import { createOpenAIResponsesProvider } from '../../src/providers/openai-responses/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
+import { createOpenAIResponsesProvider } from '../../src/providers/openai/responses/index.js';
 import type { Provider } from '../../src/providers/types.js';
 import { collect, request } from '../helpers/provider-kit.js';
 import { startMockAnthropicUpstream } from '../helpers/mock-anthropic-upstream.js';

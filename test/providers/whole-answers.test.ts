@@ -9,10 +9,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAnthropicProvider } from '../../src/providers/anthropic/index.js';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
-import { createOpenAIResponsesProvider } from '../../src/providers/openai-responses/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
+import { createOpenAIResponsesProvider } from '../../src/providers/openai/responses/index.js';
 import type { FunctionToolDef, Provider, ProviderEvent } from '../../src/providers/types.js';
-import type { UpstreamStreaming } from '../../src/util/upstream-http.js';
+import type { UpstreamStreaming } from '../../src/providers/http-backend/index.js';
 import { startMockAnthropicUpstream } from '../helpers/mock-anthropic-upstream.js';
 import { startMockChatUpstream } from '../helpers/mock-chat-upstream.js';
 import { startMockResponsesUpstream } from '../helpers/mock-responses-upstream.js';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApiError } from '../../src/errors/api-error.js';
-import { createOpenAIChatProvider } from '../../src/providers/openai-chat/index.js';
+import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { createSandboxProvider } from '../../src/providers/sandbox/index.js';
 import type { Provider } from '../../src/providers/types.js';
 import { extractJson, stripCodeFences } from '../../src/structured/extract-json.js';

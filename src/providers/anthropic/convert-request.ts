@@ -28,7 +28,8 @@
  *   the classic API and is dropped). tool_choice auto → `{type:'auto'}`,
  *   required → `{type:'any'}`, function → `{type:'tool', name}`, none →
  *   `{type:'none'}` (tools are still sent, so the model knows the context),
- *   allowed → the tool list filtered to the allowed names with auto/any.
+ *   allowed → the tool list filtered to the allowed names with auto/any
+ *   (`offeredTools`, providers/tool-choice.ts).
  *   `parallelToolCalls: false` → `disable_parallel_tool_use: true`.
  * - Structured output: the classic Messages API has no response_format, so it
  *   is emulated with a tool: json_schema adds a tool named after the schema
@@ -50,14 +51,12 @@
  *   reasoning effort and verbosity have no equivalent and are dropped.
  */
 import { ApiError } from '../../errors/api-error.js';
-import type { ContentPart, ConversationItem, FunctionToolDef, OutputFormat, ProviderRequest, ToolChoice } from '../types.js';
+import { type OfferedTools, offeredTools } from '../tool-choice.js';
+import type { ContentPart, ConversationItem, OutputFormat, ProviderRequest } from '../types.js';
 
 export type AnthropicImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 
-export type AnthropicDocumentSource =
-  | { type: 'base64'; media_type: 'application/pdf'; data: string }
-  | { type: 'text'; media_type: 'text/plain'; data: string }
-  | { type: 'url'; url: string };
+export type AnthropicDocumentSource = { type: 'base64'; media_type: 'application/pdf'; data: string } | { type: 'text'; media_type: 'text/plain'; data: string } | { type: 'url'; url: string };
 
 export type AnthropicRequestBlock =
   | { type: 'text'; text: string }
@@ -127,7 +126,7 @@ export function convertRequest(req: ProviderRequest, options: ConvertOptions): C
   const body: AnthropicRequestBody = { model: options.model, max_tokens: req.sampling.maxOutputTokens ?? options.maxTokens, messages };
   if (system !== undefined) body.system = system;
 
-  const tools = convertTools(req.tools, req.toolChoice, req.parallelToolCalls, req.format);
+  const tools = convertTools(offeredTools(req), req.parallelToolCalls, req.format);
   if (tools.tools.length > 0) {
     body.tools = tools.tools;
     if (tools.toolChoice) body.tool_choice = tools.toolChoice;
@@ -296,12 +295,10 @@ function guessMediaType(filename: string | undefined): string {
 // Tools and the JSON output emulation
 
 function convertTools(
-  defs: FunctionToolDef[],
-  choice: ToolChoice,
+  { tools: defs, toolChoice: choice }: OfferedTools,
   parallelToolCalls: boolean,
   format: OutputFormat,
 ): { tools: AnthropicTool[]; toolChoice: AnthropicToolChoice | undefined; jsonTool?: JsonOutputTool } {
-  let selected = defs;
   // What the model may do with the function tools: 'none', 'auto', 'any' (must call one) or a name.
   let mode: 'none' | 'auto' | 'any' | { name: string };
   switch (choice.mode) {
@@ -317,14 +314,8 @@ function convertTools(
     case 'function':
       mode = { name: choice.name };
       break;
-    case 'allowed': {
-      const allowed = new Set(choice.names);
-      selected = defs.filter((d) => allowed.has(d.name));
-      mode = choice.required ? 'any' : 'auto';
-      break;
-    }
   }
-  const tools = selected.map((d): AnthropicTool => {
+  const tools = defs.map((d): AnthropicTool => {
     const t: AnthropicTool = { name: d.name, input_schema: d.parameters };
     if (d.description !== undefined && d.description !== '') t.description = d.description;
     return t;

@@ -14,6 +14,7 @@ import { ApiError } from '../../errors/api-error.js';
 import { parseJson } from '../../util/parse-json.js';
 import { retryAfterHeaders } from '../../util/retry-after.js';
 import { describeUrl, errorCode, hostOf, malformedUpstream, rejectedByBackend } from '../../util/upstream-errors.js';
+import type { UpstreamErrorMappers } from '../http-backend/index.js';
 import { extractAnthropicError, type AnthropicErrorInfo } from './anthropic-api.js';
 
 export { malformedUpstream };
@@ -33,26 +34,19 @@ export function mapUpstreamHttpError(status: number, headers: Headers, bodyText:
 
   if (status === 400 || status === 413 || status === 422) return invalidRequest(info, status, ctx);
   if (status === 401 || status === 403) {
-    return new ApiError(
-      'service_unavailable',
-      `The Anthropic API rejected the configured API key (HTTP ${status}${status === 403 ? ', permission denied' : ''}); check ANTHROPIC_API_KEY.`,
-    );
+    return new ApiError('service_unavailable', `The Anthropic API rejected the configured API key (HTTP ${status}${status === 403 ? ', permission denied' : ''}); check ANTHROPIC_API_KEY.`);
   }
   if (status === 404) {
-    return new ApiError(
-      'service_unavailable',
-      `The Anthropic API returned HTTP 404: the model "${ctx.model}" or the URL ${describeUrl(ctx.url)} was not found.`,
-    );
+    return new ApiError('service_unavailable', `The Anthropic API returned HTTP 404: the model "${ctx.model}" or the URL ${describeUrl(ctx.url)} was not found.`);
   }
   if (status === 429 || status === 529) {
     const retry = anthropicRetryAfter(headers);
     const after = retry['retry-after'];
     const what = status === 429 ? 'is rate limiting requests' : 'is overloaded';
-    return new ApiError(
-      'service_unavailable',
-      `The Anthropic API ${what} (HTTP ${status}).${after !== undefined ? ` Retry after ${after} seconds.` : ' Retry after a brief delay.'}`,
-      { headers: retry, retryable: true },
-    );
+    return new ApiError('service_unavailable', `The Anthropic API ${what} (HTTP ${status}).${after !== undefined ? ` Retry after ${after} seconds.` : ' Retry after a brief delay.'}`, {
+      headers: retry,
+      retryable: true,
+    });
   }
   if (status === 408 || status >= 500) {
     return new ApiError('service_unavailable', `The Anthropic API is unavailable (HTTP ${status}). Retry after a brief delay.`, {
@@ -82,21 +76,25 @@ export function mapStreamError(value: unknown, ctx: AnthropicUpstreamContext): A
 /** fetch() threw (DNS failure, refused connection, TLS error, …). */
 export function mapConnectionError(err: unknown, ctx: AnthropicUpstreamContext): ApiError {
   const code = errorCode(err);
-  return new ApiError(
-    'service_unavailable',
-    `Could not connect to the Anthropic API at ${hostOf(ctx.url)}${code ? ` (${code})` : ''}. Retry after a brief delay.`,
-    { cause: err, retryable: true },
-  );
+  return new ApiError('service_unavailable', `Could not connect to the Anthropic API at ${hostOf(ctx.url)}${code ? ` (${code})` : ''}. Retry after a brief delay.`, { cause: err, retryable: true });
 }
 
 /** Reading the body failed after the headers arrived (connection reset mid-stream). */
 export function mapReadError(err: unknown, ctx: AnthropicUpstreamContext): ApiError {
   const code = errorCode(err);
-  return new ApiError(
-    'service_unavailable',
-    `The connection to the Anthropic API at ${hostOf(ctx.url)} was interrupted${code ? ` (${code})` : ''}. Retry after a brief delay.`,
-    { cause: err, retryable: true },
-  );
+  return new ApiError('service_unavailable', `The connection to the Anthropic API at ${hostOf(ctx.url)} was interrupted${code ? ` (${code})` : ''}. Retry after a brief delay.`, {
+    cause: err,
+    retryable: true,
+  });
+}
+
+/** The three mappers of the HTTP exchange with Anthropic. */
+export function anthropicErrors(ctx: AnthropicUpstreamContext): UpstreamErrorMappers {
+  return {
+    connectionError: (err) => mapConnectionError(err, ctx),
+    httpError: (status, headers, text) => mapUpstreamHttpError(status, headers, text, ctx),
+    readError: (err) => mapReadError(err, ctx),
+  };
 }
 
 /**

@@ -30,6 +30,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { ApiError } from '../../errors/api-error.js';
+import { offeredTools } from '../tool-choice.js';
 import type { FunctionToolDef, ProviderEvent, ProviderRequest, SamplingOptions } from '../types.js';
 import { callToolInstruction, chooseToolInstruction, convertPrompt } from './convert-prompt.js';
 import { formatGrammar, schemaGrammar, toGrammarSchema } from './grammar.js';
@@ -55,18 +56,13 @@ function startCounters(chat: LlamaChat): Counters {
 }
 
 export async function generate(m: LoadedModel, chat: LlamaChat, req: ProviderRequest, signal: AbortSignal, emit: Emit): Promise<void> {
-  const choice = req.toolChoice;
-  let tools = req.tools;
-  if (choice.mode === 'allowed') {
-    const allowed = new Set(choice.names);
-    tools = tools.filter((t) => allowed.has(t.name));
-  }
+  const { tools, toolChoice: choice } = offeredTools(req);
   if (choice.mode === 'function') {
     const tool = tools.find((t) => t.name === choice.name);
     if (!tool) throw new ApiError('invalid_request', `tool_choice names the function ${JSON.stringify(choice.name)}, which is not in tools.`, { param: 'tool_choice' });
     return forcedCall(m, chat, req, [tool], signal, emit);
   }
-  const forced = choice.mode === 'required' || (choice.mode === 'allowed' && choice.required);
+  const forced = choice.mode === 'required';
   if (forced && tools.length > 0) return forcedCall(m, chat, req, tools, signal, emit);
   if (choice.mode === 'none' || tools.length === 0 || req.format.type !== 'text') return textGeneration(m, chat, req, signal, emit);
   return autoTools(m, chat, req, tools, signal, emit);
@@ -92,14 +88,7 @@ async function textGeneration(m: LoadedModel, chat: LlamaChat, req: ProviderRequ
   emit({ type: 'finish', reason: mapFinishReason(res.metadata.stopReason) });
 }
 
-async function autoTools(
-  m: LoadedModel,
-  chat: LlamaChat,
-  req: ProviderRequest,
-  tools: FunctionToolDef[],
-  signal: AbortSignal,
-  emit: Emit,
-): Promise<void> {
+async function autoTools(m: LoadedModel, chat: LlamaChat, req: ProviderRequest, tools: FunctionToolDef[], signal: AbortSignal, emit: Emit): Promise<void> {
   const functions: Record<string, { description?: string; params: Record<string, unknown> }> = {};
   for (const t of tools) {
     functions[t.name] = { params: toGrammarSchema(t.parameters), ...(t.description ? { description: t.description } : {}) };
@@ -166,14 +155,7 @@ async function autoTools(
   emit({ type: 'finish', reason: mapFinishReason(res.metadata.stopReason, calls.size > 0) });
 }
 
-async function forcedCall(
-  m: LoadedModel,
-  chat: LlamaChat,
-  req: ProviderRequest,
-  candidates: FunctionToolDef[],
-  signal: AbortSignal,
-  emit: Emit,
-): Promise<void> {
+async function forcedCall(m: LoadedModel, chat: LlamaChat, req: ProviderRequest, candidates: FunctionToolDef[], signal: AbortSignal, emit: Emit): Promise<void> {
   const counters = startCounters(chat);
   const opts = sampling(m, req.sampling);
   let budget = req.sampling.maxOutputTokens ?? Infinity;
@@ -277,11 +259,7 @@ function promptTokens(m: LoadedModel, chat: LlamaChat, history: ChatHistoryItem[
 function outputLimit(m: LoadedModel, inputTokens: number, maxOutputTokens: number | undefined): number {
   const room = m.contextSize - inputTokens;
   if (room < 1) {
-    throw new ApiError(
-      'invalid_request',
-      `The input is ${inputTokens} tokens, which leaves no room in the local model's context window of ${m.contextSize} tokens.`,
-      { param: 'input' },
-    );
+    throw new ApiError('invalid_request', `The input is ${inputTokens} tokens, which leaves no room in the local model's context window of ${m.contextSize} tokens.`, { param: 'input' });
   }
   // node-llama-cpp reads maxTokens 0 as "no limit".
   return Math.max(1, Math.min(room, maxOutputTokens ?? Infinity));

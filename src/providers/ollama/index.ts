@@ -7,15 +7,15 @@
  * `baseURL` is Ollama's root (http://127.0.0.1:11434), not its OpenAI-compatible /v1
  * (a /v1 suffix is dropped). Chat goes through the OpenAI-compatible backend; this
  * folder holds only what Ollama does differently. Errors map as the OpenAI-compatible
- * backends' do (Ollama answers `{error: "…"}`).
+ * backends' do (../openai/errors.ts; Ollama answers `{error: "…"}`).
  */
-import type { EmbeddingRequest, EmbeddingResult, Embeddings } from '../types.js';
-import { clientOf, type ClientOptions } from '../../util/upstream-client.js';
-import { bearerJsonHeaders } from '../../util/upstream-http.js';
-import { malformedUpstream } from '../../util/upstream-errors.js';
-import { checkVectors, postJson } from '../../util/upstream-json.js';
 import { countTokens } from '../../util/tokens.js';
-import { mapConnectionError, mapReadError, mapUpstreamHttpError, type UpstreamContext } from '../openai-chat/map-upstream-error.js';
+import { type ClientOptions, clientOf } from '../../util/upstream-client.js';
+import { malformedUpstream } from '../../util/upstream-errors.js';
+import { bearerJsonHeaders } from '../http-backend/index.js';
+import { checkVectors, postJson } from '../http-backend/post-json.js';
+import { openAIErrors, upstreamContext } from '../openai/errors.js';
+import type { EmbeddingRequest, EmbeddingResult, Embeddings } from '../types.js';
 
 export interface OllamaEmbeddingsOptions extends ClientOptions {
   /** Ollama's root URL, e.g. http://127.0.0.1:11434 (a trailing /v1 is dropped). */
@@ -31,8 +31,7 @@ export const ollamaRoot = (baseURL: string) => baseURL.replace(/\/+$/, '').repla
 export function createOllamaEmbeddings(options: OllamaEmbeddingsOptions): Embeddings {
   const url = `${ollamaRoot(options.baseURL)}/api/embed`;
   const client = clientOf(options);
-  const ctx: UpstreamContext = { url, model: options.model };
-  if (options.apiKey) ctx.apiKey = options.apiKey;
+  const errors = openAIErrors(upstreamContext(url, options.model, options.apiKey));
   return {
     available: () => true,
     async embed(req: EmbeddingRequest): Promise<EmbeddingResult> {
@@ -44,9 +43,7 @@ export function createOllamaEmbeddings(options: OllamaEmbeddingsOptions): Embedd
         headers,
         body: { model: options.model, input: req.input, truncate: true },
         signal: req.signal,
-        connectionError: (err) => mapConnectionError(err, ctx),
-        httpError: (status, h, text) => mapUpstreamHttpError(status, h, text, ctx),
-        readError: (err) => mapReadError(err, ctx),
+        ...errors,
       })) as { embeddings?: unknown; prompt_eval_count?: unknown } | null;
       if (!reply || typeof reply !== 'object' || !Array.isArray(reply.embeddings)) throw malformedUpstream('an /api/embed reply without embeddings');
       const vectors = checkVectors(reply.embeddings, req.input.length, 'an /api/embed reply');

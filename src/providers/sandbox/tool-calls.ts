@@ -18,6 +18,7 @@
  * states), and validated with Ajv.
  */
 import type { PersonaRecord } from '../../personas/persona-schema.js';
+import { offeredTools } from '../tool-choice.js';
 import type { FunctionToolDef, ProviderRequest } from '../types.js';
 import type { ConversationView } from './conversation.js';
 import type { GenerationBudget } from './generation-budget.js';
@@ -125,19 +126,14 @@ export interface ToolPlanInput {
 
 /** The calls to emit, or null when the response should be text. */
 export function planToolCalls({ req, view, voice, persona, rng, budget }: ToolPlanInput): PlannedCall[] | null {
-  const choice = req.toolChoice;
+  const { tools: offered, toolChoice: choice } = offeredTools(req);
   if (choice.mode === 'none') return null;
-  let candidates = req.tools;
-  let forced = false;
-  if (choice.mode === 'required') forced = true;
-  else if (choice.mode === 'function') {
-    const named = req.tools.find((t) => t.name === choice.name) ?? { name: choice.name, parameters: { type: 'object', properties: {} }, strict: false };
+  let candidates = offered;
+  let forced = choice.mode === 'required';
+  if (choice.mode === 'function') {
+    const named = offered.find((t) => t.name === choice.name) ?? { name: choice.name, parameters: { type: 'object', properties: {} }, strict: false };
     candidates = [named];
     forced = true;
-  } else if (choice.mode === 'allowed') {
-    const allowed = new Set(choice.names);
-    candidates = req.tools.filter((t) => allowed.has(t.name));
-    forced = choice.required;
   }
   if (candidates.length === 0) return null;
 

@@ -28,9 +28,9 @@
  * that ends without a terminal event is an error.
  */
 import { randomBytes } from 'node:crypto';
-import { countTokens } from '../../util/tokens.js';
-import { SseDecoder, type SseEvent } from '../../util/sse-decoder.js';
-import type { ProviderEvent } from '../types.js';
+import { countTokens } from '../../../util/tokens.js';
+import { SseDecoder, type SseEvent } from '../../../util/sse-decoder.js';
+import type { ProviderEvent } from '../../types.js';
 import type { ResponsesRequestBody } from './convert-request.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { malformedUpstream, mapErrorEvent, mapResponseFailure, type UpstreamContext } from './map-upstream-error.js';

@@ -27,10 +27,10 @@
  * tokenizers but keep metering and budgets working.
  */
 import { randomBytes } from 'node:crypto';
-import { SseDecoder, type SseEvent } from '../../util/sse-decoder.js';
-import { countTokens } from '../../util/tokens.js';
-import type { ProviderEvent } from '../types.js';
-import { parseJson } from '../../util/parse-json.js';
+import { SseDecoder, type SseEvent } from '../../../util/sse-decoder.js';
+import { countTokens } from '../../../util/tokens.js';
+import type { ProviderEvent } from '../../types.js';
+import { parseJson } from '../../../util/parse-json.js';
 import { chatChunkSchema, chatCompletionSchema, type ChatChunk, type ChatCompletion, type ChatUsage } from './chat-api.js';
 import type { ChatRequestBody } from './convert-request.js';
 import { mapFinishReason } from './map-finish-reason.js';
@@ -259,10 +259,7 @@ export function plainTextChunk(value: unknown): ChatChunk | undefined {
  * malformed chunks, and a body that ends before both a finish_reason and
  * `[DONE]` (a cut connection must not pass for a complete answer).
  */
-export async function* decodeChatStream(
-  body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-  options: ChatDecodeOptions = {},
-): AsyncGenerator<ProviderEvent, void, undefined> {
+export async function* decodeChatStream(body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: ChatDecodeOptions = {}): AsyncGenerator<ProviderEvent, void, undefined> {
   const utf8 = new TextDecoder('utf-8');
   const sse = new SseDecoder();
   const mapper = new ChatEventMapper(options);

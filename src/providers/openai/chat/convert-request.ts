@@ -24,8 +24,12 @@
  *   gets `reasoning_effort`, and other servers reject or ignore it; since the
  *   setting is advisory, dropping it is better than failing the request.
  */
-import { ApiError } from '../../errors/api-error.js';
-import type { ContentPart, ConversationItem, FunctionToolDef, OutputFormat, ProviderRequest, ToolChoice } from '../types.js';
+import { ApiError } from '../../../errors/api-error.js';
+import { type OfferedTools, offeredTools } from '../../tool-choice.js';
+import type { ContentPart, ConversationItem, OutputFormat, ProviderRequest } from '../../types.js';
+import { isGpt5Family, isReasoningModel } from '../models.js';
+
+export { isReasoningModel };
 
 export type ChatContentPart =
   | { type: 'text'; text: string }
@@ -51,9 +55,7 @@ export interface ChatTool {
 
 export type ChatToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
 
-export type ChatResponseFormat =
-  | { type: 'json_object' }
-  | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: boolean; description?: string } };
+export type ChatResponseFormat = { type: 'json_object' } | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: boolean; description?: string } };
 
 export interface ChatRequestBody {
   model: string;
@@ -87,7 +89,7 @@ export interface ConvertOptions {
 export function convertRequest(req: ProviderRequest, options: ConvertOptions): ChatRequestBody {
   const body: ChatRequestBody = { model: options.model, messages: convertMessages(req.system, req.items) };
 
-  const { tools, toolChoice } = convertTools(req.tools, req.toolChoice);
+  const { tools, toolChoice } = convertTools(offeredTools(req));
   if (tools.length > 0) {
     body.tools = tools;
     if (toolChoice !== undefined) body.tool_choice = toolChoice;
@@ -130,23 +132,6 @@ export function usesMaxCompletionTokens(baseURL: string): boolean {
     return false;
   }
   return host === 'api.openai.com' || host.endsWith('.openai.azure.com');
-}
-
-function bareModelName(model: string): string {
-  // "openai/o3-mini" (OpenRouter, LiteLLM) → "o3-mini"
-  const slash = model.lastIndexOf('/');
-  return (slash >= 0 ? model.slice(slash + 1) : model).toLowerCase();
-}
-
-function isGpt5Family(model: string): boolean {
-  const name = bareModelName(model);
-  return /^gpt-5(?:[.-]|$)/.test(name) && !/-chat(?:-|$)/.test(name);
-}
-
-/** o1/o3/o4 (and later o-series) and gpt-5 models, excluding gpt-5-chat; by name, since nothing else is known. */
-export function isReasoningModel(model: string): boolean {
-  const name = bareModelName(model);
-  return /^o[1-9]\d*(?:-|$)/.test(name) || isGpt5Family(name);
 }
 
 export function convertMessages(system: string | undefined, items: ConversationItem[]): ChatMessage[] {
@@ -219,11 +204,7 @@ function convertUserContent(parts: ContentPart[], itemIndex: number): string | C
         return { type: 'image_url', image_url: { url: part.url, detail: part.detail } };
       case 'file': {
         if (part.data === undefined && part.fileId === undefined) {
-          throw new ApiError(
-            'invalid_request',
-            'File inputs given by URL are not supported by the configured upstream; send file_data or file_id instead.',
-            { param: `input[${itemIndex}].content` },
-          );
+          throw new ApiError('invalid_request', 'File inputs given by URL are not supported by the configured upstream; send file_data or file_id instead.', { param: `input[${itemIndex}].content` });
         }
         const file: { filename?: string; file_data?: string; file_id?: string } = {};
         if (part.filename !== undefined) file.filename = part.filename;
@@ -235,28 +216,9 @@ function convertUserContent(parts: ContentPart[], itemIndex: number): string | C
   });
 }
 
-function convertTools(defs: FunctionToolDef[], choice: ToolChoice): { tools: ChatTool[]; toolChoice: ChatToolChoice | undefined } {
-  let selected = defs;
-  let toolChoice: ChatToolChoice | undefined;
-  switch (choice.mode) {
-    case 'auto':
-    case 'none':
-    case 'required':
-      toolChoice = choice.mode;
-      break;
-    case 'function':
-      toolChoice = { type: 'function', function: { name: choice.name } };
-      break;
-    case 'allowed': {
-      // Chat Completions' own allowed_tools choice is OpenAI-only; filtering the
-      // tool list gives the same effect on every server.
-      const allowed = new Set(choice.names);
-      selected = defs.filter((d) => allowed.has(d.name));
-      toolChoice = choice.required ? 'required' : 'auto';
-      break;
-    }
-  }
-  const tools = selected.map((d): ChatTool => {
+function convertTools({ tools: defs, toolChoice: choice }: OfferedTools): { tools: ChatTool[]; toolChoice: ChatToolChoice | undefined } {
+  const toolChoice: ChatToolChoice = choice.mode === 'function' ? { type: 'function', function: { name: choice.name } } : choice.mode;
+  const tools = defs.map((d): ChatTool => {
     const fn: ChatTool['function'] = { name: d.name, parameters: d.parameters, strict: d.strict };
     if (d.description !== undefined) fn.description = d.description;
     return { type: 'function', function: fn };

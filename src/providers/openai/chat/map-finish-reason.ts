@@ -1,4 +1,4 @@
-import type { FinishReason } from '../types.js';
+import type { FinishReason } from '../../types.js';
 
 /**
  * Chat Completions `finish_reason` → ProviderEvent finish reason.

@@ -4,12 +4,12 @@
  * it. Errors map as the Chat Completions backend's do (429/5xx retryable
  * 503s, the key never echoed).
  */
-import type { EmbeddingRequest, EmbeddingResult, Embeddings } from '../types.js';
-import { clientOf, type ClientOptions } from '../../util/upstream-client.js';
-import { bearerJsonHeaders } from '../../util/upstream-http.js';
-import { postJson } from '../../util/upstream-json.js';
-import { countTokens } from '../../util/tokens.js';
-import { mapConnectionError, mapReadError, mapUpstreamHttpError, type UpstreamContext } from '../openai-chat/map-upstream-error.js';
+import { countTokens } from '../../../util/tokens.js';
+import { type ClientOptions, clientOf } from '../../../util/upstream-client.js';
+import { bearerJsonHeaders } from '../../http-backend/index.js';
+import { postJson } from '../../http-backend/post-json.js';
+import type { EmbeddingRequest, EmbeddingResult, Embeddings } from '../../types.js';
+import { openAIErrors, upstreamContext } from '../errors.js';
 import { decodeEmbeddings, type EmbeddingsBody } from './embeddings-api.js';
 
 export interface OpenAIEmbeddingsOptions extends ClientOptions {
@@ -26,8 +26,7 @@ export interface OpenAIEmbeddingsOptions extends ClientOptions {
 export function createOpenAIEmbeddings(options: OpenAIEmbeddingsOptions): Embeddings {
   const url = `${options.baseURL.replace(/\/+$/, '')}/embeddings`;
   const client = clientOf(options);
-  const ctx: UpstreamContext = { url, model: options.model };
-  if (options.apiKey) ctx.apiKey = options.apiKey;
+  const errors = openAIErrors(upstreamContext(url, options.model, options.apiKey));
   return {
     available: () => true,
     async embed(req: EmbeddingRequest): Promise<EmbeddingResult> {
@@ -40,9 +39,7 @@ export function createOpenAIEmbeddings(options: OpenAIEmbeddingsOptions): Embedd
         headers,
         body,
         signal: req.signal,
-        connectionError: (err) => mapConnectionError(err, ctx),
-        httpError: (status, h, text) => mapUpstreamHttpError(status, h, text, ctx),
-        readError: (err) => mapReadError(err, ctx),
+        ...errors,
       });
       const { vectors, promptTokens } = decodeEmbeddings(reply, req.input.length);
       return { vectors, inputTokens: promptTokens ?? req.input.reduce((n, t) => n + countTokens(t), 0) };

@@ -1,7 +1,7 @@
 /**
  * Responses upstream failures → ApiError.
  *
- * HTTP errors use the chat backend's mapping as is (same OpenAI error bodies,
+ * HTTP errors use the OpenAI-compatible mapping of ../errors.ts (same OpenAI error bodies,
  * same COHORT_UPSTREAM_* configuration, 429 → 503 with retry-after), except
  * that an upstream `param` is passed through: this upstream's parameter names
  * are the Responses API's own, so they already name what the caller sent.
@@ -13,28 +13,16 @@
  * redacted), introduced as the backend's; everything else (server_error, rate_limit_exceeded, …) →
  * service_unavailable without echoing upstream text.
  */
-import { ApiError } from '../../errors/api-error.js';
-import { extractErrorInfo } from '../openai-chat/chat-api.js';
-import {
-  malformedUpstream,
-  mapConnectionError,
-  mapReadError,
-  mapUpstreamHttpError as mapChatHttpError,
-  type UpstreamContext,
-} from '../openai-chat/map-upstream-error.js';
-import { parseJson } from '../../util/parse-json.js';
-import { rejectedByBackend } from '../../util/upstream-errors.js';
+import { ApiError } from '../../../errors/api-error.js';
+import { malformedUpstream, rejectedByBackend } from '../../../util/upstream-errors.js';
+import { mapConnectionError, mapReadError, mapUpstreamHttpError as mapOpenAIHttpError, type UpstreamContext } from '../errors.js';
 import { errorEventSchema, responseErrorSchema, type ResponseError } from './responses-api.js';
 
 export { malformedUpstream, mapConnectionError, mapReadError, type UpstreamContext };
 
-/** An upstream HTTP error status (with its body text) as an ApiError. */
+/** An upstream HTTP error status (with its body text) as an ApiError, its `param` read as a Responses parameter. */
 export function mapUpstreamHttpError(status: number, headers: Headers, bodyText: string, ctx: UpstreamContext): ApiError {
-  const err = mapChatHttpError(status, headers, bodyText, ctx);
-  if (err.code !== 'invalid_request') return err;
-  const parsed = parseJson(bodyText);
-  const param = parsed.ok ? extractErrorInfo(parsed.value)?.param : undefined;
-  return new ApiError('invalid_request', err.message, { param: mapParam(param) });
+  return mapOpenAIHttpError(status, headers, bodyText, ctx, responsesParam);
 }
 
 /** `response.failed`'s `response.error`. */
@@ -64,7 +52,7 @@ const CLIENT_FAULT = /^(?:invalid_(?!api_key)|image_|unsupported_|empty_image|fa
 function classify(info: ResponseError, ctx: UpstreamContext): ApiError {
   const code = info.code == null ? '' : String(info.code);
   if (info.type === 'invalid_request_error' || CLIENT_FAULT.test(code)) {
-    return new ApiError('invalid_request', rejectedByBackend(ctx, undefined, info.message ?? (code || 'invalid request')), { param: mapParam(info.param ?? undefined) });
+    return new ApiError('invalid_request', rejectedByBackend(ctx, undefined, info.message ?? (code || 'invalid request')), { param: responsesParam(info.param ?? undefined) });
   }
   if (code === 'rate_limit_exceeded') {
     return new ApiError('service_unavailable', 'The upstream model provider is rate limiting requests and stopped the response. Retry after a brief delay.', { retryable: true });
@@ -73,7 +61,7 @@ function classify(info: ResponseError, ctx: UpstreamContext): ApiError {
 }
 
 /** Upstream Responses parameter → the parameter the caller sent (item indexes differ after filtering and history, so only roots for arrays). */
-function mapParam(param: string | null | undefined): string | null {
+export function responsesParam(param: string | null | undefined): string | null {
   if (!param) return null;
   const segments = param.split(/[.[]/);
   const root = segments[0] ?? param;

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 
-export { parseJson } from '../../util/parse-json.js';
+export { parseJson } from '../../../util/parse-json.js';
 
 const optString = z.string().nullish();
 const optNumber = z.number().nullish();

@@ -2,23 +2,20 @@
  * One JSON POST whose reply is one JSON body (no event stream): what the
  * embedding backends need. The request's signal aborts the call; HTTP,
  * connection and read failures go through the backend's own mappers, as
- * postForEvents (upstream-http.ts) does for answers.
+ * postForEvents (post-events.ts) does for answers.
  */
-import { textOf } from './body-text.js';
-import { parseJson } from './parse-json.js';
-import type { UpstreamClient } from './upstream-client.js';
-import { malformedUpstream } from './upstream-errors.js';
-import { abortReason } from './upstream-http.js';
+import { textOf } from '../../util/body-text.js';
+import { parseJson } from '../../util/parse-json.js';
+import type { UpstreamClient } from '../../util/upstream-client.js';
+import { malformedUpstream } from '../../util/upstream-errors.js';
+import { abortReason, type UpstreamErrorMappers } from './post-events.js';
 
-export interface JsonExchange {
+export interface JsonExchange extends UpstreamErrorMappers {
   client: UpstreamClient;
   url: string;
   headers: Record<string, string>;
   body: unknown;
   signal: AbortSignal;
-  connectionError(err: unknown): unknown;
-  httpError(status: number, headers: Headers, text: string): unknown;
-  readError(err: unknown): unknown;
 }
 
 const ERROR_BODY_LIMIT = 64 * 1024;

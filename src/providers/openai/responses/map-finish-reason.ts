@@ -1,4 +1,4 @@
-import type { FinishReason } from '../types.js';
+import type { FinishReason } from '../../types.js';
 
 /**
  * The upstream Response's terminal status → ProviderEvent finish reason.

@@ -9,8 +9,8 @@
  * `data` is put back in input order by `index` (servers may answer out of
  * order); a server that sends no usage is counted by the tokenizer.
  */
-import { malformedUpstream } from '../../util/upstream-errors.js';
-import { checkVectors } from '../../util/upstream-json.js';
+import { malformedUpstream } from '../../../util/upstream-errors.js';
+import { checkVectors } from '../../http-backend/post-json.js';
 
 export interface EmbeddingsBody {
   model: string;

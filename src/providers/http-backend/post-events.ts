@@ -1,15 +1,14 @@
 /**
- * The HTTP exchange every upstream backend (openai-chat, openai-responses,
- * anthropic) makes: one JSON POST whose reply is decoded into provider events
- * as it arrives, aborted with the request, its failures mapped by the backend
- * (which passes its wire decoding and error mapping in). Whether a request is
- * streamed from the upstream is decided here too (UpstreamStreaming).
+ * The HTTP exchange every upstream backend makes (through the HTTP backend
+ * base, index.ts): one JSON POST whose reply is decoded into provider events
+ * as it arrives, aborted with the request, its failures mapped by the
+ * backend (which passes its wire decoding and error mapping in).
  */
-import type { ProviderEvent, ProviderRequest } from '../providers/types.js';
-import { textOf } from './body-text.js';
-import { parseJson } from './parse-json.js';
-import type { ClientOptions, UpstreamClient, UpstreamReply } from './upstream-client.js';
-import { malformedUpstream } from './upstream-errors.js';
+import { textOf } from '../../util/body-text.js';
+import { parseJson } from '../../util/parse-json.js';
+import type { UpstreamClient, UpstreamReply } from '../../util/upstream-client.js';
+import { malformedUpstream } from '../../util/upstream-errors.js';
+import type { ProviderEvent } from '../types.js';
 
 /** The signal's reason (normally a DOMException named AbortError), else `fallback`, else a fresh AbortError. */
 export function abortReason(signal: AbortSignal, fallback: unknown): unknown {
@@ -17,30 +16,18 @@ export function abortReason(signal: AbortSignal, fallback: unknown): unknown {
   return reason ?? fallback ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-/**
- * How an HTTP backend asks its upstream for an answer (config `streaming`):
- * - 'auto' (default): streamed when the request's events are read as they
- *   come (streaming and background requests), whole otherwise — one JSON
- *   reply is much cheaper to produce, relay and decode than an event per
- *   token, and nothing is lost since the client sees nothing before the end;
- * - 'always': always streamed (an upstream or proxy that cuts long silent
- *   requests, or per-token accounting of abandoned requests).
- */
-export type UpstreamStreaming = 'auto' | 'always';
-
-/** The options every HTTP backend takes besides its own: its HTTP client and how it asks for answers. */
-export interface HttpBackendOptions extends ClientOptions {
-  /** Default 'auto'. */
-  streaming?: UpstreamStreaming;
-}
-
-/** Whether a request goes to the upstream as a stream (see UpstreamStreaming). */
-export function streamsUpstream(req: Pick<ProviderRequest, 'incremental'>, mode: UpstreamStreaming | undefined): boolean {
-  return mode === 'always' || req.incremental !== false;
+/** How a backend describes its upstream's failures (each returns the error to throw, normally an ApiError). */
+export interface UpstreamErrorMappers {
+  /** The connection failed (refused, DNS, TLS, the connect timeout). */
+  connectionError(err: unknown): unknown;
+  /** A status outside 2xx, with the first 64 KiB of its body. */
+  httpError(status: number, headers: Headers, text: string): unknown;
+  /** Reading the body failed after the headers arrived. */
+  readError(err: unknown): unknown;
 }
 
 /** How one backend's HTTP exchange is mapped; everything else is shared by `postForEvents`. */
-export interface UpstreamExchange {
+export interface UpstreamExchange extends UpstreamErrorMappers {
   client: UpstreamClient;
   url: string;
   headers: Record<string, string>;
@@ -49,9 +36,6 @@ export interface UpstreamExchange {
   signal: AbortSignal;
   /** The body asks for the whole answer in one reply (not a stream): see UpstreamPost.whole. */
   whole?: boolean;
-  connectionError(err: unknown): unknown;
-  httpError(status: number, headers: Headers, text: string): unknown;
-  readError(err: unknown): unknown;
   /** Decodes the backend's event stream (chunks of bytes or text). */
   decodeStream(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): AsyncIterable<ProviderEvent>;
   /** Decodes a whole JSON reply (a server that ignored `stream: true`). */
@@ -59,20 +43,6 @@ export interface UpstreamExchange {
 }
 
 const ERROR_BODY_LIMIT = 64 * 1024;
-
-/**
- * The headers of an OpenAI-style JSON POST that takes an event stream back:
- * the config's extra headers (names lower-cased, so ours replace theirs
- * rather than doubling them), then content type, accept and the bearer key.
- */
-export function bearerJsonHeaders(extra: Record<string, string> | undefined, apiKey: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (extra) for (const [k, v] of Object.entries(extra)) out[k.toLowerCase()] = v;
-  out['content-type'] = 'application/json';
-  out.accept = 'text/event-stream, application/json';
-  if (apiKey) out.authorization = `Bearer ${apiKey}`;
-  return out;
-}
 
 /** A reply body's chunks; a failed read is the signal's reason after an abort, else `readError`'s mapping. */
 async function* guardedChunks(body: AsyncIterable<Uint8Array>, x: UpstreamExchange): AsyncGenerator<Uint8Array> {

@@ -11,18 +11,19 @@
  * - `store: false` always: Cohort keeps its own state and never refers to
  *   upstream-stored items.
  * - Tools flat (`{type:'function', name, description, parameters, strict}`).
- *   tool_choice is forwarded, except `allowed`, which is sent as the filtered
- *   tool list with auto/required (like the chat backend: the native
+ *   tool_choice is forwarded as `offeredTools` resolves it (an `allowed`
+ *   choice is the filtered tool list with auto/required: the native
  *   `allowed_tools` choice is OpenAI-only and Responses-compatible servers do
  *   not know it). Without tools, no tool_choice or parallel_tool_calls.
  * - `text.format` as given; `text.verbosity` and `reasoning.effort` only for
  *   OpenAI reasoning models by name (o-series, gpt-5 except gpt-5-chat; the
- *   chat backend's `isReasoningModel`), since other models answer 400.
+ *   `isReasoningModel` of ../models.ts), since other models answer 400.
  * - temperature, top_p, max_output_tokens forwarded; frequency/presence
  *   penalties do not exist in the Responses API and are dropped.
  */
-import type { ContentPart, ConversationItem, FunctionToolDef, OutputFormat, ProviderRequest, ToolChoice } from '../types.js';
-import { isReasoningModel } from '../openai-chat/convert-request.js';
+import { type OfferedTools, offeredTools } from '../../tool-choice.js';
+import type { ContentPart, ConversationItem, OutputFormat, ProviderRequest } from '../../types.js';
+import { isReasoningModel } from '../models.js';
 
 export type ResponsesInputPart =
   | { type: 'input_text'; text: string }
@@ -45,10 +46,7 @@ export interface ResponsesTool {
 
 export type ResponsesToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string };
 
-export type ResponsesTextFormat =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: boolean; description?: string };
+export type ResponsesTextFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: boolean; description?: string };
 
 export interface ResponsesRequestBody {
   model: string;
@@ -76,7 +74,7 @@ export function convertRequest(req: ProviderRequest, options: ConvertOptions): R
   const body: ResponsesRequestBody = { model: options.model, input: convertItems(req.items), store: false };
   if (req.system !== undefined && req.system !== '') body.instructions = req.system;
 
-  const { tools, toolChoice } = convertTools(req.tools, req.toolChoice);
+  const { tools, toolChoice } = convertTools(offeredTools(req));
   if (tools.length > 0) {
     body.tools = tools;
     body.tool_choice = toolChoice;
@@ -152,26 +150,9 @@ function convertUserPart(part: ContentPart): ResponsesInputPart {
   }
 }
 
-function convertTools(defs: FunctionToolDef[], choice: ToolChoice): { tools: ResponsesTool[]; toolChoice: ResponsesToolChoice } {
-  let selected = defs;
-  let toolChoice: ResponsesToolChoice;
-  switch (choice.mode) {
-    case 'auto':
-    case 'none':
-    case 'required':
-      toolChoice = choice.mode;
-      break;
-    case 'function':
-      toolChoice = { type: 'function', name: choice.name };
-      break;
-    case 'allowed': {
-      const allowed = new Set(choice.names);
-      selected = defs.filter((d) => allowed.has(d.name));
-      toolChoice = choice.required ? 'required' : 'auto';
-      break;
-    }
-  }
-  const tools = selected.map((d): ResponsesTool => {
+function convertTools({ tools: defs, toolChoice: choice }: OfferedTools): { tools: ResponsesTool[]; toolChoice: ResponsesToolChoice } {
+  const toolChoice: ResponsesToolChoice = choice.mode === 'function' ? { type: 'function', name: choice.name } : choice.mode;
+  const tools = defs.map((d): ResponsesTool => {
     const t: ResponsesTool = { type: 'function', name: d.name, parameters: d.parameters, strict: d.strict };
     if (d.description !== undefined) t.description = d.description;
     return t;
