@@ -1,12 +1,16 @@
 /**
- * The `cohort` command as a user runs it: the real bin/cohort.js (built
- * dist/) in child processes, on a temporary data folder.
+ * The `cohort` command on a temporary data folder. The data-folder commands run
+ * through `main(argv, io)` in this process (a child per call costs seconds on a
+ * busy machine); `serve`, and one check that bin/cohort.js passes main's exit
+ * code to the shell, run the real bin/cohort.js (built dist/) in a child.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { Io } from '../../src/cli/args.js';
+import { main } from '../../src/cli/main.js';
 import { tempDir } from '../helpers/app.js';
 
 const BIN = path.resolve('bin/cohort.js');
@@ -19,57 +23,71 @@ function dataDir(): string {
   return d;
 }
 
-function cohort(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+/** Runs `cohort …args` in this process, its output captured; env has no database URL, so a data folder is SQLite. */
+async function cohort(args: string[], env: Record<string, string> = {}) {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), env };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+/** The real bin/cohort.js in a child process. */
+function cohortProcess(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, COHORT_DATABASE_URL: '', DATABASE_URL: '' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 describe('cohort CLI', () => {
-  it('prints help and uses exit codes 0/1/2', () => {
-    assert.equal(cohort(['--help']).code, 0);
+  it('prints help and uses exit codes 0/1/2', async () => {
+    assert.equal((await cohort(['--help'])).code, 0);
     for (const c of [['serve', '--help'], ['keys', '--help'], ['keys', 'create', '--help'], ['personas', '--help'], ['personas', 'list', '--help']]) {
-      const r = cohort(c);
+      const r = await cohort(c);
       assert.equal(r.code, 0, c.join(' '));
       assert.match(r.out, /Usage/);
     }
-    assert.equal(cohort([]).code, 2);
-    assert.equal(cohort(['bogus']).code, 2);
-    assert.equal(cohort(['keys', 'create', '--data-dir', dataDir()]).code, 2, 'missing --workspace');
-    assert.equal(cohort(['keys', 'create', '--workspace', 'x', '--plan', 'gold', '--data-dir', dataDir()]).code, 2);
-    assert.equal(cohort(['keys', 'list', '--nope']).code, 2);
-    assert.equal(cohort(['keys', 'revoke', 'key_missing', '--data-dir', dataDir()]).code, 1);
-    assert.equal(cohort(['personas', 'show', 'nobody']).code, 1);
+    assert.equal((await cohort([])).code, 2);
+    assert.equal((await cohort(['bogus'])).code, 2);
+    assert.equal((await cohort(['keys', 'create', '--data-dir', dataDir()])).code, 2, 'missing --workspace');
+    assert.equal((await cohort(['keys', 'create', '--workspace', 'x', '--plan', 'gold', '--data-dir', dataDir()])).code, 2);
+    assert.equal((await cohort(['keys', 'list', '--nope'])).code, 2);
+    assert.equal((await cohort(['keys', 'revoke', 'key_missing', '--data-dir', dataDir()])).code, 1);
+    assert.equal((await cohort(['personas', 'show', 'nobody'])).code, 1);
+    // bin/cohort.js hands main's exit code to the shell.
+    assert.equal(cohortProcess(['--help']).code, 0);
+    assert.equal(cohortProcess(['bogus']).code, 2);
+    assert.equal(cohortProcess(['personas', 'show', 'nobody']).code, 1);
   });
 
-  it('creates, lists and revokes keys; the secret is shown once', () => {
+  it('creates, lists and revokes keys; the secret is shown once', async () => {
     const dir = dataDir();
-    const live = cohort(['keys', 'create', '--workspace', 'acme', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir]);
+    const live = await cohort(['keys', 'create', '--workspace', 'acme', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir]);
     assert.equal(live.code, 0, live.err);
     const k = JSON.parse(live.out);
     assert.deepEqual(Object.keys(k).sort(), ['id', 'key', 'mode', 'plan', 'workspace']);
     assert.match(k.key, /^mvra_live_[0-9A-Za-z]{32}$/);
     assert.equal(k.plan, 'pro');
     assert.equal(k.mode, 'live');
-    const test = JSON.parse(cohort(['keys', 'create', '--workspace', 'acme', '--test', '--json'], { COHORT_DATA_DIR: dir }).out);
+    const test = JSON.parse((await cohort(['keys', 'create', '--workspace', 'acme', '--test', '--json'], { COHORT_DATA_DIR: dir })).out);
     assert.match(test.key, /^mvra_test_/);
-    const list = cohort(['keys', 'list', '--json', '--data-dir', dir]);
+    const list = await cohort(['keys', 'list', '--json', '--data-dir', dir]);
     assert.ok(!list.out.includes(k.key) && !list.out.includes(test.key), 'list never shows secrets');
     const ids = JSON.parse(list.out).map((x: any) => x.id);
     assert.deepEqual(ids.sort(), [k.id, test.id].sort());
-    assert.equal(cohort(['keys', 'revoke', k.id, '--data-dir', dir]).code, 0);
-    const after = JSON.parse(cohort(['keys', 'list', '--json', '--data-dir', dir]).out);
+    assert.equal((await cohort(['keys', 'revoke', k.id, '--data-dir', dir])).code, 0);
+    const after = JSON.parse((await cohort(['keys', 'list', '--json', '--data-dir', dir])).out);
     assert.ok(after.find((x: any) => x.id === k.id).revoked_at > 0);
     const db = fs.readFileSync(path.join(dir, 'cohort.db')).toString('latin1');
     assert.ok(!db.includes(k.key), 'the key is stored hashed');
   });
 
-  it('lists and shows personas', () => {
-    const r = cohort(['personas', 'list', '--category', 'Expert', '--json']);
+  it('lists and shows personas', async () => {
+    const r = await cohort(['personas', 'list', '--category', 'Expert', '--json']);
     assert.equal(r.code, 0);
     const list = JSON.parse(r.out);
     assert.ok(list.length >= 3);
     assert.ok(list.every((p: any) => p.category === 'Expert' && p.is_expert));
-    const show = cohort(['personas', 'show', 'gen-z-digital-native']);
+    const show = await cohort(['personas', 'show', 'gen-z-digital-native']);
     assert.equal(show.code, 0);
     assert.match(show.out, /Gen Z/);
   });
@@ -91,7 +109,7 @@ describe('cohort CLI', () => {
       const ask = (key: string) =>
         fetch(`${url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mavera-1', input: 'hi', persona_id: 'gen-z-digital-native' }) });
       assert.equal((await ask(firstKey)).status, 200);
-      const created = cohort(['keys', 'create', '--workspace', 'other', '--create-workspace', '--test', '--json', '--data-dir', dir]);
+      const created = await cohort(['keys', 'create', '--workspace', 'other', '--create-workspace', '--test', '--json', '--data-dir', dir]);
       assert.equal(created.code, 0, created.err);
       assert.equal((await ask(JSON.parse(created.out).key)).status, 200);
       assert.equal((await fetch(`${url}/health`)).status, 200);
