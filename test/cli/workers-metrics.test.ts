@@ -6,10 +6,11 @@
  * worker that answered it: about half the requests. (dist/ is built by `npm test`.)
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { cohortJson } from '../helpers/cli.js';
 import { freePort, tempDir } from '../helpers/app.js';
 import { parseExposition, sampleValue } from '../helpers/metrics.js';
 
@@ -45,8 +46,7 @@ describe('cohort serve --workers 2: /metrics', () => {
   const get = (p: string) => fetch(`${url}${p}`, { headers: { connection: 'close' } });
 
   it('after 20 requests spread over both workers, every scrape says 20', async () => {
-    const r = spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'm', '--create-workspace', '--plan', 'pro', '--test', '--json', '--data-dir', dir], { encoding: 'utf8', env });
-    const { key } = JSON.parse(r.stdout) as { key: string };
+    const { key } = await cohortJson<{ key: string }>(['keys', 'create', '--workspace', 'm', '--create-workspace', '--plan', 'pro', '--test', '--json', '--data-dir', dir], env);
     const served = new Set<string>();
     for (let i = 0; i < 20; i++) {
       const res = await fetch(`${url}/v1/responses`, {

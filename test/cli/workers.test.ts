@@ -6,17 +6,18 @@
  * recovered; SIGTERM drains everything. (dist/ is built by `npm test`.)
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type Db } from '../../src/storage/db.js';
+import { cohortJson } from '../helpers/cli.js';
 import { tempDir, freePort } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 
 const BIN = path.resolve('bin/cohort.js');
 
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => {
+const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 45_000): Promise<void> => {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -43,11 +44,7 @@ describe('cohort serve --workers 2', () => {
   let db: Db;
   let env: NodeJS.ProcessEnv;
 
-  const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], { encoding: 'utf8', env });
-    assert.equal(r.status, 0, `cohort ${args.join(' ')}: ${r.stderr}`);
-    return JSON.parse(r.stdout);
-  };
+  const cli = (...args: string[]) => cohortJson([...args, '--data-dir', dir], env);
   const post = (key: string, input = 'hi') =>
     fetch(`${url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ model: 'mavera-1', input }) });
   const instances = () => db.selectFrom('instances').select(['id', 'name']).execute();
@@ -69,7 +66,7 @@ describe('cohort serve --workers 2', () => {
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
     exited = new Promise((r) => child.on('exit', (code) => r(code)));
-    await until('the banner', () => out.includes('listening on') || child.exitCode !== null);
+    await until('the banner', () => out.includes('listening on') || child.exitCode !== null).catch((err) => assert.fail(`${err.message}:\n${out}`));
     assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+ \(data: .*, 2 worker processes\)/, out);
     url = `http://127.0.0.1:${port}`;
     db = await openDatabase({ dataDir: dir });
@@ -96,7 +93,7 @@ describe('cohort serve --workers 2', () => {
   });
 
   it('share one rate limit: 30 requests (5 at a time, a new connection each) → exactly 10 succeed', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'w-rpm', '--create-workspace', '--plan', 'free', '--test', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'w-rpm', '--create-workspace', '--plan', 'free', '--test', '--json');
     const statuses: number[] = [];
     let next = 0;
     await Promise.all(
@@ -114,7 +111,7 @@ describe('cohort serve --workers 2', () => {
   });
 
   it('share one concurrency limit: 8 slow requests on a free workspace → exactly 5 run at once', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'w-conc', '--create-workspace', '--plan', 'free', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'w-conc', '--create-workspace', '--plan', 'free', '--json');
     upstream.setFallback({ type: 'stream', content: ['slow ', 'answer'], delayMs: 400 });
     try {
       const statuses = await Promise.all(
@@ -133,8 +130,8 @@ describe('cohort serve --workers 2', () => {
   });
 
   it('credits stay exact across the workers: the balance change is the sum of credits_used', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'w-credits', '--create-workspace', '--plan', 'pro', '--json');
-    const before = cli('credits', 'show', '--workspace', 'w-credits', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'w-credits', '--create-workspace', '--plan', 'pro', '--json');
+    const before = await cli('credits', 'show', '--workspace', 'w-credits', '--json');
     let used = 0;
     const replies = await Promise.all(Array.from({ length: 16 }, async (_, i) => { // the pro plan runs 20 at once
       const res = await post(key, `question ${i}`);
@@ -144,13 +141,13 @@ describe('cohort serve --workers 2', () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
       used += r.body.usage.credits_used;
     }
-    const afterShow = cli('credits', 'show', '--workspace', 'w-credits', '--json');
+    const afterShow = await cli('credits', 'show', '--workspace', 'w-credits', '--json');
     assert.equal(afterShow.held, 0);
     assert.equal(before.balance - afterShow.balance, used);
   });
 
   it('a worker killed with SIGKILL is started again, and what it held is recovered', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'w-crash', '--create-workspace', '--plan', 'pro', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'w-crash', '--create-workspace', '--plan', 'pro', '--json');
     const [victim] = workerPids(child.pid!);
     assert.ok(victim);
     const idsBefore = (await instances()).map((i) => i.id);
@@ -168,7 +165,7 @@ describe('cohort serve --workers 2', () => {
     const statuses = await Promise.all(inflight);
     assert.ok(statuses.includes('reset'), `the killed worker's clients saw their connection drop: ${statuses.join(',')}`);
     assert.match(out, /worker \d exited \(SIGKILL\); starting it again/);
-    const summary = cli('credits', 'show', '--workspace', 'w-crash', '--json');
+    const summary = await cli('credits', 'show', '--workspace', 'w-crash', '--json');
     assert.equal(summary.held, 0, 'the dead worker\'s holds were released');
     assert.equal((await post(key)).status, 200, 'the server still answers');
   });
@@ -183,7 +180,7 @@ describe('cohort serve --workers 2', () => {
     let starting = 0;
     await until('the restarted worker forked', () => ((starting = workerPids(child.pid!).find((p) => p !== victim && p !== survivor) ?? 0), starting !== 0));
     child.kill('SIGTERM');
-    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 8_000).unref())]);
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 30_000).unref())]);
     assert.equal(code, 0, `${out}\nworkers now: ${workerPids(child.pid!).join(',')} (survivor ${survivor}, starting ${starting})`);
     for (const pid of [survivor, starting]) assert.throws(() => process.kill(pid, 0), 'the worker is gone');
   });

@@ -19,13 +19,14 @@
  * builds dist/ first.)
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { openDatabase } from '../../src/storage/db.js';
+import { cohortJson } from '../helpers/cli.js';
 import { freePort, tempDir } from '../helpers/app.js';
 import { dialects } from '../helpers/databases.js';
 import { answeringHandler, api, readEvents } from '../helpers/focus-groups.js';
@@ -151,9 +152,7 @@ withRedis('focus groups on the job queue (BullMQ)', () => {
       return answer(req) as MockReply;
     });
 
-    const keys = spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'queue', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], { encoding: 'utf8', env });
-    assert.equal(keys.status, 0, keys.stderr);
-    const key = JSON.parse(keys.stdout).key as string;
+    const { key } = await cohortJson<{ key: string }>(['keys', 'create', '--workspace', 'queue', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], env);
 
     const port = await freePort();
     const server = await start(['serve', '--port', String(port), '--host', '127.0.0.1', '--no-focus-group-worker'], { COHORT_UPSTREAM_URL: upstreamA.url }, 'listening on');
@@ -249,9 +248,7 @@ withRedis('focus groups on the job queue (BullMQ)', () => {
     try {
       script(served);
       script(worked);
-      const keys = spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'cancel', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], { encoding: 'utf8', env });
-      assert.equal(keys.status, 0, keys.stderr);
-      const key = JSON.parse(keys.stdout).key as string;
+      const { key } = await cohortJson<{ key: string }>(['keys', 'create', '--workspace', 'cancel', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], env);
       const port = await freePort();
       const server = await start(['serve', '--port', String(port), '--host', '127.0.0.1'], { COHORT_UPSTREAM_URL: served.url }, 'listening on');
       const worker = await start(['worker'], { COHORT_UPSTREAM_URL: worked.url }, 'Cohort worker');

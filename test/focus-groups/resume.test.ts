@@ -10,11 +10,12 @@
  * costs with nothing left held. (`npm test` builds dist/ first.)
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openDatabase } from '../../src/storage/db.js';
+import { cohortJson } from '../helpers/cli.js';
 import { freePort, tempDir } from '../helpers/app.js';
 import { answeringHandler, api, readEvents } from '../helpers/focus-groups.js';
 import { startMockChatUpstream, type MockReply } from '../helpers/mock-chat-upstream.js';
@@ -63,9 +64,7 @@ describe('focus groups survive SIGKILL', () => {
     const upstream = await startMockChatUpstream();
     const port = await freePort();
     try {
-      const created = spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'resume', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], { encoding: 'utf8' });
-      assert.equal(created.status, 0, created.stderr);
-      const key = JSON.parse(created.stdout).key as string;
+      const { key } = await cohortJson<{ key: string }>(['keys', 'create', '--workspace', 'resume', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], process.env);
 
       // The first 7 calls are answered; every later one is held open (the kill ends them).
       let answered = 0;

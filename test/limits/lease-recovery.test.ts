@@ -12,12 +12,13 @@
  * slots taken. (dist/ is built by `npm test`.)
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { cohortJson } from '../helpers/cli.js';
 import { freePort, tempDir } from '../helpers/app.js';
 import { dialects } from '../helpers/databases.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
@@ -75,11 +76,7 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
   let drop: (() => Promise<void>) | undefined;
   const children: Served[] = [];
 
-  const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], { encoding: 'utf8', env, timeout: 60_000 });
-    assert.equal(r.status, 0, `cohort ${args.join(' ')}: ${r.stderr}`);
-    return JSON.parse(r.stdout);
-  };
+  const cli = (...args: string[]) => cohortJson([...args, '--data-dir', dir], env);
 
   async function serve(extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Served> {
     const port = await freePort();
@@ -161,7 +158,7 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
       COHORT_SHUTDOWN_GRACE_SECONDS: '1',
       COHORT_KEY_CACHE_MS: '0',
     };
-    cli('keys', 'create', '--workspace', 'boot', '--create-workspace', '--plan', 'free', '--test', '--json');
+    await cli('keys', 'create', '--workspace', 'boot', '--create-workspace', '--plan', 'free', '--test', '--json');
   });
 
   after(async () => {
@@ -195,7 +192,7 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
     const a = await serve([], heartbeat);
     const b = await serve([], heartbeat);
     // The pro plan: 20 at once, and 60 a minute leave room for the requests below.
-    const { key } = cli('keys', 'create', '--workspace', 'killed-server', '--create-workspace', '--plan', 'pro', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'killed-server', '--create-workspace', '--plan', 'pro', '--json');
     const held = Array.from({ length: 20 }, () => hold(a, key));
     assert.deepEqual(await within('20 streams admitted', Promise.all(held.map((h) => h.status)), 20_000), Array(20).fill(200));
     assert.equal(await within('one more refused', hold(b, key).status, 20_000), 429, 'the other server sees the 20 slots taken');
@@ -210,8 +207,10 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
   });
 
   it('a --workers worker killed while holding slots: its restarted successor frees them as it starts', async () => {
-    const server = await serve(['--workers', '2']); // the default heartbeat: a 30 s lapse
-    const { key } = cli('keys', 'create', '--workspace', 'killed-worker', '--create-workspace', '--plan', 'pro', '--json');
+    // A 60 s heartbeat (a 180 s lapse): only the successor's reaping at start can free the
+    // slots within the waits below, however slowly a loaded machine starts the worker.
+    const server = await serve(['--workers', '2'], { COHORT_HEARTBEAT_MS: '60000' });
+    const { key } = await cli('keys', 'create', '--workspace', 'killed-worker', '--create-workspace', '--plan', 'pro', '--json');
     const held = Array.from({ length: 20 }, () => hold(server, key));
     assert.deepEqual(await within('20 streams admitted', Promise.all(held.map((h) => h.status)), 20_000), Array(20).fill(200));
     const workers = childPids(server.child.pid!);
@@ -221,9 +220,9 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
     process.kill(workers[0]!, 'SIGKILL');
     // The survivor's clients leave too; their slots are released as usual.
     for (const h of held) h.stop();
-    await until('the worker restarted', () => /worker \d exited \(SIGKILL\); starting it again/.test(server.output()), 10_000);
-    // Well before the 30 s lapse: the successor (same name) reaps its predecessor at start.
-    await until('the killed worker’s leases are gone', async () => (await leases()) === 0, 10_000);
+    await until('the worker restarted', () => /worker \d exited \(SIGKILL\); starting it again/.test(server.output()), 30_000);
+    // Well before the lapse: the successor (same name) reaps its predecessor at start.
+    await until('the killed worker’s leases are gone', async () => (await leases()) === 0, 40_000);
     await allSlotsUsable(server, key, 20);
     server.child.kill('SIGTERM');
     assert.equal(await within('the server stopped on SIGTERM', server.exited, 20_000), 0, server.output());

@@ -19,6 +19,7 @@ import { ConfigError, readConfig } from '../../src/config.js';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../src/limits/memory.js';
 import { createRedisConcurrencyLimiter, createRedisRateLimiter } from '../../src/limits/redis.js';
 import { DAY_MS, MINUTE_MS, type RateLimiter, type WindowLimits, type WindowState } from '../../src/limits/types.js';
+import { cohortJson } from '../helpers/cli.js';
 import { startTestServer, tempDir, type TestServer, freePort } from '../helpers/app.js';
 import { dialects } from '../helpers/databases.js';
 import { REDIS_URL, redisUnavailable, withRedis } from '../helpers/redis.js';
@@ -350,11 +351,7 @@ withRedis('two server processes on one Redis', () => {
   let upstream: MockChatUpstream;
   const servers: Served[] = [];
 
-  const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], { encoding: 'utf8', env });
-    assert.equal(r.status, 0, `cohort ${args.join(' ')}: ${r.stderr}`);
-    return JSON.parse(r.stdout);
-  };
+  const cli = (...args: string[]) => cohortJson([...args, '--data-dir', dir], env);
 
   async function serve(extraEnv: NodeJS.ProcessEnv = {}): Promise<Served> {
     const port = await freePort();
@@ -396,7 +393,7 @@ withRedis('two server processes on one Redis', () => {
       COHORT_SHUTDOWN_GRACE_SECONDS: '2',
     };
     // Migrate and create the first workspace before two servers start on the database.
-    cli('keys', 'create', '--workspace', 'boot', '--create-workspace', '--plan', 'free', '--test', '--json');
+    await cli('keys', 'create', '--workspace', 'boot', '--create-workspace', '--plan', 'free', '--test', '--json');
     a = await serve();
     b = await serve();
   });
@@ -452,7 +449,7 @@ withRedis('two server processes on one Redis', () => {
 
   it('share one rate limit: 30 requests alternating between the processes → exactly 10 succeed in total', async (t) => {
     t.diagnostic(`database: ${database}`);
-    const { key } = cli('keys', 'create', '--workspace', 'shared-rpm', '--create-workspace', '--plan', 'free', '--test', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'shared-rpm', '--create-workspace', '--plan', 'free', '--test', '--json');
     // 5 in flight: the free plan's concurrency, so only the request windows refuse.
     const replies = await fire(key, 30, 5);
     const summary = JSON.stringify(replies.map((r) => r.limit ?? r.status));
@@ -467,7 +464,7 @@ withRedis('two server processes on one Redis', () => {
   });
 
   it('a burst of 30 at once: the shared windows let exactly 10 through, the other 20 get 429 with Retry-After', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'shared-burst', '--create-workspace', '--plan', 'free', '--test', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'shared-burst', '--create-workspace', '--plan', 'free', '--test', '--json');
     const replies = await fire(key, 30);
     const summary = JSON.stringify(replies.map((r) => r.limit ?? r.status));
     const rate = replies.filter((r) => r.limit === 'rate');
@@ -480,7 +477,7 @@ withRedis('two server processes on one Redis', () => {
   });
 
   it('share one concurrency limit: 8 slow requests on a free workspace (5 at once) → exactly 5 run', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'shared-conc', '--create-workspace', '--plan', 'free', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'shared-conc', '--create-workspace', '--plan', 'free', '--json');
     upstream.setFallback({ type: 'stream', content: ['slow ', 'answer'], delayMs: 400 });
     const statuses = await Promise.all(
       Array.from({ length: 8 }, async (_, i) => {
@@ -510,9 +507,9 @@ withRedis('two server processes on one Redis', () => {
   }
 
   it('concurrent live requests on both processes never overdraw a small balance', async (t) => {
-    const { key } = cli('keys', 'create', '--workspace', 'small-balance', '--create-workspace', '--plan', 'pro', '--json');
-    const shown = cli('credits', 'show', '--workspace', 'small-balance', '--json');
-    cli('credits', 'adjust', '--workspace', 'small-balance', `--amount=${7 - shown.balance}`, '--reason', 'test', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'small-balance', '--create-workspace', '--plan', 'pro', '--json');
+    const shown = await cli('credits', 'show', '--workspace', 'small-balance', '--json');
+    await cli('credits', 'adjust', '--workspace', 'small-balance', `--amount=${7 - shown.balance}`, '--reason', 'test', '--json');
     upstream.setFallback({ type: 'stream', content: ['an ', 'answer'], delayMs: 50 });
     const start = await credits(a, key);
     assert.equal(start.balance, 7);
@@ -548,7 +545,7 @@ withRedis('two server processes on one Redis', () => {
   });
 
   it('without its Redis a server is not ready and refuses counted requests with 503, not 500', async () => {
-    const { key } = cli('keys', 'create', '--workspace', 'no-redis', '--create-workspace', '--plan', 'free', '--test', '--json');
+    const { key } = await cli('keys', 'create', '--workspace', 'no-redis', '--create-workspace', '--plan', 'free', '--test', '--json');
     const lost = await serve({ COHORT_REDIS_URL: 'redis://127.0.0.1:1' });
     const ready = await fetch(`${lost.url}/ready`);
     assert.equal(ready.status, 503);

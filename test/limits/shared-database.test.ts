@@ -5,10 +5,11 @@
  * `cohort serve` processes on one SQLite file. (dist/ is built by `npm test`.)
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { cohortJson } from '../helpers/cli.js';
 import { freePort, tempDir } from '../helpers/app.js';
 
 const BIN = path.resolve('bin/cohort.js');
@@ -46,10 +47,12 @@ describe('servers sharing a database without Redis', () => {
 
   it('the second server warns at start (banner and log); the first logs it at its next heartbeat', async () => {
     // Migrate and create the first workspace before two servers start on the file.
-    assert.equal(spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'w', '--create-workspace', '--test', '--json', '--data-dir', dir], { env }).status, 0);
+    await cohortJson(['keys', 'create', '--workspace', 'w', '--create-workspace', '--test', '--json', '--data-dir', dir], env);
     const first = await serve();
     assert.doesNotMatch(first.out(), /without Redis/, 'alone on its database: no warning');
     const second = await serve();
+    // The banner (stdout) and the JSON log (stderr) come down two pipes: wait for both.
+    await until('the second server’s log line', () => second.out().includes('"limits.not_shared"'), 10_000);
     const banner = second.out();
     assert.match(banner, new RegExp(`Warning: another Cohort server uses this database without Redis \\([^)]*:${first.port}:[^)]*\\): each enforces the request and concurrency limits on its own`));
     assert.match(banner, /Set COHORT_REDIS_URL on every server/);
@@ -57,7 +60,7 @@ describe('servers sharing a database without Redis', () => {
     assert.ok(log, banner);
     assert.equal(JSON.parse(log).level, 'warn');
     assert.match(JSON.parse(log).servers[0], new RegExp(`:${first.port}:`));
-    await until('the first server’s log line', () => first.out().includes('"limits.not_shared"'), 5000);
+    await until('the first server’s log line', () => first.out().includes('"limits.not_shared"'), 30_000);
     assert.match(first.out(), new RegExp(`"limits.not_shared".*:${second.port}:`));
   });
 });
