@@ -12,7 +12,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, tempDir, type TestServer } from '../helpers/app.js';
-import { ALL, checkCommandLine, ROOT, run, shellLines, where, workDir } from './doc-blocks.js';
+import { runCohort } from '../helpers/cli.js';
+import { ALL, checkCommandLine, ROOT, shellLines, where, workDir } from './doc-blocks.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -66,13 +67,48 @@ describe('documentation examples run', () => {
       if (lines.every((l) => l.startsWith('cohort '))) {
         const data = tempDir('cohort-doc-cli-');
         dirs.push(data);
+        const env = { COHORT_DATA_DIR: data };
         // As after the first start, which creates the operator's own workspace 'default'.
-        const script = `set -euo pipefail\ncohort() { "${process.execPath}" "${path.join(ROOT, 'bin/cohort.js')}" "$@"; }\ncohort workspaces create default --plan enterprise >/dev/null\n${b.body}\n`;
-        const r = run('bash', ['-c', script], { env: { COHORT_DATA_DIR: data } });
-        assert.equal(r.code, 0, `${where(b)}:\n${r.out}${r.err}`);
+        assert.equal((await runCohort(['workspaces', 'create', 'default', '--plan', 'enterprise'], env)).code, 0);
+        // Each line through main() in process, split as the shell splits it (a child per line
+        // took a minute on a loaded machine); a line the splitter cannot read fails the test.
+        for (const line of lines) {
+          const r = await runCohort(shellWords(line).slice(1), env);
+          assert.equal(r.code, 0, `${where(b)}: ${line}\n${r.out}${r.err}`);
+        }
         continue;
       }
       for (const line of lines) checkCommandLine(b, line.replace(/\s+#.*$/, ''));
     }
   });
 });
+
+/** A command line's words as a POSIX shell splits them: blanks, '…', "…" (with \\ \" \$), a trailing # comment; anything needing more (expansions, pipes, redirections) throws. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === ' ' || c === '\t') {
+      if (word !== undefined) words.push(word), (word = undefined);
+    } else if (c === '#' && word === undefined) break;
+    else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new Error(`unterminated ' in: ${line}`);
+      word = (word ?? '') + line.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let text = '';
+      for (i++; i < line.length && line[i] !== '"'; i++) {
+        if (line[i] === '$' || line[i] === '`') throw new Error(`expansion in: ${line}`);
+        if (line[i] === '\\' && /["\\$`]/.test(line[i + 1] ?? '')) i++;
+        text += line[i];
+      }
+      if (i >= line.length) throw new Error(`unterminated " in: ${line}`);
+      word = (word ?? '') + text;
+    } else if (/[|&;<>()$`\\*?[\]{}~]/.test(c)) throw new Error(`shell syntax '${c}' in: ${line}`);
+    else word = (word ?? '') + c;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
