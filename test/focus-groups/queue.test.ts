@@ -19,38 +19,13 @@
  * builds dist/ first.)
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { openDatabase } from '../../src/storage/db.js';
-import { cohortJson } from '../helpers/cli.js';
-import { freePort, tempDir } from '../helpers/app.js';
-import { dialects } from '../helpers/databases.js';
+import { freePort } from '../helpers/app.js';
+import { createCohortCluster, until, within } from '../helpers/cohort-cluster.js';
 import { answeringHandler, api, readEvents } from '../helpers/focus-groups.js';
 import { startMockChatUpstream, type MockChatUpstream, type MockReply } from '../helpers/mock-chat-upstream.js';
-import { REDIS_URL, withRedis } from '../helpers/redis.js';
+import { withRedis } from '../helpers/redis.js';
 import type { RecordedRequest } from '../helpers/scripted-server.js';
-
-const BIN = path.resolve('bin/cohort.js');
-const PREFIX = `cohort-test:${Date.now().toString(36)}:${randomBytes(4).toString('hex')}:`;
-
-/** Polls `check` until it holds; fails naming `what` after `ms`. */
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
-/** `promise`, or a failure naming `what` after `ms`. */
-const within = <T>(what: string, promise: Promise<T>, ms: number): Promise<T> => {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms)))]).finally(() => clearTimeout(timer));
-};
 
 /** Which respondent (its system prompt) and question a model call was for. */
 function slotOf(req: RecordedRequest): string {
@@ -59,76 +34,30 @@ function slotOf(req: RecordedRequest): string {
   return `${String(messages[0]!.content).length}:${String(messages[0]!.content).slice(-400)}|${/Question (\d+) of/.exec(last)![1]}`;
 }
 
-interface Proc {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
 withRedis('focus groups on the job queue (BullMQ)', () => {
-  const dir = tempDir('cohort-fg-queue-');
-  const children: Proc[] = [];
-  let redis: Redis;
+  const cluster = createCohortCluster();
+  const start = cluster.start;
+  const PREFIX = cluster.prefix;
+  let redis: typeof cluster.redis;
   let upstreamA: MockChatUpstream;
   let upstreamB: MockChatUpstream;
-  let env: NodeJS.ProcessEnv = {};
-  let databaseUrl = '';
-  let drop: (() => Promise<void>) | undefined;
-
-  function start(args: string[], extraEnv: NodeJS.ProcessEnv, ready: string): Promise<Proc> {
-    const child = spawn(process.execPath, [BIN, ...args, '--data-dir', dir], { env: { ...env, ...extraEnv } });
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const proc = { child, exited, output: () => out };
-    children.push(proc);
-    return until(`'${ready}' from cohort ${args[0]}`, () => out.includes(ready) || child.exitCode !== null, 30_000).then(() => {
-      assert.ok(out.includes(ready), out);
-      return proc;
-    });
-  }
 
   before(async () => {
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     upstreamA = await startMockChatUpstream();
     upstreamB = await startMockChatUpstream();
-    const pg = dialects().find((d) => d.kind === 'postgres' && d.unavailable === undefined);
-    if (pg) {
-      const p = await pg.provision();
-      drop = p.drop;
-      databaseUrl = p.options.databaseUrl ?? '';
-    }
-    env = {
-      ...process.env,
-      COHORT_REDIS_URL: REDIS_URL,
-      COHORT_REDIS_PREFIX: PREFIX,
-      COHORT_UPSTREAM_MODEL: 'm',
-      COHORT_DATABASE_URL: databaseUrl,
-      COHORT_LOG_LEVEL: 'warn',
-      COHORT_KEY_CACHE_MS: '0',
-      COHORT_SHUTDOWN_GRACE_SECONDS: '1',
+    await cluster.open({
       // Three respondents in flight per worker, one per job; a killed worker's jobs move on 2 s after its last renewal.
       COHORT_FOCUS_GROUP_SERVER_CONCURRENCY: '3',
       COHORT_FOCUS_GROUP_BATCH: '1',
       COHORT_FOCUS_GROUP_LOCK_MS: '2000',
-    };
+    });
+    redis = cluster.redis;
   });
 
   after(async () => {
-    for (const p of children) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(children.map((p) => p.exited));
+    await cluster.close();
     await upstreamA?.close();
     await upstreamB?.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await redis.quit();
-    await drop?.();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('two workers share a study; one SIGKILLed mid-study; it completes with every answer asked, stored and debited once', async () => {
@@ -152,7 +81,7 @@ withRedis('focus groups on the job queue (BullMQ)', () => {
       return answer(req) as MockReply;
     });
 
-    const { key } = await cohortJson<{ key: string }>(['keys', 'create', '--workspace', 'queue', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], env);
+    const key = await cluster.key('queue');
 
     const port = await freePort();
     const server = await start(['serve', '--port', String(port), '--host', '127.0.0.1', '--no-focus-group-worker'], { COHORT_UPSTREAM_URL: upstreamA.url }, 'listening on');
@@ -216,7 +145,7 @@ withRedis('focus groups on the job queue (BullMQ)', () => {
     assert.equal(before.balance - afterCredits.balance, cost, 'balance change = sum of answer costs');
     assert.equal(afterCredits.held, 0, 'nothing stays held');
 
-    const db = await openDatabase({ dataDir: dir, ...(databaseUrl ? { databaseUrl } : {}) });
+    const db = await cluster.db();
     try {
       const answers = await db.selectFrom('focus_group_answers').select(['respondent_idx', 'question_idx']).where('study_id', '=', study.id).execute();
       assert.equal(answers.length, 36);
@@ -248,7 +177,7 @@ withRedis('focus groups on the job queue (BullMQ)', () => {
     try {
       script(served);
       script(worked);
-      const { key } = await cohortJson<{ key: string }>(['keys', 'create', '--workspace', 'cancel', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], env);
+      const key = await cluster.key('cancel');
       const port = await freePort();
       const server = await start(['serve', '--port', String(port), '--host', '127.0.0.1'], { COHORT_UPSTREAM_URL: served.url }, 'listening on');
       const worker = await start(['worker'], { COHORT_UPSTREAM_URL: worked.url }, 'Cohort worker');

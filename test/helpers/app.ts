@@ -24,7 +24,8 @@ import { createResponsesStore } from '../../src/storage/responses-store.js';
 import { createCreditsStore, type CreditsStore } from '../../src/storage/credits-store.js';
 import { createCustomPersonasStore } from '../../src/storage/custom-personas-store.js';
 import { createFocusGroupsStore } from '../../src/storage/focus-groups-store.js';
-import type { RunnerSettings } from '../../src/focus-groups/runner.js';
+import type { RunnerSettings, StudyQueue, StudyRunner } from '../../src/focus-groups/runner.js';
+import type { ProgressHub } from '../../src/focus-groups/progress.js';
 import type { EventStreamOptions } from '../../src/focus-groups/events.js';
 import { createConsoleSessionsStore } from '../../src/storage/console-sessions-store.js';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../src/limits/memory.js';
@@ -71,6 +72,9 @@ export interface TestServerOptions {
   /** The focus-group runner's settings (concurrency, retries). */
   focusGroupRunner?: Partial<RunnerSettings>;
   focusGroupEvents?: EventStreamOptions;
+  /** Where study work goes instead of the in-process runner (e.g. helpers/bull-queue.ts), with its progress hub. */
+  focusGroupQueue?: (runner: StudyRunner) => StudyQueue;
+  focusGroupProgress?: ProgressHub;
   /** A database to use instead of a fresh in-memory SQLite one (e.g. PostgreSQL). */
   db?: Db;
   /** Lowered request, stream or server limits (src/limits/request-limits.ts). */
@@ -102,6 +106,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     focusGroups: createFocusGroupsStore(db, clock),
     ...(options.focusGroupRunner ? { focusGroupRunner: options.focusGroupRunner } : {}),
     ...(options.focusGroupEvents ? { focusGroupEvents: options.focusGroupEvents } : {}),
+    ...(options.focusGroupQueue ? { focusGroupQueue: options.focusGroupQueue } : {}),
+    ...(options.focusGroupProgress ? { focusGroupProgress: options.focusGroupProgress } : {}),
     console: { sessions: createConsoleSessionsStore(db, clock) },
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.imageFetch ? { imageFetch: options.imageFetch } : {}),

@@ -23,3 +23,15 @@ export function sessionsOf(respondents: number, sessionSize: number): Session[] 
 }
 
 export const membersOf = (s: Session): number[] => Array.from({ length: s.size }, (_, i) => s.first + i);
+
+/**
+ * The respondent indexes that start work still to do: the first member of each session
+ * with a member not completed (a session is one unit of work, run from its first index).
+ */
+export function openSessionStarts(respondents: number, sessionSize: number, completed: ReadonlySet<number>): Set<number> {
+  return new Set(
+    sessionsOf(respondents, sessionSize)
+      .filter((x) => membersOf(x).some((i) => !completed.has(i)))
+      .map((x) => x.first),
+  );
+}

@@ -6,7 +6,8 @@
  *
  * - submit (create, or recovery of a study whose coordinator died): one job
  *   per `batch` respondents not yet completed, id `<study>-<first index>`, so
- *   submitting again adds only what is missing. The study keeps the
+ *   submitting again adds only what is missing (a discussion: one job per
+ *   `batch` indexes holding the first member of a session not completed). The study keeps the
  *   submitting process as owner: if it dies before its jobs are in Redis,
  *   the next heartbeat of any process takes the study and submits again.
  * - a job: takes its respondents' leases (respondent-leases.ts; another
@@ -29,6 +30,7 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
 import type { FocusGroupsStore } from '../../storage/focus-groups-store.js';
+import { DEFAULT_SESSION_SIZE, openSessionStarts } from '../discussion/sessions.js';
 import type { StudyQueue, StudyRunner } from '../runner.js';
 import { isTerminal } from '../study.js';
 import type { RespondentLeases } from './respondent-leases.js';
@@ -102,11 +104,15 @@ export function createBullStudyQueue(deps: BullStudyQueueDeps): BullStudyQueue {
     const study = await deps.store.getById(id);
     if (!study || isTerminal(study.status)) return;
     const completed = await deps.store.completedRespondents(id);
+    // A discussion's work is its sessions, each run by the job holding its first index: that
+    // job is open while any member is not completed (even if the first one is).
+    const starts = study.mode === 'discussion' ? openSessionStarts(study.respondentsTotal, study.definition.session_size ?? DEFAULT_SESSION_SIZE, completed) : null;
+    const isOpen = (i: number) => (starts ? starts.has(i) : !completed.has(i));
     const jobs: Array<{ name: string; data: RespondentJob; opts: { jobId: string } }> = [];
     for (let from = 0; from < study.respondentsTotal; from += batch) {
       const to = Math.min(study.respondentsTotal, from + batch);
       let open = false;
-      for (let i = from; i < to && !open; i++) open = !completed.has(i);
+      for (let i = from; i < to && !open; i++) open = isOpen(i);
       if (open) jobs.push({ name: 'respondents', data: { study: id, from, to }, opts: { jobId: `${id}-${from}` } });
     }
     for (let i = 0; i < jobs.length; i += ADD_CHUNK) await queue.addBulk(jobs.slice(i, i + ADD_CHUNK));
