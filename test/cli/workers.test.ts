@@ -11,19 +11,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type Db } from '../../src/storage/db.js';
+import { until as untilWithin } from '../helpers/wait.js';
 import { cohortJson } from '../helpers/cli.js';
 import { tempDir, freePort } from '../helpers/app.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 
 const BIN = path.resolve('bin/cohort.js');
 
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 45_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+/** Process starts and drains take long on a loaded machine: 45 s unless told. */
+const until = (what: string, check: () => boolean | Promise<boolean>, ms = 45_000) => untilWithin(what, check, ms);
+
 
 /** The worker processes of a primary (its children, from /proc). */
 function workerPids(primary: number): number[] {

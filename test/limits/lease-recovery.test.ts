@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { until, within } from '../helpers/wait.js';
 import { cohortJson } from '../helpers/cli.js';
 import { freePort, tempDir } from '../helpers/app.js';
 import { dialects } from '../helpers/databases.js';
@@ -26,25 +27,6 @@ import { REDIS_URL, withRedis } from '../helpers/redis.js';
 
 const BIN = path.resolve('bin/cohort.js');
 const PREFIX = `cohort-test:${Date.now().toString(36)}:${randomBytes(4).toString('hex')}:`;
-
-/** Polls `check` until it holds; fails naming `what` after `ms` (the bound the test asserts). */
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
-/** `promise`, or a failure naming `what` after `ms`: no step of these tests may wait unbounded. */
-const within = <T>(what: string, promise: Promise<T>, ms: number): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
-    );
-  });
 
 /** The pids of `pid`'s children (a --workers primary's workers). */
 const childPids = (pid: number): number[] => {

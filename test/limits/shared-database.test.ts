@@ -9,18 +9,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { until } from '../helpers/wait.js';
 import { cohortJson } from '../helpers/cli.js';
 import { freePort, tempDir } from '../helpers/app.js';
 
 const BIN = path.resolve('bin/cohort.js');
 
-const until = async (what: string, check: () => boolean, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('servers sharing a database without Redis', () => {
   const dir = tempDir('cohort-shared-');

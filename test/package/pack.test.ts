@@ -18,6 +18,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { until } from '../helpers/wait.js';
 import { freePort, tempDir } from '../helpers/app.js';
 
 const ROOT = path.resolve('.');
@@ -47,15 +48,6 @@ function npm(args: string[], cwd: string) {
   const r = spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } });
   assert.equal(r.status, 0, `npm ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout + r.stderr;
-}
-
-/** Waits until `check` holds, polling; fails after `ms`. */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe(`npm pack → install in an empty folder → npx ${pkg.name} serve`, () => {

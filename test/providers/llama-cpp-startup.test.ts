@@ -15,6 +15,7 @@ import { after, describe, it } from 'node:test';
 import { checkLocalModelFiles } from '../../src/backends.js';
 import { readConfig } from '../../src/config.js';
 import { checkModelFile, createLlamaCppProvider, MISSING_PACKAGE_MESSAGE } from '../../src/providers/llama-cpp/index.js';
+import { until } from '../helpers/wait.js';
 import { freePort, tempDir } from '../helpers/app.js';
 import { needEngine } from '../helpers/llama-engine.js';
 
@@ -50,13 +51,6 @@ const env = (modelPath: string): NodeJS.ProcessEnv => ({
   COHORT_SHUTDOWN_GRACE_SECONDS: '0',
 });
 
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 async function serve(modelPath: string): Promise<{ url: string; out: () => string; child: ChildProcess }> {
   const port = await freePort();
