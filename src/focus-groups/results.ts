@@ -9,9 +9,10 @@
  *
  * Memory stays bounded whatever the study's size: the respondents' segment
  * attributes are read once in pages (one small record each), then the answers
- * are read question batch by question batch — as many questions at a time as
- * keep at most MAX_HELD_ANSWERS answers in memory — a page of respondents at a
- * time, each answer kept only until its batch's statistics are computed.
+ * are read a page of respondents at a time and each goes straight into its
+ * question's tallies (stats/ questionResultStream), so no answer outlives its
+ * page; the questions that keep something per answer (open-ended texts,
+ * conjoint choice sets) are read in batches holding at most MAX_HELD_ANSWERS.
  */
 import { tone } from '../text/tone.js';
 import type { FocusGroupsStore } from '../storage/focus-groups-store.js';
@@ -20,7 +21,7 @@ import { labelsOf } from './questions/likert.js';
 import { matrixLabels } from './questions/matrix.js';
 import type { Question } from './questions/registry.js';
 import { checkSegmentAttributes, segmentsOf } from './segment-attributes.js';
-import { questionResults, rake, RakingError, statsMethods, type QuestionResult, type QuestionSpec, type RespondentAnswer } from './stats/index.js';
+import { questionResultStream, rake, RakingError, statsMethods, type QuestionResult, type QuestionSpec, type RespondentAnswer } from './stats/index.js';
 import type { StudyRecord } from './study.js';
 import { respondentId } from './views.js';
 
@@ -100,41 +101,33 @@ export async function computeResults(store: FocusGroupsStore, study: StudyRecord
   const weighting = def.targets ? weigh(def.targets, respondents) : null;
   const weighted = weighting?.applied === true;
 
-  // 3. The questions, a batch at a time.
+  // 3. The questions, a batch at a time, each answer streamed into its question's tallies.
   const analysis = { seed: def.seed, segmentBy: options.segmentBy, ...(options.replicates !== undefined ? { replicates: options.replicates } : {}) };
   const out: QuestionResultDocument[] = [];
-  const batch = Math.max(1, Math.floor(MAX_HELD_ANSWERS / Math.max(1, total)));
-  for (let from = 0; from < questions.length; from += batch) {
-    const to = Math.min(questions.length, from + batch);
-    const held: RespondentAnswer<Answer>[][] = [];
-    const failed: number[] = [];
-    for (let q = from; q < to; q++) {
-      held.push([]);
-      failed.push(0);
-    }
-    for await (const a of store.answerValues(study.id, { fromQuestion: from, toQuestion: to, respondents: total })) {
-      const k = a.question_index - from;
-      const r = respondents[a.respondent_index];
-      if (!r || k < 0 || k >= held.length) continue;
-      if (a.status === 'failed') {
-        failed[k]! += 1;
-        continue;
+  for (const [from, to] of questionBatches(questions, total)) {
+    const streams = questions.slice(from, to).map((q) => questionResultStream(specOf(q), { ...analysis, ...(q.type === 'open_ended' ? { sentiment: answerSentiment } : {}) }));
+    const quoted = questions.slice(from, to).map((q) => q.type === 'open_ended');
+    const failed = new Array<number>(to - from).fill(0);
+    await store.eachAnswerSlots(study.id, { fromQuestion: from, toQuestion: to, respondents: total }, ({ respondent_index, slots }) => {
+      const r = respondents[respondent_index];
+      if (!r) return;
+      for (const [question_index, status, value] of slots) {
+        const k = question_index - from;
+        if (k < 0 || k >= streams.length) continue;
+        if (status === 'failed') {
+          failed[k]! += 1;
+          continue;
+        }
+        // The stream reads the record and keeps none of it (open-ended keeps the text).
+        const record: RespondentAnswer<Answer> = { answer: status === 'answered' ? (value as Answer | null) : null, segments: r.segments };
+        if (weighted) record.weight = r.weight;
+        if (quoted[k]) record.respondent_id = respondentId(study.id, respondent_index);
+        streams[k]!.add(record);
       }
-      // The value keeps its reasoning (the statistics do not read it): copying 200,000 answers without it cost more than it saved.
-      const record: RespondentAnswer<Answer> = { answer: a.status === 'answered' ? (a.value as Answer | null) : null, segments: r.segments };
-      if (weighted) record.weight = r.weight;
-      if (questions[a.question_index]!.type === 'open_ended') record.respondent_id = respondentId(study.id, a.respondent_index);
-      held[k]!.push(record);
-    }
+    });
     for (let q = from; q < to; q++) {
-      const question = questions[q]!;
-      const result = questionResults(specOf(question), held[q - from]!, {
-        ...analysis,
-        ...(question.type === 'open_ended' ? { sentiment: answerSentiment } : {}),
-      });
-      const { question_id, type, ...rest } = result;
-      out.push({ question_id, type, text: question.text, ...rest, failed: failed[q - from]! } as QuestionResultDocument);
-      held[q - from] = [];
+      const { question_id, type, ...rest } = streams[q - from]!.result();
+      out.push({ question_id, type, text: questions[q]!.text, ...rest, failed: failed[q - from]! } as QuestionResultDocument);
     }
   }
 
@@ -148,6 +141,29 @@ export async function computeResults(store: FocusGroupsStore, study: StudyRecord
     methods: statsMethods(options.replicates !== undefined ? { replicates: options.replicates } : {}),
     questions: out,
   };
+}
+
+/**
+ * Consecutive question ranges read in one pass over the answers. Most question types keep
+ * only tallies; open-ended and conjoint questions keep something per answer (the text for the
+ * themes; the choice sets), so a batch holds at most MAX_HELD_ANSWERS of those, or one such
+ * question when it alone holds more.
+ */
+export function questionBatches(questions: readonly Question[], respondents: number): [number, number][] {
+  const out: [number, number][] = [];
+  let from = 0;
+  let held = 0;
+  questions.forEach((q, i) => {
+    const holds = q.type === 'open_ended' || q.type === 'conjoint' ? Math.max(1, respondents) : 0;
+    if (holds > 0 && held > 0 && held + holds > MAX_HELD_ANSWERS) {
+      out.push([from, i]);
+      from = i;
+      held = 0;
+    }
+    held += holds;
+  });
+  if (questions.length > from) out.push([from, questions.length]);
+  return out;
 }
 
 /** A question as the statistics read it: scale labels filled in where the question leaves them to their default. */

@@ -1,30 +1,31 @@
 /**
  * Statistics of focus-group studies: pure functions, no I/O, seeded randomness only.
  *
- * The service calls one function per question type (or `questionResults`, which picks it)
+ * A caller calls one function per question type (or `questionResults`, which picks it)
  * with the question, its respondents' answers (+ weights and segment attributes) and the
- * analysis options, and gets that question's results object (./results/result-types.ts).
+ * analysis options, and gets that question's results object (./results/result-types.ts);
+ * the service feeds the answers one at a time as it reads them (`questionResultStream`).
  * `rake` turns target marginals into the weights; `ssrDistribution` maps an SSR answer's
  * embedding to its distribution over the scale; `statsMethods` describes the methods for
  * the results document. Everything else is exported for reuse and tests.
  */
 import type { Answer } from '../answer-types.js';
-import type { AnalysisOptions, QuestionSpec, RespondentAnswer, RespondentAnswers } from './results/inputs.js';
-import { conjointResults } from './results/conjoint-question.js';
-import { matrixResults } from './results/matrix-question.js';
-import { maxDiffResults } from './results/maxdiff-question.js';
-import { multipleChoiceResults } from './results/multiple-choice.js';
-import { openEndedResults } from './results/open-ended-question.js';
-import { rankingResults } from './results/ranking-question.js';
+import type { AnalysisOptions, QuestionSpec, RespondentAnswer } from './results/inputs.js';
+import { conjointResults, conjointStream } from './results/conjoint-question.js';
+import { matrixResults, matrixStream } from './results/matrix-question.js';
+import { maxDiffResults, maxDiffStream } from './results/maxdiff-question.js';
+import { multipleChoiceResults, multipleChoiceStream } from './results/multiple-choice.js';
+import { openEndedResults, openEndedStream } from './results/open-ended-question.js';
+import { rankingResults, rankingStream } from './results/ranking-question.js';
 import type { QuestionResult } from './results/result-types.js';
-import { likertResults, npsResults, ratingResults, semanticDifferentialResults, sliderResults } from './results/scale-questions.js';
-import { resolvedOptions } from './results/segments.js';
-import { yesNoResults } from './results/yes-no.js';
+import { likertResults, likertStream, npsResults, npsStream, ratingResults, ratingStream, semanticDifferentialResults, semanticDifferentialStream, sliderResults, sliderStream } from './results/scale-questions.js';
+import { collect, resolvedOptions, type ResultStream } from './results/segments.js';
+import { yesNoResults, yesNoStream } from './results/yes-no.js';
 
 export type * from './results/inputs.js';
 export type * from './results/result-types.js';
 export { conjointResults, likertResults, matrixResults, maxDiffResults, multipleChoiceResults, npsResults, openEndedResults, rankingResults, ratingResults, semanticDifferentialResults, sliderResults, yesNoResults };
-export { DEFAULT_LEVEL, DEFAULT_REPLICATES, MAX_PAIRWISE_GROUPS, MAX_REPLICATES } from './results/segments.js';
+export { DEFAULT_LEVEL, DEFAULT_REPLICATES, MAX_PAIRWISE_GROUPS, MAX_REPLICATES, type ResultStream } from './results/segments.js';
 export { rake, RakingError, type RakingErrorCode, type RakingOptions, type RakingResult, type RakingTargets } from './raking.js';
 export { cosineSimilarity, expectedValue, scalePmf, ssrDistribution, type SsrOptions } from './ssr.js';
 export { compareToReference, jensenShannonDivergence, normalizedWasserstein, type ReferenceComparison } from './reference-comparison.js';
@@ -33,31 +34,41 @@ export { createRng, seedFrom, type Rng } from './random.js';
 
 /** The results of one question, by its type. */
 export function questionResults(question: QuestionSpec, answers: readonly RespondentAnswer<Answer>[], options: AnalysisOptions): QuestionResult {
+  return collect(questionResultStream(question, options), answers);
+}
+
+/**
+ * The results of one question fed one answer at a time (`add`, then `result` once): what
+ * the service uses to compute results while it streams the answers from storage, holding
+ * only the tallies (open-ended questions keep each answer's text for the themes). `add`
+ * does not keep the record it is given.
+ */
+export function questionResultStream(question: QuestionSpec, options: AnalysisOptions): ResultStream<Answer, QuestionResult> {
   switch (question.type) {
     case 'nps':
-      return npsResults(question, answers as RespondentAnswers<'nps'>, options);
+      return npsStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'likert':
-      return likertResults(question, answers as RespondentAnswers<'likert'>, options);
+      return likertStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'rating':
-      return ratingResults(question, answers as RespondentAnswers<'rating'>, options);
+      return ratingStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'slider':
-      return sliderResults(question, answers as RespondentAnswers<'slider'>, options);
+      return sliderStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'semantic_differential':
-      return semanticDifferentialResults(question, answers as RespondentAnswers<'semantic_differential'>, options);
+      return semanticDifferentialStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'yes_no':
-      return yesNoResults(question, answers as RespondentAnswers<'yes_no'>, options);
+      return yesNoStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'multiple_choice':
-      return multipleChoiceResults(question, answers as RespondentAnswers<'multiple_choice'>, options);
+      return multipleChoiceStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'ranking':
-      return rankingResults(question, answers as RespondentAnswers<'ranking'>, options);
+      return rankingStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'maxdiff':
-      return maxDiffResults(question, answers as RespondentAnswers<'maxdiff'>, options);
+      return maxDiffStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'conjoint':
-      return conjointResults(question, answers as RespondentAnswers<'conjoint'>, options);
+      return conjointStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'matrix':
-      return matrixResults(question, answers as RespondentAnswers<'matrix'>, options);
+      return matrixStream(question, options) as ResultStream<Answer, QuestionResult>;
     case 'open_ended':
-      return openEndedResults(question, answers as RespondentAnswers<'open_ended'>, options);
+      return openEndedStream(question, options) as ResultStream<Answer, QuestionResult>;
   }
 }
 

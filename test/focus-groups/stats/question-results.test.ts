@@ -17,6 +17,7 @@ import {
   npsResults,
   openEndedResults,
   questionResults,
+  questionResultStream,
   rankingResults,
   sliderResults,
   ssrDistribution,
@@ -276,5 +277,28 @@ describe('questionResults and methods', () => {
     assert.equal(statsMethods().bootstrap_replicates, 1000);
     assert.equal(statsMethods({ replicates: 1e9 }).bootstrap_replicates, 10_000);
     assert.throws(() => questionResults({ id: 'n', type: 'nps' }, [{ answer: { value: 1 }, weight: -1 }], { seed: 1 }), /weights/);
+  });
+});
+
+describe('questionResultStream', () => {
+  it('gives what questionResults gives, fed one record at a time into a reused object (add keeps nothing of a record)', () => {
+    const texts = ['too expensive for the price', 'the price is too high', 'delivery was late', 'late delivery again', ''];
+    const cases = [
+      { question: { id: 'n', type: 'nps' } as const, answer: (i: number) => ({ value: i % 11 }) },
+      { question: { id: 'm', type: 'multiple_choice', options: ['A', 'B'], multiple: true } as const, answer: (i: number) => ({ selected: i % 3 ? ['A', 'B'] : ['B'] }) },
+      { question: { id: 'o', type: 'open_ended' } as const, answer: (i: number) => ({ text: texts[i % 5]! }) },
+    ];
+    for (const { question, answer } of cases) {
+      const records = Array.from({ length: 60 }, (_, i) => ({ answer: i % 7 === 6 ? null : answer(i), weight: 1 + (i % 4) / 4, segments: { g: i % 2 ? 'x' : 'y' }, respondent_id: `r${i}` }));
+      const options = { seed: 3, segmentBy: ['g'], replicates: 200 };
+      const stream = questionResultStream(question, options);
+      const scratch: RespondentAnswer<never> = { answer: null };
+      for (const r of records) {
+        Object.assign(scratch, r);
+        stream.add(scratch as RespondentAnswer<never>);
+        Object.assign(scratch, { answer: { value: -1, selected: ['Z'], text: 'overwritten afterwards' }, weight: 9, segments: { g: 'z' }, respondent_id: 'gone' });
+      }
+      assert.deepEqual(stream.result(), questionResults(question, records as RespondentAnswer<never>[], options), question.type);
+    }
   });
 });

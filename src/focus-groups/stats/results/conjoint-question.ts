@@ -11,7 +11,7 @@ import { addEncodedTask, createConjointCodec, createConjointTally, encodeConjoin
 import { chiSquareSf } from '../distributions.js';
 import type { AnalysisOptions, ConjointQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { ConjointResult, ConjointStatistics, DistributionEntry } from './result-types.js';
-import { addToTotals, analyze, newTotals, sizeFields, type QuestionModel, type Totals } from './segments.js';
+import { addToTotals, collect, modelResultStream, newTotals, sizeFields, type QuestionModel, type ResultStream, type Totals } from './segments.js';
 
 type Summary = ConjointTally & Totals;
 
@@ -81,7 +81,9 @@ function positions(t: ConjointTally): DistributionEntry[] {
   return entries;
 }
 
-export function conjointResults(question: ConjointQuestionSpec, answers: RespondentAnswers<'conjoint'>, options: AnalysisOptions): ConjointResult {
-  const a = analyze(conjointModel(question.attributes), question.id, answers, options);
-  return { question_id: question.id, type: 'conjoint', ...a.overall, skipped: a.skipped, segments: a.segments };
+export function conjointStream(question: ConjointQuestionSpec, options: AnalysisOptions): ResultStream<ConjointAnswer, ConjointResult> {
+  return modelResultStream(conjointModel(question.attributes), question.id, options, (a) => ({ question_id: question.id, type: 'conjoint', ...a.overall, skipped: a.skipped, segments: a.segments }));
 }
+
+export const conjointResults = (question: ConjointQuestionSpec, answers: RespondentAnswers<'conjoint'>, options: AnalysisOptions): ConjointResult =>
+  collect(conjointStream(question, options), answers);

@@ -9,7 +9,7 @@ import { seedFrom } from '../random.js';
 import type { AnalysisOptions, MatrixQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { MatrixResult, MatrixStatistics } from './result-types.js';
 import { addScaleAnswer, compareScaleGroups, createScaleSummary, prepareScaleAnswer, scaleStatistics, type PreparedScaleAnswer, type ScaleKind, type ScaleSummary } from './scale-summary.js';
-import { addToTotals, analyze, newTotals, sizeFields, type QuestionModel, type RawTest, type Totals } from './segments.js';
+import { addToTotals, collect, modelResultStream, newTotals, sizeFields, type QuestionModel, type RawTest, type ResultStream, type Totals } from './segments.js';
 
 interface Summary extends Totals {
   rows: ScaleSummary[];
@@ -55,7 +55,14 @@ function matrixModel(rows: readonly string[], points: number, labels: readonly s
   };
 }
 
-export function matrixResults(question: MatrixQuestionSpec, answers: RespondentAnswers<'matrix'>, options: AnalysisOptions): MatrixResult {
-  const a = analyze(matrixModel(question.rows, question.scale, question.labels), question.id, answers, options);
-  return { question_id: question.id, type: 'matrix', ...a.overall, skipped: a.skipped, segments: a.segments };
+export function matrixStream(question: MatrixQuestionSpec, options: AnalysisOptions): ResultStream<MatrixAnswer, MatrixResult> {
+  return modelResultStream(matrixModel(question.rows, question.scale, question.labels), question.id, options, (a) => ({
+    question_id: question.id,
+    type: 'matrix',
+    ...a.overall,
+    skipped: a.skipped,
+    segments: a.segments,
+  }));
 }
+
+export const matrixResults = (question: MatrixQuestionSpec, answers: RespondentAnswers<'matrix'>, options: AnalysisOptions): MatrixResult => collect(matrixStream(question, options), answers);

@@ -9,7 +9,7 @@ import { chiSquareIndependence } from '../chi-square-test.js';
 import { addMaxDiffTask, createMaxDiffTally, maxDiffScores, prepareMaxDiffTask, type MaxDiffTally, type PreparedMaxDiffTask } from '../maxdiff.js';
 import type { AnalysisOptions, MaxDiffQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { MaxDiffResult, MaxDiffStatistics } from './result-types.js';
-import { addToTotals, analyze, chiSquareTest, newTotals, sizeFields, type QuestionModel, type RawTest, type Totals } from './segments.js';
+import { addToTotals, chiSquareTest, collect, modelResultStream, newTotals, sizeFields, type QuestionModel, type RawTest, type ResultStream, type Totals } from './segments.js';
 
 type Summary = MaxDiffTally & Totals;
 
@@ -62,7 +62,8 @@ function maxDiffModel(items: readonly string[]): QuestionModel<MaxDiffAnswer, Pr
   };
 }
 
-export function maxDiffResults(question: MaxDiffQuestionSpec, answers: RespondentAnswers<'maxdiff'>, options: AnalysisOptions): MaxDiffResult {
-  const a = analyze(maxDiffModel(question.options), question.id, answers, options);
-  return { question_id: question.id, type: 'maxdiff', ...a.overall, skipped: a.skipped, segments: a.segments };
+export function maxDiffStream(question: MaxDiffQuestionSpec, options: AnalysisOptions): ResultStream<MaxDiffAnswer, MaxDiffResult> {
+  return modelResultStream(maxDiffModel(question.options), question.id, options, (a) => ({ question_id: question.id, type: 'maxdiff', ...a.overall, skipped: a.skipped, segments: a.segments }));
 }
+
+export const maxDiffResults = (question: MaxDiffQuestionSpec, answers: RespondentAnswers<'maxdiff'>, options: AnalysisOptions): MaxDiffResult => collect(maxDiffStream(question, options), answers);

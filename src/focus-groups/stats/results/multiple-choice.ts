@@ -15,7 +15,7 @@ import { compareToReference } from '../reference-comparison.js';
 import { categoricalDistribution, compareCategoricalGroups, createCategoricalSummary, type CategoricalSummary } from './categorical-summary.js';
 import type { AnalysisOptions, MultipleChoiceQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { DistributionEntry, MultipleChoiceResult, MultipleChoiceStatistics } from './result-types.js';
-import { addToTotals, analyze, chiSquareTest, effectiveN, sizeFields, type QuestionModel, type RawTest } from './segments.js';
+import { addToTotals, chiSquareTest, collect, effectiveN, modelResultStream, sizeFields, type QuestionModel, type RawTest, type ResultStream } from './segments.js';
 
 const OTHER = 'other';
 const MAX_OTHER_TEXTS = 10;
@@ -101,13 +101,17 @@ function multiSelectDistribution(s: ChoiceSummary, categories: readonly { value:
 }
 
 /** `reference`, if given: shares of the options (and optionally `other` last); compared by Jensen–Shannon only (unordered). */
-export function multipleChoiceResults(question: MultipleChoiceQuestionSpec, answers: RespondentAnswers<'multiple_choice'>, options: AnalysisOptions): MultipleChoiceResult {
+export function multipleChoiceStream(question: MultipleChoiceQuestionSpec, options: AnalysisOptions): ResultStream<MultipleChoiceAnswer, MultipleChoiceResult> {
   const multiple = question.multiple === true;
-  const a = analyze(choiceModel(question.options, multiple), question.id, answers, options);
-  const out: MultipleChoiceResult = { question_id: question.id, type: 'multiple_choice', multiple, ...a.overall, skipped: a.skipped, segments: a.segments };
-  if (question.reference) {
-    const shares = a.overall.distribution.map((d) => d.share).slice(0, question.reference.length);
-    out.reference = compareToReference(shares.map((_, i) => i), shares, question.reference, false);
-  }
-  return out;
+  return modelResultStream(choiceModel(question.options, multiple), question.id, options, (a) => {
+    const out: MultipleChoiceResult = { question_id: question.id, type: 'multiple_choice', multiple, ...a.overall, skipped: a.skipped, segments: a.segments };
+    if (question.reference) {
+      const shares = a.overall.distribution.map((d) => d.share).slice(0, question.reference.length);
+      out.reference = compareToReference(shares.map((_, i) => i), shares, question.reference, false);
+    }
+    return out;
+  });
 }
+
+export const multipleChoiceResults = (question: MultipleChoiceQuestionSpec, answers: RespondentAnswers<'multiple_choice'>, options: AnalysisOptions): MultipleChoiceResult =>
+  collect(multipleChoiceStream(question, options), answers);

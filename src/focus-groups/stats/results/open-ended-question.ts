@@ -3,6 +3,9 @@
  * every answer has one, words otherwise), then each answer counts as its theme (or
  * `unthemed`): `distribution` and the segment breakdowns are theme shares, and the groups
  * are compared with a chi-square test of theme × group.
+ *
+ * Themes need every answer before any is assigned, so the stream form keeps each answer's
+ * text (and embedding), weight, segments and respondent id — not the rest of the answer.
  */
 import type { OpenEndedAnswer } from '../../answer-types.js';
 import { seedFrom } from '../random.js';
@@ -10,7 +13,7 @@ import { extractThemes, type ThemeDocument } from '../themes.js';
 import { addCategory, categoricalDistribution, compareCategoricalGroups, createCategoricalSummary, type CategoricalSummary } from './categorical-summary.js';
 import type { AnalysisOptions, OpenEndedQuestionSpec, RespondentAnswer, RespondentAnswers } from './inputs.js';
 import type { OpenEndedResult, OpenEndedStatistics } from './result-types.js';
-import { analyze, sizeFields, type QuestionModel } from './segments.js';
+import { analyze, sizeFields, type QuestionModel, type ResultStream } from './segments.js';
 
 const hasText = (answer: OpenEndedAnswer | null): answer is OpenEndedAnswer => answer !== null && typeof answer.text === 'string' && answer.text.trim() !== '';
 
@@ -50,5 +53,21 @@ export function openEndedResults(question: OpenEndedQuestionSpec, answers: Respo
     method: themes.method,
     silhouette: themes.silhouette,
     segments: a.segments,
+  };
+}
+
+export function openEndedStream(question: OpenEndedQuestionSpec, options: AnalysisOptions): ResultStream<OpenEndedAnswer, OpenEndedResult> {
+  const held: RespondentAnswer<OpenEndedAnswer>[] = [];
+  return {
+    add(record) {
+      // Only what the themes and the analysis read; an answer without text is skipped there too.
+      const a = record.answer;
+      const kept: RespondentAnswer<OpenEndedAnswer> = { answer: hasText(a) ? (a.embedding ? { text: a.text, embedding: a.embedding } : { text: a.text }) : null };
+      if (record.weight !== undefined) kept.weight = record.weight;
+      if (record.segments !== undefined) kept.segments = record.segments;
+      if (record.respondent_id !== undefined) kept.respondent_id = record.respondent_id;
+      held.push(kept);
+    },
+    result: () => openEndedResults(question, held, options),
   };
 }

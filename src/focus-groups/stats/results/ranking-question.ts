@@ -8,7 +8,7 @@ import { kruskalWallisFromCounts } from '../kruskal-wallis.js';
 import { addRanking, createRankingTally, rankedIndexes, rankingStats, type RankingTally } from '../ranking.js';
 import type { AnalysisOptions, RankingQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { RankingResult, RankingStatistics } from './result-types.js';
-import { analyze, sizeFields, type QuestionModel, type RawTest } from './segments.js';
+import { collect, modelResultStream, sizeFields, type QuestionModel, type RawTest, type ResultStream } from './segments.js';
 
 function rankingModel(options: readonly string[]): QuestionModel<RankingAnswer, Int32Array, RankingTally, RankingStatistics> {
   const index = new Map(options.map((o, i) => [o, i]));
@@ -47,7 +47,8 @@ function rankingModel(options: readonly string[]): QuestionModel<RankingAnswer, 
   };
 }
 
-export function rankingResults(question: RankingQuestionSpec, answers: RespondentAnswers<'ranking'>, options: AnalysisOptions): RankingResult {
-  const a = analyze(rankingModel(question.options), question.id, answers, options);
-  return { question_id: question.id, type: 'ranking', ...a.overall, skipped: a.skipped, segments: a.segments };
+export function rankingStream(question: RankingQuestionSpec, options: AnalysisOptions): ResultStream<RankingAnswer, RankingResult> {
+  return modelResultStream(rankingModel(question.options), question.id, options, (a) => ({ question_id: question.id, type: 'ranking', ...a.overall, skipped: a.skipped, segments: a.segments }));
 }
+
+export const rankingResults = (question: RankingQuestionSpec, answers: RespondentAnswers<'ranking'>, options: AnalysisOptions): RankingResult => collect(rankingStream(question, options), answers);

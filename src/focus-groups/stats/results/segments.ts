@@ -88,47 +88,91 @@ export function resolvedOptions(options: AnalysisOptions): { replicates: number;
   return { replicates, level };
 }
 
-export function analyze<A, P, S, G>(model: QuestionModel<A, P, S, G>, questionId: string, records: readonly RespondentAnswer<A>[], options: AnalysisOptions): Analysis<S, G> {
+/**
+ * One question's analysis fed one answer at a time: `add` tallies the record (validated and
+ * encoded once, added overall and to its segment groups) and keeps nothing of it, `finish`
+ * computes the statistics and tests. A caller streaming answers from storage (the service's
+ * GET …/results) therefore holds no answer: the tallies are the only state.
+ */
+export interface AnalysisStream<A, S, G> {
+  add(record: RespondentAnswer<A>): void;
+  finish(): Analysis<S, G>;
+}
+
+export function analysisStream<A, P, S, G>(model: QuestionModel<A, P, S, G>, questionId: string, options: AnalysisOptions): AnalysisStream<A, S, G> {
   const { replicates, level } = resolvedOptions(options);
   const dims = options.segmentBy ?? [];
   const overall = model.create();
   const groups = dims.map(() => new Map<string, S>());
   let skipped = 0;
   let weighted = false;
-  for (const record of records) {
-    const weight = record.weight ?? 1;
-    if (!(Number.isFinite(weight) && weight >= 0)) throw new RangeError(`respondent weights must be finite and ≥ 0, got ${weight}`);
-    if (weight !== 1) weighted = true;
-    const prepared = record.answer === null ? null : model.prepare(record.answer, record);
-    if (prepared === null) {
-      skipped++;
-      continue;
-    }
-    model.add(overall, prepared, weight);
-    for (let d = 0; d < dims.length; d++) {
-      const key = record.segments?.[dims[d]!];
-      if (key === undefined) continue;
-      let summary = groups[d]!.get(key);
-      if (summary === undefined) groups[d]!.set(key, (summary = model.create()));
-      model.add(summary, prepared, weight);
-    }
-  }
-  const context = (...parts: string[]): StatsContext => ({ seed: seedFrom(options.seed, questionId, ...parts), replicates, level, weighted });
-  const overallStats = model.stats(overall, context('all'));
-  const raw: { d: number; test: RawTest }[] = [];
-  const segments = dims.map((dim, d): Segment<G> => {
-    const tallies = [...groups[d]!.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, summary]) => ({ key, summary, stats: model.stats(summary, context(dim, key), overallStats) }));
-    for (const test of model.compare(tallies, tallies.length <= MAX_PAIRWISE_GROUPS, context(dim, '#tests'), { summary: overall, stats: overallStats })) raw.push({ d, test });
-    return { by: dim, groups: tallies.map((t) => ({ key: t.key, ...t.stats })), tests: [] };
-  });
-  const adjusted = holmAdjust(raw.map((r) => r.test.p_value));
-  raw.forEach((r, i) => {
-    const p = adjusted[i]!;
-    segments[r.d]!.tests.push({ ...r.test, p_adjusted: p, significant: p < 1 - level });
-  });
-  return { overall: overallStats, summary: overall, skipped, segments };
+  return {
+    add(record) {
+      const weight = record.weight ?? 1;
+      if (!(Number.isFinite(weight) && weight >= 0)) throw new RangeError(`respondent weights must be finite and ≥ 0, got ${weight}`);
+      if (weight !== 1) weighted = true;
+      const prepared = record.answer === null ? null : model.prepare(record.answer, record);
+      if (prepared === null) {
+        skipped++;
+        return;
+      }
+      model.add(overall, prepared, weight);
+      for (let d = 0; d < dims.length; d++) {
+        const key = record.segments?.[dims[d]!];
+        if (key === undefined) continue;
+        let summary = groups[d]!.get(key);
+        if (summary === undefined) groups[d]!.set(key, (summary = model.create()));
+        model.add(summary, prepared, weight);
+      }
+    },
+    finish() {
+      const context = (...parts: string[]): StatsContext => ({ seed: seedFrom(options.seed, questionId, ...parts), replicates, level, weighted });
+      const overallStats = model.stats(overall, context('all'));
+      const raw: { d: number; test: RawTest }[] = [];
+      const segments = dims.map((dim, d): Segment<G> => {
+        const tallies = [...groups[d]!.entries()]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([key, summary]) => ({ key, summary, stats: model.stats(summary, context(dim, key), overallStats) }));
+        for (const test of model.compare(tallies, tallies.length <= MAX_PAIRWISE_GROUPS, context(dim, '#tests'), { summary: overall, stats: overallStats })) raw.push({ d, test });
+        return { by: dim, groups: tallies.map((t) => ({ key: t.key, ...t.stats })), tests: [] };
+      });
+      const adjusted = holmAdjust(raw.map((r) => r.test.p_value));
+      raw.forEach((r, i) => {
+        const p = adjusted[i]!;
+        segments[r.d]!.tests.push({ ...r.test, p_adjusted: p, significant: p < 1 - level });
+      });
+      return { overall: overallStats, summary: overall, skipped, segments };
+    },
+  };
+}
+
+export function analyze<A, P, S, G>(model: QuestionModel<A, P, S, G>, questionId: string, records: readonly RespondentAnswer<A>[], options: AnalysisOptions): Analysis<S, G> {
+  const stream = analysisStream(model, questionId, options);
+  for (const record of records) stream.add(record);
+  return stream.finish();
+}
+
+/** A question's results fed one answer at a time (see AnalysisStream); `result` once, after the last answer. */
+export interface ResultStream<A, R> {
+  add(record: RespondentAnswer<A>): void;
+  result(): R;
+}
+
+/** The ResultStream of a model: its analysis, then `assemble` shapes the question's result. */
+export function modelResultStream<A, P, S, G, R>(model: QuestionModel<A, P, S, G>, questionId: string, options: AnalysisOptions, assemble: (a: Analysis<S, G>) => R): ResultStream<A, R> {
+  const stream = analysisStream(model, questionId, options);
+  return { add: stream.add, result: () => assemble(stream.finish()) };
+}
+
+/** A ResultStream whose result is reshaped by `f`. */
+export function mapResult<A, R, T>(stream: ResultStream<A, R>, f: (r: R) => T): ResultStream<A, T> {
+  return { add: stream.add, result: () => f(stream.result()) };
+}
+
+/** Feeds every record to a ResultStream and returns its result. */
+export function collect<A, R>(stream: ResultStream<A, R>, records: readonly RespondentAnswer<A>[]): R {
+  for (const record of records) stream.add(record);
+  return stream.result();
 }
 
 /** All pairs (i < j) of the groups with at least `minN` effective respondents. */

@@ -4,7 +4,7 @@ import { compareToReference } from '../reference-comparison.js';
 import { addCategory, categoricalDistribution, categoricalTestCounts, compareCategoricalGroups, createCategoricalSummary, type CategoricalSummary } from './categorical-summary.js';
 import type { AnalysisOptions, RespondentAnswers, YesNoQuestionSpec } from './inputs.js';
 import type { YesNoResult, YesNoStatistics } from './result-types.js';
-import { analyze, effectiveN, pairsOf, sizeFields, type QuestionModel } from './segments.js';
+import { collect, effectiveN, modelResultStream, pairsOf, sizeFields, type QuestionModel, type ResultStream } from './segments.js';
 
 const CATEGORIES = [{ value: 'yes' }, { value: 'no' }];
 
@@ -31,14 +31,15 @@ const model: QuestionModel<{ value: boolean }, number, CategoricalSummary, YesNo
 };
 
 /** `reference`, if given: shares of [yes, no]. */
-export function yesNoResults(question: YesNoQuestionSpec, answers: RespondentAnswers<'yes_no'>, options: AnalysisOptions): YesNoResult {
-  const a = analyze(model, question.id, answers, options);
-  return {
+export function yesNoStream(question: YesNoQuestionSpec, options: AnalysisOptions): ResultStream<{ value: boolean }, YesNoResult> {
+  return modelResultStream(model, question.id, options, (a) => ({
     question_id: question.id,
     type: 'yes_no',
     ...a.overall,
     skipped: a.skipped,
     ...(question.reference ? { reference: compareToReference([1, 0], a.overall.distribution.map((d) => d.share), question.reference, true) } : {}),
     segments: a.segments,
-  };
+  }));
 }
+
+export const yesNoResults = (question: YesNoQuestionSpec, answers: RespondentAnswers<'yes_no'>, options: AnalysisOptions): YesNoResult => collect(yesNoStream(question, options), answers);
