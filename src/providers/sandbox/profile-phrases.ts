@@ -213,7 +213,10 @@ const BASE_VERBS = new Set(
   `protect own give travel cycle keep buy hit stay optimize help save manage get grow pass improve reduce find build make learn pay spend avoid
   cut become retire raise support win modernize expand hire land start finish launch move earn secure send feed stop spend provide care
   balance replace upgrade lower increase create maintain streamline automate prove meet comply survive enjoy remain live see look be have
-  do feel afford pay buy finish launch scale digitize attract retain diversify invest hedge`.split(/\s+/),
+  do feel afford pay buy finish launch scale digitize attract retain diversify invest hedge minimize consolidate shape hand
+  educate prepare fund work leave advise publish mentor communicate enable teach award graduate arrive bridge catch express
+  digitalize sustain contain compete recover accelerate close inform acquire develop fill advance stretch reach use ship decide
+  extend share marry influence advocate study not eventually`.split(/\s+/),
 );
 
 /** Whether a goal or trigger starts with a base-form verb ("own a home"), so "I want to …" reads right. */
