@@ -40,6 +40,7 @@ export async function ensureFirstKey(accounts: AccountsStore, io: Io): Promise<v
 export function printBanner(io: Io, s: { url: string; dataDir: string; workers?: number; liveEngine: string; liveReason?: string | undefined }, more: string[] = []): void {
   const lines = [
     `Cohort listening on ${s.url} (data: ${s.dataDir}${s.workers ? `, ${s.workers} worker processes` : ''})`,
+    `Console: ${s.url}/ (sign in with a key) · API reference: ${s.url}/docs`,
     `Test keys (mvra_test_): sandbox engine, offline.`,
     s.liveEngine !== 'none'
       ? `Live keys (mvra_live_): ${s.liveEngine} because ${s.liveReason ?? 'it is configured'}.`

@@ -106,6 +106,12 @@ describe('cohort CLI', () => {
       const firstKey = /(mvra_test_\w+)/.exec(out)?.[1];
       assert.ok(firstKey, 'first start prints a test key');
       assert.match(out, /Live keys \(mvra_live_\): no backend configured/);
+      assert.ok(out.includes(`Console: ${url}/ (sign in with a key) · API reference: ${url}/docs`), out);
+      for (const page of ['/', '/docs']) {
+        const served: Response = await fetch(`${url}${page}`);
+        assert.equal(served.status, 200, page);
+        assert.match(served.headers.get('content-type') ?? '', /text\/html/, page);
+      }
       const ask = (key: string) =>
         fetch(`${url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mavera-1', input: 'hi', persona_id: 'gen-z-digital-native' }) });
       assert.equal((await ask(firstKey)).status, 200);
