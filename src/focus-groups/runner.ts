@@ -78,6 +78,12 @@ export interface RunnerSettings {
   maxOutputTokens: number;
   /** Backend failures in a row, after retries, that fail the study. */
   failStudyAfter: number;
+  /**
+   * Runs of a respondent (a discussion session) that throws — not a failed answer: a fault
+   * such as the database refusing its rows — before its missing answers are recorded as
+   * failed and the study goes on (in process; on the queue, its job's attempts).
+   */
+  attempts: number;
 }
 
 export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
@@ -89,6 +95,7 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   repairBudget: 1,
   maxOutputTokens: 1200,
   failStudyAfter: 20,
+  attempts: 3,
 };
 
 export interface RunnerDeps {
@@ -126,6 +133,13 @@ export interface StudyRunner extends StudyQueue {
    * whose lease is lost stops before its next question.
    */
   work(studyId: string, indexes: number[], held?: (index: number) => boolean): Promise<WorkOutcome>;
+  /**
+   * Gives up on respondents `indexes` of a study (a queue job that failed its last attempt;
+   * for a discussion, the sessions that start at them): their missing answers are recorded
+   * as failed and they are done, so the study goes on — and is completed here if they were
+   * its last. Throws when even that cannot be written (the caller fails the study).
+   */
+  giveUp(studyId: string, indexes: number[], reason: string): Promise<void>;
   /** Ids of the studies running in this process. */
   running(): string[];
   /** Resolves once no study runs in this process (tests, shutdown). */
@@ -412,6 +426,47 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
     deps.progress.notify(s.id);
   }
 
+  /** The message of the failed answers of a respondent given up on. */
+  const GIVEN_UP = (attempts: number) => `internal_error: the respondent could not be run (${attempts} attempts failed on the server).`;
+
+  /** Records the missing answers of `members` as failed and marks them done (throws if it cannot). */
+  async function giveUpMembers(ctx: RunContext, members: number[], reason: string): Promise<void> {
+    const s = ctx.study;
+    const completed = await deps.store.completedRespondents(s.id);
+    for (const i of members) {
+      if (completed.has(i)) continue;
+      const persona = ctx.personas[ctx.assignment[i]!]!;
+      await deps.store.startRespondent(s.id, i, persona.id, sampleProfile(persona, s.definition.seed, i));
+      if ((await deps.store.giveUpRespondent(s.id, i, s.definition.questions, reason)) === 'stopped') return;
+    }
+    deps.logger.warn('focus_group.respondents_given_up', { study_id: s.id, from: members[0], count: members.length });
+    deps.progress.notify(s.id);
+  }
+
+  /**
+   * Runs one unit of a study (a respondent, or a discussion session of `members`): a run
+   * that throws (not a failed answer: those are recorded inside) is tried again, up to
+   * `attempts` runs, then its respondents are given up on so the study goes on. A stop
+   * (cancel, shutdown) is not a failure: it is thrown on.
+   */
+  async function runUnit(ctx: RunContext, members: number[], run: () => Promise<void>): Promise<void> {
+    const signal = ctx.controller.signal;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run();
+        return;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        deps.logger.error('focus_group.respondent_crashed', { study_id: ctx.study.id, respondent: members[0], attempt, err });
+        if (attempt >= settings.attempts) {
+          await giveUpMembers(ctx, members, GIVEN_UP(attempt));
+          return;
+        }
+        await sleep(Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempt - 1)), signal);
+      }
+    }
+  }
+
   async function execute(id: string, controller: AbortController): Promise<void> {
     const study = await deps.store.getById(id);
     if (!study || isTerminal(study.status) || study.owner !== me) return;
@@ -441,7 +496,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
           const release = await slots.acquire(signal);
           if (!release) return;
           try {
-            await runSession(ctx, session);
+            await runUnit(ctx, membersOf(session), () => runSession(ctx, session));
           } catch (err) {
             if (signal.aborted) return;
             throw err;
@@ -461,7 +516,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
         const release = await slots.acquire(signal);
         if (!release) return;
         try {
-          await runRespondent(ctx, index);
+          await runUnit(ctx, [index], () => runRespondent(ctx, index));
         } catch (err) {
           if (signal.aborted) return;
           throw err;
@@ -525,7 +580,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
       const sessions = discussion ? sessionsOf(ctx.study.respondentsTotal, ctx.study.definition.session_size ?? DEFAULT_SESSION_SIZE).filter((x) => indexes.includes(x.first)) : [];
       const units = discussion ? sessions.map((x) => () => runSession(ctx, x, held)) : indexes.map((index) => () => runRespondent(ctx, index, held));
       // Each respondent (or session) holds one of the process's `perServer` slots, whatever the jobs' batch size.
-      await Promise.all(
+      const runs = await Promise.allSettled(
         units.map(async (run) => {
           const release = await slots.acquire(signal);
           if (!release) return;
@@ -538,6 +593,10 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
           }
         }),
       );
+      // One that threw fails the job (BullMQ tries it again; after its last attempt, giveUp) once
+      // the others have stopped, so none runs on without its lease.
+      const thrown = runs.find((r) => r.status === 'rejected');
+      if (thrown) throw thrown.reason;
       if (signal.aborted) return aborted();
       if (ctx.failure) {
         await deps.store.finish(id, 'failed', ctx.failure);
@@ -559,8 +618,27 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
     }
   }
 
+  async function giveUp(id: string, indexes: number[], reason: string): Promise<void> {
+    const study = await deps.store.getById(id);
+    if (!study || isTerminal(study.status)) return;
+    const ctx = await prepare({ ...study, status: 'processing' }, new AbortController());
+    const members =
+      study.mode === 'discussion'
+        ? sessionsOf(study.respondentsTotal, study.definition.session_size ?? DEFAULT_SESSION_SIZE)
+            .filter((x) => indexes.includes(x.first))
+            .flatMap(membersOf)
+        : indexes;
+    await giveUpMembers(ctx, members, reason);
+    const s = await deps.store.getById(id);
+    if (s && !isTerminal(s.status) && s.respondentsDone >= s.respondentsTotal) {
+      await deps.store.finish(id, 'completed');
+      deps.progress.notify(id);
+    }
+  }
+
   return {
     settings,
+    giveUp,
 
     submit(id) {
       if (closed || running.has(id)) return;

@@ -449,6 +449,63 @@ export function createFocusGroupsStore(db: Db, clock: Clock) {
       }));
     },
 
+    /**
+     * Gives up on a respondent that could not be run (it kept throwing): every question
+     * without a stored answer gets a failed one (free; `error`), counted on the study, and
+     * the respondent is marked done — one transaction. Its stored answers (paid for) stay.
+     * The respondent's row must exist (startRespondent). 'stopped': the study is no longer
+     * processing (nothing written).
+     */
+    async giveUpRespondent(studyId: string, index: number, questions: ReadonlyArray<{ id: string; type: string }>, error: string): Promise<'recorded' | 'stopped'> {
+      try {
+        await batch.run(async (trx) => {
+          const live = await trx.selectFrom('focus_groups').select('status').where('id', '=', studyId).executeTakeFirst();
+          if (live?.status !== 'processing') throw new Stopped();
+          const t = now();
+          const inserted = await trx
+            .insertInto('focus_group_answers')
+            .values(
+              questions.map((q, qi) => ({
+                study_id: studyId,
+                respondent_idx: index,
+                question_idx: qi,
+                question_id: q.id,
+                type: q.type,
+                status: 'failed',
+                value: null,
+                reasoning: null,
+                raw: null,
+                credits: 0,
+                input_tokens: 0,
+                output_tokens: 0,
+                attempts: 0,
+                error,
+                created_at: t,
+              })),
+            )
+            .onConflict((oc) => oc.columns(['study_id', 'respondent_idx', 'question_idx']).doNothing())
+            .executeTakeFirst();
+          const failed = Number(inserted.numInsertedOrUpdatedRows ?? 0n);
+          const done = await trx
+            .updateTable('focus_group_respondents')
+            .set({ status: 'completed', completed_at: t })
+            .where('study_id', '=', studyId)
+            .where('idx', '=', index)
+            .where('status', '!=', 'completed')
+            .executeTakeFirst();
+          await trx
+            .updateTable('focus_groups')
+            .set({ answers_failed: sql`answers_failed + ${failed}`, respondents_done: sql`respondents_done + ${Number(done.numUpdatedRows)}`, updated_at: t })
+            .where('id', '=', studyId)
+            .execute();
+        });
+        return 'recorded';
+      } catch (err) {
+        if (err instanceof Stopped) return 'stopped';
+        throw err;
+      }
+    },
+
     /** Marks a respondent done and counts it on the study (once). */
     async completeRespondent(studyId: string, index: number): Promise<void> {
       await batch.run(async (trx) => {

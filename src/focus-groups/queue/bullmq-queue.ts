@@ -18,8 +18,10 @@
  *   its lock: BullMQ's stalled-job check puts the job back for another
  *   worker, which resumes its respondents from their last stored answer.
  *   A graceful stop (SIGTERM) aborts the model calls in flight and puts its
- *   jobs back at once. A job failing `attempts` times (the database, say)
- *   fails the study.
+ *   jobs back at once. A job failing `attempts` times (a fault, not a failed
+ *   answer: those are recorded inside) has its respondents' missing answers
+ *   recorded as failed, and the study goes on; when even that cannot be
+ *   written (the database is away), the study fails.
  * - cancel/delete: the study ends in the database, then `stop` reaches every
  *   process over Redis (redis-signals.ts) and each aborts its calls for it;
  *   its remaining jobs find it ended and do nothing.
@@ -162,15 +164,21 @@ export function createBullStudyQueue(deps: BullStudyQueueDeps): BullStudyQueue {
       const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
       logger.error('focus_group.job_failed', { study_id: job.data.study, from: job.data.from, attempt: job.attemptsMade, final, err });
       if (!final) return;
-      // A respondent that cannot be run would keep its study open forever: fail the study.
-      void deps.store
-        .finish(job.data.study, 'failed', { code: 'internal_error', message: 'The study failed on the server.' })
-        .then((ended) => {
+      // Respondents that cannot be run would keep their study open forever: their missing
+      // answers are recorded as failed and the study goes on; if even that cannot be
+      // written (the database is away, say), the study fails.
+      const { study, from, to } = job.data;
+      const indexes = Array.from({ length: to - from }, (_, k) => from + k);
+      void deps.runner
+        .giveUp(study, indexes, `internal_error: the respondent could not be run (${job.attemptsMade} attempts failed on the server).`)
+        .catch(async (cause: unknown) => {
+          logger.error('focus_group.give_up_failed', { study_id: study, from, err: cause });
+          const ended = await deps.store.finish(study, 'failed', { code: 'internal_error', message: 'The study failed on the server.' });
           if (!ended) return;
-          deps.signals.stop(job.data.study);
-          deps.signals.progress.notify(job.data.study);
+          deps.signals.stop(study);
+          deps.signals.progress.notify(study);
         })
-        .catch((e: unknown) => logger.error('focus_group.fail_failed', { study_id: job.data.study, err: e }));
+        .catch((e: unknown) => logger.error('focus_group.fail_failed', { study_id: study, err: e }));
     });
   }
   deps.signals.onStop((id) => deps.runner.stop(id));
