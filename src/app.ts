@@ -27,6 +27,7 @@ import { adminRoutes } from './routes/admin.js';
 import type { AccountsStore } from './storage/accounts-store.js';
 import type { ResponsesStore } from './storage/responses-store.js';
 import type { CreditsStore } from './storage/credits-store.js';
+import type { UnitOfWork } from './storage/unit-of-work.js';
 import type { ConcurrencyLimiter, RateLimiter } from './limits/types.js';
 import { rateLimit } from './http/rate-limit.js';
 import { withDefaults, type LimitsOverrides } from './limits/request-limits.js';
@@ -49,6 +50,8 @@ import type { ConsoleSessionsStore } from './storage/console-sessions-store.js';
 export interface AppDeps {
   accounts: AccountsStore;
   credits: CreditsStore;
+  /** One transaction across the stores of the database (storage/unit-of-work.ts). */
+  unitOfWork: UnitOfWork;
   rateLimiter: RateLimiter;
   concurrency: ConcurrencyLimiter;
   /** This process's id, owner of its responses in flight. */

@@ -21,6 +21,7 @@ import { createAccountsStore, type AccountsStore } from './storage/accounts-stor
 import { openDatabase, type Db } from './storage/db.js';
 import { createResponsesStore } from './storage/responses-store.js';
 import { createCreditsStore } from './storage/credits-store.js';
+import { unitOfWorkOf } from './storage/unit-of-work.js';
 import { createCustomPersonasStore } from './storage/custom-personas-store.js';
 import { createFocusGroupsStore, type FocusGroupsStore } from './storage/focus-groups-store.js';
 import type { StudyRunner } from './focus-groups/runner.js';
@@ -154,6 +155,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const app = createApp({
     accounts,
     credits,
+    unitOfWork: unitOfWorkOf(db),
     rateLimiter: redis && redisLimits ? redisLimits.createRedisRateLimiter(redis, redisOptions) : (options.limits?.rateLimiter ?? createMemoryRateLimiter()),
     concurrency,
     instanceId,

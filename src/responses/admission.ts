@@ -18,6 +18,7 @@ import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { ServerTools, ServerToolSession } from '../server-tools/types.js';
 import type { CreditsStore, Hold } from '../storage/credits-store.js';
 import type { ResponsesStore } from '../storage/responses-store.js';
+import type { UnitOfWork } from '../storage/unit-of-work.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 import { countTokens } from '../util/tokens.js';
 import { itemText } from './conversation.js';
@@ -26,7 +27,7 @@ import { prepareRequest, schemaRefusalError, type PrepareDeps } from './prepare.
 import type { Persistence } from './persistence.js';
 import type { RunHooks } from './run.js';
 import type { TranslatorOptions } from './translator.js';
-import type { ResponseObject } from './types.js';
+import type { InputItemObject, ResponseObject } from './types.js';
 
 /** Sampling settings of the Chat Completions surface that the Responses request has no field for. */
 export type ExtraSampling = Pick<SamplingOptions, 'stop' | 'seed'>;
@@ -42,7 +43,7 @@ export interface Plan {
   /** History + this request's input, stored for previous_response_id. */
   readonly context: readonly ConversationItem[];
   /** This request's input items as input_items returns them. */
-  readonly inputItems: readonly Record<string, unknown>[];
+  readonly inputItems: readonly InputItemObject[];
   /** The engine named before the run (streaming headers, the first stored row): the route's first backend. */
   readonly engine: string;
   readonly hooks: RunHooks;
@@ -66,6 +67,8 @@ export interface AdmissionDeps extends PrepareDeps {
   pricing: PricingTable;
   credits: CreditsStore;
   responses: ResponsesStore;
+  /** One transaction across stores (storage/unit-of-work.ts): the hold and the first row. */
+  unitOfWork: UnitOfWork;
   concurrency: ConcurrencyLimiter;
   instanceId: string;
   analyze?: Analyze;
@@ -113,12 +116,12 @@ export function createAdmission(deps: AdmissionDeps, persistence: Persistence) {
       const startRow = plan.response.store && storeEarly ? persistence.row(plan, plan.response, plan.engine, undefined) : undefined;
       let hold: Hold | null = null;
       if (caller.mode === 'live') {
-        hold = await deps.credits.hold({
-          workspaceId: caller.workspaceId,
-          responseId: plan.response.id,
-          amount: holdAmount,
-          owner: deps.instanceId,
-          ...(startRow ? { response: startRow } : {}),
+        const input = { workspaceId: caller.workspaceId, responseId: plan.response.id, amount: holdAmount, owner: deps.instanceId };
+        // The hold and the first row in one unit of work: a refused hold leaves no row.
+        hold = await deps.unitOfWork(async (trx) => {
+          const h = await deps.credits.hold(input, trx);
+          if (startRow) await deps.responses.insert(startRow, trx);
+          return h;
         });
       } else if (startRow) await deps.responses.insert(startRow);
       return { ...plan, hold, release, storedEarly: startRow !== undefined };

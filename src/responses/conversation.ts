@@ -4,7 +4,7 @@
  */
 import type { ContentPart, ConversationItem } from '../providers/types.js';
 import type { ContentPartInput } from '../schemas/create-response.js';
-import type { OutputItem } from './types.js';
+import type { InputItemObject, OutputItem } from './types.js';
 
 export function partsToText(parts: string | ContentPartInput[]): string {
   if (typeof parts === 'string') return parts;
@@ -21,7 +21,7 @@ export function outputItemToConversation(item: OutputItem): ConversationItem {
 }
 
 /** A conversation item as `GET /v1/responses/{id}/input_items` shows it. */
-export function conversationToApiItem(item: ConversationItem, id: string): Record<string, unknown> {
+export function conversationToApiItem(item: ConversationItem, id: string): InputItemObject {
   switch (item.type) {
     case 'message':
       return {

@@ -1,13 +1,16 @@
 /**
- * Persistence of responses: the stored row of a response, and the end of a
- * run — the row, the debit of what it cost (live keys) or its test usage
- * (test keys) in one unit of work, and its metrics. Also crash recovery of
- * what dead processes left in flight.
+ * Persistence of responses: the stored response, and the end of a run — the
+ * response, the debit of what it cost (live keys) or its test usage (test
+ * keys) in one unit of work across the responses and credits stores, and its
+ * metrics. Also crash recovery of what dead processes left in flight.
  */
+import type { Transaction } from 'kysely';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { CreditsStore } from '../storage/credits-store.js';
+import type { Database } from '../storage/schema.js';
 import type { ResponsesStore, StoredResponse } from '../storage/responses-store.js';
+import type { UnitOfWork } from '../storage/unit-of-work.js';
 import type { Clock } from '../util/ids.js';
 import type { Job, Plan } from './admission.js';
 import type { ResponseRun } from './run.js';
@@ -17,6 +20,8 @@ import type { ResponseObject } from './types.js';
 export interface PersistenceDeps {
   responses: ResponsesStore;
   credits: CreditsStore;
+  /** One transaction across stores (storage/unit-of-work.ts). */
+  unitOfWork: UnitOfWork;
   clock: Clock;
   logger: Logger;
   /** This process, recorded as the owner of responses in flight (crash recovery). */
@@ -27,23 +32,22 @@ export interface PersistenceDeps {
 export function createPersistence(deps: PersistenceDeps) {
   const seconds = () => Math.floor(deps.clock.now() / 1000);
 
-  /** The stored row of `response` (the plan's before its run, the run's after). */
+  /** The stored response of `response` (the plan's before its run, the run's after). */
   function row(plan: Pick<Plan, 'caller' | 'context' | 'inputItems'>, r: Readonly<ResponseObject>, engine: string, run: ResponseRun | undefined): StoredResponse {
     return {
       id: r.id,
-      workspace_id: plan.caller.workspaceId,
-      key_id: plan.caller.keyId,
+      workspaceId: plan.caller.workspaceId,
+      keyId: plan.caller.keyId,
       status: r.status,
-      background: r.background ? 1 : 0,
-      persona_id: r.persona_id,
+      background: r.background,
+      personaId: r.persona_id,
       engine,
-      created_at: r.created_at,
-      updated_at: seconds(),
-      body: JSON.stringify(r),
-      context: JSON.stringify(plan.context),
-      input_items: JSON.stringify(plan.inputItems),
-      request: null,
-      events: run && r.background && run.finished ? JSON.stringify(run.events.map(sseFrame)) : null,
+      createdAt: r.created_at,
+      updatedAt: seconds(),
+      body: r,
+      context: plan.context,
+      inputItems: plan.inputItems,
+      events: run && r.background && run.finished ? run.events.map(sseFrame) : null,
       owner: run?.finished ? null : deps.instanceId,
     };
   }
@@ -71,31 +75,44 @@ export function createPersistence(deps: PersistenceDeps) {
       if (run.failure?.code === 'internal_error' && run.failure.cause !== undefined) deps.logger.error('response.run_failed', { response_id: r.id, engine, err: run.failure.cause });
       record(job, r, engine);
       const final = r.store ? row(job, r, engine, run) : undefined;
+      // The response's row: replaces the one written at admission, else is new.
+      const store = (trx?: Transaction<Database>) => (final ? (job.storedEarly ? deps.responses.upsert(final, trx) : deps.responses.insert(final, trx)) : undefined);
       try {
         if (job.hold) {
-          await deps.credits.settle({
-            hold: job.hold,
-            credits: r.usage?.credits_used ?? 0,
-            operation: 'responses',
-            keyId: caller.keyId,
-            personaId: r.persona_id,
-            inputTokens: r.usage?.input_tokens ?? 0,
-            outputTokens: r.usage?.output_tokens ?? 0,
-            ...(final ? { response: final, responseIsNew: !job.storedEarly } : {}),
+          const hold = job.hold;
+          await deps.unitOfWork(async (trx) => {
+            await deps.credits.settle(
+              {
+                hold,
+                credits: r.usage?.credits_used ?? 0,
+                operation: 'responses',
+                keyId: caller.keyId,
+                personaId: r.persona_id,
+                inputTokens: r.usage?.input_tokens ?? 0,
+                outputTokens: r.usage?.output_tokens ?? 0,
+              },
+              trx,
+            );
+            await store(trx);
           });
         } else if ((r.usage?.credits_used ?? 0) > 0) {
           // A test key: what a live key would have been debited for is counted as test traffic, at no cost.
-          await deps.credits.recordTest({
-            workspaceId: caller.workspaceId,
-            operation: 'responses',
-            responseId: r.id,
-            keyId: caller.keyId,
-            personaId: r.persona_id,
-            inputTokens: r.usage?.input_tokens ?? 0,
-            outputTokens: r.usage?.output_tokens ?? 0,
-            ...(final ? { response: final, responseIsNew: !job.storedEarly } : {}),
+          await deps.unitOfWork(async (trx) => {
+            await deps.credits.recordTest(
+              {
+                workspaceId: caller.workspaceId,
+                operation: 'responses',
+                responseId: r.id,
+                keyId: caller.keyId,
+                personaId: r.persona_id,
+                inputTokens: r.usage?.input_tokens ?? 0,
+                outputTokens: r.usage?.output_tokens ?? 0,
+              },
+              trx,
+            );
+            await store(trx);
           });
-        } else if (final) await (job.storedEarly ? deps.responses.upsert(final) : deps.responses.insert(final));
+        } else await store();
       } catch (err) {
         deps.logger.error('response.persist_failed', { response_id: r.id, err });
         throw err;

@@ -22,7 +22,11 @@ import { loadImages, type ImageFetchOptions } from './images.js';
 import { resolveStrict } from './strict-schema.js';
 import { DEFAULT_LIMITS, type RequestLimits } from '../limits/request-limits.js';
 import { checkPromptTokens, checkRequestSize } from './input-limits.js';
-import type { OutputItem, ResponseObject } from './types.js';
+import type { InputItemObject, OutputItem, ResponseObject } from './types.js';
+
+/** What a request reads of the stored responses it refers to (previous_response_id, item references). */
+const LOADED_PARTS = ['body', 'context', 'inputItems'] as const;
+type LoadedResponse = StoredResponse<(typeof LOADED_PARTS)[number]>;
 
 export interface PreparedRequest {
   persona: PersonaRecord | undefined;
@@ -31,7 +35,7 @@ export interface PreparedRequest {
   /** History + this request's input, stored for previous_response_id. */
   context: ConversationItem[];
   /** This request's input items as input_items returns them. */
-  inputItems: Record<string, unknown>[];
+  inputItems: InputItemObject[];
   hasImageInput: boolean;
   /** Built-in server tools the request enabled (see src/server-tools/). */
   serverTools: ServerToolSpec[];
@@ -73,7 +77,7 @@ export async function prepareRequest(
   if (req.persona_id !== undefined) {
     persona = await deps.personas.get(workspaceId, req.persona_id);
     // A deleted custom persona still serves the conversations that already used it.
-    if (!persona && req.previous_response_id !== undefined && (await deps.responses.get(workspaceId, req.previous_response_id))?.persona_id === req.persona_id) {
+    if (!persona && req.previous_response_id !== undefined && (await deps.responses.get(workspaceId, req.previous_response_id, []))?.personaId === req.persona_id) {
       persona = await deps.personas.get(workspaceId, req.persona_id, { includeDeleted: true });
     }
     if (!persona) {
@@ -90,9 +94,9 @@ export async function prepareRequest(
   const { format, echoed: echoedFormat } = convertFormat(req, tally);
 
   // Stored responses read during this request, by id (previous + item references).
-  const loaded = new Map<string, StoredResponse | null>();
+  const loaded = new Map<string, LoadedResponse | null>();
   const load = async (id: string) => {
-    if (!loaded.has(id)) loaded.set(id, (await deps.responses.get(workspaceId, id)) ?? null);
+    if (!loaded.has(id)) loaded.set(id, (await deps.responses.get(workspaceId, id, LOADED_PARTS)) ?? null);
     return loaded.get(id) ?? null;
   };
 
@@ -104,15 +108,13 @@ export async function prepareRequest(
         param: 'previous_response_id',
       });
     }
-    history.push(...(JSON.parse(prev.context) as ConversationItem[]));
-    const body = JSON.parse(prev.body) as ResponseObject;
-    history.push(...body.output.map(outputItemToConversation));
+    history.push(...prev.context, ...prev.body.output.map(outputItemToConversation));
   }
 
   const newItems: ConversationItem[] = [];
   /** Per new item, the field blamed for a bad image or file: `input[i].content` (+ `[j].image_url` / `[j].file_url`) or an item_reference's `input[i].id`. */
   const imageParams: Array<{ content: string } | { reference: string }> = [];
-  const inputItems: Record<string, unknown>[] = [];
+  const inputItems: InputItemObject[] = [];
   let hasImageInput = false;
   const rawItems: InputItem[] = typeof req.input === 'string' ? [{ type: 'message', role: 'user', content: req.input }] : req.input;
   for (let i = 0; i < rawItems.length; i++) {
@@ -387,17 +389,16 @@ function convertContent(content: string | ContentPartInput[], param: string): Co
   return parts;
 }
 
-async function resolveReference(load: (id: string) => Promise<StoredResponse | null>, id: string, param: string): Promise<ConversationItem> {
+async function resolveReference(load: (id: string) => Promise<LoadedResponse | null>, id: string, param: string): Promise<ConversationItem> {
   const responseId = responseIdOfItem(id);
   const stored = responseId ? await load(responseId) : null;
   if (stored) {
-    const body = JSON.parse(stored.body) as ResponseObject;
-    const out = body.output.find((o: OutputItem) => o.id === id);
+    const out = stored.body.output.find((o: OutputItem) => o.id === id);
     if (out) return outputItemToConversation(out);
-    const inputs = JSON.parse(stored.input_items) as { id: string }[];
+    const inputs = stored.inputItems;
     const idx = inputs.findIndex((x) => x.id === id);
     if (idx >= 0) {
-      const ctx = JSON.parse(stored.context) as ConversationItem[];
+      const ctx = stored.context;
       const item = ctx[ctx.length - inputs.length + idx];
       if (item) return item;
     }

@@ -19,18 +19,18 @@ export function createReads(deps: { runs: RunRegistry; responses: ResponsesStore
     async get(caller: Caller, id: string): Promise<ResponseObject> {
       const live = runs.get(id);
       if (live && live.workspaceId === caller.workspaceId) return structuredClone(live.run.response);
-      const stored = await deps.responses.get(caller.workspaceId, id);
+      const stored = await deps.responses.get(caller.workspaceId, id, ['body']);
       if (!stored) throw notFound(id);
-      return JSON.parse(stored.body) as ResponseObject;
+      return stored.body;
     },
 
     /** SSE replay of a response: live frames for a running background response, else its stored events. */
     async stream(caller: Caller, id: string, startingAfter: number): Promise<ReadableStream<Uint8Array>> {
       const live = runs.get(id);
       if (live && live.workspaceId === caller.workspaceId && live.run.response.background) return loggedBody(live.run, startingAfter, deps.streamLimits);
-      const stored = await deps.responses.get(caller.workspaceId, id);
+      const stored = await deps.responses.get(caller.workspaceId, id, ['body', 'events']);
       if (!stored) throw notFound(id);
-      const frames: string[] = stored.events ? (JSON.parse(stored.events) as string[]) : replayEvents(JSON.parse(stored.body) as ResponseObject).map(sseFrame);
+      const frames = stored.events ?? replayEvents(stored.body).map(sseFrame);
       const body = frames.slice(startingAfter + 1).join('') + SSE_DONE;
       return new ReadableStream<Uint8Array>({
         start(controller) {
@@ -59,19 +59,18 @@ export function createReads(deps: { runs: RunRegistry; responses: ResponsesStore
         await live.persisted;
         return structuredClone(live.run.response);
       }
-      const stored = await deps.responses.get(caller.workspaceId, id);
+      const stored = await deps.responses.get(caller.workspaceId, id, ['body']);
       if (!stored) throw notFound(id);
-      const body = JSON.parse(stored.body) as ResponseObject;
+      const { body } = stored;
       if (!body.background) throw new ApiError('invalid_request', 'Only background responses can be cancelled.', { param: 'response_id' });
       if (body.status === 'cancelled') return body;
       throw new ApiError('invalid_request', `Cannot cancel a response with status '${body.status}'.`, { param: 'response_id' });
     },
 
     async inputItems(caller: Caller, id: string, q: { limit: number; order: 'asc' | 'desc'; after?: string }) {
-      const stored = await deps.responses.get(caller.workspaceId, id);
+      const stored = await deps.responses.get(caller.workspaceId, id, ['inputItems']);
       if (!stored) throw notFound(id);
-      let items = JSON.parse(stored.input_items) as { id: string }[];
-      if (q.order === 'desc') items = items.reverse();
+      let items = q.order === 'desc' ? [...stored.inputItems].reverse() : stored.inputItems;
       if (q.after !== undefined) {
         const i = items.findIndex((x) => x.id === q.after);
         if (i < 0) throw new ApiError('validation_error', `No input item with id '${q.after}' in response '${id}'.`, { param: 'after' });

@@ -17,6 +17,7 @@ import type { CreateResponseRequest } from '../schemas/create-response.js';
 import type { ServerTools } from '../server-tools/types.js';
 import type { CreditsStore } from '../storage/credits-store.js';
 import type { ResponsesStore } from '../storage/responses-store.js';
+import type { UnitOfWork } from '../storage/unit-of-work.js';
 import type { ConcurrencyLimiter } from '../limits/types.js';
 import { DEFAULT_LIMITS, type RequestLimits, type StreamLimits } from '../limits/request-limits.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
@@ -48,6 +49,8 @@ export interface ResponsesServiceDeps {
   pricing: PricingTable;
   /** Holds and debits credits of live keys; test keys never spend credits. */
   credits: CreditsStore;
+  /** One transaction across the stores (storage/unit-of-work.ts): a hold or a settlement with the response it is for. */
+  unitOfWork: UnitOfWork;
   concurrency: ConcurrencyLimiter;
   /** This process, recorded as the owner of responses in flight (crash recovery). */
   instanceId: string;

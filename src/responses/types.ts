@@ -40,6 +40,13 @@ export interface Usage {
   credits_used: number;
 }
 
+/** A request's input item as `GET /v1/responses/{id}/input_items` shows it (with its id). */
+export interface InputItemObject {
+  id: string;
+  type: string;
+  [field: string]: unknown;
+}
+
 export interface ResponseError {
   code: string;
   message: string;

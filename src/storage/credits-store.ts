@@ -5,17 +5,20 @@
  * (the row lock serializes concurrent holds across processes): the balance
  * never goes below zero and a response is never debited twice (unique
  * response_id + kind in the ledger).
+ *
+ * It writes only the credit tables (the workspace's balance columns, holds,
+ * ledger, test usage). A response stored with what it cost is the responses
+ * store's write, in the same unit of work (unit-of-work.ts): `hold`,
+ * `settle` and `recordTest` take the caller's transaction.
  */
 import type SQLite from 'better-sqlite3';
 import { sql, type Transaction } from 'kysely';
 import { ApiError } from '../errors/api-error.js';
-import { sqliteHandleOf, type Db } from './db.js';
+import { sqliteHandleOf, type Db, type Executor } from './db.js';
 import { groupCommitOf } from './group-commit.js';
 import { preparedFor, type Param } from './prepared.js';
-import type { CreditHoldsTable, CreditLedgerTable, Database, LedgerKind, ResponsesTable, TestUsageTable } from './schema.js';
+import type { CreditHoldsTable, CreditLedgerTable, Database, LedgerKind, TestUsageTable } from './schema.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
-
-export type Executor = Db | Transaction<Database>;
 
 /** 'YYYY-MM' in UTC, the budget period. */
 export function monthOf(ms: number): string {
@@ -38,7 +41,7 @@ export async function insertLedger(ex: Executor, row: CreditLedgerTable): Promis
 }
 
 /** Counts a test-key operation (credits 0) inside the caller's transaction, e.g. with the persona it created. */
-export async function recordTestWithin(ex: Executor, clock: Clock, u: Omit<TestUsage, 'response' | 'responseIsNew'>): Promise<void> {
+export async function recordTestWithin(ex: Executor, clock: Clock, u: TestUsage): Promise<void> {
   await ex
     .insertInto('test_usage')
     .values({
@@ -62,6 +65,15 @@ export interface Hold {
   amount: number;
 }
 
+/** What `hold` reserves, and for which response. */
+export interface HoldInput {
+  workspaceId: string;
+  responseId: string;
+  amount: number;
+  /** The process running the response (crash recovery: `releaseHoldsOf`). */
+  owner: string;
+}
+
 export interface Settlement {
   hold: Hold;
   /** Credits to debit (≤ hold.amount); 0 releases the hold without a ledger row. */
@@ -71,10 +83,6 @@ export interface Settlement {
   personaId: string | null;
   inputTokens: number;
   outputTokens: number;
-  /** The finished response row to store in the same transaction. */
-  response?: ResponsesTable;
-  /** The response has no row yet (nothing was stored at admission): insert rather than update it. */
-  responseIsNew?: boolean;
 }
 
 /** A debit that is not a response's (e.g. creating a custom persona). */
@@ -159,9 +167,6 @@ export interface TestUsage {
   personaId: string | null;
   inputTokens: number;
   outputTokens: number;
-  /** The response row to store in the same transaction. */
-  response?: ResponsesTable;
-  responseIsNew?: boolean;
 }
 
 /** One group of the usage report; test rows have credits 0. */
@@ -285,7 +290,6 @@ export interface UsageQuery {
   groupBy: 'day' | 'key' | 'persona' | 'operation';
 }
 
-const RESPONSE_COLUMNS = ['id', 'workspace_id', 'key_id', 'status', 'background', 'persona_id', 'engine', 'created_at', 'updated_at', 'body', 'context', 'input_items', 'request', 'events', 'owner'] as const satisfies ReadonlyArray<keyof ResponsesTable>;
 const LEDGER_COLUMNS = ['id', 'workspace_id', 'kind', 'amount', 'balance_after', 'operation', 'response_id', 'key_id', 'persona_id', 'reason', 'input_tokens', 'output_tokens', 'created_at'] as const satisfies ReadonlyArray<keyof CreditLedgerTable>;
 const TEST_USAGE_COLUMNS = ['id', 'workspace_id', 'operation', 'response_id', 'key_id', 'persona_id', 'input_tokens', 'output_tokens', 'created_at'] as const satisfies ReadonlyArray<keyof TestUsageTable>;
 const HOLD_COLUMNS = ['id', 'workspace_id', 'response_id', 'amount', 'owner', 'created_at'] as const satisfies ReadonlyArray<keyof CreditHoldsTable>;
@@ -329,12 +333,6 @@ function hotStatements(sqlite: SQLite.Database | undefined) {
     ),
     insertTestUsage: statement<(typeof TEST_USAGE_COLUMNS)[number]>((db, p) => db.insertInto('test_usage').values(placeholders(TEST_USAGE_COLUMNS, p) as never)),
     insertLedger: statement<(typeof LEDGER_COLUMNS)[number]>((db, p) => db.insertInto('credit_ledger').values(placeholders(LEDGER_COLUMNS, p) as never)),
-    insertResponse: statement<(typeof RESPONSE_COLUMNS)[number]>((db, p) => db.insertInto('responses').values(placeholders(RESPONSE_COLUMNS, p) as never)),
-    upsertResponse: statement<(typeof RESPONSE_COLUMNS)[number]>((db, p) => {
-      const row = placeholders(RESPONSE_COLUMNS, p);
-      const { id: _id, ...rest } = row;
-      return db.insertInto('responses').values(row as never).onConflict((oc) => oc.column('id').doUpdateSet(rest as never));
-    }),
   };
 }
 
@@ -365,73 +363,87 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
     };
   }
 
+  async function holdIn(trx: Transaction<Database>, input: HoldInput): Promise<Hold> {
+    const month = monthOf(clock.now());
+    const hold: Hold = { id: ids.next('hold'), workspaceId: input.workspaceId, responseId: input.responseId, amount: input.amount };
+    const r = await q.hold(trx, { amount: input.amount, workspace: input.workspaceId, month });
+    if (Number(r.numAffectedRows ?? 0n) !== 1) {
+      const s = await summary(trx, input.workspaceId);
+      if (s.available < input.amount) {
+        throw new ApiError(
+          'credits_exhausted',
+          `This request may cost up to ${input.amount} credits and the workspace has ${s.available} available (balance ${s.balance}, ${s.held} held by requests in progress). Ask an admin to grant credits.`,
+        );
+      }
+      throw new ApiError(
+        'budget_exceeded',
+        `This request may cost up to ${input.amount} credits, which would exceed the workspace's monthly budget of ${s.monthly_budget} (spent ${s.month_spend} in ${s.month}, ${s.held} held).`,
+      );
+    }
+    await q.insertHold(trx, { id: hold.id, workspace_id: input.workspaceId, response_id: input.responseId, amount: input.amount, owner: input.owner, created_at: now() });
+    return hold;
+  }
+
+  async function settleIn(trx: Transaction<Database>, s: Settlement): Promise<void> {
+    if (s.credits > s.hold.amount) throw new Error(`settle: ${s.credits} credits exceed the hold of ${s.hold.amount}`);
+    const month = monthOf(clock.now());
+    const deleted = await q.deleteHold(trx, { id: s.hold.id });
+    if (Number(deleted.numAffectedRows ?? 0n) !== 1) throw new Error(`settle: hold ${s.hold.id} is not active`);
+    const updated = await q.settle(trx, { held: s.hold.amount, credits: s.credits, month, workspace: s.hold.workspaceId });
+    if (updated.rows.length !== 1) throw new Error(`settle: workspace ${s.hold.workspaceId} not found`);
+    if (s.credits > 0) {
+      await q.insertLedger(trx, {
+        id: ledgerId(clock.now()),
+        workspace_id: s.hold.workspaceId,
+        kind: 'debit',
+        amount: -s.credits,
+        balance_after: Number(updated.rows[0]!.balance),
+        operation: s.operation,
+        response_id: s.hold.responseId,
+        key_id: s.keyId,
+        persona_id: s.personaId,
+        reason: null,
+        input_tokens: s.inputTokens,
+        output_tokens: s.outputTokens,
+        created_at: now(),
+      });
+    }
+  }
+
+  async function recordTestIn(trx: Transaction<Database>, u: TestUsage): Promise<void> {
+    await q.insertTestUsage(trx, {
+      id: ledgerId(clock.now()).replace(/^led_/, 'tu_'),
+      workspace_id: u.workspaceId,
+      operation: u.operation,
+      response_id: u.responseId,
+      key_id: u.keyId,
+      persona_id: u.personaId,
+      input_tokens: u.inputTokens,
+      output_tokens: u.outputTokens,
+      created_at: now(),
+    });
+  }
+
   return {
     summary: (workspaceId: string) => summary(db, workspaceId),
 
     /**
      * Reserves `amount` credits for a response before any model call, or
-     * throws 402 credits_exhausted / budget_exceeded. `response` (the row of a
-     * stored response, status in_progress) is inserted in the same transaction.
-     * Concurrent holds and settlements share a transaction (group commit),
-     * each still all-or-nothing.
+     * throws 402 credits_exhausted / budget_exceeded, with nothing changed.
+     * In `trx` when given (a unit of work that also stores the response:
+     * unit-of-work.ts), else in a transaction of its own; either way
+     * concurrent holds and settlements share a transaction on SQLite (group
+     * commit), each still all-or-nothing.
      */
-    async hold(input: { workspaceId: string; responseId: string; amount: number; owner: string; response?: ResponsesTable }): Promise<Hold> {
-      const month = monthOf(clock.now());
-      const hold: Hold = { id: ids.next('hold'), workspaceId: input.workspaceId, responseId: input.responseId, amount: input.amount };
-      await batch.run(async (trx) => {
-        const r = await q.hold(trx, { amount: input.amount, workspace: input.workspaceId, month });
-        if (Number(r.numAffectedRows ?? 0n) !== 1) {
-          const s = await summary(trx, input.workspaceId);
-          if (s.available < input.amount) {
-            throw new ApiError(
-              'credits_exhausted',
-              `This request may cost up to ${input.amount} credits and the workspace has ${s.available} available (balance ${s.balance}, ${s.held} held by requests in progress). Ask an admin to grant credits.`,
-            );
-          }
-          throw new ApiError(
-            'budget_exceeded',
-            `This request may cost up to ${input.amount} credits, which would exceed the workspace's monthly budget of ${s.monthly_budget} (spent ${s.month_spend} in ${s.month}, ${s.held} held).`,
-          );
-        }
-        await q.insertHold(trx, { id: hold.id, workspace_id: input.workspaceId, response_id: input.responseId, amount: input.amount, owner: input.owner, created_at: now() });
-        if (input.response) await q.insertResponse(trx, input.response);
-      });
-      return hold;
-    },
+    hold: (input: HoldInput, trx?: Transaction<Database>): Promise<Hold> => (trx ? holdIn(trx, input) : batch.run((own) => holdIn(own, input))),
 
     /**
-     * Debits what a finished response cost, releases its hold and stores the
-     * response — one transaction, so the response, the ledger and the balance
-     * agree even if the process dies right after.
+     * Debits what a finished response cost and releases its hold. In `trx`
+     * when given — the unit of work that also stores the response, so the
+     * response, the ledger and the balance agree even if the process dies
+     * right after — else in a transaction of its own (group-committed on SQLite).
      */
-    async settle(s: Settlement): Promise<void> {
-      if (s.credits > s.hold.amount) throw new Error(`settle: ${s.credits} credits exceed the hold of ${s.hold.amount}`);
-      const month = monthOf(clock.now());
-      await batch.run(async (trx) => {
-        const deleted = await q.deleteHold(trx, { id: s.hold.id });
-        if (Number(deleted.numAffectedRows ?? 0n) !== 1) throw new Error(`settle: hold ${s.hold.id} is not active`);
-        const updated = await q.settle(trx, { held: s.hold.amount, credits: s.credits, month, workspace: s.hold.workspaceId });
-        if (updated.rows.length !== 1) throw new Error(`settle: workspace ${s.hold.workspaceId} not found`);
-        if (s.credits > 0) {
-          await q.insertLedger(trx, {
-            id: ledgerId(clock.now()),
-            workspace_id: s.hold.workspaceId,
-            kind: 'debit',
-            amount: -s.credits,
-            balance_after: Number(updated.rows[0]!.balance),
-            operation: s.operation,
-            response_id: s.hold.responseId,
-            key_id: s.keyId,
-            persona_id: s.personaId,
-            reason: null,
-            input_tokens: s.inputTokens,
-            output_tokens: s.outputTokens,
-            created_at: now(),
-          });
-        }
-        if (s.response) await (s.responseIsNew ? q.insertResponse(trx, s.response) : q.upsertResponse(trx, s.response));
-      });
-    },
+    settle: (s: Settlement, trx?: Transaction<Database>): Promise<void> => (trx ? settleIn(trx, s) : batch.run((own) => settleIn(own, s))),
 
     /**
      * Debits a non-response operation (e.g. creating a custom persona) atomically,
@@ -497,26 +509,12 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
     },
 
     /**
-     * Stores what a test-key request used (zero cost, no balance change) and,
-     * when given, its response row — one transaction, group-committed like
-     * settlements: the usage report counts exactly the test responses stored.
+     * Stores what a test-key request used (zero cost, no balance change). In
+     * `trx` when given — the unit of work that also stores the response, so
+     * the usage report counts exactly the test responses stored — else in a
+     * transaction of its own (group-committed on SQLite, like settlements).
      */
-    async recordTest(u: TestUsage): Promise<void> {
-      await batch.run(async (trx) => {
-        await q.insertTestUsage(trx, {
-          id: ledgerId(clock.now()).replace(/^led_/, 'tu_'),
-          workspace_id: u.workspaceId,
-          operation: u.operation,
-          response_id: u.responseId,
-          key_id: u.keyId,
-          persona_id: u.personaId,
-          input_tokens: u.inputTokens,
-          output_tokens: u.outputTokens,
-          created_at: now(),
-        });
-        if (u.response) await (u.responseIsNew ? q.insertResponse(trx, u.response) : q.upsertResponse(trx, u.response));
-      });
-    },
+    recordTest: (u: TestUsage, trx?: Transaction<Database>): Promise<void> => (trx ? recordTestIn(trx, u) : batch.run((own) => recordTestIn(own, u))),
 
     /**
      * The usage report: live debits (net of refunds) from the ledger and

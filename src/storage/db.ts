@@ -4,7 +4,7 @@
  * database; each domain store takes the Kysely instance.
  */
 import type SQLite from 'better-sqlite3';
-import { Kysely, PostgresAdapter, sql } from 'kysely';
+import { Kysely, PostgresAdapter, sql, type Transaction } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely';
 import { isPostgresUrl, redactUrl } from './dialects/url.js';
 import { createSqliteDialect, withWriteLock } from './dialects/sqlite.js';
@@ -12,6 +12,8 @@ import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
+/** The database or a transaction of it: what a store's statement runs on. */
+export type Executor = Db | Transaction<Database>;
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface OpenDbOptions {

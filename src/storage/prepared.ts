@@ -26,7 +26,8 @@
  * which rejects it as it should.
  */
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, type Compilable, type Kysely, type QueryResult, type Transaction } from 'kysely';
+import { CompiledQuery, type Compilable, type QueryResult, type Transaction } from 'kysely';
+import type { Executor } from './db.js';
 import type { Database } from './schema.js';
 
 const MARK = '\u0000cohort:param:';
@@ -46,8 +47,6 @@ export async function directWithin<T>(trx: Transaction<Database>, fn: () => Prom
 
 /** Statements run on the SQLite connection directly (for tests). */
 export const directStats = { runs: 0 };
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /** A placeholder for the value named `name` (typed `any`: it stands in for values of every column type). */
 export type Param<K extends string> = (name: K) => any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -139,6 +139,7 @@ describe('analysis mode without an analyzer', () => {
     const { openDatabase } = await import('../../src/storage/db.js');
     const { createAccountsStore } = await import('../../src/storage/accounts-store.js');
     const { createCreditsStore } = await import('../../src/storage/credits-store.js');
+    const { unitOfWorkOf } = await import('../../src/storage/unit-of-work.js');
     const { createMemoryConcurrencyLimiter, createMemoryRateLimiter } = await import('../../src/limits/memory.js');
     const { randomIds, systemClock } = await import('../../src/util/ids.js');
     const { silentLogger } = await import('../../src/logger.js');
@@ -148,6 +149,7 @@ describe('analysis mode without an analyzer', () => {
       const { app } = createApp({
         accounts,
         credits: createCreditsStore(db, randomIds, systemClock),
+        unitOfWork: unitOfWorkOf(db),
         rateLimiter: createMemoryRateLimiter(),
         concurrency: createMemoryConcurrencyLimiter(),
         instanceId: 'inst_noanalysis',

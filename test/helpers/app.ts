@@ -22,6 +22,7 @@ import { createAccountsStore, type AccountsStore } from '../../src/storage/accou
 import { openDatabase, type Db } from '../../src/storage/db.js';
 import { createResponsesStore } from '../../src/storage/responses-store.js';
 import { createCreditsStore, type CreditsStore } from '../../src/storage/credits-store.js';
+import { unitOfWorkOf } from '../../src/storage/unit-of-work.js';
 import { createCustomPersonasStore } from '../../src/storage/custom-personas-store.js';
 import { createFocusGroupsStore } from '../../src/storage/focus-groups-store.js';
 import type { RunnerSettings, StudyQueue, StudyRunner } from '../../src/focus-groups/runner.js';
@@ -91,6 +92,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const app = createApp({
     accounts,
     credits,
+    unitOfWork: unitOfWorkOf(db),
     rateLimiter: options.rateLimiter ?? createMemoryRateLimiter(),
     concurrency: options.concurrency ?? createMemoryConcurrencyLimiter(),
     instanceId: options.instanceId ?? 'inst_test',

@@ -13,7 +13,10 @@ import { forEachDatabase } from '../helpers/databases.js';
 import { createAccountsStore, DEFAULT_SCOPES, hashKey, keyMode } from '../../src/storage/accounts-store.js';
 import { closeDatabase, dialectName, migrate, openDatabase, type OpenDbOptions } from '../../src/storage/db.js';
 import { migrations } from '../../src/storage/migrations/index.js';
-import { createResponsesStore, type StoredResponse } from '../../src/storage/responses-store.js';
+import type { ResponseObject } from '../../src/responses/types.js';
+import { createResponsesStore, RESPONSE_PARTS, type ResponsePart, type StoredResponse } from '../../src/storage/responses-store.js';
+import type { ResponsesTable } from '../../src/storage/schema.js';
+import { StoredDataError } from '../../src/storage/stored-json.js';
 import { sequentialIds, type Clock } from '../../src/util/ids.js';
 
 function testClock(startSeconds = 1_700_000_000): Clock & { set(seconds: number): void } {
@@ -325,36 +328,44 @@ forEachDatabase('accounts store', (t) => {
 forEachDatabase('responses store', (t) => {
   const responses = () => createResponsesStore(t.db);
   let n = 0;
-  const row = (overrides: Partial<StoredResponse> = {}): StoredResponse => {
+  const body = (id: string, fields: Partial<ResponseObject> = {}): ResponseObject => ({ id, object: 'response', status: 'completed', output: [], ...fields }) as ResponseObject;
+  const record = (overrides: Partial<StoredResponse> = {}): StoredResponse => {
     const id = `resp_${(++n).toString(16).padStart(24, '0')}`;
     return {
       id,
-      workspace_id: 'ws_a',
-      key_id: 'key_1',
+      workspaceId: 'ws_a',
+      keyId: 'key_1',
       status: 'completed',
-      background: 0,
-      persona_id: 'maya-chen',
+      background: false,
+      personaId: 'maya-chen',
       engine: 'sandbox',
-      created_at: 1_700_000_000,
-      updated_at: 1_700_000_001,
-      body: JSON.stringify({ id, object: 'response', status: overrides.status ?? 'completed', output: [] }),
-      context: JSON.stringify([{ type: 'message', role: 'user', content: 'hi' }]),
-      input_items: JSON.stringify([{ id: 'msg_1', type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }]),
-      request: null,
+      createdAt: 1_700_000_000,
+      updatedAt: 1_700_000_001,
+      body: body(id, { status: overrides.status ?? 'completed' }),
+      context: [{ type: 'message', role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+      inputItems: [{ id: 'msg_1', type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }],
       events: null,
       owner: null,
       ...overrides,
     };
   };
+  /** Writes a row as it is, past the store (a corrupt one, say). */
+  const rawRow = async (id: string, columns: Partial<ResponsesTable>) => {
+    const r = record({ id });
+    await t.db
+      .insertInto('responses')
+      .values({ id, workspace_id: r.workspaceId, key_id: null, status: 'completed', background: 0, persona_id: null, engine: 'sandbox', created_at: 1, updated_at: 1, body: JSON.stringify(r.body), context: '[]', input_items: '[]', request: null, events: null, owner: null, ...columns })
+      .execute();
+  };
 
-  it('insert then get returns every column as written', async () => {
-    const r = row({ background: 1, status: 'queued', request: '{"instructions":"x"}', events: '[]', persona_id: null, key_id: null, owner: 'inst_1', created_at: YEAR_2100, updated_at: BIG });
+  it('insert then get returns every field as written', async () => {
+    const r = record({ background: true, status: 'queued', events: ['event: a\ndata: {}\n\n'], personaId: null, keyId: null, owner: 'inst_1', createdAt: YEAR_2100, updatedAt: BIG });
     await responses().insert(r);
     assert.deepEqual(await responses().get('ws_a', r.id), r);
   });
 
   it('insert of an existing id fails', async () => {
-    const r = row();
+    const r = record();
     await responses().insert(r);
     await assert.rejects(responses().insert({ ...r, status: 'failed' }));
     assert.equal((await responses().get('ws_a', r.id))?.status, 'completed');
@@ -362,32 +373,80 @@ forEachDatabase('responses store', (t) => {
 
   it('text round-trips exactly: unicode, escaped NUL, large bodies', async () => {
     const text = `emoji 😀, accents é, CJK 漢字, quote ' " \\ and NUL \u0000 and a lone surrogate \ud800 ${'x'.repeat(1_000_000)}`;
-    const r = row({ body: JSON.stringify({ text }) });
+    const r = record();
+    r.body = body(r.id, { output_text: text });
     await responses().insert(r);
     const got = await responses().get('ws_a', r.id);
-    assert.equal(got?.body, r.body);
-    assert.equal((JSON.parse(got!.body) as { text: string }).text, text);
+    assert.equal(got?.body.output_text, text);
+    assert.deepEqual(got?.body, r.body);
   });
 
-  it('upsert inserts a new row and replaces every column of an existing one', async () => {
-    const r = row({ status: 'in_progress', background: 1, events: '["a"]', owner: 'inst_1' });
+  it('upsert inserts a new response and replaces every field of an existing one', async () => {
+    const r = record({ status: 'in_progress', background: true, events: ['a'], owner: 'inst_1' });
     await responses().upsert(r);
     assert.deepEqual(await responses().get('ws_a', r.id), r);
-    const replaced: StoredResponse = { ...row({ status: 'completed' }), id: r.id, workspace_id: 'ws_a', key_id: null, persona_id: null, request: null, events: null, owner: null, updated_at: 1_700_000_999 };
+    const replaced: StoredResponse = { ...record({ status: 'completed' }), id: r.id, workspaceId: 'ws_a', keyId: null, personaId: null, events: null, owner: null, updatedAt: 1_700_000_999 };
     await responses().upsert(replaced);
     assert.deepEqual(await responses().get('ws_a', r.id), replaced);
   });
 
-  it('update patches only the given columns', async () => {
-    const r = row({ status: 'queued', background: 1 });
+  it('get reads only the parts asked for', async () => {
+    const r = record({ background: true, events: ['a', 'b'] });
     await responses().insert(r);
-    await responses().update(r.id, { status: 'in_progress', updated_at: 1_700_000_500, events: '[1]' });
-    assert.deepEqual(await responses().get('ws_a', r.id), { ...r, status: 'in_progress', updated_at: 1_700_000_500, events: '[1]' });
-    await responses().update('resp_missing', { status: 'failed' }); // no row, no error
+    const { body: _b, context: _c, inputItems: _i, events: _e, ...meta } = r;
+    assert.deepEqual(await responses().get('ws_a', r.id, []), meta);
+    assert.deepEqual(await responses().get('ws_a', r.id, ['body']), { ...meta, body: r.body });
+    assert.deepEqual(await responses().get('ws_a', r.id, ['inputItems', 'events']), { ...meta, inputItems: r.inputItems, events: r.events });
+  });
+
+  it('writes in a transaction commit and roll back with it', async () => {
+    const kept = record();
+    const dropped = record();
+    await t.db.transaction().execute((trx) => responses().insert(kept, trx));
+    await assert.rejects(
+      t.db.transaction().execute(async (trx) => {
+        await responses().insert(dropped, trx);
+        await responses().upsert({ ...kept, status: 'failed' }, trx);
+        throw new Error('the unit of work fails');
+      }),
+      /the unit of work fails/,
+    );
+    assert.deepEqual(await responses().get('ws_a', kept.id), kept);
+    assert.equal(await responses().get('ws_a', dropped.id), undefined);
+  });
+
+  it('a corrupt row is a StoredDataError naming the row and the column, only for the parts asked for', async () => {
+    const cases: Array<[Partial<ResponsesTable>, ResponsePart, string, RegExp]> = [
+      [{ body: '{"id":"resp_x","object":"response"' }, 'body', 'body', /is not valid JSON/],
+      [{ body: '[]' }, 'body', 'body', /is not a JSON object/],
+      [{ body: '{"id":"resp_x","object":"response","status":"done","output":[]}' }, 'body', 'body', /has no valid status/],
+      [{ body: '{"id":"resp_x","object":"response","status":"completed"}' }, 'body', 'body', /has no output array/],
+      [{ context: '{"type":"message"}' }, 'context', 'context', /is not an array/],
+      [{ context: '[{"type":"message"},7]' }, 'context', 'context', /\[1\] is not a conversation item/],
+      [{ input_items: '[{"type":"message"}]' }, 'inputItems', 'input_items', /\[0\] is not an input item with an id/],
+      [{ events: '["a",{"b":1}]' }, 'events', 'events', /\[1\] is not an SSE frame/],
+      [{ events: '' }, 'events', 'events', /is not valid JSON/],
+    ];
+    for (const [columns, part, column, problem] of cases) {
+      const id = `resp_corrupt_${++n}`;
+      await rawRow(id, columns);
+      await assert.rejects(responses().get('ws_a', id), (err: unknown) => {
+        assert.ok(err instanceof StoredDataError, String(err));
+        assert.deepEqual([err.table, err.rowId, err.column], ['responses', id, column]);
+        assert.match(err.message, new RegExp(`^responses row '${id}': column ${column} `));
+        assert.match(err.message, problem);
+        return true;
+      });
+      await assert.rejects(responses().get('ws_a', id, [part]), StoredDataError);
+      const others = RESPONSE_PARTS.filter((p) => p !== part);
+      assert.equal((await responses().get('ws_a', id, others))?.id, id, 'the other parts read fine');
+    }
+    await rawRow('resp_corrupt_status', { status: 'finished' });
+    await assert.rejects(responses().get('ws_a', 'resp_corrupt_status', []), { name: 'StoredDataError', column: 'status' });
   });
 
   it('a response of workspace A is invisible to workspace B', async () => {
-    const r = row({ workspace_id: 'ws_iso_a' });
+    const r = record({ workspaceId: 'ws_iso_a' });
     await responses().insert(r);
     assert.equal(await responses().get('ws_iso_b', r.id), undefined);
     assert.equal(await responses().delete('ws_iso_b', r.id), false);
@@ -395,7 +454,7 @@ forEachDatabase('responses store', (t) => {
   });
 
   it('delete removes the workspace’s response once', async () => {
-    const r = row();
+    const r = record();
     await responses().insert(r);
     assert.equal(await responses().delete('ws_a', r.id), true);
     assert.equal(await responses().get('ws_a', r.id), undefined);
@@ -404,32 +463,37 @@ forEachDatabase('responses store', (t) => {
   });
 
   it('failInterrupted fails the queued and in-progress responses of dead (or unrecorded) owners, in every workspace', async () => {
+    await t.db.deleteFrom('responses').where('id', 'like', 'resp_corrupt%').execute(); // the corrupt rows above
     await responses().failInterrupted(['inst_dead', 'inst_1'], 1); // earlier tests' leftovers
     const usage = { input_tokens: 3, input_tokens_details: { cached_tokens: 0 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 8, credits_used: 2 };
-    const queued = row({ status: 'queued', background: 1, workspace_id: 'ws_x', owner: 'inst_dead' });
-    const running = row({ status: 'in_progress', workspace_id: 'ws_y', owner: null, body: JSON.stringify({ id: 'r', status: 'in_progress', output: [{ type: 'message' }], metadata: { a: '1' }, usage }) });
-    const alive = row({ status: 'in_progress', owner: 'inst_alive' });
-    const done = row({ status: 'completed', owner: 'inst_dead' });
-    const cancelled = row({ status: 'cancelled', owner: null });
+    const queued = record({ status: 'queued', background: true, workspaceId: 'ws_x', owner: 'inst_dead' });
+    const running = record({ status: 'in_progress', workspaceId: 'ws_y', owner: null });
+    running.body = body('r', { status: 'in_progress', output: [{ type: 'message' }] as ResponseObject['output'], metadata: { a: '1' }, usage });
+    const alive = record({ status: 'in_progress', owner: 'inst_alive' });
+    const done = record({ status: 'completed', owner: 'inst_dead' });
+    const cancelled = record({ status: 'cancelled', owner: null });
     for (const r of [queued, running, alive, done, cancelled]) await responses().insert(r);
     assert.equal(await responses().failInterrupted(['inst_dead', 'inst_gone'], 1_800_000_000), 2);
     for (const r of [queued, running]) {
-      const got = await responses().get(r.workspace_id, r.id);
+      const got = await responses().get(r.workspaceId, r.id);
       assert.equal(got?.status, 'failed');
-      assert.equal(got?.updated_at, 1_800_000_000);
+      assert.equal(got?.updatedAt, 1_800_000_000);
       assert.equal(got?.owner, null);
-      const body = JSON.parse(got!.body) as Record<string, unknown>;
-      assert.equal(body.status, 'failed');
-      assert.deepEqual(pick(body.error as object, ['code', 'type']), { code: 'internal_error', type: 'server_error' });
-      assert.match((body.error as { message: string }).message, /in progress/);
-      const original = JSON.parse(r.body) as Record<string, unknown>;
-      assert.deepEqual(pick(body, Object.keys(original).filter((k) => k !== 'status')), pick(original, Object.keys(original).filter((k) => k !== 'status')), 'the rest of the body is kept');
-      assert.equal((body.usage as { credits_used: number }).credits_used, r === running ? 2 : 0);
+      const b = got!.body as unknown as Record<string, unknown>;
+      assert.equal(b.status, 'failed');
+      assert.deepEqual(pick(b.error as object, ['code', 'type']), { code: 'internal_error', type: 'server_error' });
+      assert.match((b.error as { message: string }).message, /in progress/);
+      const original = r.body as unknown as Record<string, unknown>;
+      assert.deepEqual(pick(b, Object.keys(original).filter((k) => k !== 'status')), pick(original, Object.keys(original).filter((k) => k !== 'status')), 'the rest of the body is kept');
+      assert.equal((b.usage as { credits_used: number }).credits_used, r === running ? 2 : 0);
     }
-    for (const r of [alive, done, cancelled]) assert.deepEqual(await responses().get(r.workspace_id, r.id), r);
+    for (const r of [alive, done, cancelled]) assert.deepEqual(await responses().get(r.workspaceId, r.id), r);
     assert.equal(await responses().failInterrupted(['inst_dead'], 1_800_000_001), 0);
     assert.equal(await responses().failInterrupted([], 1_800_000_002), 0, 'no owners: only unrecorded ones, none left');
-    await responses().insert(row({ status: 'queued', owner: null }));
+    await responses().insert(record({ status: 'queued', owner: null }));
     assert.equal(await responses().failInterrupted([], 1_800_000_003), 1);
+    await rawRow('resp_corrupt_interrupted', { status: 'in_progress', body: 'not json' });
+    await assert.rejects(responses().failInterrupted([], 1_800_000_004), { name: 'StoredDataError', rowId: 'resp_corrupt_interrupted', column: 'body' });
+    await t.db.deleteFrom('responses').where('id', '=', 'resp_corrupt_interrupted').execute();
   });
 });

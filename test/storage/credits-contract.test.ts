@@ -7,9 +7,32 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createAccountsStore } from '../../src/storage/accounts-store.js';
+import type { ResponseObject } from '../../src/responses/types.js';
 import { createCreditsStore } from '../../src/storage/credits-store.js';
+import { createResponsesStore, type StoredResponse } from '../../src/storage/responses-store.js';
+import { unitOfWorkOf } from '../../src/storage/unit-of-work.js';
 import { randomIds, systemClock } from '../../src/util/ids.js';
 import { forEachDatabase } from '../helpers/databases.js';
+
+/** A finished response of `workspaceId` to store with what it cost. */
+function storedResponse(id: string, workspaceId: string): StoredResponse {
+  return {
+    id,
+    workspaceId,
+    keyId: 'key_1',
+    status: 'completed',
+    background: false,
+    personaId: 'hospital-cfo',
+    engine: 'sandbox',
+    createdAt: 1,
+    updatedAt: 1,
+    body: { id, object: 'response', status: 'completed', output: [] } as unknown as ResponseObject,
+    context: [],
+    inputItems: [],
+    events: null,
+    owner: null,
+  };
+}
 
 forEachDatabase('credits store', (t) => {
   it('holds never overdraw, even from two connections at once', async () => {
@@ -57,8 +80,11 @@ forEachDatabase('credits store', (t) => {
     const { workspace } = await accounts.createWorkspace('sandbox-usage', 'pro');
     const hold = await credits.hold({ workspaceId: workspace.id, responseId: 'resp_live1', amount: 5, owner: 'inst_a' });
     await credits.settle({ hold, credits: 2, operation: 'responses', keyId: 'key_live', personaId: 'hospital-cfo', inputTokens: 4, outputTokens: 6 });
-    const row = { id: 'resp_test1', workspace_id: workspace.id, key_id: 'key_test', status: 'completed', background: 0, persona_id: 'hospital-cfo', engine: 'sandbox', created_at: 1, updated_at: 1, body: '{}', context: '[]', input_items: '[]', request: null, events: null, owner: null };
-    await credits.recordTest({ workspaceId: workspace.id, operation: 'responses', responseId: 'resp_test1', keyId: 'key_test', personaId: 'hospital-cfo', inputTokens: 10, outputTokens: 20, response: row, responseIsNew: true });
+    const response = storedResponse('resp_test1', workspace.id);
+    await unitOfWorkOf(t.db)(async (trx) => {
+      await credits.recordTest({ workspaceId: workspace.id, operation: 'responses', responseId: 'resp_test1', keyId: 'key_test', personaId: 'hospital-cfo', inputTokens: 10, outputTokens: 20 }, trx);
+      await createResponsesStore(t.db).insert(response, trx);
+    });
     await credits.recordTest({ workspaceId: workspace.id, operation: 'responses', responseId: 'resp_test2', keyId: 'key_test', personaId: null, inputTokens: 1, outputTokens: 2 });
     const stored = await t.db.selectFrom('responses').select('id').where('id', '=', 'resp_test1').executeTakeFirst();
     assert.equal(stored?.id, 'resp_test1');
@@ -95,5 +121,61 @@ forEachDatabase('credits store', (t) => {
     await credits.settle({ hold: h, credits: 8, operation: 'responses', keyId: 'k', personaId: null, inputTokens: 1, outputTokens: 1 });
     await credits.hold({ workspaceId: workspace.id, responseId: 'r3', amount: 2, owner: 'i' });
     await assert.rejects(credits.hold({ workspaceId: workspace.id, responseId: 'r4', amount: 1, owner: 'i' }), { code: 'budget_exceeded' });
+  });
+
+  it('a hold and the response it is for commit together: a refused hold stores no response', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const credits = createCreditsStore(t.db, randomIds, systemClock);
+    const responses = createResponsesStore(t.db);
+    const unitOfWork = unitOfWorkOf(t.db);
+    const { workspace } = await accounts.createWorkspace('hold-and-row', 'free'); // 100 credits
+    const admit = (id: string, amount: number) =>
+      unitOfWork(async (trx) => {
+        const hold = await credits.hold({ workspaceId: workspace.id, responseId: id, amount, owner: 'inst_a' }, trx);
+        await responses.insert({ ...storedResponse(id, workspace.id), status: 'in_progress', owner: 'inst_a' }, trx);
+        return hold;
+      });
+    // Two at once (one group-committed batch on SQLite, two racing transactions on PostgreSQL): one fits.
+    const ids = ['resp_race_a', 'resp_race_b'];
+    const outcomes = await Promise.allSettled(ids.map((id) => admit(id, 60)));
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+    for (const [i, o] of outcomes.entries()) {
+      const stored = await responses.get(workspace.id, ids[i]!, []);
+      if (o.status === 'fulfilled') assert.equal(stored?.status, 'in_progress');
+      else {
+        assert.equal((o.reason as { code: string }).code, 'credits_exhausted');
+        assert.equal(stored, undefined, 'the refused hold left no response');
+      }
+    }
+    assert.equal((await credits.summary(workspace.id)).held, 60);
+  });
+
+  it('a settlement and its response commit together: when storing the response fails, nothing is debited', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const credits = createCreditsStore(t.db, randomIds, systemClock);
+    const responses = createResponsesStore(t.db);
+    const unitOfWork = unitOfWorkOf(t.db);
+    const { workspace } = await accounts.createWorkspace('settle-and-row', 'pro');
+    const hold = await credits.hold({ workspaceId: workspace.id, responseId: 'resp_dup', amount: 5, owner: 'inst_a' });
+    const existing = storedResponse('resp_dup', workspace.id);
+    await responses.insert(existing);
+    const settlement = { hold, credits: 3, operation: 'responses', keyId: 'key_1', personaId: null, inputTokens: 1, outputTokens: 2 };
+    // The settlement runs, then the insert fails on the existing id: the unit of work rolls back as a whole.
+    await assert.rejects(
+      unitOfWork(async (trx) => {
+        await credits.settle(settlement, trx);
+        await responses.insert({ ...existing, status: 'failed' }, trx);
+      }),
+    );
+    const s = await credits.summary(workspace.id);
+    assert.deepEqual([s.balance, s.held, s.month_spend], [5000, 5, 0]);
+    assert.deepEqual((await credits.ledger(workspace.id, { limit: 10 })).map((l) => l.kind), ['grant']);
+    assert.equal((await responses.get(workspace.id, 'resp_dup', []))?.status, 'completed');
+    // The hold is still there to settle, with its response.
+    await unitOfWork(async (trx) => {
+      await credits.settle(settlement, trx);
+      await responses.upsert({ ...existing, updatedAt: 2 }, trx);
+    });
+    assert.deepEqual([(await credits.summary(workspace.id)).balance, (await responses.get(workspace.id, 'resp_dup', []))?.updatedAt], [4997, 2]);
   });
 });
