@@ -1,15 +1,13 @@
 /**
- * The OpenAI-compatible Chat Completions provider against a real HTTP mock
- * upstream: what is sent, what comes back, errors and aborts.
+ * What only the OpenAI-compatible Chat Completions provider does, against a real
+ * HTTP mock upstream: the request it sends, ids it generates, its whole-answer
+ * shape, Ollama's error body. What every HTTP backend does (streaming, usage,
+ * finish reasons, errors, aborts) is in http-backends.contract.test.ts.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
-import type { ProviderEvent } from '../../src/providers/types.js';
-import { apiErrorMatcher, argsOf, collect, request, textOf } from '../helpers/provider-kit.js';
+import { apiErrorMatcher, collect, request } from '../helpers/provider-kit.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 
 const API_KEY = 'sk-test-SECRET-0123456789abcdef';
@@ -165,49 +163,6 @@ describe('openai-chat provider', () => {
   });
 
   describe('streamed responses', () => {
-    it('streams text as text-delta events, then usage and finish', async () => {
-      upstream.enqueue({
-        type: 'stream',
-        content: ['Honestly', ', ', 'yes.'],
-        usage: { prompt_tokens: 42, completion_tokens: 3, total_tokens: 45 },
-      });
-      const events = await collect(provider().stream(request()));
-      assert.deepEqual(events, [
-        { type: 'text-delta', delta: 'Honestly' },
-        { type: 'text-delta', delta: ', ' },
-        { type: 'text-delta', delta: 'yes.' },
-        { type: 'usage', inputTokens: 42, outputTokens: 3 },
-        { type: 'finish', reason: 'stop' },
-      ]);
-    });
-
-    it('streams two parallel tool calls', async () => {
-      upstream.enqueue({
-        type: 'stream',
-        toolCalls: [
-          { id: 'call_weather', name: 'get_weather', arguments: ['{"ci', 'ty":"Par', 'is"}'] },
-          { id: 'call_time', name: 'get_time', arguments: ['{"tz":', '"CET"}'] },
-        ],
-      });
-      const events = await collect(provider().stream(request()));
-      const starts = events.filter((e) => e.type === 'tool-call-start');
-      assert.deepEqual(starts, [
-        { type: 'tool-call-start', index: 0, callId: 'call_weather', name: 'get_weather' },
-        { type: 'tool-call-start', index: 1, callId: 'call_time', name: 'get_time' },
-      ]);
-      assert.equal(argsOf(events, 0), '{"city":"Paris"}');
-      assert.equal(argsOf(events, 1), '{"tz":"CET"}');
-      const tail = events.slice(-4);
-      assert.deepEqual(tail[0], { type: 'tool-call-end', index: 0 });
-      assert.deepEqual(tail[1], { type: 'tool-call-end', index: 1 });
-      assert.equal(tail[2]!.type, 'usage');
-      assert.deepEqual(tail[3], { type: 'finish', reason: 'tool_calls' });
-      // every delta comes after its start and before its end
-      const startAt = events.findIndex((e) => e.type === 'tool-call-start' && e.index === 1);
-      const firstDelta1 = events.findIndex((e) => e.type === 'tool-call-delta' && e.index === 1);
-      assert.ok(firstDelta1 > startAt);
-    });
-
     it('generates a call id when the server omits it', async () => {
       upstream.enqueue({ type: 'stream', toolCalls: [{ id: null, name: 'lookup', arguments: '{}' }], finishReason: 'stop' });
       const events = await collect(provider().stream(request()));
@@ -217,83 +172,10 @@ describe('openai-chat provider', () => {
       // the server said stop, but tool calls were seen
       assert.deepEqual(events.at(-1), { type: 'finish', reason: 'tool_calls' });
     });
-
-    it('reassembles a stream cut at awkward byte positions (mid-JSON, mid-UTF-8) with CRLF line ends', async () => {
-      const content = ['Ça coûte ', '5 €', ' — 🙂 trop cher', ' für mich.'];
-      upstream.enqueue({ type: 'stream', content, split: { every: 7 }, delayMs: 1, lineEnding: '\r\n' });
-      const events = await collect(provider().stream(request()));
-      assert.equal(textOf(events), content.join(''));
-      assert.deepEqual(events.at(-1), { type: 'finish', reason: 'stop' });
-    });
-
-    it('replays a recorded OpenAI stream served over HTTP', async () => {
-      const text = readFileSync(new URL('./__fixtures__/openai-chat/parallel-tool-calls.txt', import.meta.url), 'utf8');
-      upstream.enqueue({ type: 'sse', text, split: { every: 97 }, delayMs: 1 });
-      const events = await collect(provider().stream(request()));
-      assert.equal(argsOf(events, 0), '{"city": "Paris", "unit": "c"}');
-      assert.equal(argsOf(events, 1), '{"timezone": "Europe/Paris"}');
-      assert.deepEqual(events.at(-2), { type: 'usage', inputTokens: 96, outputTokens: 52, cachedTokens: 0, reasoningTokens: 0 });
-    });
-  });
-
-  describe('usage and finish mapping', () => {
-    it('maps cached and reasoning tokens', async () => {
-      upstream.enqueue({
-        type: 'stream',
-        content: 'x',
-        usage: {
-          prompt_tokens: 1000,
-          completion_tokens: 250,
-          prompt_tokens_details: { cached_tokens: 768 },
-          completion_tokens_details: { reasoning_tokens: 200 },
-        },
-      });
-      const events = await collect(provider().stream(request()));
-      assert.deepEqual(events.find((e) => e.type === 'usage'), {
-        type: 'usage',
-        inputTokens: 1000,
-        outputTokens: 250,
-        cachedTokens: 768,
-        reasoningTokens: 200,
-      });
-    });
-
-    it('estimates usage with the tokenizer when the server sends none', async () => {
-      upstream.enqueue({ type: 'stream', content: ['Hello', ' there', ' friend'], usage: false });
-      const events = await collect(provider().stream(request({ system: 'You are a persona.' })));
-      const usage = events.find((e) => e.type === 'usage');
-      assert.ok(usage && usage.type === 'usage');
-      assert.equal(usage.outputTokens, 3);
-      assert.ok(usage.inputTokens > 10 && usage.inputTokens < 40, `inputTokens ${usage.inputTokens}`);
-    });
-
-    for (const [upstreamReason, expected] of [
-      ['length', 'length'],
-      ['content_filter', 'content_filter'],
-      ['stop', 'stop'],
-      [null, 'stop'],
-      ['eos_token', 'stop'],
-    ] as const) {
-      it(`maps finish_reason ${String(upstreamReason)} → ${expected}`, async () => {
-        upstream.enqueue({ type: 'stream', content: 'x', finishReason: upstreamReason });
-        const events = await collect(provider().stream(request()));
-        assert.deepEqual(events.at(-1), { type: 'finish', reason: expected });
-      });
-    }
   });
 
   describe('non-streaming JSON answer', () => {
-    it('converts a chat.completion with text to the same events', async () => {
-      upstream.enqueue({ type: 'completion', content: 'I would not.', usage: { prompt_tokens: 20, completion_tokens: 4 } });
-      const events = await collect(provider().stream(request()));
-      assert.deepEqual(events, [
-        { type: 'text-delta', delta: 'I would not.' },
-        { type: 'usage', inputTokens: 20, outputTokens: 4 },
-        { type: 'finish', reason: 'stop' },
-      ]);
-    });
-
-    it('converts a chat.completion with tool calls', async () => {
+    it('converts a chat.completion with two tool calls (both end after the last call)', async () => {
       upstream.enqueue({
         type: 'completion',
         toolCalls: [
@@ -317,39 +199,7 @@ describe('openai-chat provider', () => {
   });
 
   describe('errors', () => {
-    it('429 with retry-after → service_unavailable 503 carrying retry-after', async () => {
-      upstream.enqueue({ type: 'error', status: 429, retryAfter: 7, message: 'Rate limit reached for gpt-4o-mini in organization org-abc', errorType: 'requests', code: 'rate_limit_exceeded' });
-      await assert.rejects(
-        collect(provider().stream(request())),
-        isApiError('service_unavailable', 503, (e) => {
-          assert.equal(e.headers['retry-after'], '7');
-          assert.ok(!e.message.includes('org-abc'));
-        }),
-      );
-    });
-
-    it('429 with retry-after-ms → retry-after in whole seconds', async () => {
-      upstream.enqueue({ type: 'error', status: 429, retryAfterMs: 1500 });
-      await assert.rejects(
-        collect(provider().stream(request())),
-        isApiError('service_unavailable', 503, (e) => assert.equal(e.headers['retry-after'], '2')),
-      );
-    });
-
-    it('500 → service_unavailable', async () => {
-      upstream.enqueue({ type: 'error', status: 500, message: 'The server had an error' });
-      await assert.rejects(collect(provider().stream(request())), isApiError('service_unavailable', 503));
-    });
-
-    it('401 → service_unavailable naming COHORT_UPSTREAM_API_KEY, never the key', async () => {
-      upstream.enqueue({ type: 'error', status: 401, message: `Incorrect API key provided: ${API_KEY}.`, code: 'invalid_api_key' });
-      await assert.rejects(
-        collect(provider().stream(request())),
-        isApiError('service_unavailable', 503, (e) => assert.match(e.message, /COHORT_UPSTREAM_API_KEY/)),
-      );
-    });
-
-    it('404 → service_unavailable naming the model and COHORT_UPSTREAM_MODEL/URL', async () => {
+    it("404 with Ollama's {error: string} body → service_unavailable naming the model and COHORT_UPSTREAM_MODEL/URL", async () => {
       upstream.enqueue({ type: 'error', status: 404, body: { error: 'model "gpt-4o-mini" not found, try pulling it first' } });
       await assert.rejects(
         collect(provider().stream(request())),
@@ -361,66 +211,5 @@ describe('openai-chat provider', () => {
       );
     });
 
-    it('400 → invalid_request with the upstream message', async () => {
-      upstream.enqueue({ type: 'error', status: 400, message: "Unsupported parameter: 'temperature' is not supported with this model.", param: 'temperature', code: 'unsupported_parameter' });
-      await assert.rejects(
-        collect(provider().stream(request({ sampling: { temperature: 0.2 } }))),
-        isApiError('invalid_request', 400, (e) => {
-          assert.match(e.message, /^The model backend \(127\.0\.0\.1:\d+, model gpt-4o-mini\) rejected the request with HTTP 400: Unsupported parameter: 'temperature' is not supported with this model\.$/);
-          assert.equal(e.param, 'temperature');
-        }),
-      );
-    });
-
-    it('connection refused → service_unavailable naming the host', async () => {
-      const srv = createServer();
-      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-      const { port } = srv.address() as AddressInfo;
-      await new Promise<void>((r) => srv.close(() => r()));
-      const p = createOpenAIChatProvider({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: API_KEY, model: 'm' });
-      await assert.rejects(
-        collect(p.stream(request())),
-        isApiError('service_unavailable', 503, (e) => {
-          assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-          assert.match(e.message, /ECONNREFUSED/);
-        }),
-      );
-    });
-
-    it('an error object inside the stream → ApiError', async () => {
-      upstream.enqueue({
-        type: 'sse',
-        frames: [
-          { id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] },
-          { error: { message: 'The server had an error while processing your request.', type: 'server_error' } },
-        ],
-      });
-      const seen: ProviderEvent[] = [];
-      await assert.rejects(
-        (async () => {
-          for await (const e of provider().stream(request())) seen.push(e);
-        })(),
-        isApiError('service_unavailable', 503),
-      );
-      assert.deepEqual(seen, [{ type: 'text-delta', delta: 'Hi' }]);
-    });
-
-    it('a stream that ends before finish and [DONE] → service_unavailable', async () => {
-      upstream.enqueue({ type: 'stream', content: 'partial', done: false, usage: false });
-      upstream.enqueue({
-        type: 'sse',
-        frames: [{ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'cut' }, finish_reason: null }] }],
-      });
-      // first: finish chunk present but no [DONE] → accepted
-      const ok = await collect(provider().stream(request()));
-      assert.deepEqual(ok.at(-1), { type: 'finish', reason: 'stop' });
-      // second: neither → error
-      await assert.rejects(collect(provider().stream(request())), isApiError('service_unavailable', 503));
-    });
-
-    it('malformed JSON in the stream → service_unavailable, not an unhandled SyntaxError', async () => {
-      upstream.enqueue({ type: 'sse', frames: ['data: {"choices":[{"delta":{"content":"a"}\n\n'] });
-      await assert.rejects(collect(provider().stream(request())), isApiError('service_unavailable', 503));
-    });
   });
 });
