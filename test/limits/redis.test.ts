@@ -1,7 +1,7 @@
 /**
  * Redis-backed limits against a real Redis at COHORT_TEST_REDIS_URL (default
- * redis://127.0.0.1:6379): the memory limiter's behaviour checks run against
- * both implementations, then atomicity under concurrent calls, leases, and two
+ * redis://127.0.0.1:6379): the rate and the concurrency limit behaviour checks
+ * run against both implementations (memory and Redis), then atomicity under concurrent calls, leases, and two
  * real `cohort serve` processes sharing one Redis (and one database:
  * PostgreSQL when reachable, else one SQLite file).
  *
@@ -18,7 +18,7 @@ import { Redis } from 'ioredis';
 import { ConfigError, readConfig } from '../../src/config.js';
 import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../src/limits/memory.js';
 import { createRedisConcurrencyLimiter, createRedisRateLimiter } from '../../src/limits/redis.js';
-import { DAY_MS, MINUTE_MS, type RateLimiter, type WindowLimits, type WindowState } from '../../src/limits/types.js';
+import { type ConcurrencyLimiter, DAY_MS, MINUTE_MS, type RateLimiter, type WindowLimits, type WindowState } from '../../src/limits/types.js';
 import { cohortJson } from '../helpers/cli.js';
 import { startTestServer, tempDir, type TestServer, freePort } from '../helpers/app.js';
 import { dialects } from '../helpers/databases.js';
@@ -235,26 +235,58 @@ withRedis('redis rate limiter', () => {
   });
 });
 
-withRedis('redis concurrency limiter', () => {
-  it('limit 3 with 10 concurrent acquires from two connections → exactly 3; release frees a slot', async () => {
-    const limiters = [createRedisConcurrencyLimiter(client(), { prefix: PREFIX }), createRedisConcurrencyLimiter(client(), { prefix: PREFIX })];
-    const got = await Promise.all(Array.from({ length: 10 }, (_, i) => limiters[i % 2]!.acquire('unit:c', 3)));
-    const held = got.filter((r) => r !== null);
-    assert.equal(held.length, 3);
-    assert.equal(await limiters[0]!.acquire('unit:c', 3), null);
-    await held[0]!();
-    await held[0]!(); // idempotent: must not free a second slot
-    const again = await limiters[1]!.acquire('unit:c', 3);
-    assert.ok(again, 'the released slot is free');
-    assert.equal(await limiters[0]!.acquire('unit:c', 3), null, 'a double release frees one slot only');
-    await Promise.all([again, held[1]!, held[2]!].map((r) => r!()));
-    assert.equal(await client().zcard(`${PREFIX}cc:unit:c`), 0);
-    // The memory limiter behaves the same way.
-    const memory = createMemoryConcurrencyLimiter();
-    const m = await Promise.all(Array.from({ length: 10 }, () => memory.acquire('k', 3)));
-    assert.equal(m.filter((r) => r !== null).length, 3);
-  });
+/** Each concurrency limiter as two handles on one limit: two Redis connections, or one memory limiter twice. */
+const concurrencyImplementations: [string, () => [ConcurrencyLimiter, ConcurrencyLimiter], (key: string) => Promise<number | undefined>][] = [
+  [
+    'memory',
+    () => {
+      const memory = createMemoryConcurrencyLimiter();
+      return [memory, memory];
+    },
+    async () => undefined,
+  ],
+  [
+    'redis',
+    () => [createRedisConcurrencyLimiter(client(), { prefix: PREFIX }), createRedisConcurrencyLimiter(client(), { prefix: PREFIX })],
+    (key) => client().zcard(`${PREFIX}cc:${key}`),
+  ],
+];
 
+for (const [name, make, leasesHeld] of concurrencyImplementations) {
+  const block = name === 'redis' ? withRedis : describe;
+  block(`concurrency limit behaviour [${name}]`, () => {
+    it('limit 3 with 10 concurrent acquires from two handles → exactly 3; release frees a slot', async () => {
+      const limiters = make();
+      const got = await Promise.all(Array.from({ length: 10 }, (_, i) => limiters[i % 2]!.acquire('unit:c', 3)));
+      const held = got.filter((r) => r !== null);
+      assert.equal(held.length, 3);
+      assert.equal(await limiters[0]!.acquire('unit:c', 3), null);
+      await held[0]!();
+      await held[0]!(); // idempotent: must not free a second slot
+      const again = await limiters[1]!.acquire('unit:c', 3);
+      assert.ok(again, 'the released slot is free');
+      assert.equal(await limiters[0]!.acquire('unit:c', 3), null, 'a double release frees one slot only');
+      await Promise.all([again, held[1]!, held[2]!].map((r) => r!()));
+      const leases = await leasesHeld('unit:c');
+      if (leases !== undefined) assert.equal(leases, 0, 'every released lease is gone');
+      const next = await limiters[0]!.acquire('unit:c', 3);
+      assert.ok(next, 'all slots free again');
+      await next();
+    });
+
+    it('keys are independent: a full key does not block another', async () => {
+      const [limiter] = make();
+      const full = await limiter.acquire('unit:k1', 1);
+      assert.ok(full);
+      assert.equal(await limiter.acquire('unit:k1', 1), null);
+      const other = await limiter.acquire('unit:k2', 1);
+      assert.ok(other, 'another key has its own slots');
+      await Promise.all([full(), other()]);
+    });
+  });
+}
+
+withRedis('redis concurrency limiter', () => {
   it('an expired lease (a crashed server) frees its slot', async () => {
     const crashed = createRedisConcurrencyLimiter(client(), { prefix: PREFIX, leaseMs: 250, renewMs: 0 });
     for (let i = 0; i < 3; i++) assert.ok(await crashed.acquire('unit:e', 3));
