@@ -100,11 +100,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const instanceId = randomIds.next('inst');
   const responses = createResponsesStore(db);
   const personas = createBuiltinPersonaStore(loadPersonaDir());
+  const customPersonas = createCustomPersonasStore(db, randomIds, systemClock);
   // A route naming a custom persona (cp_…) that is not in the database is a config error, as an unknown built-in id is (config-file.ts).
   const customRoutes = config.backends ? customRoutePersonas(config.backends) : [];
   if (customRoutes.length > 0) {
-    const found = new Set((await db.selectFrom('custom_personas').select('id').where('id', 'in', customRoutes).where('deleted_at', 'is', null).execute()).map((r) => r.id));
-    const unknown = customRoutes.filter((id) => !found.has(id));
+    const unknown = await customPersonas.missing(customRoutes);
     if (unknown.length > 0) {
       await db.destroy();
       throw new ConfigError(unknownPersonasError(config.backends?.file ?? 'config', unknown).message);
@@ -160,7 +160,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     concurrency,
     instanceId,
     personas,
-    customPersonas: createCustomPersonasStore(db, randomIds, systemClock),
+    customPersonas,
     personaCredits: config.personaCredits,
     responses,
     engines: { sandbox: createSandboxProvider(), live },

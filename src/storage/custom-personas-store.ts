@@ -15,6 +15,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from './db.js';
 import { dialectName } from './db.js';
 import type { CustomPersonasTable, CustomPersonaVersionsTable, Database } from './schema.js';
+import { isRecord, parseColumn } from './stored-json.js';
 import { chargeWithin, recordTestWithin, type Charge, type ChargeInput } from './credits-store.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 import { CUSTOM_ID_PREFIX, type CustomPersona, type CustomPersonaChange } from '../personas/custom-persona.js';
@@ -48,6 +49,36 @@ export interface CustomPersonaGetOptions {
 
 class VersionRace extends Error {}
 
+/** The profile's required sections and their JSON kind: what prompt composition reads without checking. */
+const PROFILE_SECTIONS = {
+  demographics: 'object',
+  psychographics: 'object',
+  media: 'object',
+  buying_behavior: 'object',
+  communication: 'object',
+  goals: 'array',
+  pains: 'array',
+  objections: 'array',
+  statistics: 'array',
+} as const satisfies Partial<Record<keyof PersonaProfile, 'object' | 'array'>>;
+
+const checkProfile = (v: unknown): string | undefined => {
+  if (!isRecord(v)) return 'is not a JSON object';
+  for (const [section, kind] of Object.entries(PROFILE_SECTIONS)) {
+    if (kind === 'object' ? !isRecord(v[section]) : !Array.isArray(v[section])) return `has no ${section} ${kind}`;
+  }
+  return undefined;
+};
+const checkGuided = (v: unknown): string | undefined => (isRecord(v) ? undefined : 'is not a JSON object');
+
+/** The profile and guided details of a stored persona (or one of its versions), parsed and checked. */
+function parseDetails(table: string, rowId: string, row: { profile: string; guided: string }): { profile: PersonaProfile; guided: GuidedDetails } {
+  return {
+    profile: parseColumn<PersonaProfile>(row.profile, { table, rowId, column: 'profile' }, checkProfile),
+    guided: parseColumn<GuidedDetails>(row.guided, { table, rowId, column: 'guided' }, checkGuided),
+  };
+}
+
 function toPersona(row: CustomPersonasTable): CustomPersona {
   return {
     id: row.id,
@@ -59,8 +90,7 @@ function toPersona(row: CustomPersonasTable): CustomPersona {
     pipeline_type: row.pipeline_type as PipelineType,
     type: row.persona_type as PersonaType,
     version: Number(row.version),
-    profile: JSON.parse(row.profile) as PersonaProfile,
-    guided: JSON.parse(row.guided) as GuidedDetails,
+    ...parseDetails('custom_personas', row.id, row),
     cloned_from: row.cloned_from,
     credits_charged: Number(row.credits_charged),
     created_by_key: row.created_by_key,
@@ -182,10 +212,16 @@ export function createCustomPersonasStore(db: Db, ids: IdGenerator, clock: Clock
         is_expert: Number(v.is_expert) === 1,
         type: v.persona_type as PersonaType,
         version: Number(v.version),
-        profile: JSON.parse(v.profile) as PersonaProfile,
-        guided: JSON.parse(v.guided) as GuidedDetails,
+        ...parseDetails('custom_persona_versions', `${v.persona_id}@${v.version}`, v),
         updated_at: Number(v.created_at),
       };
+    },
+
+    /** Which of `ids` name no live (not deleted) custom persona in any workspace, in their order (a config's routes are checked at start). */
+    async missing(ids: readonly string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const found = new Set((await db.selectFrom('custom_personas').select('id').where('id', 'in', ids).where('deleted_at', 'is', null).execute()).map((r) => r.id));
+      return ids.filter((id) => !found.has(id));
     },
 
     /** Live (not deleted) personas of the workspace in id order, a page at a time. */

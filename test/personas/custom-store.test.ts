@@ -9,6 +9,7 @@ import { it } from 'node:test';
 import { createAccountsStore } from '../../src/storage/accounts-store.js';
 import { createCreditsStore } from '../../src/storage/credits-store.js';
 import { createCustomPersonasStore, type NewCustomPersona } from '../../src/storage/custom-personas-store.js';
+import { StoredDataError } from '../../src/storage/stored-json.js';
 import { randomIds, systemClock } from '../../src/util/ids.js';
 import { forEachDatabase } from '../helpers/databases.js';
 import { personas } from '../helpers/app.js';
@@ -178,5 +179,50 @@ forEachDatabase('custom personas store', (t) => {
     assert.deepEqual((await store.list(workspace.id, { limit: 100, search: '100%' })).data.map((p) => p.name), ['Alpha 100% buyer']);
     assert.deepEqual((await store.list(workspace.id, { limit: 100, search: 'gamma_analyst' })).data.map((p) => p.name), [], '_ is not a wildcard');
     assert.deepEqual((await store.list(workspace.id, { limit: 100, search: 'mid-market' })).data.length, 5, 'search reads descriptions');
+  });
+
+  it('missing names the ids with no live persona, in any workspace', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const store = createCustomPersonasStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('cp-missing', 'pro');
+    const { persona: live } = await store.create(input(workspace.id));
+    const { persona: gone } = await store.create(input(workspace.id));
+    await store.softDelete(workspace.id, gone.id);
+    assert.deepEqual(await store.missing([gone.id, live.id, 'cp_000000000000000000000000']), [gone.id, 'cp_000000000000000000000000']);
+    assert.deepEqual(await store.missing([live.id]), []);
+    assert.deepEqual(await store.missing([]), []);
+  });
+
+  it('a corrupt stored profile or guided column is a StoredDataError naming the row and the column', async () => {
+    const accounts = createAccountsStore(t.db, randomIds, systemClock);
+    const store = createCustomPersonasStore(t.db, randomIds, systemClock);
+    const { workspace } = await accounts.createWorkspace('cp-corrupt', 'pro');
+    const corrupt = async (set: { profile?: string; guided?: string }, column: string, problem: RegExp) => {
+      const { persona: v1 } = await store.create(input(workspace.id));
+      const persona = (await store.update(workspace.id, v1.id, (cur) => ({ ...cur, name: 'Ops leader v2' })))!.persona;
+      await t.db.updateTable('custom_personas').set(set).where('id', '=', persona.id).execute();
+      const named = (table: string, rowId: string) => (err: unknown) => {
+        assert.ok(err instanceof StoredDataError, String(err));
+        assert.deepEqual([err.table, err.rowId, err.column], [table, rowId, column]);
+        assert.match(err.message, problem);
+        return true;
+      };
+      await assert.rejects(store.get(workspace.id, persona.id), named('custom_personas', persona.id));
+      await assert.rejects(store.list(workspace.id, { limit: 100 }), StoredDataError);
+      // The current row intact again, the stored version corrupt.
+      await t.db.updateTable('custom_personas').set({ profile: JSON.stringify(persona.profile), guided: JSON.stringify(persona.guided) }).where('id', '=', persona.id).execute();
+      assert.deepEqual(await store.get(workspace.id, persona.id), persona);
+      assert.equal((await store.get(workspace.id, persona.id, { version: 1 }))?.name, 'Ops leader');
+      await t.db.updateTable('custom_persona_versions').set(set).where('persona_id', '=', persona.id).where('version', '=', 1).execute();
+      await assert.rejects(store.get(workspace.id, persona.id, { version: 1 }), named('custom_persona_versions', `${persona.id}@1`));
+      await t.db.deleteFrom('custom_persona_versions').where('persona_id', '=', persona.id).execute();
+      await t.db.deleteFrom('custom_personas').where('id', '=', persona.id).execute();
+    };
+    await corrupt({ profile: '{"demographics":' }, 'profile', /is not valid JSON/);
+    await corrupt({ profile: '[]' }, 'profile', /is not a JSON object/);
+    const { communication: _c, ...withoutCommunication } = template.profile;
+    await corrupt({ profile: JSON.stringify(withoutCommunication) }, 'profile', /has no communication object/);
+    await corrupt({ profile: JSON.stringify({ ...template.profile, goals: 'grow' }) }, 'profile', /has no goals array/);
+    await corrupt({ guided: 'null' }, 'guided', /is not a JSON object/);
   });
 });
