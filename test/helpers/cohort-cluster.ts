@@ -21,23 +21,11 @@ import { tempDir } from './app.js';
 import { cohortJson } from './cli.js';
 import { dialects } from './databases.js';
 import { REDIS_URL } from './redis.js';
+import { until } from './wait.js';
+
+export { until, within } from './wait.js';
 
 export const BIN = path.resolve('bin/cohort.js');
-
-/** Polls `check` until it holds; fails naming `what` after `ms`. */
-export const until = async (what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
-/** `promise`, or a failure naming `what` after `ms`. */
-export const within = <T>(what: string, promise: Promise<T>, ms: number): Promise<T> => {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms)))]).finally(() => clearTimeout(timer));
-};
 
 export interface Proc {
   child: ChildProcess;
