@@ -17,7 +17,7 @@ export const FOCUS_GROUPS_HELP = `Usage:
   cohort focus-groups run FILE [--follow] [--dry-run] [--idempotency-key K] [--json]
   cohort focus-groups list [--limit N] [--after ID] [--json]
   cohort focus-groups show ID [--follow] [--json]
-  cohort focus-groups export ID [--format json|csv|html] [--output FILE]
+  cohort focus-groups export ID [--format json|csv|html] [--part transcripts] [--output FILE]
   cohort focus-groups cancel ID [--json]
 
 Runs focus groups (simulated survey studies) on a running Cohort server,
@@ -33,7 +33,9 @@ list      the workspace's studies, newest first.
 show      one study: status, progress, credits, and its results so far;
           --follow waits for it to end as run --follow does.
 export    every answer (csv), the results document (json) or the report
-          (html, where the server offers it) to stdout or --output FILE.
+          (html, where the server offers it) to stdout or --output FILE; a
+          discussion's transcripts are in the json and html, and one row
+          per turn with --format csv --part transcripts.
 cancel    stops a study; it keeps (and pays for) the answers it got.
 
 Options:
@@ -42,6 +44,7 @@ ${CONNECTION_HELP}
   --dry-run         (run) validate and price the study without starting it
   --idempotency-key K  (run) a retried run with the same K returns the same study
   --format F        (export) json (default), csv or html
+  --part P          (export, csv) answers (default) or transcripts (a discussion)
   --output FILE     (export) write there instead of stdout
   --limit N, --after ID  (list) page size (1–100, default 20) and where to start
   --json            machine-readable output
@@ -147,11 +150,12 @@ export async function focusGroupsCommand(argv: string[], io: Io): Promise<number
     }
 
     if (sub === 'export') {
-      const { values, positionals } = parse(rest, { ...common, format: { type: 'string' }, output: { type: 'string', short: 'o' } }, true);
+      const { values, positionals } = parse(rest, { ...common, format: { type: 'string' }, part: { type: 'string' }, output: { type: 'string', short: 'o' } }, true);
       if (values.help) return io.out(FOCUS_GROUPS_HELP), 0;
       const id = oneId(positionals, 'export');
       // The server knows its formats (and names `format` when it does not have one).
-      const res = await connect(values).raw(`${studyPath(id)}/export?${new URLSearchParams({ format: values.format ?? 'json' }).toString()}`);
+      const query = new URLSearchParams({ format: values.format ?? 'json', ...(values.part !== undefined ? { part: values.part } : {}) });
+      const res = await connect(values).raw(`${studyPath(id)}/export?${query.toString()}`);
       const body = res.body ? Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
       if (values.output) {
         const file = values.output;

@@ -6,7 +6,8 @@
 import type { FocusGroupsStore } from '../storage/focus-groups-store.js';
 import type { StudyRecord } from './study.js';
 
-const csvCell = (v: unknown): string => {
+/** One CSV cell (RFC 4180): JSON for non-strings, quoted when it holds a comma, quote or line break. */
+export const csvCell = (v: unknown): string => {
   const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };

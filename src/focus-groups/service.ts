@@ -35,8 +35,11 @@ import { parseSegmentBy } from './segment-attributes.js';
 import type { StudyQueue } from './runner.js';
 import { sampleProfile } from './sample.js';
 import { createFocusGroupRequest, normalizeStudy } from './study-request.js';
-import { DEFAULT_SESSION_SIZE, sessionsOf } from './discussion/sessions.js';
-import { listTranscriptsQuery, sessionIndexOf, transcriptView } from './discussion/transcript-view.js';
+import { listTranscriptsQuery, sessionIndexOf } from './discussion/transcript-view.js';
+import { allTranscripts, readTranscripts, studySessions } from './discussion/transcripts.js';
+import { transcriptsCsv } from './discussion/transcripts-csv.js';
+import { jsonWithTranscripts } from './discussion/transcripts-json.js';
+import { reportTranscripts } from './report/html-transcripts.js';
 import { isTerminal, type StudyDefinition, type StudyRecord } from './study.js';
 import { estimateView, respondentId, respondentIndexOf, respondentView, studyView, type StudyView } from './views.js';
 import { z } from 'zod';
@@ -95,13 +98,22 @@ export const resultsQuery = z.object({ segment_by: segmentByParam }).meta({ id: 
 
 export const exportQuery = z
   .object({
-    format: z.enum(['json', 'csv', 'html']).default('json').meta({ description: 'json: the study with its results; csv: one row per answer; html: one self-contained report (inline CSS and SVG charts, no scripts, no network).' }),
+    format: z
+      .enum(['json', 'csv', 'html'])
+      .default('json')
+      .meta({ description: "json: the study with its results (and a discussion's transcripts); csv: one row per answer (or, with part=transcripts, per discussion turn); html: one self-contained report (inline CSS and SVG charts, a discussion's transcripts as collapsible sessions; no scripts, no network)." }),
+    part: z
+      .enum(['answers', 'transcripts'])
+      .optional()
+      .meta({ description: 'format=csv only: answers (default; one row per answer) or transcripts (a discussion study: one row per turn — session, seq, question_id, kind, speaker_id, speaker_name, text, answer). 400 naming part with another format, or transcripts of a survey.' }),
     segment_by: segmentByParam,
   })
   .meta({ id: 'ExportFocusGroupQuery' });
 
 export type ExportOutcome =
   | { format: 'json'; body: unknown }
+  /** A discussion's JSON export, streamed (its transcripts read a page of sessions at a time). */
+  | { format: 'json'; stream: ReadableStream<Uint8Array> }
   | { format: 'csv'; body: ReadableStream<Uint8Array> }
   | { format: 'html'; body: string };
 
@@ -310,24 +322,14 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
       const s = await find(caller, id);
       const q = parseRequest(listTranscriptsQuery, query);
       if (s.mode !== 'discussion') throw new ApiError('invalid_request', `Focus group '${id}' is a survey: transcripts are kept for mode 'discussion'.`, { param: 'focus_group_id' });
-      const sessions = sessionsOf(s.respondentsTotal, s.definition.session_size ?? DEFAULT_SESSION_SIZE);
+      const sessions = studySessions(s);
       let from = 0;
       if (q.after !== undefined) {
         const at = sessionIndexOf(s.id, q.after);
         if (at === undefined || at >= sessions.length) throw new ApiError('validation_error', `'${q.after}' is not a transcript of focus group '${id}'.`, { param: 'after' });
         from = at + 1;
       }
-      const page = sessions.slice(from, from + q.limit);
-      const data = [];
-      if (page.length > 0) {
-        const first = page[0]!;
-        const last = page[page.length - 1]!;
-        const turns = await deps.store.turns(s.id, first.index, last.index);
-        const people = await deps.store.listRespondents(s.id, { limit: last.first + last.size - first.first, ...(first.first > 0 ? { afterIndex: first.first - 1 } : {}) });
-        const names = new Map(people.data.map((r) => [r.index, r.profile.name] as const));
-        const completed = new Set(people.data.filter((r) => r.status === 'completed').map((r) => r.index));
-        for (const x of page) data.push(transcriptView(s, x, turns.filter((t) => t.session_idx === x.index), names, completed));
-      }
+      const data = await readTranscripts(deps.store, s, sessions.slice(from, from + q.limit));
       return { object: 'list' as const, data, has_more: from + q.limit < sessions.length, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
     },
 
@@ -339,11 +341,18 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
 
     async export(caller: FocusGroupCaller, id: string, query: unknown): Promise<ExportOutcome> {
       const q = parseRequest(exportQuery, query);
+      if (q.part !== undefined && q.format !== 'csv') throw new ApiError('invalid_request', `'part' applies to format=csv only (json and html carry a discussion's transcripts already).`, { param: 'part' });
       const segmentBy = parseSegmentBy(q.segment_by);
       const s = await find(caller, id);
-      if (q.format === 'csv') return { format: 'csv', body: answersCsv(deps.store, s, (i) => respondentId(s.id, i)) };
+      const discussion = s.mode === 'discussion';
+      if (q.format === 'csv') {
+        if (q.part !== 'transcripts') return { format: 'csv', body: answersCsv(deps.store, s, (i) => respondentId(s.id, i)) };
+        if (!discussion) throw new ApiError('invalid_request', `Focus group '${id}' is a survey: transcripts are kept for mode 'discussion'.`, { param: 'part' });
+        return { format: 'csv', body: transcriptsCsv(deps.store, s) };
+      }
       const results = await resultsOf(s, segmentBy);
-      if (q.format === 'html') return { format: 'html', body: htmlReport(studyView(s), results, { generatedAt: now() }) };
+      if (q.format === 'html') return { format: 'html', body: htmlReport(studyView(s), results, { generatedAt: now(), ...(discussion ? { transcripts: await reportTranscripts(allTranscripts(deps.store, s), studySessions(s).length) } : {}) }) };
+      if (discussion) return { format: 'json', stream: jsonWithTranscripts({ focus_group: studyView(s), results }, deps.store, s) };
       return { format: 'json', body: { focus_group: studyView(s), results } };
     },
 

@@ -316,14 +316,30 @@ export function focusGroupPaths(h: DocHelpers): Record<string, Json> {
     '/focus-groups/{focus_group_id}/export': {
       get: {
         operationId: 'exportFocusGroup',
-        summary: 'format=json: the study with its results; format=csv: one row per answer; format=html: one self-contained report (inline CSS and SVG charts, no script, nothing loaded) to mail.',
+        summary:
+          "format=json: the study with its results and, for a discussion study, every session's transcript (streamed); format=csv: one row per answer, or with part=transcripts one row per turn of a discussion's transcripts; format=html: one self-contained report (inline CSS and SVG charts, a discussion's sessions as collapsible transcripts up to 20,000 turns, no script, nothing loaded) to mail.",
         parameters: [id, ...h.queryParams(exportQuery)],
         responses: {
           '200': {
             description: 'The export (content-disposition: attachment)',
             content: {
-              'application/json': { schema: { type: 'object', properties: { focus_group: { $ref: '#/components/schemas/FocusGroup' }, results: { $ref: '#/components/schemas/FocusGroupResults' } } } },
-              'text/csv': { schema: { type: 'string' } },
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    focus_group: { $ref: '#/components/schemas/FocusGroup' },
+                    results: { $ref: '#/components/schemas/FocusGroupResults' },
+                    transcripts: { type: 'array', items: { $ref: '#/components/schemas/FocusGroupTranscript' }, description: "A discussion study's sessions in order, as GET …/transcripts gives them (absent for a survey)." },
+                  },
+                  required: ['focus_group', 'results'],
+                },
+              },
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                  description: 'part=answers: respondent_id,respondent_index,persona_id,question_id,type,status,answer,reasoning,credits. part=transcripts: session,seq,question_id,kind,speaker_id,speaker_name,text,answer (answer: the structured answer as JSON, without its reasoning; speaker_id "moderator" or a respondent id).',
+                },
+              },
               'text/html': { schema: { type: 'string' } },
             },
           },

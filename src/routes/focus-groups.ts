@@ -59,6 +59,7 @@ export function focusGroupsRoutes(service: FocusGroupsService, maxBodyBytes: num
         },
       });
     }
+    if ('stream' in out) return new Response(out.stream, { headers: { 'content-type': 'application/json; charset=utf-8', 'content-disposition': `attachment; filename="${safe}.json"` } });
     c.header('content-disposition', `attachment; filename="${safe}.json"`);
     return c.json(out.body);
   });

@@ -222,6 +222,24 @@ describe('cohort focus-groups', () => {
     assert.ok(!fs.existsSync(path.join(dir, 'x.pdf')), 'no file for a refused export');
   });
 
+  it("exports a discussion's transcripts with --part transcripts, one row per turn; --part on a survey is the server's 400 naming part", async () => {
+    const file = path.join(dir, 'discussion.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'Talk', mode: 'discussion', session_size: 4, personas: [{ persona_id: 'hospital-cfo', respondents: 8 }], questions: [{ type: 'yes_no', text: 'Pilot it?' }], seed: 4 }));
+    const created = await cohort(['focus-groups', 'run', file, '--json']);
+    assert.equal(created.code, 0, created.err);
+    const id = JSON.parse(created.out).id as string;
+    assert.equal((await cohort(['focus-groups', 'show', id, '--follow'])).code, 0);
+    const r = await cohort(['focus-groups', 'export', id, '--format', 'csv', '--part', 'transcripts']);
+    assert.equal(r.code, 0, r.err);
+    const records = csvRecords(r.out);
+    assert.deepEqual(records[0], ['session', 'seq', 'question_id', 'kind', 'speaker_id', 'speaker_name', 'text', 'answer']);
+    const transcripts = (await api('GET', `/v1/focus-groups/${id}/transcripts?limit=20`)).data as { turns: unknown[] }[];
+    assert.equal(records.length - 1, transcripts.reduce((n, t) => n + t.turns.length, 0), 'one row per turn');
+    const bad = await cohort(['focus-groups', 'export', studyId, '--format', 'csv', '--part', 'transcripts']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /\(param: part\) \[HTTP 400/);
+  });
+
   it('cancels a second study; following it then exits 3; a completed study cannot be cancelled', async () => {
     const big = path.join(dir, 'big.yaml');
     // 5,000 respondents: far more than the sandbox answers before the cancel arrives.

@@ -11,10 +11,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { reportTranscripts, transcriptsSection } from '../../src/focus-groups/report/html-transcripts.js';
+import type { TranscriptView } from '../../src/focus-groups/discussion/transcripts.js';
 import { createOpenAIChatProvider } from '../../src/providers/openai/chat/index.js';
 import { openDatabase } from '../../src/storage/db.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
-import { api, instanceOf, readEvents, requestedSchema } from '../helpers/focus-groups.js';
+import { api, instanceOf, parseCsv, readEvents, requestedSchema } from '../helpers/focus-groups.js';
 import { startMockChatUpstream, type MockChatUpstream, type MockReply } from '../helpers/mock-chat-upstream.js';
 import type { RecordedRequest } from '../helpers/scripted-server.js';
 
@@ -154,6 +156,70 @@ describe('discussion on the sandbox', () => {
     assert.deepEqual(strip(await transcripts(fg, again.body.id, 5)), strip(ts), 'same seed, same transcripts');
   });
 
+  it('exports the transcripts: every session in the JSON export, one CSV row per turn with part=transcripts, each session in a <details> of the HTML report', async () => {
+    const created = await fg.json(fg.post('/focus-groups', { ...STUDY, personas: [{ persona_id: 'hospital-cfo', respondents: 13 }], session_size: 4 }));
+    await finished(fg, created.body.id);
+    const id = created.body.id as string;
+    const ts = await transcripts(fg, id);
+    assert.equal(ts.length, 4, '13 respondents in sessions of 4, 3, 3 and 3');
+
+    const res = await fg.get(`/focus-groups/${id}/export?format=json`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /^application\/json/);
+    assert.match(res.headers.get('content-disposition')!, /attachment; filename=".+\.json"/);
+    const json = (await res.json()) as any;
+    assert.equal(json.focus_group.id, id);
+    assert.deepEqual(json.results, (await fg.json(fg.get(`/focus-groups/${id}/results`))).body);
+    assert.deepEqual(json.transcripts, ts, 'the transcripts, as GET …/transcripts gives them');
+
+    const csv = await fg.get(`/focus-groups/${id}/export?format=csv&part=transcripts`);
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type')!, /^text\/csv/);
+    const [header, ...rows] = parseCsv(await csv.text());
+    assert.deepEqual(header, ['session', 'seq', 'question_id', 'kind', 'speaker_id', 'speaker_name', 'text', 'answer']);
+    const turns = ts.flatMap((t) => t.turns.map((turn: any) => ({ session: t.session, ...turn })));
+    assert.equal(rows.length, turns.length, 'one row per turn');
+    rows.forEach((row, k) => {
+      const t = turns[k]!;
+      assert.deepEqual(row.slice(0, 7), [String(t.session), String(t.seq), t.question_id, t.kind, t.speaker, t.name, t.text]);
+      if (t.answer) {
+        const { reasoning: _r, ...rest } = t.answer;
+        assert.deepEqual(JSON.parse(row[7]!), rest, 'the structured answer, without its reasoning');
+      } else assert.equal(row[7], '');
+    });
+    // The answers CSV is unchanged (the default part).
+    const answers = parseCsv(await (await fg.get(`/focus-groups/${id}/export?format=csv&part=answers`)).text());
+    assert.equal(answers.length, 1 + 13 * QUESTIONS.length);
+
+    const html = await (await fg.get(`/focus-groups/${id}/export?format=html`)).text();
+    assert.doesNotMatch(html, /<script/i);
+    assert.equal((html.match(/<details class="session"/g) ?? []).length, 4, 'a collapsible section per session');
+    assert.match(html, /<h2 id="transcripts">Discussion transcripts<\/h2>/);
+    const asHtml = (x: string) => x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+    for (const t of turns) assert.ok(html.includes(`<p>${asHtml(t.text)}</p>`), `turn ${t.session}:${t.seq} shown`);
+    for (const t of ts) for (const m of t.members) assert.ok(html.includes(asHtml(m.name)));
+    assert.doesNotMatch(html, /more are in the JSON export/, 'every session fits the report');
+  });
+
+  it('refuses export parts that do not apply, naming part', async () => {
+    const discussion = await fg.json(fg.post('/focus-groups', { ...STUDY, dry_run: false }));
+    const survey = await fg.json(fg.post('/focus-groups', { ...STUDY, mode: undefined, session_size: undefined }));
+    const cases: Array<[string, string, number]> = [
+      [discussion.body.id, 'format=json&part=transcripts', 400],
+      [discussion.body.id, 'format=html&part=answers', 400],
+      [discussion.body.id, 'format=csv&part=turns', 422],
+      [survey.body.id, 'format=csv&part=transcripts', 400],
+    ];
+    for (const [id, query, status] of cases) {
+      const r = await fg.json(fg.get(`/focus-groups/${id}/export?${query}`));
+      assert.equal(r.status, status, `${query}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.error.param, 'part');
+    }
+    // A survey's JSON export has no transcripts.
+    await finished(fg, survey.body.id);
+    assert.equal((await fg.json(fg.get(`/focus-groups/${survey.body.id}/export`))).body.transcripts, undefined);
+  });
+
   it('refuses bad discussion parameters, naming them', async () => {
     const cases: Array<[Record<string, unknown>, string, number]> = [
       [{ ...STUDY, session_size: 3 }, 'session_size', 422],
@@ -233,6 +299,25 @@ describe('discussion with a live key', () => {
     }
   });
 
+  it("shows a model's markup in the HTML report's transcripts as text", async () => {
+    const PAYLOAD = '<img src=x onerror=alert(1)></p></details><script>alert(2)</script>';
+    upstream.setFallback((req) => ({ type: 'completion', content: JSON.stringify(instanceOf(requestedSchema(req), { reasoning: `I say ${PAYLOAD} & "so"` })), usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } }));
+    const s = await startTestServer({ live: createOpenAIChatProvider({ baseURL: upstream.url, model: 'gpt-test' }) });
+    try {
+      const fg = api(s.baseURL, s.liveKey);
+      const created = await fg.json(fg.post('/focus-groups', { ...LIVE, questions: [{ type: 'open_ended', text: `Why? ${PAYLOAD}` }] }));
+      assert.equal(created.status, 202, JSON.stringify(created.body));
+      await finished(fg, created.body.id);
+      const html = await (await fg.get(`/focus-groups/${created.body.id}/export?format=html`)).text();
+      assert.doesNotMatch(html, /<img|<script/i);
+      assert.equal((html.match(/<\/details>/g) ?? []).length, 1, 'the one session closes once: no text closed it');
+      assert.ok(html.includes('I say &lt;img src=x onerror=alert(1)&gt;&lt;/p&gt;&lt;/details&gt;&lt;script&gt;alert(2)&lt;/script&gt; &amp; &quot;so&quot;'), 'the answer shown as text');
+      assert.ok(html.includes('Question 1 of 1: Why? &lt;img'), "the moderator's line, escaped");
+    } finally {
+      await s.close();
+    }
+  });
+
   it('resumes a session from its stored turns on another server: nothing asked or paid twice', async () => {
     upstream.requests.length = 0;
     const calls = { n: 0 };
@@ -269,5 +354,37 @@ describe('discussion with a live key', () => {
       await second.close();
       await db.destroy();
     }
+  });
+});
+
+describe("the HTML report's transcript budget", () => {
+  it('takes whole sessions in order while their turns fit, stops reading there, and says how many it left out', async () => {
+    const session = (k: number, turns: number): TranscriptView => ({
+      id: `fgt_${k}`,
+      object: 'focus_group.transcript',
+      session: k,
+      status: 'completed',
+      members: [{ respondent_id: `fgr_${k}`, name: `Member ${k}` }],
+      turns: Array.from({ length: turns }, (_, seq) => ({ seq, question_id: 'q1', kind: seq === 0 ? 'question' : 'answer', speaker: seq === 0 ? 'moderator' : `fgr_${k}`, name: seq === 0 ? 'Moderator' : `Member ${k}`, text: `turn ${k}.${seq}` })),
+    });
+    let read = 0;
+    let closed = false;
+    async function* sessions() {
+      try {
+        for (const [k, n] of [4, 5, 2, 9, 1].entries()) {
+          read += 1;
+          yield session(k, n);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const r = await reportTranscripts(sessions(), 5, 11);
+    assert.deepEqual(r.sessions.map((t) => t.session), [0, 1, 2], '4 + 5 + 2 = 11 turns fit; the fourth session (9) does not, nor any after it');
+    assert.deepEqual([read, closed], [4, true], 'reading stopped at the session that did not fit');
+    const html = transcriptsSection(r, ['q1']);
+    assert.match(html, /This report shows the first 3 sessions \(up to 11 turns in all\); 2 more are in the JSON export and in the CSV export with part=transcripts\./);
+    assert.equal((html.match(/<details class="session"/g) ?? []).length, 3);
+    assert.ok(html.includes('<p>turn 2.1</p>') && !html.includes('turn 3.0'));
   });
 });

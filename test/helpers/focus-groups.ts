@@ -108,3 +108,33 @@ export const GUIDE = [
   { id: 'plan', type: 'multiple_choice', text: 'Which plan would you pick?', options: ['2 meals', '4 meals', '6 meals'] },
   { type: 'yes_no', text: 'Would you subscribe at $59 per month?' },
 ];
+
+/** RFC 4180 CSV (quoted cells may hold commas, quotes and line breaks; CRLF rows) into rows of cells. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += c;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}

@@ -8,6 +8,7 @@ import type { QuestionResultDocument, ResultsDocument } from '../results.js';
 import type { Interval, Segment, SegmentTest, Theme } from '../stats/index.js';
 import type { StudyView } from '../views.js';
 import { escapeHtml as esc } from './escape.js';
+import { transcriptsSection, TRANSCRIPT_CSS, type ReportTranscripts } from './html-transcripts.js';
 import { heatmap, horizontalBars, npsChart, PALETTE, scaleColors, stackedBars, verticalBars } from './svg-charts.js';
 
 const CSS = `
@@ -173,7 +174,8 @@ function segmentsBlock(r: R, q: Q): string {
 
 const share = (r: R, x: number) => (r.type === 'yes_no' ? pct(x) : num(x, r.type === 'nps' ? 1 : 2));
 
-export function htmlReport(study: StudyView, results: ResultsDocument, options: { generatedAt: number }): string {
+/** The report; a discussion study's `transcripts` (sessions read up to the report's budget) are shown after the questions. */
+export function htmlReport(study: StudyView, results: ResultsDocument, options: { generatedAt: number; transcripts?: ReportTranscripts }): string {
   const questions = new Map((study.questions as unknown as Q[]).map((q) => [q.id, q]));
   const sections = results.questions.map((raw, i) => {
     const r = raw as R;
@@ -192,13 +194,14 @@ export function htmlReport(study: StudyView, results: ResultsDocument, options: 
     .map(([k, v]) => `${esc(k.replace(/_/g, ' '))}: ${esc(v)}`)
     .join('; ')}. ${esc(m.correction)}.</li><li>Weighting: ${esc(m.weighting)}.</li></ul>`;
   const toc = results.questions.map((r, i) => `<li><a href="#q-${i + 1}">Q${i + 1}. ${esc(r.text)}</a></li>`).join('');
+  const transcripts = options.transcripts ? `${transcriptsSection(options.transcripts, study.questions.map((q) => q.id))}\n` : '';
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${esc(study.name)} — focus group report</title><style>${CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${esc(study.name)} — focus group report</title><style>${CSS}${options.transcripts ? TRANSCRIPT_CSS : ''}</style></head>
 <body><header><h1>${esc(study.name)}</h1><p class="muted">Focus group ${esc(study.id)} · ${esc(study.status)} · ${results.respondents} respondents · ${results.questions.length} questions · seed ${study.seed} · ${study.livemode ? 'live' : 'sandbox (test key)'}<br>Created ${date(study.created_at)} · completed ${date(study.completed_at)} · report generated ${date(options.generatedAt)}</p></header>
 <h2>Sample</h2><ul>${personas}</ul>${study.stimulus?.text ? `<h3>Stimulus</h3><blockquote>${esc(study.stimulus.text)}</blockquote>` : ''}${study.stimulus?.images?.length ? `<p class="muted small">Stimulus images (not embedded): ${study.stimulus.images.length}</p>` : ''}${weighting}<p class="muted small">Segments: ${results.segment_by.map(esc).join(', ')}. Simulated respondents: read these numbers as a model of the audience, not a measurement of it.</p>
-<nav><h2>Questions</h2><ol class="toc">${toc}</ol></nav>
+<nav><h2>Questions</h2><ol class="toc">${toc}</ol>${options.transcripts ? '<p><a href="#transcripts">Discussion transcripts</a></p>' : ''}</nav>
 ${sections.join('\n')}
-<h2>Methods</h2>${methods}
+${transcripts}<h2>Methods</h2>${methods}
 </body></html>
 `;
 }
