@@ -3,8 +3,9 @@
  * proxy, and Cohort (built dist/, live key, persona, store and credits on,
  * real SQLite in a temp dir) side by side on the same machine.
  *
- *   npm run build && npm run bench        # ~3 minutes, writes bench/results.md
+ *   npm run build && npm run bench        # ~4 minutes, writes bench/results.md
  *   BENCH_QUICK=1 npm run bench           # ~30-40 s
+ *   npm run bench -- clients              # only the upstream client comparison (bench/upstream-clients.ts)
  *   npm run bench -- focus-groups         # only the focus-group scenarios (bench/focus-groups.ts),
  *                                         # also `npm run bench:focus-groups`; BENCH_FOCUS_GROUPS=0 skips them
  *   BENCH_PROFILE=1 npm run bench         # CPU profile of Cohort under 16-connection (BENCH_PROFILE_CONNS)
@@ -27,10 +28,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { DEFAULT_HTTP_TIMEOUTS } from '../src/backends.js';
 import { summarizeProfile, type CpuProfile } from './lib/cpuprofile.js';
 import { closedLoop, newAgent, send, type RequestSpec, type RoundResult } from './lib/load.js';
 import { childPids, foreignLoadMeter, killAll, machineInfo, procCpuMs, setProcessPriority, waitForQuiet, procStatus, startChild, treeCpuMs, type Child } from './lib/procs.js';
 import { fmtAdded, fmtInt, fmtMB, fmtMs, median, percentile, sortedCopy } from './lib/stats.js';
+import { type ClientsOptions, upstreamClientsBenchmark } from './upstream-clients.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const env = process.env;
@@ -40,7 +43,10 @@ const PROFILE = env.BENCH_PROFILE === '1';
 const ROUNDS = num(env.BENCH_ROUNDS, QUICK ? 3 : 5);
 const ROUND_MS = num(env.BENCH_ROUND_MS, QUICK ? 300 : 1200);
 const WARMUP_MS = QUICK ? 300 : 1000;
-const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number).filter((n) => n > 0);
+const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '1,16,64')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const STREAMS = num(env.BENCH_STREAMS, 1000);
 /** How long all streams are kept open together (after the last one opened) while RSS is sampled. */
 const HOLD_MS = num(env.BENCH_HOLD_MS, QUICK ? 500 : 1500);
@@ -165,12 +171,16 @@ async function startCohort(upstreamPort: number, dataDir: string, nodeArgs: stri
   const name = workers > 1 ? 'cohort-workers' : 'cohort';
   // Run as `npm start` runs it (its node flags); BENCH_COHORT_NODE_ARGS replaces them, to compare.
   const extra = (env.BENCH_COHORT_NODE_ARGS ?? START_NODE_FLAGS.join(' ')).split(' ').filter(Boolean);
-  const { child, match } = await startChild(name, [...extra, ...nodeArgs, 'bin/cohort.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(workers > 1 ? ['--workers', String(workers)] : [])], {
-    cwd: ROOT,
-    env: childEnv({ COHORT_UPSTREAM_URL: `http://127.0.0.1:${upstreamPort}/v1`, COHORT_UPSTREAM_MODEL: 'bench-model' }),
-    ready: /Cohort listening on http:\/\/[^:\s]+:(\d+)/,
-    stderrFile: path.join(dataDir, `${name}-stderr.log`),
-  });
+  const { child, match } = await startChild(
+    name,
+    [...extra, ...nodeArgs, 'bin/cohort.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(workers > 1 ? ['--workers', String(workers)] : [])],
+    {
+      cwd: ROOT,
+      env: childEnv({ COHORT_UPSTREAM_URL: `http://127.0.0.1:${upstreamPort}/v1`, COHORT_UPSTREAM_MODEL: 'bench-model' }),
+      ready: /Cohort listening on http:\/\/[^:\s]+:(\d+)/,
+      stderrFile: path.join(dataDir, `${name}-stderr.log`),
+    },
+  );
   return { child, port: Number(match[1]) };
 }
 
@@ -378,11 +388,14 @@ function check(label: string, pass: boolean, detail: string): string {
   return `| ${pass ? 'PASS' : 'MISS'} | ${label} | ${detail} |`;
 }
 
-function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, loadGenCpu: number, wallS: number): string {
+function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, loadGenCpu: number, wallS: number, clientsSection: string[] = []): string {
   const get = (m: Mode, c: number, t: Target): Agg => results.get(`${m}|${c}|${t}`)!;
   const out: string[] = [];
   out.push(`# Cohort gateway benchmark${QUICK ? ' (quick run)' : ''}`, '');
-  out.push(`Generated ${new Date().toISOString()} by \`npm run bench\`${QUICK ? ' with BENCH_QUICK=1' : ''} (${wallS.toFixed(0)} s in all, ${measureSeconds.toFixed(0)} s of latency/throughput measurement).`, '');
+  out.push(
+    `Generated ${new Date().toISOString()} by \`npm run bench\`${QUICK ? ' with BENCH_QUICK=1' : ''} (${wallS.toFixed(0)} s in all, ${measureSeconds.toFixed(0)} s of latency/throughput measurement).`,
+    '',
+  );
   out.push(...machineLines());
   out.push(
     `- Upstream: mock Chat Completions (bench/upstream.ts), ${UPSTREAM_DELAY_MS} ms before the reply; streaming: ${UPSTREAM_DELAY_MS} ms to the first delta, then ${UPSTREAM_CHUNKS - 1} more deltas ${UPSTREAM_GAP_MS} ms apart`,
@@ -424,7 +437,7 @@ function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, load
   }
   out.push('', '## Time to first token and CPU cost', '');
   out.push(
-    '| mode | conns | TTFT p50 direct / proxy / cohort | TTFT p99 direct / proxy / cohort | CPU ms per request: upstream / proxy / cohort | load generator CPU (one core) direct / proxy / cohort | other processes\' CPU (cores, max) direct / proxy / cohort | requests (errors) direct / proxy / cohort |',
+    "| mode | conns | TTFT p50 direct / proxy / cohort | TTFT p99 direct / proxy / cohort | CPU ms per request: upstream / proxy / cohort | load generator CPU (one core) direct / proxy / cohort | other processes' CPU (cores, max) direct / proxy / cohort | requests (errors) direct / proxy / cohort |",
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   cellRows((m, c, at) => {
@@ -436,6 +449,7 @@ function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, load
   if (errors.length > 0) {
     out.push('', '**Errors:**', ...errors.map(([k, a]) => `- ${k}: ${a.errors} (first: ${a.firstError})`));
   }
+  if (clientsSection.length > 0) out.push('', ...clientsSection);
   if (rss) {
     out.push('', `## Memory with ${rss.streams} concurrent open streams`, '');
     out.push(
@@ -461,7 +475,9 @@ function buildReport(results: Map<string, Agg>, rss: RssResult | undefined, load
       }
       if (CONCURRENCY.includes(64)) {
         const ratio = get(m, 64, target).rps / get(m, 64, 'direct').rps;
-        out.push(check(`${m}, 64 conn${who}: throughput ≥ 65% of direct`, ratio >= 0.65, `${(ratio * 100).toFixed(0)}% (${fmtInt(get(m, 64, target).rps)} vs ${fmtInt(get(m, 64, 'direct').rps)} req/s)`));
+        out.push(
+          check(`${m}, 64 conn${who}: throughput ≥ 65% of direct`, ratio >= 0.65, `${(ratio * 100).toFixed(0)}% (${fmtInt(get(m, 64, target).rps)} vs ${fmtInt(get(m, 64, 'direct').rps)} req/s)`),
+        );
       }
     }
   }
@@ -556,18 +572,50 @@ async function benchmark(): Promise<void> {
     await workers?.child.stop();
     await proxy.child.stop();
 
+    log('upstream client: node:http vs undici Pool, in this process…');
+    const clients = await upstreamClientsBenchmark(clientsOptions(upstream));
+
     log(`RSS test: ${STREAMS} open streams (fresh Cohort process)…`);
     const rss = await rssTest(upstream.port, tmp, key, streamKeys);
-    log(`RSS: before ${fmtMB(rss.baselineRss)}, peak while open ${fmtMB(rss.peakRss)}, VmHWM while open ${fmtMB(rss.hwmOpen)}, at end ${fmtMB(rss.hwm)}, max open ${rss.maxOpen}, ok ${rss.ok}, errors ${rss.errors}`);
+    log(
+      `RSS: before ${fmtMB(rss.baselineRss)}, peak while open ${fmtMB(rss.peakRss)}, VmHWM while open ${fmtMB(rss.hwmOpen)}, at end ${fmtMB(rss.hwm)}, max open ${rss.maxOpen}, ok ${rss.ok}, errors ${rss.errors}`,
+    );
     await upstream.child.stop();
 
-    const report = buildReport(results, rss, loadGenCpu, (performance.now() - t0) / 1000);
+    const report = buildReport(results, rss, loadGenCpu, (performance.now() - t0) / 1000, clients.report);
     process.stdout.write('\n' + report);
     fs.writeFileSync(path.join(ROOT, 'bench', 'results.md'), report);
     log('\nwritten to bench/results.md');
   } finally {
     killAll();
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The upstream client comparison (bench/upstream-clients.ts) with this run's rounds, against `upstream`. */
+function clientsOptions(upstream: { child: Child; port: number }): ClientsOptions {
+  return {
+    upstreamPort: upstream.port,
+    upstreamPid: upstream.child.pid,
+    rounds: ROUNDS,
+    roundMs: ROUND_MS,
+    warmupMs: WARMUP_MS,
+    concurrency: CONCURRENCY,
+    connectMs: DEFAULT_HTTP_TIMEOUTS.connectMs,
+    log,
+  };
+}
+
+/** `npm run bench -- clients`: the upstream client comparison alone, printed (bench/results.md is left as it is). */
+async function clientsOnly(): Promise<void> {
+  const upstream = await startUpstream();
+  try {
+    prioritize(process.pid, upstream.child.pid);
+    log(`upstream :${upstream.port} (pid ${upstream.child.pid}); upstream client: node:http vs undici Pool, in this process…`);
+    const { report } = await upstreamClientsBenchmark(clientsOptions(upstream));
+    process.stdout.write(`\n${[...machineLines(false), '', ...report].join('\n')}\n`);
+  } finally {
+    await upstream.child.stop();
   }
 }
 
@@ -658,8 +706,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 // `npm run bench -- focus-groups` (or `npm run bench:focus-groups`): the focus-group scenarios only
 // (bench/focus-groups.ts); a full run does them after the gateway's, unless BENCH_FOCUS_GROUPS=0.
 const FOCUS_GROUPS_ONLY = process.argv.slice(2).includes('focus-groups');
+const CLIENTS_ONLY = process.argv.slice(2).includes('clients');
 try {
   if (PROFILE) await profile();
+  else if (CLIENTS_ONLY) await clientsOnly();
   else {
     if (!FOCUS_GROUPS_ONLY) await benchmark();
     if (FOCUS_GROUPS_ONLY || env.BENCH_FOCUS_GROUPS !== '0') await (await import('./focus-groups.js')).focusGroupsBenchmark();

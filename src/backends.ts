@@ -25,7 +25,7 @@ import { createOpenAIResponsesProvider } from './providers/openai/responses/inde
 import { createRouterProvider, DEFAULT_RETRIES, type RouterBackend, type RouterProvider } from './providers/router.js';
 import type { Embeddings, Provider } from './providers/types.js';
 import { hostOf } from './util/upstream-errors.js';
-import { fetchClient, nodeClient, type UpstreamClient } from './util/upstream-client.js';
+import { fetchClient, type UpstreamClient, undiciClient } from './util/upstream-client.js';
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export { DEFAULT_OLLAMA_URL };
@@ -146,7 +146,7 @@ export function createLiveRouter(config: BackendsConfig, options: { logger?: Log
       // Only where the backend may fetch whole answers (an HTTP backend with streaming 'auto'); 0: no limit.
       wholeAnswerMs: local || b.streaming === 'always' ? undefined : (b.timeouts?.wholeAnswerMs ?? DEFAULT_HTTP_TIMEOUTS.wholeAnswerMs),
     };
-    const client = options.fetch ? fetchClient(options.fetch, { connectMs: timeouts.connectMs }) : nodeClient({ connectMs: timeouts.connectMs });
+    const client = options.fetch ? fetchClient(options.fetch, { connectMs: timeouts.connectMs }) : undiciClient({ connectMs: timeouts.connectMs });
     let provider: Provider;
     switch (b.type) {
       case 'openai-chat':

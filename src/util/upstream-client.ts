@@ -2,15 +2,15 @@
  * The HTTP client of the model backends: one POST, its reply's status,
  * headers and body as an async iterable of chunks.
  *
- * The default is node:http / node:https over keep-alive agents. The
- * benchmark's CPU profile put undici's `fetch` (WHATWG Request/Response
- * objects, web streams, per-call AbortSignals) at a quarter of Cohort's CPU
- * per request; this client does the same exchange for a fraction of that.
- * A `fetch` (tests, or anything fetch-shaped) still plugs in through
- * `fetchClient`.
+ * The default is undici's `Pool.request`, one keep-alive Pool per origin
+ * (`undiciClient`). It replaced a hand-written node:http client (itself
+ * chosen over `fetch`, whose WHATWG objects and web streams cost a quarter of
+ * Cohort's CPU per request) once `npm run bench` measured the two side by
+ * side (bench/upstream-clients.ts, bench/README.md): undici took less CPU
+ * per non-streaming request and as much per streaming one. A `fetch` (tests,
+ * or anything fetch-shaped) still plugs in through `fetchClient`.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { Pool } from 'undici';
 
 export interface UpstreamReply {
   status: number;
@@ -32,8 +32,8 @@ export interface UpstreamPost {
   /**
    * The upstream answers only once the whole answer is ready (a non-streamed
    * call): its headers may take as long as the generation, so the client's
-   * time-to-headers limit (`connectMs`) stops at the connection (node client)
-   * or does not apply (fetch client). The caller bounds the rest (the
+   * time-to-headers limit (`connectMs`) stops at the connection (undici
+   * client) or does not apply (fetch client). The caller bounds the rest (the
    * router's `wholeAnswerMs`).
    */
   whole?: boolean;
@@ -41,7 +41,7 @@ export interface UpstreamPost {
 
 export type UpstreamClient = (url: string, post: UpstreamPost) => Promise<UpstreamReply>;
 
-export interface NodeClientOptions {
+export interface UpstreamClientOptions {
   /**
    * Gives up when the reply's headers have not arrived within `ms`
    * (connecting, TLS, the upload and the upstream's time to answer; for a
@@ -51,13 +51,17 @@ export interface NodeClientOptions {
   connectMs?: number;
 }
 
-const agents = {
-  http: new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 1024, scheduling: 'lifo' }),
-  https: new https.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 1024, scheduling: 'lifo' }),
-};
+/** Redirects followed (307/308 only: they keep the POST and its body, as fetch does). */
+const MAX_REDIRECTS = 5;
+/** Credentials not sent on to another origin after a redirect (as fetch drops `authorization`). */
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'api-key'];
+/** How long a reply the consumer stopped reading may take to end before its connection is dropped. */
+const DRAIN_MS = 1000;
+/** undici's own timeouts, which surface here as code CONNECT_TIMEOUT (the connect timeout of a `whole` post). */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
 
-/** Lower-cased reply headers → Headers (repeated headers joined as fetch joins them). */
-function toHeaders(raw: http.IncomingHttpHeaders): Headers {
+/** Reply headers → Headers (repeated headers joined as fetch joins them). */
+function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
   const h = new Headers();
   for (const [k, v] of Object.entries(raw)) {
     if (v === undefined) continue;
@@ -67,136 +71,100 @@ function toHeaders(raw: http.IncomingHttpHeaders): Headers {
   return h;
 }
 
-/** Redirects followed (307/308 only: they keep the POST and its body, as fetch does). */
-const MAX_REDIRECTS = 5;
-/** Credentials not sent on to another origin after a redirect (as fetch drops `authorization`). */
-const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'api-key'];
+const timeoutError = (connectMs: number, cause?: unknown): Error =>
+  Object.assign(new Error(`no response within ${connectMs} ms`), { code: 'CONNECT_TIMEOUT', ...(cause !== undefined ? { cause } : {}) });
 
-export function nodeClient(options: NodeClientOptions = {}): UpstreamClient {
-  const connectMs = options.connectMs ?? 0;
-  const send = (url: string, post: UpstreamPost, hops: number): Promise<UpstreamReply> =>
-    new Promise<UpstreamReply>((resolve, reject) => {
-      const { signal } = post;
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch (err) {
-        reject(err);
-        return;
-      }
-      const secure = target.protocol === 'https:';
-      if (!secure && target.protocol !== 'http:') {
-        reject(Object.assign(new Error(`unsupported protocol ${target.protocol}`), { code: 'ERR_INVALID_PROTOCOL' }));
-        return;
-      }
-      const payload = Buffer.from(post.body, 'utf8');
-      const req = (secure ? https : http).request(target, {
-        method: 'POST',
-        agent: secure ? agents.https : agents.http,
-        headers: { ...post.headers, 'content-length': String(payload.byteLength) },
-      });
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void => {
-        req.destroy(signal.reason instanceof Error ? signal.reason : Object.assign(new Error('aborted'), { name: 'AbortError' }));
-      };
-      const cleanup = (): void => {
-        signal.removeEventListener('abort', onAbort);
-        if (timer) clearTimeout(timer);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (connectMs > 0) {
-        timer = setTimeout(() => req.destroy(Object.assign(new Error(`no response within ${connectMs} ms`), { code: 'CONNECT_TIMEOUT' })), connectMs);
-      }
-      req.on('socket', (socket) => {
-        socket.setNoDelay(true);
-        if (!post.whole || !timer) return;
-        // A whole answer's headers come when it is generated: only the connection is timed.
-        const connected = (): void => clearTimeout(timer);
-        if (socket.connecting) socket.once(secure ? 'secureConnect' : 'connect', connected);
-        else connected();
-      });
-      req.on('error', (err) => {
-        cleanup();
-        if (!settled) {
-          settled = true;
-          reject(signal.aborted ? signal.reason : err);
-        }
-      });
-      req.on('response', (res) => {
-        settled = true;
-        if (timer) clearTimeout(timer);
-        const location = res.headers.location;
-        if ((res.statusCode === 307 || res.statusCode === 308) && location && hops < MAX_REDIRECTS) {
-          cleanup();
-          release(res, signal);
-          let next: URL;
-          try {
-            next = new URL(location, target);
-          } catch (err) {
-            reject(err);
-            return;
-          }
-          const headers = { ...post.headers };
-          if (next.origin !== target.origin) for (const h of CREDENTIAL_HEADERS) delete headers[h];
-          resolve(send(next.href, { ...post, headers }, hops + 1));
-          return;
-        }
-        const body = bodyOf(res, signal, cleanup);
-        resolve({
-          status: res.statusCode ?? 0,
-          contentType: (res.headers['content-type'] ?? '').toLowerCase(),
-          headers: () => toHeaders(res.headers),
-          body,
-          cancel: () => {
-            cleanup();
-            release(res, signal);
-          },
-        });
-      });
-      req.end(payload);
-    });
-  return (url, post) => send(url, post, 0);
-}
-
-/** The reply's chunks; an abort rethrows the signal's reason; the listener is removed when the body ends. */
-async function* bodyOf(res: http.IncomingMessage, signal: AbortSignal, done: () => void): AsyncGenerator<Uint8Array> {
-  try {
-    // Not `for await (… of res)`: stopping that early destroys the reply (and its connection).
-    for await (const chunk of res.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) yield chunk;
-  } catch (err) {
-    if (signal.aborted) throw signal.reason;
-    throw err;
-  } finally {
-    done();
-    release(res, signal);
-  }
-}
-
-/** How long a reply the consumer stopped reading may take to end before its connection is dropped. */
-const DRAIN_MS = 1000;
+/** The process's connection pools, by connect timeout and origin: every client shares them (as node:http's agents are shared). */
+const pools = new Map<string, Pool>();
 
 /**
- * Gives the connection back once the consumer is done with a reply. A reply
- * read to its last event usually still has its final bytes (the chunked
- * terminator) in flight: reading them keeps the keep-alive connection, where
- * destroying would cost a new connection per request. An aborted request, or
- * a reply that does not end within DRAIN_MS, is destroyed.
+ * The upstream client on undici: one `Pool` per origin, shared by the
+ * process's clients (keep-alive connections, as many as requests in flight), 307/308 redirects followed
+ * with credentials dropped across origins, `connectMs` as a timer to the
+ * reply's headers (undici's connect timeout alone for a `whole` post), an
+ * abort rejecting with the signal's reason. Note that undici waits one turn
+ * of the event loop before it reuses a connection (against servers that close
+ * one they said they would keep): a request sent in the same turn as the
+ * previous one ended takes another connection of the pool.
  */
-function release(res: http.IncomingMessage, signal: AbortSignal): void {
-  if (res.complete || res.destroyed) return;
-  if (signal.aborted) {
-    res.destroy();
-    return;
-  }
-  const timer = setTimeout(() => res.destroy(), DRAIN_MS);
-  timer.unref();
-  res.once('close', () => clearTimeout(timer));
-  res.resume();
+export function undiciClient(options: UpstreamClientOptions = {}): UpstreamClient {
+  const connectMs = options.connectMs ?? 0;
+  const poolFor = (origin: string): Pool => {
+    const key = `${connectMs} ${origin}`;
+    let pool = pools.get(key);
+    if (!pool) {
+      pool = new Pool(origin, { headersTimeout: 0, bodyTimeout: 0, ...(connectMs > 0 ? { connect: { timeout: connectMs } } : {}) });
+      pools.set(key, pool);
+    }
+    return pool;
+  };
+
+  const send = async (url: string, post: UpstreamPost, hops: number): Promise<UpstreamReply> => {
+    if (post.signal.aborted) throw post.signal.reason;
+    const target = new URL(url);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw Object.assign(new Error(`unsupported protocol ${target.protocol}`), { code: 'ERR_INVALID_PROTOCOL' });
+    // connectMs bounds the time to the reply's headers with a timer of our own: undici's headers
+    // timeout starts only once the request is written, and ticks in steps of about 0.5 s.
+    let signal = post.signal;
+    let timer: NodeJS.Timeout | undefined;
+    let done = (): void => {};
+    if (connectMs > 0 && !post.whole) {
+      const controller = new AbortController();
+      const onAbort = (): void => controller.abort(post.signal.reason);
+      post.signal.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => controller.abort(timeoutError(connectMs)), connectMs);
+      done = () => {
+        clearTimeout(timer);
+        post.signal.removeEventListener('abort', onAbort);
+      };
+      signal = controller.signal;
+    }
+    let res: Awaited<ReturnType<Pool['request']>>;
+    try {
+      res = await poolFor(target.origin).request({ path: `${target.pathname}${target.search}`, method: 'POST', headers: post.headers, body: post.body, signal });
+    } catch (err) {
+      done();
+      if (signal.aborted) throw signal.reason;
+      const code = (err as { code?: unknown } | null)?.code;
+      throw typeof code === 'string' && TIMEOUT_CODES.has(code) ? timeoutError(connectMs, err) : err;
+    }
+    clearTimeout(timer);
+    const body = res.body;
+    /** Gives the connection back: a reply read to its end is free; the rest of one is read for up to DRAIN_MS; an aborted one is dropped. */
+    const release = (): void => {
+      done();
+      if (body.readableEnded || body.destroyed) return;
+      if (post.signal.aborted || signal.aborted) body.destroy();
+      else body.dump({ limit: Number.MAX_SAFE_INTEGER, signal: AbortSignal.timeout(DRAIN_MS) }).catch(() => {});
+    };
+    const location = res.headers.location;
+    if ((res.statusCode === 307 || res.statusCode === 308) && typeof location === 'string' && hops < MAX_REDIRECTS) {
+      release();
+      const next = new URL(location, target);
+      const headers = { ...post.headers };
+      if (next.origin !== target.origin) for (const h of CREDENTIAL_HEADERS) delete headers[h];
+      return send(next.href, { ...post, headers }, hops + 1);
+    }
+    const type = res.headers['content-type'];
+    return {
+      status: res.statusCode,
+      contentType: (typeof type === 'string' ? type : '').toLowerCase(),
+      headers: () => toHeaders(res.headers),
+      body: (async function* (): AsyncGenerator<Uint8Array> {
+        try {
+          // Not `for await (… of body)`: stopping that early destroys the reply (and its connection).
+          for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) yield chunk;
+        } catch (err) {
+          if (post.signal.aborted || signal.aborted) throw signal.aborted ? signal.reason : post.signal.reason;
+          throw err;
+        } finally {
+          release();
+        }
+      })(),
+      cancel: release,
+    };
+  };
+  return (url, post) => send(url, post, 0);
 }
 
 /**
@@ -205,17 +173,14 @@ function release(res: http.IncomingMessage, signal: AbortSignal): void {
  * client's does, except for `whole` posts (fetch does not say when it has
  * connected).
  */
-export function fetchClient(fetchImpl: typeof fetch, options: NodeClientOptions = {}): UpstreamClient {
+export function fetchClient(fetchImpl: typeof fetch, options: UpstreamClientOptions = {}): UpstreamClient {
   const connectMs = options.connectMs ?? 0;
   return async (url, post) => {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(post.signal.reason);
     if (post.signal.aborted) throw post.signal.reason;
     post.signal.addEventListener('abort', onAbort, { once: true });
-    const timer =
-      connectMs > 0 && !post.whole
-        ? setTimeout(() => controller.abort(Object.assign(new Error(`no response within ${connectMs} ms`), { code: 'CONNECT_TIMEOUT' })), connectMs)
-        : undefined;
+    const timer = connectMs > 0 && !post.whole ? setTimeout(() => controller.abort(Object.assign(new Error(`no response within ${connectMs} ms`), { code: 'CONNECT_TIMEOUT' })), connectMs) : undefined;
     let response: Response;
     try {
       response = await fetchImpl(url, { method: 'POST', headers: post.headers, body: post.body, signal: controller.signal });
@@ -258,9 +223,9 @@ export function fetchClient(fetchImpl: typeof fetch, options: NodeClientOptions 
 
 /** What a backend's options may carry to choose its HTTP client (the same two options on every backend). */
 export interface ClientOptions {
-  /** A fetch-shaped transport instead of the default node:http client (tests). */
+  /** A fetch-shaped transport instead of the default client (tests). */
   fetch?: typeof fetch;
-  /** The HTTP client (default: node:http keep-alive). */
+  /** The HTTP client (default: `undiciClient`, keep-alive). */
   client?: UpstreamClient;
 }
 
@@ -273,5 +238,5 @@ let shared: UpstreamClient | undefined;
 
 /** The process-wide default client (no connect timeout of its own). */
 export function defaultClient(): UpstreamClient {
-  return (shared ??= nodeClient());
+  return (shared ??= undiciClient());
 }
