@@ -4,28 +4,21 @@
  * nothing is lost. And SIGTERM lets an in-flight stream finish.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { tempDir, freePort } from '../helpers/app.js';
+import { BIN, type CohortProcess, killAll, startCohortServer } from '../helpers/cohort-process.js';
 import { startMockChatUpstream } from '../helpers/mock-chat-upstream.js';
 
-const BIN = path.resolve('bin/cohort.js');
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-async function serve(dir: string, port: number, upstreamUrl: string): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir], {
-    env: { ...process.env, COHORT_UPSTREAM_URL: upstreamUrl, COHORT_UPSTREAM_MODEL: 'm', COHORT_SHUTDOWN_GRACE_SECONDS: '5' },
-  });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  for (let i = 0; i < 200 && !out.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(out.includes('listening on'), out);
-  return { child, url: `http://127.0.0.1:${port}`, exited };
-}
+const children: CohortProcess[] = [];
+after(() => killAll(children));
+
+const serve = (dir: string, port: number, upstreamUrl: string) =>
+  startCohortServer({ dataDir: dir, port, env: { ...process.env, COHORT_UPSTREAM_URL: upstreamUrl, COHORT_UPSTREAM_MODEL: 'm', COHORT_SHUTDOWN_GRACE_SECONDS: '5' }, into: children });
 
 function liveKey(dir: string): string {
   const r = spawnSync(process.execPath, [BIN, 'keys', 'create', '--workspace', 'crash', '--create-workspace', '--plan', 'pro', '--json', '--data-dir', dir], { encoding: 'utf8' });

@@ -10,44 +10,30 @@
  * costs with nothing left held. (`npm test` builds dist/ first.)
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openDatabase } from '../../src/storage/db.js';
 import { cohortJson } from '../helpers/cli.js';
 import { freePort, tempDir } from '../helpers/app.js';
+import { type CohortProcess, killAll, startCohortServer } from '../helpers/cohort-process.js';
 import { answeringHandler, api, readEvents } from '../helpers/focus-groups.js';
 import { startMockChatUpstream, type MockReply } from '../helpers/mock-chat-upstream.js';
 import type { RecordedRequest } from '../helpers/scripted-server.js';
 
-const BIN = path.resolve('bin/cohort.js');
 const dirs: string[] = [];
-const children: ChildProcess[] = [];
-after(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+const children: CohortProcess[] = [];
+after(async () => {
+  await killAll(children);
   dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
 });
 
-async function serve(dir: string, port: number, upstreamUrl: string): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir], {
+const serve = (dir: string, port: number, upstreamUrl: string) =>
+  startCohortServer({
+    dataDir: dir,
+    port,
     env: { ...process.env, COHORT_UPSTREAM_URL: upstreamUrl, COHORT_UPSTREAM_MODEL: 'm', COHORT_LOG_LEVEL: 'warn', COHORT_DATABASE_URL: '', COHORT_REDIS_URL: '', COHORT_KEY_CACHE_MS: '0' },
+    into: children,
   });
-  children.push(child);
-  let out = '';
-  const listening = new Promise<void>((resolve, reject) => {
-    const onData = (d: string) => {
-      out += d;
-      if (out.includes('listening on')) resolve();
-    };
-    child.stdout!.setEncoding('utf8').on('data', onData);
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.once('exit', (code) => reject(new Error(`cohort serve exited (${code}): ${out}`)));
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  await listening;
-  return { child, url: `http://127.0.0.1:${port}`, exited };
-}
 
 /** Which respondent (its system prompt) and question a model call was for. */
 function slotOf(req: RecordedRequest): string {

@@ -12,20 +12,18 @@
  * slots taken. (dist/ is built by `npm test`.)
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { until, within } from '../helpers/wait.js';
 import { cohortJson } from '../helpers/cli.js';
-import { freePort, tempDir } from '../helpers/app.js';
+import { tempDir } from '../helpers/app.js';
+import { type CohortProcess, type CohortServer, startCohortServer } from '../helpers/cohort-process.js';
 import { dialects } from '../helpers/databases.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 import { REDIS_URL, withRedis } from '../helpers/redis.js';
 
-const BIN = path.resolve('bin/cohort.js');
 const PREFIX = `cohort-test:${Date.now().toString(36)}:${randomBytes(4).toString('hex')}:`;
 
 /** The pids of `pid`'s children (a --workers primary's workers). */
@@ -37,12 +35,7 @@ const childPids = (pid: number): number[] => {
   }
 };
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  output: () => string;
-}
+type Served = CohortServer;
 
 /** A streaming request held open by the upstream; `status` once admitted or refused, `stop` ends it. */
 interface Held {
@@ -56,23 +49,11 @@ withRedis('concurrency slots of a SIGKILLed process', () => {
   let redis: Redis;
   let env: NodeJS.ProcessEnv = {};
   let drop: (() => Promise<void>) | undefined;
-  const children: Served[] = [];
+  const children: CohortProcess[] = [];
 
   const cli = (...args: string[]) => cohortJson([...args, '--data-dir', dir], env);
 
-  async function serve(extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Served> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, ...extra], { env: { ...env, ...extraEnv } });
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const served = { child, url: `http://127.0.0.1:${port}`, exited, output: () => out };
-    children.push(served);
-    await until('the banner', () => out.includes('listening on') || child.exitCode !== null, 30_000);
-    assert.ok(out.includes('listening on'), out);
-    return served;
-  }
+  const serve = (args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Served> => startCohortServer({ dataDir: dir, env: { ...env, ...extraEnv }, args, into: children });
 
   function hold(server: Served, key: string): Held {
     const controller = new AbortController();

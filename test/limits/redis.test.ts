@@ -9,10 +9,9 @@
  * fail, when CI is set (helpers/redis.ts). Every key lives under a random prefix, deleted after.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ConfigError, readConfig } from '../../src/config.js';
@@ -20,7 +19,8 @@ import { createMemoryConcurrencyLimiter, createMemoryRateLimiter } from '../../s
 import { createRedisConcurrencyLimiter, createRedisRateLimiter } from '../../src/limits/redis.js';
 import { type ConcurrencyLimiter, DAY_MS, MINUTE_MS, type RateLimiter, type WindowLimits, type WindowState } from '../../src/limits/types.js';
 import { cohortJson } from '../helpers/cli.js';
-import { startTestServer, tempDir, type TestServer, freePort } from '../helpers/app.js';
+import { startTestServer, tempDir, type TestServer } from '../helpers/app.js';
+import { type CohortProcess, type CohortServer, startCohortServer } from '../helpers/cohort-process.js';
 import { dialects } from '../helpers/databases.js';
 import { REDIS_URL, redisUnavailable, withRedis } from '../helpers/redis.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
@@ -353,8 +353,6 @@ withRedis('redis concurrency leases of dead processes', () => {
 // ---------------------------------------------------------------------------
 // Two real server processes on one Redis and one database.
 
-const BIN = path.resolve('bin/cohort.js');
-
 /** Builds dist/ when it is missing or older than the sources this file tests. */
 function ensureBuilt(): void {
   const pairs = [
@@ -368,12 +366,7 @@ function ensureBuilt(): void {
   assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  output: () => string;
-}
+type Served = CohortServer;
 
 withRedis('two server processes on one Redis', () => {
   const dir = tempDir('cohort-redis-');
@@ -381,23 +374,11 @@ withRedis('two server processes on one Redis', () => {
   let drop: (() => Promise<void>) | undefined;
   let database = '';
   let upstream: MockChatUpstream;
-  const servers: Served[] = [];
+  const servers: CohortProcess[] = [];
 
   const cli = (...args: string[]) => cohortJson([...args, '--data-dir', dir], env);
 
-  async function serve(extraEnv: NodeJS.ProcessEnv = {}): Promise<Served> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir], { env: { ...env, ...extraEnv } });
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const served = { child, url: `http://127.0.0.1:${port}`, exited, output: () => out };
-    servers.push(served);
-    for (let i = 0; i < 300 && !out.includes('listening on') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(out.includes('listening on'), out);
-    return served;
-  }
+  const serve = (extraEnv: NodeJS.ProcessEnv = {}): Promise<Served> => startCohortServer({ dataDir: dir, env: { ...env, ...extraEnv }, into: servers });
 
   let a: Served;
   let b: Served;
