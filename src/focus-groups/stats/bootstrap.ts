@@ -15,9 +15,8 @@
  * Bootstrap, 1993, §13.3): the α/2 and 1 − α/2 quantiles of the replicates (type 7
  * interpolation). Default B = 1,000 replicates (see STATS_DEFAULTS).
  */
-import { quantileSorted } from './descriptive.js';
 import type { Rng } from './random.js';
-import { createAliasTable, sampleMultinomial, sampleMultinomialByAlias } from './sampling.js';
+import { conditionalProbabilities, createAliasTable, sampleMultinomialByAlias, sampleMultinomialFrom } from './sampling.js';
 
 /** Computes a replicate's statistics from its counts (summing to `size`) into `out`. */
 export type ReplicateStatistics = (counts: Float64Array, size: number, out: Float64Array) => void;
@@ -34,9 +33,10 @@ export function bootstrapDistribution(shares: ArrayLike<number>, size: number, r
   const n = Math.max(0, Math.round(size));
   // n draws from an alias table when that is cheaper than K conditional binomials (same distribution).
   const alias = n < 8 * shares.length ? createAliasTable(shares) : null;
+  const conditional = alias ? null : conditionalProbabilities(shares);
   for (let b = 0; b < replicates; b++) {
     if (alias) sampleMultinomialByAlias(n, alias, rng, counts);
-    else sampleMultinomial(n, shares, rng, counts);
+    else sampleMultinomialFrom(n, conditional!, rng, counts);
     values.fill(NaN);
     statistics(counts, n, values);
     for (let s = 0; s < count; s++) out[s]![b] = values[s]!;
@@ -44,16 +44,69 @@ export function bootstrapDistribution(shares: ArrayLike<number>, size: number, r
   return out;
 }
 
-/** The percentile interval of replicates at `level` (e.g. 0.95); null when no replicate is finite. Sorts a copy. */
+/**
+ * The percentile interval of replicates at `level` (e.g. 0.95); null when no replicate is
+ * finite. Reads the four order statistics the two type-7 quantiles need by selection
+ * (quickselect on a copy of the finite replicates), not by sorting: the same values in O(B).
+ */
 export function percentileInterval(replicates: ArrayLike<number>, level: number): [number, number] | null {
-  // A typed-array sort puts NaN last (and −∞/∞ at the ends): trim them off.
-  const sorted = Float64Array.from(replicates).sort();
-  let from = 0;
-  let to = sorted.length;
-  while (to > from && !Number.isFinite(sorted[to - 1]!)) to--;
-  while (from < to && !Number.isFinite(sorted[from]!)) from++;
-  if (to === from) return null;
-  const finite = sorted.subarray(from, to);
+  const xs = new Float64Array(replicates.length);
+  let m = 0;
+  for (let i = 0; i < replicates.length; i++) {
+    const x = replicates[i]!;
+    if (Number.isFinite(x)) xs[m++] = x;
+  }
+  if (m === 0) return null;
   const alpha = 1 - level;
-  return [quantileSorted(finite, alpha / 2), quantileSorted(finite, 1 - alpha / 2)];
+  return [selectedQuantile(xs, m, alpha / 2), selectedQuantile(xs, m, 1 - alpha / 2)];
+}
+
+/** quantileSorted (type 7) of xs[0, m) without sorting it: selects the two order statistics it interpolates. */
+function selectedQuantile(xs: Float64Array, m: number, q: number): number {
+  const h = (m - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(h);
+  const hi = Math.min(m - 1, lo + 1);
+  const a = select(xs, m, lo);
+  // After selecting lo, everything past it is ≥ it: the next order statistic is their minimum.
+  let b = a;
+  if (hi > lo) {
+    b = Infinity;
+    for (let i = lo + 1; i < m; i++) if (xs[i]! < b) b = xs[i]!;
+  }
+  return a + (h - lo) * (b - a);
+}
+
+/** The k-th smallest of xs[0, m) (Hoare's selection with a median-of-three pivot); partitions xs around it. */
+function select(xs: Float64Array, m: number, k: number): number {
+  let left = 0;
+  let right = m - 1;
+  while (right > left) {
+    const mid = (left + right) >> 1;
+    // Median of three to the middle, as the pivot.
+    if (xs[mid]! < xs[left]!) swap(xs, mid, left);
+    if (xs[right]! < xs[left]!) swap(xs, right, left);
+    if (xs[right]! < xs[mid]!) swap(xs, right, mid);
+    const pivot = xs[mid]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (xs[i]! < pivot) i++;
+      while (xs[j]! > pivot) j--;
+      if (i <= j) {
+        swap(xs, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return xs[k]!;
+  }
+  return xs[k]!;
+}
+
+function swap(xs: Float64Array, i: number, j: number): void {
+  const t = xs[i]!;
+  xs[i] = xs[j]!;
+  xs[j] = t;
 }

@@ -34,16 +34,23 @@ export interface PreparedMaxDiffTask {
 /** The task as item indexes, or null when it names an unknown item, best or worst was not shown, or best = worst. */
 export function prepareMaxDiffTask(shown: readonly string[], best: string, worst: string, index: ReadonlyMap<string, number>): PreparedMaxDiffTask | null {
   if (!Array.isArray(shown)) return null;
-  const idx = new Set<number>();
+  // The distinct items in the order shown (a task shows a handful: a scan beats a Set).
+  const idx = new Int32Array(shown.length);
+  let count = 0;
   for (const s of shown) {
     const i = index.get(s);
     if (i === undefined) return null;
-    idx.add(i);
+    if (!includes(idx, count, i)) idx[count++] = i;
   }
   const b = index.get(best);
   const w = index.get(worst);
-  if (b === undefined || w === undefined || b === w || !idx.has(b) || !idx.has(w)) return null;
-  return { shown: Int32Array.from(idx), best: b, worst: w };
+  if (b === undefined || w === undefined || b === w || !includes(idx, count, b) || !includes(idx, count, w)) return null;
+  return { shown: count === idx.length ? idx : idx.slice(0, count), best: b, worst: w };
+}
+
+function includes(xs: Int32Array, count: number, x: number): boolean {
+  for (let j = 0; j < count; j++) if (xs[j] === x) return true;
+  return false;
 }
 
 export function addMaxDiffTask(tally: MaxDiffTally, task: PreparedMaxDiffTask, weight = 1): void {

@@ -63,10 +63,11 @@ function binomialBtrs(n: number, p: number, rng: Rng): number {
   const a = -0.0873 + 0.0248 * b + 0.01 * p;
   const c = n * p + 0.5;
   const vr = 0.92 - 4.2 / b;
-  const r = p / (1 - p);
-  const alpha = (2.83 + 5.1 / b) * spq;
-  const m = Math.floor((n + 1) * p);
-  let h = NaN; // needed only past the quick acceptance (about 1 draw in 7): computed then
+  // Needed only past the quick acceptance (about 1 draw in 7): computed then.
+  let r = NaN;
+  let alpha = NaN;
+  let m = NaN;
+  let h = NaN;
   for (;;) {
     const u = rng.next() - 0.5;
     let v = rng.next();
@@ -74,8 +75,13 @@ function binomialBtrs(n: number, p: number, rng: Rng): number {
     const k = Math.floor(((2 * a) / us + b) * u + c);
     if (us >= 0.07 && v <= vr) return k;
     if (k < 0 || k > n) continue;
+    if (Number.isNaN(h)) {
+      r = p / (1 - p);
+      alpha = (2.83 + 5.1 / b) * spq;
+      m = Math.floor((n + 1) * p);
+      h = (m + 0.5) * Math.log((m + 1) / (r * (n - m + 1))) + stirlingTail(m) + stirlingTail(n - m);
+    }
     v = Math.log((v * alpha) / (a / (us * us) + b));
-    if (Number.isNaN(h)) h = (m + 0.5) * Math.log((m + 1) / (r * (n - m + 1))) + stirlingTail(m) + stirlingTail(n - m);
     const bound = h + (n + 1) * Math.log((n - m + 1) / (n - k + 1)) + (k + 0.5) * Math.log((r * (n - k + 1)) / (k + 1)) - stirlingTail(k) - stirlingTail(n - k);
     if (v <= bound) return k;
   }
@@ -87,22 +93,39 @@ function binomialBtrs(n: number, p: number, rng: Rng): number {
  * (they are normalized); negative entries count as 0.
  */
 export function sampleMultinomial(n: number, probs: ArrayLike<number>, rng: Rng, out: Float64Array = new Float64Array(probs.length)): Float64Array {
+  return sampleMultinomialFrom(n, conditionalProbabilities(probs), rng, out);
+}
+
+/**
+ * The conditional probabilities of sampleMultinomial, p_k / Σ_{j≥k} p_j (1 for the last
+ * category with mass, 0 past the mass): the same for every draw from one distribution, so a
+ * bootstrap computes them once (sampleMultinomialFrom).
+ */
+export function conditionalProbabilities(probs: ArrayLike<number>): Float64Array {
   const k = probs.length;
   // Suffix sums avoid the cancellation of subtracting from a running total.
   const suffix = new Float64Array(k + 1);
   for (let i = k - 1; i >= 0; i--) suffix[i] = suffix[i + 1]! + Math.max(0, probs[i]!);
-  let remaining = n;
+  const out = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     const mass = suffix[i]!;
     const pi = Math.max(0, probs[i]!);
-    if (remaining === 0 || mass <= 0) {
-      out[i] = 0;
-      continue;
-    }
-    const x = i === k - 1 || pi >= mass ? remaining : sampleBinomial(remaining, pi / mass, rng);
+    out[i] = mass <= 0 ? 0 : i === k - 1 || pi >= mass ? 1 : pi / mass;
+  }
+  return out;
+}
+
+/** One Multinomial(n, ·) draw into `out` from conditionalProbabilities (a Binomial with p 0 or 1 draws no random number). */
+export function sampleMultinomialFrom(n: number, conditional: Float64Array, rng: Rng, out: Float64Array): Float64Array {
+  const k = conditional.length;
+  let remaining = n;
+  let i = 0;
+  for (; i < k && remaining > 0; i++) {
+    const x = sampleBinomial(remaining, conditional[i]!, rng);
     out[i] = x;
     remaining -= x;
   }
+  for (; i < k; i++) out[i] = 0;
   return out;
 }
 

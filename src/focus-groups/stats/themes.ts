@@ -175,23 +175,33 @@ function sample(members: Int32Array, size: number, rng: Rng): Int32Array {
 }
 
 function topTerms(members: readonly number[], lexical: ReturnType<typeof tfidf>, count: number): string[] {
-  const weights = new Map<number, number>();
+  // Summed per vocabulary index (a dense array: the vocabulary is bounded), in the members' order.
+  const weights = new Float64Array(lexical.terms.length);
+  const used: number[] = [];
   for (const i of members) {
     const row = lexical.rows[i]!;
-    for (let k = 0; k < row.indices.length; k++) weights.set(row.indices[k]!, (weights.get(row.indices[k]!) ?? 0) + row.values[k]!);
+    for (let k = 0; k < row.indices.length; k++) {
+      const t = row.indices[k]!;
+      if (weights[t] === 0) used.push(t);
+      weights[t]! += row.values[k]!;
+    }
   }
-  return [...weights.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+  return used
+    .sort((a, b) => weights[b]! - weights[a]! || a - b)
     .slice(0, count)
-    .map(([i]) => lexical.terms[i]!);
+    .map((i) => lexical.terms[i]!);
 }
 
 function quotes(set: VectorSet, members: readonly number[], centroid: Float64Array, documents: readonly ThemeDocument[], count: number): ThemeQuote[] {
-  const ranked = members.map((i) => ({ i, s: set.dot(i, centroid) })).sort((a, b) => b.s - a.s || a.i - b.i);
+  // Members by similarity to the centroid (ties: lower index first), taken from a heap until `count` distinct texts.
+  const similarity = new Float64Array(members.length);
+  members.forEach((i, k) => (similarity[k] = set.dot(i, centroid)));
+  const before = (a: number, b: number): boolean => similarity[a]! > similarity[b]! || (similarity[a] === similarity[b] && members[a]! < members[b]!);
+  const heap = new MaxHeap(members.length, before);
   const seen = new Set<string>();
   const out: ThemeQuote[] = [];
-  for (const { i } of ranked) {
-    if (out.length >= count) break;
+  while (heap.size > 0 && out.length < count) {
+    const i = members[heap.pop()]!;
     const doc = documents[i]!;
     const key = doc.text.trim().toLowerCase().replace(/\s+/g, ' ');
     if (seen.has(key)) continue;
@@ -202,4 +212,39 @@ function quotes(set: VectorSet, members: readonly number[], centroid: Float64Arr
     out.push(quote);
   }
   return out;
+}
+
+/** A binary heap of the positions 0 … n − 1, the first by `before` on top (heapified in O(n)). */
+class MaxHeap {
+  private readonly items: Int32Array;
+  size: number;
+  constructor(
+    n: number,
+    private readonly before: (a: number, b: number) => boolean,
+  ) {
+    this.items = Int32Array.from({ length: n }, (_, i) => i);
+    this.size = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+  pop(): number {
+    const top = this.items[0]!;
+    this.size--;
+    this.items[0] = this.items[this.size]!;
+    this.down(0);
+    return top;
+  }
+  private down(i: number): void {
+    const { items, before } = this;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) return;
+      const r = l + 1;
+      const c = r < this.size && before(items[r]!, items[l]!) ? r : l;
+      if (!before(items[c]!, items[i]!)) return;
+      const t = items[i]!;
+      items[i] = items[c]!;
+      items[c] = t;
+      i = c;
+    }
+  }
 }

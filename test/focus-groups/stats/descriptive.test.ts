@@ -105,7 +105,49 @@ describe('bootstrap', () => {
     assert.deepEqual(percentileInterval([NaN, 1, 2, 3, NaN], 0.5), [1.5, 2.5]);
     assert.equal(percentileInterval([NaN], 0.95), null);
   });
+  it('resampling counts is resampling respondents: 6 yes of 20 give Binomial(20, 0.3) yes counts, and the 95% interval of the share is the exact binomial quantiles [2, 10]/20', () => {
+    // 20 ≥ 8 × 2 categories: each replicate is one conditional-binomial multinomial draw.
+    const [yes] = bootstrapDistribution([0.3, 0.7], 20, 4000, createRng(77), 1, (counts, size, out) => void (out[0] = counts[0]! / size));
+    const observed = new Float64Array(21);
+    for (const share of yes!) observed[Math.round(share * 20)]! += 1;
+    const pmf = Array.from({ length: 21 }, (_, k) => binomialCoefficient(20, k) * 0.3 ** k * 0.7 ** (20 - k));
+    // Pearson chi-square over cells with an expected count ≥ 5 (k = 1 … 11), the tails pooled.
+    let chi = 0;
+    let tailObserved = 0;
+    let tailExpected = 0;
+    pmf.forEach((p, k) => {
+      if (4000 * p >= 5) chi += (observed[k]! - 4000 * p) ** 2 / (4000 * p);
+      else {
+        tailObserved += observed[k]!;
+        tailExpected += 4000 * p;
+      }
+    });
+    chi += (tailObserved - tailExpected) ** 2 / tailExpected;
+    assert.ok(chi < 30, `chi-square ${chi} on 11 df`); // p ≈ 0.002
+    // P(X ≤ 1) = 0.0076 < 2.5% ≤ P(X ≤ 2) = 0.0355; P(X ≤ 9) = 0.952 < 97.5% ≤ P(X ≤ 10) = 0.983.
+    assert.deepEqual(percentileInterval(yes!, 0.95), [0.1, 0.5]);
+  });
+  it('the percentile interval selects the same order statistics a sort gives (ties, infinities, NaN, every size)', () => {
+    const rng = createRng(31);
+    for (let size = 1; size <= 60; size++) {
+      for (const level of [0.5, 0.8, 0.95, 0.99]) {
+        const xs = Array.from({ length: size }, () => {
+          const u = rng.next();
+          return u < 0.05 ? NaN : u < 0.08 ? Infinity : u < 0.1 ? -Infinity : Math.floor(rng.next() * 7) / 2;
+        });
+        const finite = xs.filter(Number.isFinite).sort((a, b) => a - b);
+        const expected = finite.length === 0 ? null : [quantileSorted(finite, (1 - level) / 2), quantileSorted(finite, 1 - (1 - level) / 2)];
+        assert.deepEqual(percentileInterval(xs, level), expected, `size ${size}, level ${level}`);
+      }
+    }
+  });
 });
+
+function binomialCoefficient(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
+}
 
 describe('NPS', () => {
   const values = Array.from({ length: 11 }, (_, i) => i);

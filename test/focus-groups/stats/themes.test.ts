@@ -19,6 +19,18 @@ describe('text', () => {
     assert.equal(foldPlural('bonus'), 'bonus');
     assert.deepEqual(tokenize('Café prix élevés 2024'), ['café', 'prix', 'élevé']);
   });
+  it('tokenizes ASCII text (scanned without a regex) as the Unicode word pattern does', () => {
+    // A non-ASCII word at the end sends the text through the Unicode pattern, and adds one term.
+    const reference = (text: string): string[] => tokenize(`${text} éé`).slice(0, -1);
+    const rng = createRng(8);
+    const alphabet = "aZ09 _-'.,;!?\t\nsiesxyQbatterypricesBONUS";
+    for (let n = 0; n < 400; n++) {
+      const text = Array.from({ length: rng.nextInt(40) }, () => alphabet[rng.nextInt(alphabet.length)]).join('');
+      const surface = new Map<string, Map<string, number>>();
+      assert.deepEqual(tokenize(text, surface), reference(text), JSON.stringify(text));
+    }
+    assert.deepEqual(tokenize('A1 2b 22 price2 PRICES x'), ['a1', '2b', 'price2', 'price']);
+  });
   it('TF-IDF by hand: two documents; a term in both has idf ln(3/3) + 1 = 1, a term in one ln(3/2) + 1', () => {
     const m = tfidf([['price', 'price', 'delivery'], ['price']], { minDf: 1 });
     const i = m.terms.indexOf('price');

@@ -32,13 +32,23 @@ export function tfidf(documents: readonly (readonly string[])[], options: { minD
   const index = new Map(terms.map((t, i) => [t, i]));
   const idf = Float64Array.from(terms, (t) => Math.log((1 + n) / (1 + df.get(t)!)) + 1);
   const rows = documents.map((doc): SparseVector => {
-    const tf = new Map<number, number>();
+    // The document's vocabulary indexes, sorted: equal runs are its term frequencies.
+    const found = new Int32Array(doc.length);
+    let count = 0;
     for (const term of doc) {
       const i = index.get(term);
-      if (i !== undefined) tf.set(i, (tf.get(i) ?? 0) + 1);
+      if (i !== undefined) found[count++] = i;
     }
-    const indices = Int32Array.from([...tf.keys()].sort((a, b) => a - b));
-    const values = Float64Array.from(indices, (i) => (1 + Math.log(tf.get(i)!)) * idf[i]!);
+    const sorted = found.subarray(0, count).sort();
+    let distinct = 0;
+    for (let k = 0; k < count; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) distinct++;
+    const indices = new Int32Array(distinct);
+    const values = new Float64Array(distinct);
+    for (let k = 0, d = -1; k < count; k++) {
+      if (k === 0 || sorted[k] !== sorted[k - 1]) indices[++d] = sorted[k]!;
+      values[d]! += 1;
+    }
+    for (let k = 0; k < distinct; k++) values[k] = (1 + Math.log(values[k]!)) * idf[indices[k]!]!;
     let norm = 0;
     for (const v of values) norm += v * v;
     norm = Math.sqrt(norm);

@@ -17,22 +17,49 @@ export function foldPlural(word: string): string {
   return word;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** The folded terms of a text, in order; `surface` (optional) counts term → original word. */
 export function tokenize(text: string, surface?: Map<string, Map<string, number>>): string[] {
   const out: string[] = [];
-  for (const match of text.toLowerCase().replace(/[’‘]/g, "'").matchAll(WORD)) {
-    const word = match[0];
-    if (word.length < 2 || !HAS_LETTER.test(word) || STOP_WORDS.has(word)) continue;
-    const term = foldPlural(word);
-    if (STOP_WORDS.has(term)) continue;
-    out.push(term);
-    if (surface) {
-      let forms = surface.get(term);
-      if (!forms) surface.set(term, (forms = new Map()));
-      forms.set(word, (forms.get(word) ?? 0) + 1);
+  const lower = text.toLowerCase();
+  if (!NON_ASCII.test(lower)) {
+    // ASCII (most answers): the runs of [a-z0-9] are what the Unicode pattern matches, scanned without a regex.
+    let start = -1;
+    let letter = false;
+    for (let i = 0; i <= lower.length; i++) {
+      const c = i < lower.length ? lower.charCodeAt(i) : 0;
+      const isLetter = c >= 97 && c <= 122;
+      if (isLetter || (c >= 48 && c <= 57)) {
+        if (start < 0) {
+          start = i;
+          letter = false;
+        }
+        letter ||= isLetter;
+      } else if (start >= 0) {
+        if (letter && i - start >= 2) addWord(lower.slice(start, i), out, surface);
+        start = -1;
+      }
     }
+    return out;
+  }
+  for (const match of lower.replace(/[’‘]/g, "'").matchAll(WORD)) {
+    const word = match[0];
+    if (word.length >= 2 && HAS_LETTER.test(word)) addWord(word, out, surface);
   }
   return out;
+}
+
+function addWord(word: string, out: string[], surface: Map<string, Map<string, number>> | undefined): void {
+  if (STOP_WORDS.has(word)) return;
+  const term = foldPlural(word);
+  if (STOP_WORDS.has(term)) return;
+  out.push(term);
+  if (surface) {
+    let forms = surface.get(term);
+    if (!forms) surface.set(term, (forms = new Map()));
+    forms.set(word, (forms.get(word) ?? 0) + 1);
+  }
 }
 
 /** The most frequent original spelling of a term (ties: the shorter, then alphabetical). */
