@@ -6,6 +6,9 @@
  * against the pattern, so an unsupported construct only costs a retry. The
  * check runs on the linear-time engine (util/safe-regex.ts), never on a
  * backtracking RegExp, and a candidate stops growing past MAX_SAMPLE_CHARS.
+ *
+ * Not randexp: its parser predates the `u` flag (`\p{…}`, `\u{…}` come out as
+ * literal text) and it draws from printable ASCII only (test/providers/regex-sample.test.ts).
  */
 import { safePattern, type SafePattern } from '../../util/safe-regex.js';
 import type { Rng } from './seed.js';
@@ -26,9 +29,21 @@ type Node =
   | { t: 'empty' };
 
 const DIGIT: Range[] = [[48, 57]];
-const WORD: Range[] = [[48, 57], [65, 90], [95, 95], [97, 122]];
-const SPACE: Range[] = [[32, 32], [9, 10], [13, 13]];
-const LETTERS: Range[] = [[65, 90], [97, 122]];
+const WORD: Range[] = [
+  [48, 57],
+  [65, 90],
+  [95, 95],
+  [97, 122],
+];
+const SPACE: Range[] = [
+  [32, 32],
+  [9, 10],
+  [13, 13],
+];
+const LETTERS: Range[] = [
+  [65, 90],
+  [97, 122],
+];
 
 class Parser {
   private i = 0;
@@ -77,7 +92,10 @@ class Parser {
     else if (c === '+') [min, max] = [1, Infinity];
     else if (c === '?') [min, max] = [0, 1];
     else if (c === '{') {
-      const rest = this.cps.slice(this.i).map((x) => String.fromCodePoint(x)).join('');
+      const rest = this.cps
+        .slice(this.i)
+        .map((x) => String.fromCodePoint(x))
+        .join('');
       const m = /^\{(\d+)(,(\d*))?\}/.exec(rest);
       if (!m) return atom;
       min = Number(m[1]);
@@ -200,7 +218,10 @@ class Parser {
   }
 
   private take(re: RegExp): string | undefined {
-    const rest = this.cps.slice(this.i, this.i + 16).map((x) => String.fromCodePoint(x)).join('');
+    const rest = this.cps
+      .slice(this.i, this.i + 16)
+      .map((x) => String.fromCodePoint(x))
+      .join('');
     const m = re.exec(rest);
     if (!m) return undefined;
     this.i += Array.from(m[0]).length;
