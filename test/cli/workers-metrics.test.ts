@@ -6,15 +6,13 @@
  * worker that answered it: about half the requests. (dist/ is built by `npm test`.)
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cohortJson } from '../helpers/cli.js';
-import { freePort, tempDir } from '../helpers/app.js';
+import { tempDir } from '../helpers/app.js';
+import { type CohortServer, startCohortServer } from '../helpers/cohort-process.js';
 import { parseExposition, sampleValue } from '../helpers/metrics.js';
-
-const BIN = path.resolve('bin/cohort.js');
 
 describe('cohort serve --workers 2: /metrics', () => {
   const dir = tempDir('cohort-workers-metrics-');
@@ -22,18 +20,11 @@ describe('cohort serve --workers 2: /metrics', () => {
   let child: ChildProcess;
   let exited: Promise<number | null>;
   let url = '';
-  let out = '';
+  let server: CohortServer;
 
   before(async () => {
-    const port = await freePort();
-    child = spawn(process.execPath, [BIN, 'serve', '--workers', '2', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir], { env });
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    exited = new Promise((r) => child.on('exit', (code) => r(code)));
-    const deadline = Date.now() + 60_000;
-    while (!out.includes('listening on') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(out.includes('listening on'), out);
-    url = `http://127.0.0.1:${port}`;
+    server = await startCohortServer({ dataDir: dir, env, args: ['--workers', '2'], ms: 60_000 });
+    ({ child, exited, url } = server);
   });
 
   after(async () => {
@@ -78,6 +69,6 @@ describe('cohort serve --workers 2: /metrics', () => {
 
   it('SIGTERM still stops the server cleanly', async () => {
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, out);
+    assert.equal(await exited, 0, server.output());
   });
 });

@@ -6,17 +6,16 @@
  * recovered; SIGTERM drains everything. (dist/ is built by `npm test`.)
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type Db } from '../../src/storage/db.js';
 import { until as untilWithin } from '../helpers/wait.js';
 import { cohortJson } from '../helpers/cli.js';
-import { tempDir, freePort } from '../helpers/app.js';
+import { tempDir } from '../helpers/app.js';
+import { type CohortServer, startCohortServer } from '../helpers/cohort-process.js';
 import { startMockChatUpstream, type MockChatUpstream } from '../helpers/mock-chat-upstream.js';
 
-const BIN = path.resolve('bin/cohort.js');
 
 /** Process starts and drains take long on a loaded machine: 45 s unless told. */
 const until = (what: string, check: () => boolean | Promise<boolean>, ms = 45_000) => untilWithin(what, check, ms);
@@ -36,7 +35,8 @@ describe('cohort serve --workers 2', () => {
   let upstream: MockChatUpstream;
   let child: ChildProcess;
   let url = '';
-  let out = '';
+  let server: CohortServer;
+  const out = () => server.output();
   let exited: Promise<number | null>;
   let db: Db;
   let env: NodeJS.ProcessEnv;
@@ -58,14 +58,9 @@ describe('cohort serve --workers 2', () => {
       COHORT_REDIS_URL: '',
       COHORT_KEY_CACHE_MS: '0',
     };
-    const port = await freePort();
-    child = spawn(process.execPath, [BIN, 'serve', '--workers', '2', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir], { env });
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    exited = new Promise((r) => child.on('exit', (code) => r(code)));
-    await until('the banner', () => out.includes('listening on') || child.exitCode !== null).catch((err) => assert.fail(`${err.message}:\n${out}`));
-    assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+ \(data: .*, 2 worker processes\)/, out);
-    url = `http://127.0.0.1:${port}`;
+    server = await startCohortServer({ dataDir: dir, env, args: ['--workers', '2'], ms: 45_000 });
+    ({ child, exited, url } = server);
+    assert.match(out(), /listening on http:\/\/127\.0\.0\.1:\d+ \(data: .*, 2 worker processes\)/, out());
     db = await openDatabase({ dataDir: dir });
   });
 
@@ -78,10 +73,10 @@ describe('cohort serve --workers 2', () => {
   });
 
   it('prints the first start key once, and runs two workers registered as two instances', async () => {
-    assert.match(out, /Created workspace 'default' with a test key/);
-    assert.equal(out.match(/listening on/g)?.length, 1, 'one banner for the server');
-    assert.match(out, /Request limits: kept by this primary process for all workers/);
-    assert.doesNotMatch(out, /without Redis/, 'the workers of one server share its limits: no shared-database warning');
+    assert.match(out(), /Created workspace 'default' with a test key/);
+    assert.equal(out().match(/listening on/g)?.length, 1, 'one banner for the server');
+    assert.match(out(), /Request limits: kept by this primary process for all workers/);
+    assert.doesNotMatch(out(), /without Redis/, 'the workers of one server share its limits: no shared-database warning');
     assert.equal(workerPids(child.pid!).length, 2);
     const names = (await instances()).map((i) => i.name).sort();
     assert.equal(names.length, 2, JSON.stringify(names));
@@ -157,11 +152,11 @@ describe('cohort serve --workers 2', () => {
     await until('the new worker registered', async () => (await instances()).length === 2 && (await instances()).some((i) => !idsBefore.includes(i.id)));
     upstream.setFallback({ type: 'stream', content: ['ok'] });
     await until('everything settled', async () => Number((await db.selectFrom('credit_holds').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) === 0, 20_000).catch(async (err) => {
-      throw new Error(`${err.message}: holds ${JSON.stringify(await db.selectFrom('credit_holds').selectAll().execute())} instances ${JSON.stringify(await db.selectFrom('instances').selectAll().execute())} victim ${victim} output ${out}`);
+      throw new Error(`${err.message}: holds ${JSON.stringify(await db.selectFrom('credit_holds').selectAll().execute())} instances ${JSON.stringify(await db.selectFrom('instances').selectAll().execute())} victim ${victim} output ${out()}`);
     });
     const statuses = await Promise.all(inflight);
     assert.ok(statuses.includes('reset'), `the killed worker's clients saw their connection drop: ${statuses.join(',')}`);
-    assert.match(out, /worker \d exited \(SIGKILL\); starting it again/);
+    assert.match(out(), /worker \d exited \(SIGKILL\); starting it again/);
     const summary = await cli('credits', 'show', '--workspace', 'w-crash', '--json');
     assert.equal(summary.held, 0, 'the dead worker\'s holds were released');
     assert.equal((await post(key)).status, 200, 'the server still answers');
@@ -178,7 +173,7 @@ describe('cohort serve --workers 2', () => {
     await until('the restarted worker forked', () => ((starting = workerPids(child.pid!).find((p) => p !== victim && p !== survivor) ?? 0), starting !== 0));
     child.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 30_000).unref())]);
-    assert.equal(code, 0, `${out}\nworkers now: ${workerPids(child.pid!).join(',')} (survivor ${survivor}, starting ${starting})`);
+    assert.equal(code, 0, `${out()}\nworkers now: ${workerPids(child.pid!).join(',')} (survivor ${survivor}, starting ${starting})`);
     for (const pid of [survivor, starting]) assert.throws(() => process.kill(pid, 0), 'the worker is gone');
   });
 });

@@ -8,7 +8,7 @@
  * Real `cohort serve` processes on the tiny GGUF fixture. (dist/ is built by `npm test`.)
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -16,10 +16,10 @@ import { checkLocalModelFiles } from '../../src/backends.js';
 import { readConfig } from '../../src/config.js';
 import { checkModelFile, createLlamaCppProvider, MISSING_PACKAGE_MESSAGE } from '../../src/providers/llama-cpp/index.js';
 import { until } from '../helpers/wait.js';
-import { freePort, tempDir } from '../helpers/app.js';
+import { tempDir } from '../helpers/app.js';
+import { BIN, type CohortProcess, killAll, startCohortServer } from '../helpers/cohort-process.js';
 import { needEngine } from '../helpers/llama-engine.js';
 
-const BIN = path.resolve('bin/cohort.js');
 const MODEL = (() => {
   const candidates = [process.env.COHORT_TEST_MODEL, path.resolve('..', 'shared', 'fixtures', 'models', 'llama-2-tiny-random.gguf'), '/work/shared/fixtures/models/llama-2-tiny-random.gguf'];
   const found = candidates.find((p): p is string => !!p && fs.existsSync(p));
@@ -28,9 +28,9 @@ const MODEL = (() => {
 })();
 
 const dirs: string[] = [];
-const children: ChildProcess[] = [];
-after(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+const children: CohortProcess[] = [];
+after(async () => {
+  await killAll(children);
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
@@ -52,17 +52,7 @@ const env = (modelPath: string): NodeJS.ProcessEnv => ({
 });
 
 
-async function serve(modelPath: string): Promise<{ url: string; out: () => string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir()], { env: env(modelPath) });
-  children.push(child);
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  await until('the banner', () => out.includes('listening on') || child.exitCode !== null, 30_000);
-  assert.ok(out.includes('listening on'), out);
-  return { url: `http://127.0.0.1:${port}`, out: () => out, child };
-}
+const serve = (modelPath: string) => startCohortServer({ dataDir: dir(), env: env(modelPath), into: children });
 
 const logLines = (out: string, msg: string) =>
   out
@@ -142,7 +132,7 @@ describe('cohort serve with COHORT_MODEL_PATH', () => {
     const file = path.join(dir(), 'broken.gguf');
     fs.writeFileSync(file, Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(64, 0xff)]));
     const s = await serve(file);
-    assert.match(s.out(), /Local model broken\.gguf is loading in the background: \/ready answers 503 until it is loaded/);
+    assert.match(s.output(), /Local model broken\.gguf is loading in the background: \/ready answers 503 until it is loaded/);
     assert.equal((await fetch(`${s.url}/health`)).status, 200, 'the process is alive');
     let body = '';
     await until(
@@ -157,19 +147,19 @@ describe('cohort serve with COHORT_MODEL_PATH', () => {
     );
     assert.match(JSON.parse(body).error.message, /^Not ready: live keys cannot be served: the local model broken\.gguf could not be loaded: /);
     assert.ok(!body.includes(path.dirname(file)), 'no server path in the reply');
-    await until('the log line', () => logLines(s.out(), 'llama_cpp.load_failed').length === 1, 5000);
-    assert.equal(logLines(s.out(), 'llama_cpp.loading')[0]!.model, 'broken.gguf');
+    await until('the log line', () => logLines(s.output(), 'llama_cpp.load_failed').length === 1, 5000);
+    assert.equal(logLines(s.output(), 'llama_cpp.loading')[0]!.model, 'broken.gguf');
     s.child.kill('SIGTERM');
   });
 
   it('the fixture: loaded at start with a log line, then /ready is 200 and live keys are answered', async (t) => {
     if (!needEngine(t)) return;
     const s = await serve(MODEL);
-    assert.match(s.out(), /Live keys \(mvra_live_\): llama-cpp/);
-    assert.match(s.out(), /Local model llama-2-tiny-random\.gguf is loading in the background/);
+    assert.match(s.output(), /Live keys \(mvra_live_\): llama-cpp/);
+    assert.match(s.output(), /Local model llama-2-tiny-random\.gguf is loading in the background/);
     await until('/ready', async () => (await fetch(`${s.url}/ready`)).status === 200, 120_000);
-    await until('the log line', () => logLines(s.out(), 'llama_cpp.loaded').length === 1, 5000);
-    const loaded = logLines(s.out(), 'llama_cpp.loaded')[0]!;
+    await until('the log line', () => logLines(s.output(), 'llama_cpp.loaded').length === 1, 5000);
+    const loaded = logLines(s.output(), 'llama_cpp.loaded')[0]!;
     assert.equal(loaded.model, 'llama-2-tiny-random.gguf');
     assert.equal(loaded.backend, 'llama-cpp');
     assert.ok(typeof loaded.ms === 'number' && loaded.ms > 0);
@@ -183,7 +173,7 @@ describe('cohort serve with COHORT_MODEL_PATH', () => {
     const body = (await res.json()) as { status: string };
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.status, 'incomplete', 'four tokens of the fixture’s gibberish');
-    assert.equal(logLines(s.out(), 'llama_cpp.loading').length, 1, 'loaded once, at start: the request did not load it again');
+    assert.equal(logLines(s.output(), 'llama_cpp.loading').length, 1, 'loaded once, at start: the request did not load it again');
     s.child.kill('SIGTERM');
   });
 });
