@@ -9,11 +9,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { BIN } from '../helpers/cohort-process.js';
 import type { Io } from '../../src/cli/args.js';
 import { main } from '../../src/cli/main.js';
 import { tempDir } from '../helpers/app.js';
 
-const BIN = path.resolve('bin/cohort.js');
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 

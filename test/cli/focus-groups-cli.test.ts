@@ -12,11 +12,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { BIN } from '../helpers/cohort-process.js';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { tempDir } from '../helpers/app.js';
 
-const BIN = path.resolve('bin/cohort.js');
 const EXAMPLE = path.resolve('examples/study.yaml');
 const dir = tempDir('cohort-fg-cli-');
 let server: ChildProcess | undefined;
