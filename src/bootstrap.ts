@@ -258,11 +258,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 
 /** The focus-group job queue over Redis (src/focus-groups/queue/), loaded only when configured. */
 async function studyJobQueue(config: Config, redis: Redis, o: { logger: Logger; instanceId: string; store: FocusGroupsStore; worker: boolean }) {
-  const [{ Redis: RedisClient }, { createBullStudyQueue }, { createStudySignals }, { createRespondentLeases }, { DEFAULT_REDIS_PREFIX }] = await Promise.all([
+  const [{ Redis: RedisClient }, { createBullStudyQueue }, { createStudySignals }, { createRespondentLeases }, { createStudySlots }, { DEFAULT_REDIS_PREFIX }] = await Promise.all([
     import('ioredis'),
     import('./focus-groups/queue/bullmq-queue.js'),
     import('./focus-groups/queue/redis-signals.js'),
     import('./focus-groups/queue/respondent-leases.js'),
+    import('./focus-groups/queue/study-slots.js'),
     import('./limits/redis.js'),
   ]);
   const prefix = config.redisPrefix ?? DEFAULT_REDIS_PREFIX;
@@ -281,6 +282,8 @@ async function studyJobQueue(config: Config, redis: Redis, o: { logger: Logger; 
         store: o.store,
         signals,
         leases: createRespondentLeases(redis, { prefix, leaseMs: lockMs, owner: o.instanceId }),
+        // Leases held by this instance's id: a heartbeat that finds it dead frees them at once (releaseOwners).
+        slots: createStudySlots(redis, { prefix, leaseMs: lockMs, owner: o.instanceId, onError: (err) => o.logger.warn('focus_groups.slot_error', { err }) }),
         logger: o.logger,
         instanceId: o.instanceId,
         settings: { worker: o.worker, batch, lockMs, concurrency: perServer },

@@ -118,9 +118,22 @@ export interface RunnerDeps {
  * How a queue job's respondents ended: 'done' (each completed, or the study
  * ended meanwhile), 'ended' (the study has ended: nothing to do), 'shutdown'
  * (this process stops: run the job again elsewhere), 'lost' (a respondent's
- * lease was lost before it completed: run the job again later).
+ * lease was lost before it completed: run the job again later), 'busy' (the
+ * study's slots were all taken by other processes for some of them: run the
+ * job again shortly).
  */
-export type WorkOutcome = 'done' | 'ended' | 'shutdown' | 'lost';
+export type WorkOutcome = 'done' | 'ended' | 'shutdown' | 'lost' | 'busy';
+
+/** What a queue job lends `work`. */
+export interface WorkOptions {
+  /** Whether this process still holds respondent i's lease (queue/respondent-leases.ts). */
+  held?: (index: number) => boolean;
+  /**
+   * One of the study's slots across processes (queue/study-slots.ts), taken for each
+   * respondent (session) before it runs: its release, or null when all are taken.
+   */
+  slot?: () => Promise<(() => Promise<void>) | null>;
+}
 
 export interface StudyRunner extends StudyQueue {
   /**
@@ -130,9 +143,10 @@ export interface StudyRunner extends StudyQueue {
    * study; the job that completes its last respondent completes it, and one
    * that meets `failStudyAfter` backend failures in a row fails it. `held(i)`
    * says whether this process still holds respondent i's lease: a respondent
-   * whose lease is lost stops before its next question.
+   * whose lease is lost stops before its next question. `slot` bounds the
+   * study across processes: a respondent that gets none is not run ('busy').
    */
-  work(studyId: string, indexes: number[], held?: (index: number) => boolean): Promise<WorkOutcome>;
+  work(studyId: string, indexes: number[], options?: WorkOptions): Promise<WorkOutcome>;
   /**
    * Gives up on respondents `indexes` of a study (a queue job that failed its last attempt;
    * for a discussion, the sessions that start at them): their missing answers are recorded
@@ -565,7 +579,8 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
     return entry;
   }
 
-  async function work(id: string, indexes: number[], held?: (index: number) => boolean): Promise<WorkOutcome> {
+  async function work(id: string, indexes: number[], options: WorkOptions = {}): Promise<WorkOutcome> {
+    const { held, slot } = options;
     if (closed) return 'shutdown';
     const entry = sharedContext(id);
     entry.users += 1;
@@ -579,16 +594,28 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
       // A discussion's job runs the sessions that start at its indexes (a session is one unit of work).
       const sessions = discussion ? sessionsOf(ctx.study.respondentsTotal, ctx.study.definition.session_size ?? DEFAULT_SESSION_SIZE).filter((x) => indexes.includes(x.first)) : [];
       const units = discussion ? sessions.map((x) => () => runSession(ctx, x, held)) : indexes.map((index) => () => runRespondent(ctx, index, held));
-      // Each respondent (or session) holds one of the process's `perServer` slots, whatever the jobs' batch size.
+      // Each respondent (or session) holds one of the process's `perServer` slots, whatever the jobs'
+      // batch size, and then one of the study's slots across processes (taken second: a study slot
+      // is never held while waiting here).
+      let busy = false;
       const runs = await Promise.allSettled(
         units.map(async (run) => {
           const release = await slots.acquire(signal);
           if (!release) return;
+          let free: (() => Promise<void>) | null = null;
           try {
+            if (slot) {
+              free = await slot();
+              if (!free) {
+                busy = true;
+                return;
+              }
+            }
             await run();
           } catch (err) {
             if (!signal.aborted) throw err;
           } finally {
+            await free?.();
             release();
           }
         }),
@@ -605,6 +632,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
         return 'ended';
       }
       if (held && indexes.some((i) => !held(i))) return 'lost';
+      if (busy) return 'busy';
       // Whoever completes the last respondent completes the study (finish is once only).
       const s = await deps.store.getById(id);
       if (s && !isTerminal(s.status) && s.respondentsDone >= s.respondentsTotal) {

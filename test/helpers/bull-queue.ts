@@ -14,6 +14,7 @@ import type { StudyRunner } from '../../src/focus-groups/runner.js';
 import { createBullStudyQueue, type BullStudyQueue, type QueueSettings } from '../../src/focus-groups/queue/bullmq-queue.js';
 import { createRespondentLeases } from '../../src/focus-groups/queue/respondent-leases.js';
 import { createStudySignals, type StudySignals } from '../../src/focus-groups/queue/redis-signals.js';
+import { createStudySlots } from '../../src/focus-groups/queue/study-slots.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Db } from '../../src/storage/db.js';
 import { createFocusGroupsStore } from '../../src/storage/focus-groups-store.js';
@@ -45,6 +46,7 @@ export function testBullQueue(db: Db, options: { prefix: string; instanceId: str
         store: createFocusGroupsStore(db, systemClock),
         signals,
         leases: createRespondentLeases(redis, { prefix: options.prefix, leaseMs: lockMs, owner: options.instanceId }),
+        slots: createStudySlots(redis, { prefix: options.prefix, leaseMs: lockMs, owner: options.instanceId }),
         logger: silentLogger,
         instanceId: options.instanceId,
         settings: { worker: true, batch: 1, lockMs, concurrency: 4, ...options.settings },

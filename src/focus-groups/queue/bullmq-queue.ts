@@ -14,7 +14,9 @@
  *   holds one → the job waits and tries again), runs them through the
  *   runner's `work` (the same code as the in-process runner: resume from the
  *   stored answers, each answer checkpointed and charged once in one
- *   transaction), releases the leases. A worker killed mid-job stops renewing
+ *   transaction), each respondent holding one of its study's slots across
+ *   every process (study-slots.ts: COHORT_FOCUS_GROUP_CONCURRENCY per study;
+ *   none free → the job is tried again shortly), releases the leases. A worker killed mid-job stops renewing
  *   its lock: BullMQ's stalled-job check puts the job back for another
  *   worker, which resumes its respondents from their last stored answer.
  *   A graceful stop (SIGTERM) aborts the model calls in flight and puts its
@@ -36,6 +38,7 @@ import { DEFAULT_SESSION_SIZE, openSessionStarts } from '../discussion/sessions.
 import type { StudyQueue, StudyRunner } from '../runner.js';
 import { isTerminal } from '../study.js';
 import type { RespondentLeases } from './respondent-leases.js';
+import type { StudySlots } from './study-slots.js';
 import type { StudySignals } from './redis-signals.js';
 
 export const QUEUE_NAME = 'focus-groups';
@@ -56,8 +59,10 @@ export interface QueueSettings {
   lockMs: number;
   /** Respondents in flight in this process. */
   concurrency: number;
-  /** Tries of a job that throws before its study fails. */
+  /** Tries of a job that throws before its respondents are given up on. */
   attempts?: number;
+  /** How long a job whose study has no slot free waits before it is tried again (default lockMs / 8, within 100–1,000 ms; ±50% jitter). */
+  busyDelayMs?: number;
 }
 
 export interface BullStudyQueueDeps {
@@ -69,6 +74,8 @@ export interface BullStudyQueueDeps {
   store: FocusGroupsStore;
   signals: StudySignals;
   leases: RespondentLeases;
+  /** The studies' slots across processes (COHORT_FOCUS_GROUP_CONCURRENCY per study). */
+  slots: StudySlots;
   logger: Logger;
   /** This process (the owner of the studies it submits; the BullMQ worker's name). */
   instanceId: string;
@@ -88,6 +95,7 @@ export function createBullStudyQueue(deps: BullStudyQueueDeps): BullStudyQueue {
   const { settings, logger } = deps;
   const batch = Math.max(1, settings.batch);
   const attempts = settings.attempts ?? 3;
+  const busyDelayMs = settings.busyDelayMs ?? Math.min(1000, Math.max(100, Math.round(settings.lockMs / 8)));
   const prefix = `${deps.prefix}bull`;
   const queue = new Queue<RespondentJob>(QUEUE_NAME, {
     connection: deps.connection,
@@ -133,12 +141,14 @@ export function createBullStudyQueue(deps: BullStudyQueueDeps): BullStudyQueue {
     if (!lease) return again(Math.ceil(settings.lockMs / 2));
     let outcome;
     try {
-      outcome = await deps.runner.work(study, indexes, lease.held);
+      outcome = await deps.runner.work(study, indexes, { held: lease.held, slot: () => deps.slots.acquire(study, deps.runner.settings.perStudy) });
     } finally {
       await lease.release();
     }
     if (outcome === 'shutdown') return again(0);
     if (outcome === 'lost') return again(Math.ceil(settings.lockMs / 2));
+    // The study's slots are taken by other workers: shortly (jittered, so waiting jobs do not wake together).
+    if (outcome === 'busy') return again(Math.ceil(busyDelayMs * (0.5 + Math.random())));
     return outcome;
   }
 
