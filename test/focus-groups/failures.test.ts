@@ -12,6 +12,8 @@
  *   process; on the queue, its job's 3 attempts), then its missing answers are
  *   recorded as failed and the study completes. The answer it stored before
  *   is kept and paid once; the refused calls, never stored, are never paid.
+ * - The same in a discussion: the session is the unit, so its members not yet
+ *   positioned are given up on together; the other session runs as usual.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -177,6 +179,40 @@ function suite(runner: Runner): void {
       assert.equal(m.debits.length - ledgerBefore, 10);
     } finally {
       await sql`DROP TRIGGER refuse_answer`.execute(db);
+    }
+  });
+
+  it(`${runner.name}: a discussion session whose member's position the database refuses is given up on whole after 3 runs; the other session and the positions stored stay`, async () => {
+    upstream.requests.length = 0;
+    upstream.setFallback(answer);
+    const db = ctx.server.db;
+    await sql`CREATE TRIGGER refuse_position BEFORE INSERT ON focus_group_answers WHEN NEW.respondent_idx = 1 AND NEW.status = 'answered' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`.execute(
+      db,
+    );
+    try {
+      const before = (await fg.json(fg.get('/credits'))).body;
+      const created = await fg.json(
+        fg.post('/focus-groups', { ...STUDY, mode: 'discussion', session_size: 4, personas: [{ persona_id: 'hospital-cfo', respondents: 8 }], questions: [STUDY.questions[1]] }),
+      );
+      assert.equal(created.status, 202, JSON.stringify(created.body));
+      const study = await finished(fg, created.body.id);
+      assert.equal(study.status, 'completed', JSON.stringify(study));
+      // Session 0: member 0's position stored before member 1's was refused; members 1–3 given up. Session 1: all four.
+      assert.deepEqual([study.progress.answers_completed, study.progress.answers_failed, study.progress.respondents_completed], [5, 3, 8]);
+      const people = (await fg.json(fg.get(`/focus-groups/${created.body.id}/respondents`))).body.data as any[];
+      assert.deepEqual(
+        people.map((p) => p.answers[0].status),
+        ['answered', 'failed', 'failed', 'failed', 'answered', 'answered', 'answered', 'answered'],
+      );
+      for (const p of people.slice(1, 4)) assert.match(p.answers[0].error, /could not be run \(3 attempts/);
+      // Each session's four answers were asked once: the runs after the first replay the stored turns.
+      assert.equal(upstream.requests.length, 8);
+      assert.equal(study.credits_used, 5 * 2);
+      const m = await money(before);
+      assert.equal(m.paid, 5 * 2, 'the 5 positions stored paid once each');
+      assert.equal(m.held, before.held, 'nothing stays held');
+    } finally {
+      await sql`DROP TRIGGER refuse_position`.execute(db);
     }
   });
 }
