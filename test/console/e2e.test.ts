@@ -3,7 +3,8 @@
  * playwright-core against the real app (sandbox engine, real SQLite, real
  * socket): sign in with a test key, stream a playground answer with analysis,
  * create a custom persona, build and launch a focus group and watch it finish
- * over its event stream, read a chart and export the answers and the HTML report, check usage,
+ * over its event stream, read a chart and export the answers and the HTML report, read a
+ * discussion's transcripts and export them, check usage,
  * manage keys with an admin key, sign out. On every page: axe-core finds no
  * serious or critical violation, the page's CSP reports no violation, no
  * script error; each page is photographed at 1280 and 390 px wide into
@@ -16,6 +17,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { browserUnavailable, launchChromium } from '../helpers/browser.js';
 import { pageChecks, screenshotDir, watchCsp } from '../helpers/console-page.js';
+import { parseCsv } from '../helpers/focus-groups.js';
 
 const skip = browserUnavailable();
 
@@ -262,6 +264,57 @@ describe('the web console in Chromium', { skip }, () => {
     await page.getByRole('link', { name: '← Focus groups' }).click();
     await page.getByRole('link', { name: 'Meal-kit concept test' }).waitFor();
     await capture('focus-groups');
+  });
+
+  it("reads a discussion study's transcripts: a collapsible session each, every turn in order, and exports them as CSV", async () => {
+    // The builder makes surveys: the discussion is created through the API, with the session's key.
+    const headers = { authorization: `Bearer ${s.testKey}`, 'content-type': 'application/json' };
+    const created = await fetch(`${s.baseURL}/focus-groups`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        name: 'Meal-kit discussion',
+        mode: 'discussion',
+        session_size: 4,
+        personas: [
+          { persona_id: 'gen-z-digital-native', respondents: 4 },
+          { persona_id: 'millennial-suburban-parent', respondents: 4 },
+        ],
+        questions: [
+          { type: 'nps', text: 'How likely are you to recommend FreshBox to a friend?' },
+          { type: 'yes_no', text: 'Would you try it for a month?' },
+        ],
+        seed: 7,
+      }),
+    });
+    assert.equal(created.status, 202);
+    const id = ((await created.json()) as { id: string }).id;
+    await (await fetch(`${s.baseURL}/focus-groups/${id}/events`, { headers })).text();
+    const transcripts = ((await (await fetch(`${s.baseURL}/focus-groups/${id}/transcripts?limit=20`, { headers })).json()) as { data: { turns: { name: string; text: string }[] }[] }).data;
+    assert.equal(transcripts.length, 2);
+
+    await page.goto(`${s.url}/#/focus-groups/${id}`);
+    await page.getByRole('heading', { name: 'Meal-kit discussion' }).waitFor();
+    await page.locator('.badge', { hasText: 'completed' }).waitFor();
+    await page.getByRole('tab', { name: 'Transcripts' }).click();
+    await page.locator('details.transcript').first().waitFor();
+    assert.equal(await page.locator('details.transcript').count(), 2, 'a session each');
+    const first = page.locator('details.transcript').first();
+    await first.locator('summary').click();
+    const turns = first.locator('ol.turns li');
+    assert.equal(await turns.count(), transcripts[0]!.turns.length, 'every turn');
+    const shown = await turns.allInnerTexts();
+    transcripts[0]!.turns.forEach((t, k) => {
+      assert.ok(shown[k]!.startsWith(t.name), `turn ${k}: ${t.name}`);
+      assert.ok(shown[k]!.includes(t.text), `turn ${k}: its text`);
+    });
+    assert.match(shown[0]!, /^Moderator Q1 · asks/);
+    await capture('focus-group-transcripts');
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export transcripts CSV' }).click();
+    const [header, ...rows] = parseCsv(fs.readFileSync(await (await download).path(), 'utf8'));
+    assert.deepEqual(header, ['session', 'seq', 'question_id', 'kind', 'speaker_id', 'speaker_name', 'text', 'answer']);
+    assert.equal(rows.length, transcripts.reduce((n, t) => n + t.turns.length, 0), 'one row per turn');
   });
 
   it('shows usage: the test requests of this session, per day and by operation', async () => {

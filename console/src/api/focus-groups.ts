@@ -97,6 +97,25 @@ export interface Study {
   error: string | { message?: string } | null;
 }
 
+/** A discussion session's transcript (GET …/transcripts). */
+export interface Transcript {
+  id: string;
+  object: 'focus_group.transcript';
+  session: number;
+  status: 'pending' | 'in_progress' | 'completed';
+  members: { respondent_id: string; name: string | null }[];
+  turns: {
+    seq: number;
+    question_id: string | null;
+    kind: 'question' | 'answer' | 'probe' | 'probe_answer';
+    /** 'moderator' or a respondent's id. */
+    speaker: string;
+    name: string | null;
+    text: string;
+    answer?: Record<string, unknown>;
+  }[];
+}
+
 export interface Estimate {
   object: 'focus_group.estimate';
   respondents: number;

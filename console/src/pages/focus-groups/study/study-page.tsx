@@ -1,7 +1,8 @@
 /**
  * A study: its live progress over GET …/events (SSE: progress, answers per
  * second, ETA, the terminal event), then its results dashboard, the
- * respondent browser and the exports; cancel while it runs, delete after.
+ * respondent browser, a discussion's transcripts and the exports; cancel while it
+ * runs, delete after.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, request } from '../../../api/client';
@@ -11,6 +12,7 @@ import { href, navigate } from '../../../router';
 import { RespondentBrowser } from './respondents';
 import { ResultsDashboard } from './results';
 import { StatusBadge } from './status';
+import { TranscriptBrowser } from './transcripts';
 
 /** The export formats this server offers, read from its /openapi.json (json and csv at least). */
 function useExportFormats(): string[] {
@@ -34,7 +36,7 @@ export function StudyPage({ id }: { id: string }) {
   const [error, setError] = useState<unknown>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [tab, setTab] = useState<'results' | 'respondents'>('results');
+  const [tab, setTab] = useState<'results' | 'respondents' | 'transcripts'>('results');
   const formats = useExportFormats();
   const path = `/focus-groups/${encodeURIComponent(id)}`;
 
@@ -206,6 +208,11 @@ export function StudyPage({ id }: { id: string }) {
                 Export {f.toUpperCase()}
               </a>
             ))}
+            {study.mode === 'discussion' && formats.includes('csv') ? (
+              <a class="button button-small" href={`/v1${path}/export?format=csv&part=transcripts`} download={`${id}-transcripts.csv`}>
+                Export transcripts CSV
+              </a>
+            ) : null}
             {running ? (
               <button type="button" class="button button-small" onClick={loadResults}>
                 Partial results
@@ -222,6 +229,11 @@ export function StudyPage({ id }: { id: string }) {
           <button type="button" role="tab" id="fg-tab-respondents" aria-selected={tab === 'respondents'} aria-controls="fg-tabpanel" class={tab === 'respondents' ? 'tab tab-selected' : 'tab'} onClick={() => setTab('respondents')}>
             Respondents
           </button>
+          {study.mode === 'discussion' ? (
+            <button type="button" role="tab" id="fg-tab-transcripts" aria-selected={tab === 'transcripts'} aria-controls="fg-tabpanel" class={tab === 'transcripts' ? 'tab tab-selected' : 'tab'} onClick={() => setTab('transcripts')}>
+              Transcripts
+            </button>
+          ) : null}
         </div>
         <div role="tabpanel" id="fg-tabpanel" aria-labelledby={`fg-tab-${tab}`}>
           {tab === 'results' ? (
@@ -232,8 +244,10 @@ export function StudyPage({ id }: { id: string }) {
             ) : (
               <Spinner label="Computing the results…" />
             )
-          ) : (
+          ) : tab === 'respondents' ? (
             <RespondentBrowser studyId={study.id} questions={study.questions} total={study.respondents} />
+          ) : (
+            <TranscriptBrowser studyId={study.id} questions={study.questions} />
           )}
         </div>
       </Section>
