@@ -6,9 +6,14 @@
 import type { FocusGroupsStore } from '../storage/focus-groups-store.js';
 import type { StudyRecord } from './study.js';
 
-/** One CSV cell (RFC 4180): JSON for non-strings, quoted when it holds a comma, quote or line break. */
+/**
+ * One CSV cell (RFC 4180): JSON for non-strings, quoted when it holds a comma, quote or
+ * line break. A text that a spreadsheet would run as a formula (it starts with =, +, -, @,
+ * a tab or a carriage return: model output and persona text are a stranger's words) gets a
+ * leading apostrophe, as OWASP's CSV-injection advice says; numbers are left as they are.
+ */
 export const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  const s = v === null || v === undefined ? '' : typeof v === 'string' ? (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v) : JSON.stringify(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
