@@ -7,6 +7,7 @@ import { DATA_DIR_OPTION, parse, type Io } from './args.js';
 import { WORKER_ENV, servePrimary, serveWorker } from './serve-workers.js';
 import { ensureFirstKey, printBanner } from './banner.js';
 import { checkPortFree } from './port.js';
+import { tuneHeapGrowth } from './heap.js';
 
 export const SERVE_HELP = `Usage: cohort serve [--port N] [--host H] [--data-dir DIR] [--config FILE] [--workers N]
                     [--no-focus-group-worker]
@@ -75,6 +76,7 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
     }
     throw err;
   }
+  tuneHeapGrowth();
   if (cluster.isWorker && io.env[WORKER_ENV] !== undefined) return serveWorker(config, Number(io.env[WORKER_ENV]), io);
   for (const warning of config.backends?.warnings ?? []) io.err(`cohort: warning: ${warning}\n`);
   try {

@@ -10,6 +10,7 @@
 import { createRuntime } from '../bootstrap.js';
 import { ConfigError, readConfig } from '../config.js';
 import { DATA_DIR_OPTION, parse, type Io } from './args.js';
+import { tuneHeapGrowth } from './heap.js';
 
 export const WORKER_HELP = `Usage: cohort worker [--data-dir DIR] [--config FILE]
 
@@ -44,6 +45,7 @@ export async function workerCommand(argv: string[], io: Io, signals: { onShutdow
     io.err('cohort: cohort worker needs the job queue in Redis: set COHORT_REDIS_URL (and COHORT_DATABASE_URL, shared with the servers)\n');
     return 2;
   }
+  tuneHeapGrowth();
   const runtime = await createRuntime(config, { role: 'worker' });
   io.out(`Cohort worker: focus-group jobs from Redis; live backends: ${runtime.liveEngine}\n`);
   signals.onShutdown(() => runtime.close());
