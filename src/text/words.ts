@@ -109,6 +109,29 @@ export function contentWords(text: string): Word[] {
   return out;
 }
 
+/** Texts whose stemSetOf is kept, and the longest kept. */
+const STEM_SET_CACHE_SIZE = 2048;
+const STEM_SET_CACHE_CHARS = 2000;
+const stemSets = new Map<string, ReadonlySet<string>>();
+
+/**
+ * stemSet(text) with concept tags, remembered: the sandbox engine asks for the same profile
+ * phrases and question texts on every answer (a focus group: every respondent of a persona,
+ * every question), and each call built the set again. Read-only: a caller that adds to the
+ * set uses stemSet. At most STEM_SET_CACHE_SIZE texts of up to STEM_SET_CACHE_CHARS are kept
+ * (emptied when full).
+ */
+export function stemSetOf(text: string): ReadonlySet<string> {
+  let set = stemSets.get(text);
+  if (set !== undefined) return set;
+  set = stemSet(text);
+  if (text.length <= STEM_SET_CACHE_CHARS) {
+    if (stemSets.size >= STEM_SET_CACHE_SIZE) stemSets.clear();
+    stemSets.set(text, set);
+  }
+  return set;
+}
+
 /** Stems of the content words plus their concept tags. */
 export function stemSet(text: string, withConcepts = true): Set<string> {
   const out = new Set<string>();

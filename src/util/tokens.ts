@@ -51,6 +51,9 @@ function merge(c: BpeCore, piece: string): number[] {
 }
 
 let core: BpeCore | undefined;
+/** The split regex, sticky (a match where the last one ended) and global (the next one, for a gap). */
+let sticky: RegExp | undefined;
+let global: RegExp | undefined;
 const utf8 = new TextDecoder('utf-8');
 
 function load(): BpeCore {
@@ -61,25 +64,52 @@ function load(): BpeCore {
     throw new Error('gpt-tokenizer changed its internals: src/util/tokens.ts needs updating');
   }
   c.setMergeCacheSize(0);
+  const flags = c.tokenSplitRegex.flags.replace(/[gy]/g, '');
+  sticky = new RegExp(c.tokenSplitRegex.source, `${flags}y`);
+  global = new RegExp(c.tokenSplitRegex.source, `${flags}g`);
   core = c;
   return c;
 }
 
-/** Calls `emit` with the tokens of each piece of `text`, in order. */
+/**
+ * Calls `emit` with the tokens of each piece of `text`, in order. The pieces are the split
+ * regex's matches, as matchAll finds them, read without a match object each: the regex
+ * matches where the previous piece ended (it covers every character), tested sticky and
+ * cut out with slice; only a gap would be searched for.
+ */
 function eachPiece(text: string, emit: (tokens: number[] | number) => void): void {
   const c = load();
-  const regex = new RegExp(c.tokenSplitRegex.source, c.tokenSplitRegex.flags);
-  for (const [piece] of text.matchAll(regex)) {
-    const rank = c.getBpeRankFromString(piece);
-    if (rank !== undefined) emit(rank);
-    else if (piece.length <= MAX_PIECE_BYTES / 4 || utf8Length(piece, MAX_PIECE_BYTES + 1) <= MAX_PIECE_BYTES) emit(merge(c, piece));
+  const at = sticky!;
+  const next = global!;
+  let from = 0;
+  while (from < text.length) {
+    at.lastIndex = from;
+    let start = from;
+    let end: number;
+    if (at.test(text)) end = at.lastIndex;
     else {
-      for (let at = 0; at < piece.length; ) {
-        const end = chunkEnd(piece, at);
-        const chunk = piece.slice(at, end);
-        emit(c.getBpeRankFromString(chunk) ?? merge(c, chunk));
-        at = end;
-      }
+      next.lastIndex = from;
+      const m = next.exec(text);
+      if (!m) return;
+      start = m.index;
+      end = start + m[0].length;
+    }
+    // No alternative of the split regex matches the empty string, so each piece moves on.
+    emitPiece(c, text.slice(start, end), emit);
+    from = end > start ? end : start + 1;
+  }
+}
+
+function emitPiece(c: BpeCore, piece: string, emit: (tokens: number[] | number) => void): void {
+  const rank = c.getBpeRankFromString(piece);
+  if (rank !== undefined) emit(rank);
+  else if (piece.length <= MAX_PIECE_BYTES / 4 || utf8Length(piece, MAX_PIECE_BYTES + 1) <= MAX_PIECE_BYTES) emit(merge(c, piece));
+  else {
+    for (let at = 0; at < piece.length; ) {
+      const end = chunkEnd(piece, at);
+      const chunk = piece.slice(at, end);
+      emit(c.getBpeRankFromString(chunk) ?? merge(c, chunk));
+      at = end;
     }
   }
 }
@@ -114,10 +144,29 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
+/**
+ * Counts of the last texts counted between COUNT_CACHE_MIN and COUNT_CACHE_MAX characters
+ * (at most COUNT_CACHE_SIZE, emptied when full): the same system prompt and questions are
+ * counted on every turn of a conversation (a focus-group respondent's: every answer).
+ */
+const COUNT_CACHE_SIZE = 64;
+const COUNT_CACHE_MIN = 256;
+const COUNT_CACHE_MAX = 16_384;
+const counts = new Map<string, number>();
+
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
+  const cacheable = text.length >= COUNT_CACHE_MIN && text.length <= COUNT_CACHE_MAX;
+  if (cacheable) {
+    const known = counts.get(text);
+    if (known !== undefined) return known;
+  }
   let n = 0;
   eachPiece(text, (t) => (n += typeof t === 'number' ? 1 : t.length));
+  if (cacheable) {
+    if (counts.size >= COUNT_CACHE_SIZE) counts.clear();
+    counts.set(text, n);
+  }
   return n;
 }
 

@@ -51,6 +51,47 @@ describe('o200k token counting', () => {
     assert.equal(countTokens(readme), library.encode(readme).length);
   });
 
+  it('splits mixed text into the same pieces as the library (letters, contractions, digits, spaces, line breaks, marks, scripts, emoji)', () => {
+    let seed = 11;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const atoms = [
+      'a',
+      'Z',
+      'é',
+      'ß',
+      'Ω',
+      'я',
+      '日',
+      '本',
+      'ش',
+      '\u0301',
+      '7',
+      '42',
+      ' ',
+      '  ',
+      '\n',
+      '\r\n',
+      '\t',
+      "'s",
+      "'LL",
+      '!',
+      '?!',
+      '...',
+      '/',
+      '—',
+      '😀',
+      '👍🏽',
+      'https://x.io/a',
+      'The',
+      'quick',
+      'naïve',
+    ];
+    for (let n = 0; n < 300; n++) {
+      const text = Array.from({ length: 1 + rnd(60) }, () => atoms[rnd(atoms.length)]).join('');
+      assert.deepEqual(encodeTokens(text), library.encode(text), JSON.stringify(text));
+    }
+  });
+
   it('counts special-token strings in text as ordinary text (the library throws on them)', () => {
     assert.throws(() => library.encode('a <|endoftext|> b'));
     const ids = encodeTokens('a <|endoftext|> b');

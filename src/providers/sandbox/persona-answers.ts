@@ -11,7 +11,7 @@
  * several variants, so answers do not share an opening or closing formula.
  */
 import type { PersonaRecord } from '../../personas/persona-schema.js';
-import { capitalize, sentence, stemSet, stripTerminal } from '../../text/words.js';
+import { capitalize, sentence, stemSet, stemSetOf, stripTerminal } from '../../text/words.js';
 import type { Directives } from './directives.js';
 import { formatMoney, perPeriod, willingnessToPay, type Currency, type PricePoint } from './money.js';
 import { actionPhrase, bestOf, brands, habits, listPhrase, lowerFirst, own, sources, startsWithVerb, type Disposition, type Lean } from './profile-phrases.js';
@@ -89,8 +89,8 @@ function subj(ctx: AnswerContext, fallback = 'it'): string {
   return s;
 }
 
-function stems(ctx: AnswerContext): Set<string> {
-  return stemSet(`${ctx.q.subject ?? ''} ${ctx.q.message}`);
+function stems(ctx: AnswerContext): ReadonlySet<string> {
+  return stemSetOf(`${ctx.q.subject ?? ''} ${ctx.q.message}`);
 }
 
 // ------------------------------------------------------------ supporting sentences by stance
@@ -307,8 +307,8 @@ function choiceHead(ctx: AnswerContext, ask: Ask): string {
   const sens = ctx.disp.priceSensitivity === 'high' ? 1 : ctx.disp.priceSensitivity === 'low' ? -0.6 : 0.15;
   const loyal = ctx.disp.brandLoyalty === 'high' ? 0.5 : ctx.disp.brandLoyalty === 'low' ? -0.4 : 0;
   const p = ctx.persona.profile;
-  const pos = stemSet([...p.buying_behavior.purchase_triggers, ...p.psychographics.values, ...p.goals].join(' '));
-  const neg = stemSet([...p.buying_behavior.deal_breakers, ...p.pains].join(' '));
+  const pos = stemSetOf([...p.buying_behavior.purchase_triggers, ...p.psychographics.values, ...p.goals].join(' '));
+  const neg = stemSetOf([...p.buying_behavior.deal_breakers, ...p.pains].join(' '));
   // A price increase past what they would bear pushes away from staying.
   const pp = ctx.q.priced && ctx.q.amounts.length >= 2 ? pricePoint(ctx) : undefined;
   const tooMuch = pp?.asked !== undefined && pp.value < pp.asked;
@@ -319,7 +319,7 @@ function choiceHead(ctx: AnswerContext, ask: Ask): string {
     if (PREMIUM.test(o)) s -= 0.6 * sens;
     if (STAY.test(o)) s += loyal + (tooMuch ? -1.2 : 0.3);
     if (LEAVE.test(o)) s += -loyal * 0.6 + ((ctx.disp.openness - 50) / 100) * 0.5 + (tooMuch && ctx.disp.brandLoyalty === 'low' ? 0.4 : 0);
-    const os = stemSet(o);
+    const os = stemSetOf(o);
     for (const x of os) {
       if (pos.has(x)) s += 0.25;
       if (neg.has(x)) s -= 0.25;
@@ -368,8 +368,8 @@ function listItems(ctx: AnswerContext, ask: Ask): string[] {
     while (out.length < xs.length) out.push(bestOf(xs, q, rng.fork(out.length), used));
     return out;
   };
-  const clean = (xs: string[]) => xs.map((x) => stripTerminal(x));
-  let pool: string[];
+  const clean = (xs: readonly string[]) => xs.map((x) => stripTerminal(x));
+  let pool: readonly string[];
   switch (ask.listTopic) {
     case 'brands':
     case 'apps':

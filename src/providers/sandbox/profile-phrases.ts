@@ -10,7 +10,7 @@
  * way, so its ratings and prices agree.
  */
 import type { PersonaRecord } from '../../personas/persona-schema.js';
-import { isStopword, overlap, stemSet, stripTerminal } from '../../text/words.js';
+import { isStopword, overlap, stemSetOf, stripTerminal } from '../../text/words.js';
 import type { QuestionRead } from './question.js';
 import { Rng, stableStringify } from './seed.js';
 import type { Sensitivity } from './money.js';
@@ -90,9 +90,19 @@ export function habits(persona: PersonaRecord): HabitClause[] {
     });
 }
 
-/** Brand and product names the persona uses or trusts (platforms, capitalised names in its sources and phrases). */
-export function brands(persona: PersonaRecord): string[] {
-  const p = persona.profile;
+const brandsOf = new WeakMap<PersonaRecord['profile'], readonly string[]>();
+
+/**
+ * Brand and product names the persona uses or trusts (platforms, capitalised names in its
+ * sources and phrases); worked out once per profile object (an answer asks several times).
+ */
+export function brands(persona: PersonaRecord): readonly string[] {
+  let known = brandsOf.get(persona.profile);
+  if (known === undefined) brandsOf.set(persona.profile, (known = brandsFrom(persona.profile)));
+  return known;
+}
+
+function brandsFrom(p: PersonaRecord['profile']): string[] {
   const out: string[] = [];
   const add = (s: string) => {
     const t = stripTerminal(s.replace(/\s*\([^)]*\)/g, '').trim());
@@ -116,7 +126,7 @@ export function bestOf(items: readonly string[], q: ReadonlySet<string>, rng: Rn
   let top = list[0] ?? '';
   let topScore = -Infinity;
   for (const x of list) {
-    const s = overlap(q, stemSet(x)) + rng.next() * 0.9;
+    const s = overlap(q, stemSetOf(x)) + rng.next() * 0.9;
     if (s > topScore) {
       topScore = s;
       top = x;
@@ -175,9 +185,9 @@ export function leanOf(persona: PersonaRecord | undefined, traits: Readonly<Reco
   let v = ((d.agreeableness - 50) / 100) * 0.6 + ((d.openness - 50) / 100) * 0.3 - ((d.neuroticism - 50) / 100) * 0.2 + noise * 0.45;
   if (persona) {
     const p = persona.profile;
-    const qs = stemSet(`${q.subject ?? ''} ${q.message}`);
-    const pos = stemSet([...p.buying_behavior.purchase_triggers, ...p.psychographics.values, ...p.psychographics.interests, ...p.goals].join(' '));
-    const neg = stemSet([...p.buying_behavior.deal_breakers, ...p.pains, ...p.objections].join(' '));
+    const qs = stemSetOf(`${q.subject ?? ''} ${q.message}`);
+    const pos = stemSetOf([...p.buying_behavior.purchase_triggers, ...p.psychographics.values, ...p.psychographics.interests, ...p.goals].join(' '));
+    const neg = stemSetOf([...p.buying_behavior.deal_breakers, ...p.pains, ...p.objections].join(' '));
     v += Math.max(-0.4, Math.min(0.4, 0.15 * (overlap(qs, pos) - overlap(qs, neg))));
   }
   if (q.priced) v += d.priceSensitivity === 'high' ? -0.25 : d.priceSensitivity === 'low' ? 0.1 : -0.05;
