@@ -67,6 +67,11 @@ export interface AnswerRange {
   respondentsPerPage?: number;
 }
 
+function inQuestionOrder(slots: readonly AnswerSlot[]): boolean {
+  for (let i = 1; i < slots.length; i++) if (slots[i - 1]![0] > slots[i]![0]) return false;
+  return true;
+}
+
 /** A discussion turn as stored (FocusGroupTurnsTable with its value parsed). */
 export type StoredTurn = Omit<FocusGroupTurnsTable, 'value'> & { value: unknown };
 
@@ -627,8 +632,9 @@ export function createFocusGroupsStore(db: Db, clock: Clock) {
      */
     async eachAnswerSlots(studyId: string, q: AnswerRange, visit: (r: RespondentSlots) => void): Promise<void> {
       const per = q.respondentsPerPage ?? 200;
+      // One JSON array per respondent, brackets included: parsed as it comes, not copied into a concatenation first.
       const slot = sql<string>`'[' || question_idx || ',"' || status || '",' || coalesce(value, 'null') || ']'`;
-      const joined = dialectName(db) === 'postgres' ? sql<string>`string_agg(${slot}, ',')` : sql<string>`group_concat(${slot}, ',')`;
+      const joined = dialectName(db) === 'postgres' ? sql<string>`'[' || string_agg(${slot}, ',') || ']'` : sql<string>`'[' || group_concat(${slot}, ',') || ']'`;
       for (let from = q.fromRespondent ?? 0; from < q.respondents; from += per) {
         const rows = await db
           .selectFrom('focus_group_answers')
@@ -642,8 +648,9 @@ export function createFocusGroupsStore(db: Db, clock: Clock) {
           .orderBy('respondent_idx')
           .execute();
         for (const row of rows) {
-          const slots = JSON.parse(`[${row.slots}]`) as AnswerSlot[];
-          slots.sort((x, y) => x[0] - y[0]);
+          const slots = JSON.parse(row.slots) as AnswerSlot[];
+          // In question order already when the database read them by its primary key (SQLite does); sorted otherwise.
+          if (!inQuestionOrder(slots)) slots.sort((x, y) => x[0] - y[0]);
           visit({ respondent_index: Number(row.respondent_idx), slots });
         }
       }
