@@ -26,14 +26,18 @@ export interface UpstreamErrorMappers {
   readError(err: unknown): unknown;
 }
 
-/** How one backend's HTTP exchange is mapped; everything else is shared by `postForEvents`. */
-export interface UpstreamExchange extends UpstreamErrorMappers {
+/** One JSON POST to an upstream and how its failures are mapped. */
+export interface UpstreamPost extends UpstreamErrorMappers {
   client: UpstreamClient;
   url: string;
   headers: Record<string, string>;
   body: unknown;
   /** The request's signal: aborting it aborts the upstream call. */
   signal: AbortSignal;
+}
+
+/** How one backend's HTTP exchange is mapped; everything else is shared by `postForEvents`. */
+export interface UpstreamExchange extends UpstreamPost {
   /** The body asks for the whole answer in one reply (not a stream): see UpstreamPost.whole. */
   whole?: boolean;
   /** Decodes the backend's event stream (chunks of bytes or text). */
@@ -43,6 +47,41 @@ export interface UpstreamExchange extends UpstreamErrorMappers {
 }
 
 const ERROR_BODY_LIMIT = 64 * 1024;
+/** A whole (non-streamed) reply body: far above any answer or embeddings reply. */
+export const WHOLE_BODY_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Sends the POST and returns a 2xx reply; an abort is the signal's reason, a failed
+ * connection `connectionError`'s mapping, another status `httpError`'s (with the first
+ * 64 KiB of its body; the connection released).
+ */
+export async function sendPost(x: UpstreamPost, whole: boolean): Promise<UpstreamReply> {
+  if (x.signal.aborted) throw abortReason(x.signal, undefined);
+  let reply: UpstreamReply;
+  try {
+    reply = await x.client(x.url, { headers: x.headers, body: JSON.stringify(x.body), signal: x.signal, ...(whole ? { whole: true } : {}) });
+  } catch (err) {
+    if (x.signal.aborted) throw abortReason(x.signal, err);
+    throw x.connectionError(err);
+  }
+  if (reply.status >= 200 && reply.status <= 299) return reply;
+  try {
+    const text = await textOf(reply.body, ERROR_BODY_LIMIT).catch(() => '');
+    throw x.httpError(reply.status, reply.headers(), text);
+  } finally {
+    reply.cancel();
+  }
+}
+
+/** A reply's whole body as text, up to `limit`; a failed read is the abort reason or `readError`'s mapping. */
+export async function readText(reply: UpstreamReply, x: UpstreamPost, limit: number): Promise<string> {
+  try {
+    return await textOf(reply.body, limit);
+  } catch (err) {
+    if (x.signal.aborted) throw abortReason(x.signal, err);
+    throw x.readError(err);
+  }
+}
 
 /** A reply body's chunks; a failed read is the signal's reason after an abort, else `readError`'s mapping. */
 async function* guardedChunks(body: AsyncIterable<Uint8Array>, x: UpstreamExchange): AsyncGenerator<Uint8Array> {
@@ -62,32 +101,15 @@ async function* guardedChunks(body: AsyncIterable<Uint8Array>, x: UpstreamExchan
  * early releases the connection.
  */
 export async function* postForEvents(x: UpstreamExchange): AsyncGenerator<ProviderEvent, void, undefined> {
-  if (x.signal.aborted) throw abortReason(x.signal, undefined);
-  let reply: UpstreamReply;
-  try {
-    reply = await x.client(x.url, { headers: x.headers, body: JSON.stringify(x.body), signal: x.signal, ...(x.whole ? { whole: true } : {}) });
-  } catch (err) {
-    if (x.signal.aborted) throw abortReason(x.signal, err);
-    throw x.connectionError(err);
-  }
+  const reply = await sendPost(x, x.whole === true);
   let consumed = false;
   try {
-    if (reply.status < 200 || reply.status > 299) {
-      const text = await textOf(reply.body, ERROR_BODY_LIMIT).catch(() => '');
-      throw x.httpError(reply.status, reply.headers(), text);
-    }
     if (reply.contentType.includes('text/event-stream')) {
       yield* x.decodeStream(guardedChunks(reply.body, x));
       consumed = true;
       return;
     }
-    let text: string;
-    try {
-      text = await textOf(reply.body, Infinity);
-    } catch (err) {
-      if (x.signal.aborted) throw abortReason(x.signal, err);
-      throw x.readError(err);
-    }
+    const text = await readText(reply, x, WHOLE_BODY_LIMIT);
     consumed = true;
     const parsed = parseJson(text);
     if (parsed.ok) yield* x.decodeJson(parsed.value);

@@ -4,46 +4,17 @@
  * connection and read failures go through the backend's own mappers, as
  * postForEvents (post-events.ts) does for answers.
  */
-import { textOf } from '../../util/body-text.js';
 import { parseJson } from '../../util/parse-json.js';
-import type { UpstreamClient } from '../../util/upstream-client.js';
 import { malformedUpstream } from '../../util/upstream-errors.js';
-import { abortReason, type UpstreamErrorMappers } from './post-events.js';
+import { readText, sendPost, type UpstreamPost, WHOLE_BODY_LIMIT } from './post-events.js';
 
-export interface JsonExchange extends UpstreamErrorMappers {
-  client: UpstreamClient;
-  url: string;
-  headers: Record<string, string>;
-  body: unknown;
-  signal: AbortSignal;
-}
-
-const ERROR_BODY_LIMIT = 64 * 1024;
-/** An embeddings reply of a few thousand floats per text; far above what a study's calls get back. */
-const BODY_LIMIT = 64 * 1024 * 1024;
+export type JsonExchange = UpstreamPost;
 
 export async function postJson(x: JsonExchange): Promise<unknown> {
-  if (x.signal.aborted) throw abortReason(x.signal, undefined);
-  let reply;
-  try {
-    reply = await x.client(x.url, { headers: x.headers, body: JSON.stringify(x.body), signal: x.signal, whole: true });
-  } catch (err) {
-    if (x.signal.aborted) throw abortReason(x.signal, err);
-    throw x.connectionError(err);
-  }
+  const reply = await sendPost(x, true);
   let consumed = false;
   try {
-    if (reply.status < 200 || reply.status > 299) {
-      const text = await textOf(reply.body, ERROR_BODY_LIMIT).catch(() => '');
-      throw x.httpError(reply.status, reply.headers(), text);
-    }
-    let text: string;
-    try {
-      text = await textOf(reply.body, BODY_LIMIT);
-    } catch (err) {
-      if (x.signal.aborted) throw abortReason(x.signal, err);
-      throw x.readError(err);
-    }
+    const text = await readText(reply, x, WHOLE_BODY_LIMIT);
     consumed = true;
     const parsed = parseJson(text);
     if (!parsed.ok) throw malformedUpstream('a body that is not JSON');
