@@ -14,6 +14,7 @@ import { createFocusGroupRequest, normalizeStudy } from '../../src/focus-groups/
 import type { StudyDefinition, StudyRecord } from '../../src/focus-groups/study.js';
 import { loadPersonaDir } from '../../src/personas/library.js';
 import type { Db } from '../../src/storage/db.js';
+import { answerColumns } from '../../src/storage/answer-columns.js';
 import { createFocusGroupsStore } from '../../src/storage/focus-groups-store.js';
 import type { FocusGroupAnswersTable, FocusGroupRespondentsTable } from '../../src/storage/schema.js';
 import { createRng } from '../../src/focus-groups/stats/index.js';
@@ -178,8 +179,7 @@ export async function seedCompletedStudy(db: Db, options: { respondents: number;
             question_id: q.id,
             type: q.type,
             status: 'answered',
-            value: JSON.stringify(value),
-            reasoning: value.reasoning ?? null,
+            ...answerColumns(value, value.reasoning ?? null),
             raw: null,
             credits: 0,
             input_tokens: 0,

@@ -23,6 +23,7 @@ import type { AnswerStatus, StoredAnswer } from '../focus-groups/stored-answer.j
 import type { RespondentProfile } from '../focus-groups/respondent-profile.js';
 import { ACTIVE_STATUSES, type RespondentRecord, type StudyRecord, type StudyStatus } from '../focus-groups/study.js';
 import type { Clock } from '../util/ids.js';
+import { answerColumns, answerFromColumns } from './answer-columns.js';
 import { debitFromHold, holdWithin, LONG_HOLD_OWNER, releaseHoldWithin } from './credits-store.js';
 import { dialectName, type Db } from './db.js';
 import { groupCommitOf } from './group-commit.js';
@@ -160,7 +161,7 @@ function toAnswer(r: FocusGroupAnswersTable): StoredAnswer & { raw: string | nul
     question_id: r.question_id,
     type: r.type as QuestionType,
     status: r.status as AnswerStatus,
-    value: r.value === null ? null : (JSON.parse(r.value) as StoredAnswer['value']),
+    value: answerFromColumns(r.value, r.reasoning),
     reasoning: r.reasoning,
     credits: Number(r.credits),
     input_tokens: Number(r.input_tokens),
@@ -368,8 +369,7 @@ export function createFocusGroupsStore(db: Db, clock: Clock) {
               question_id: answer.question_id,
               type: answer.type,
               status: answer.status,
-              value: answer.value === null ? null : JSON.stringify(answer.value),
-              reasoning: answer.reasoning,
+              ...answerColumns(answer.value, answer.reasoning),
               raw: answer.raw,
               credits: answer.credits,
               input_tokens: answer.input_tokens,

@@ -8,11 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { Migrator } from 'kysely';
 import { ApiError } from '../../src/errors/api-error.js';
 import type { StudyRecord } from '../../src/focus-groups/study.js';
 import { createAccountsStore } from '../../src/storage/accounts-store.js';
 import { createCreditsStore } from '../../src/storage/credits-store.js';
 import { createFocusGroupsStore, type AnswerToRecord } from '../../src/storage/focus-groups-store.js';
+import { migrate, openDatabase } from '../../src/storage/db.js';
+import { migrations } from '../../src/storage/migrations/index.js';
 import { randomIds, systemClock } from '../../src/util/ids.js';
 import { forEachDatabase } from '../helpers/databases.js';
 
@@ -223,6 +226,11 @@ forEachDatabase('focus groups store', (t) => {
     assert.deepEqual(p1.data.map((r) => r.index), [0, 1]);
     assert.equal(p1.has_more, true);
     assert.deepEqual(p1.data[1]!.answers.map((a) => a.status), ['answered', 'skipped']);
+    // The reasoning is stored once (its column), and every answer handed out has it back in its value.
+    assert.deepEqual(p1.data[1]!.answers[0]!.value, { value: 8, reasoning: 'Good value.' });
+    assert.equal(p1.data[1]!.answers[0]!.reasoning, 'Good value.');
+    const stored = await t.db.selectFrom('focus_group_answers').select(['value', 'reasoning']).where('study_id', '=', s.id).where('respondent_idx', '=', 1).where('question_idx', '=', 0).executeTakeFirstOrThrow();
+    assert.deepEqual([JSON.parse(stored.value!), stored.reasoning], [{ value: 8 }, 'Good value.']);
     const p3 = await store.listRespondents(s.id, { limit: 2, afterIndex: 3 });
     assert.deepEqual(p3.data.map((r) => r.index), [4]);
     assert.equal(p3.has_more, false);
@@ -230,6 +238,7 @@ forEachDatabase('focus groups store', (t) => {
     for await (const a of store.answers(s.id, 3)) streamed.push([a.respondent_index, a.question_index, a.persona_id]);
     assert.equal(streamed.length, 10);
     assert.deepEqual(streamed[7], [3, 1, 'hospital-cfo']);
+    for await (const a of store.answers(s.id)) if (a.status === 'answered') assert.deepEqual(a.value, { value: 8, reasoning: 'Good value.' });
     // What the results read: status and value by respondent, in pages of respondents, for a range of questions.
     const values = [];
     for await (const a of store.answerValues(s.id, { fromQuestion: 0, toQuestion: 2, respondents: 5, respondentsPerPage: 2 })) values.push(a);
@@ -237,7 +246,8 @@ forEachDatabase('focus groups store', (t) => {
       values.map((a) => [a.respondent_index, a.question_index, a.status]),
       [0, 1, 2, 3, 4].flatMap((r) => [[r, 0, 'answered'], [r, 1, r === 4 ? 'failed' : 'skipped']]),
     );
-    assert.deepEqual(values[0]!.value, { value: 8, reasoning: 'Good value.' });
+    // The results read the value without its reasoning (they have no use for it).
+    assert.deepEqual(values[0]!.value, { value: 8 });
     assert.equal(values[1]!.value, null);
     const second = [];
     for await (const a of store.answerValues(s.id, { fromQuestion: 1, toQuestion: 2, respondents: 5 })) second.push([a.respondent_index, a.question_index]);
@@ -250,5 +260,42 @@ forEachDatabase('focus groups store', (t) => {
     assert.equal(await store.delete(ws, s.id), true);
     assert.equal(await store.getById(s.id), undefined);
     assert.equal((await store.answersOf(s.id, 0)).length, 0);
+  });
+
+  it('migration 0009 takes the reasoning out of stored values where it equals the column, and down puts it back', async () => {
+    const db = t.track(await openDatabase(await t.fresh()));
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+    const down = await migrator.migrateTo('0008_focus_group_turns');
+    assert.equal(down.error, undefined);
+    const row = (respondent: number, value: string | null, reasoning: string | null) => ({
+      study_id: 'fg_old', respondent_idx: respondent, question_idx: 0, question_id: 'q1', type: 'nps', status: value === null ? 'skipped' : 'answered',
+      value, reasoning, raw: null, credits: 0, input_tokens: 0, output_tokens: 0, attempts: 1, error: null, created_at: 1,
+    });
+    const before = [
+      row(0, '{"value":8,"reasoning":"Fair price \\u2014 \\"good\\"."}', 'Fair price \u2014 "good".'),
+      row(1, '{"value":3,"reasoning":"Other text."}', 'Not the same.'),
+      row(2, '{"value":5}', ''),
+      row(3, null, null),
+      row(4, '{"value":6,"reasoning":""}', ''),
+    ];
+    await db.insertInto('focus_group_answers').values(before).execute();
+    await migrate(db);
+    const values = async () => (await db.selectFrom('focus_group_answers').select(['respondent_idx', 'value', 'reasoning']).where('study_id', '=', 'fg_old').orderBy('respondent_idx').execute()).map((r) => [r.value === null ? null : JSON.parse(r.value), r.reasoning]);
+    assert.deepEqual(await values(), [
+      [{ value: 8 }, 'Fair price \u2014 "good".'],
+      [{ value: 3, reasoning: 'Other text.' }, 'Not the same.'],
+      [{ value: 5 }, ''],
+      [null, null],
+      [{ value: 6, reasoning: '' }, ''],
+    ]);
+    assert.equal((await migrator.migrateTo('0008_focus_group_turns')).error, undefined);
+    assert.deepEqual(await values(), [
+      [{ value: 8, reasoning: 'Fair price \u2014 "good".' }, 'Fair price \u2014 "good".'],
+      [{ value: 3, reasoning: 'Other text.' }, 'Not the same.'],
+      [{ value: 5 }, ''],
+      [null, null],
+      [{ value: 6, reasoning: '' }, ''],
+    ]);
+    await migrate(db);
   });
 });

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely';
 import { focusGroupsMigration } from './0006-focus-groups.js';
 import { focusGroupTurnsMigration } from './0008-focus-group-turns.js';
+import { answerReasoningOnceMigration } from './0009-answer-reasoning-once.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -218,3 +219,4 @@ migrations['0007_console_sessions'] = {
 
 /** Discussion-mode transcripts: the turns of each moderated session. */
 migrations['0008_focus_group_turns'] = focusGroupTurnsMigration;
+migrations['0009_answer_reasoning_once'] = answerReasoningOnceMigration;
