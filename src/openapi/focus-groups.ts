@@ -111,7 +111,7 @@ const distributionEntry = z
     label: z.string().optional(),
     count: z.number().meta({ description: 'Respondents (unweighted); for maxdiff and conjoint, choices.' }),
     share: z.number().meta({ description: 'Weighted share, 0–1.' }),
-    ci: interval.optional(),
+    ci: interval.optional().meta({ description: "Wilson score interval of the share (Kish's effective n when weighted): yes_no, multiple_choice, and ranking's first-choice shares." }),
   })
   .meta({ id: 'FocusGroupDistributionEntry' });
 const segmentTest = z
@@ -136,7 +136,10 @@ const statistics = {
   mean: z.number().nullable().optional(),
   median: z.number().nullable().optional(),
   sd: z.number().nullable().optional(),
-  ci: z.record(z.string(), interval).optional().meta({ description: 'Intervals by statistic: mean (bootstrap), mean_t, median, top2box, bottom2box, nps, nps_normal, yes.' }),
+  ci: z
+    .record(z.string(), interval)
+    .optional()
+    .meta({ description: "Intervals by statistic: mean (percentile bootstrap), mean_t (t-interval), median (bootstrap), nps (bootstrap), nps_normal (normal, multinomial variance), and the proportions top2box, bottom2box, yes (Wilson score interval on Kish's effective n)." }),
   top2box: z.number().nullable().optional(),
   bottom2box: z.number().nullable().optional(),
   nps: z.object({ score: z.number(), promoters: z.number(), passives: z.number(), detractors: z.number(), se: z.number().nullable() }).nullable().optional(),
@@ -219,7 +222,7 @@ export const focusGroupResultsSchema = z
       })
       .nullable()
       .meta({ description: 'Raking to the study\'s targets, or null without targets. applied: false when the sample cannot meet them (error says why); the results are then unweighted.' }),
-    methods: z.record(z.string(), z.unknown()).meta({ description: 'How the numbers were computed (interval level, bootstrap replicates, tests, correction).' }),
+    methods: z.record(z.string(), z.unknown()).meta({ description: 'How the numbers were computed (interval level, bootstrap replicates, `intervals`: which interval each statistic gets, tests, correction).' }),
     questions: z.array(focusGroupQuestionResultSchema),
   })
   .meta({ id: 'FocusGroupResults' });

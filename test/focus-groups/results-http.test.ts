@@ -46,6 +46,18 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const close = (actual: number, expected: number, what: string, tol = 1e-9) => assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} ≠ ${expected}`);
+/** The Wilson score interval at 95%, written out here: (p + z²/2n ± z√(p(1−p)/n + z²/4n²)) / (1 + z²/n). */
+function wilson(x: number, n: number): [number, number] {
+  const z = 1.959963984540054;
+  const p = x / n;
+  const c = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const h = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return [Math.max(0, c - h), Math.min(1, c + h)];
+}
+const closeInterval = (actual: [number, number], expected: [number, number], what: string) => {
+  close(actual[0], expected[0], `${what} lower`, 1e-9);
+  close(actual[1], expected[1], `${what} upper`, 1e-9);
+};
 const within = (x: number, ci: [number, number], what: string) => assert.ok(ci[0] <= x + 1e-9 && x <= ci[1] + 1e-9, `${what}: ${x} outside [${ci}]`);
 
 async function finished(fg: ReturnType<typeof api>, id: string) {
@@ -177,20 +189,24 @@ describe('focus-group results over HTTP (sandbox, fixed seed)', () => {
   it('likert top-2-box, yes share, multiple-choice shares, mean ranks, matrix rows and slider mean match the answers', () => {
     const likert = answersTo(respondents, 'value').map((x) => x.a.value as number);
     close(q('value').top2box, likert.filter((v) => v >= 4).length / likert.length, 'top2box', 1e-6);
+    closeInterval(q('value').ci.top2box, wilson(likert.filter((v) => v >= 4).length, likert.length), 'top2box Wilson interval');
     close(q('value').mean, mean(likert), 'likert mean', 1e-6);
     assert.equal(q('value').distribution[4].label, 'Strongly agree', 'default labels filled in');
 
     const yes = answersTo(respondents, 'sub').map((x) => x.a.value as boolean);
     close(q('sub').yes, yes.filter(Boolean).length / yes.length, 'yes share', 1e-6);
+    closeInterval(q('sub').ci.yes, wilson(yes.filter(Boolean).length, yes.length), 'yes Wilson interval');
 
     const uses = answersTo(respondents, 'uses').map((x) => x.a.selected as string[]);
     for (const option of ['Weeknight dinners', 'Lunches', 'Parties']) {
       const e = q('uses').distribution.find((d: any) => d.value === option);
       close(e.share, uses.filter((sel) => sel.includes(option)).length / uses.length, `share of ${option}`, 1e-6);
+      closeInterval(e.ci, wilson(uses.filter((sel) => sel.includes(option)).length, uses.length), `Wilson interval of ${option}`);
     }
 
     const orders = answersTo(respondents, 'rank').map((x) => x.a.order as string[]);
     for (const o of q('rank').options) close(o.mean_rank, mean(orders.map((order) => order.indexOf(o.option) + 1)), `mean rank of ${o.option}`, 1e-6);
+    for (const e of q('rank').distribution) closeInterval(e.ci, wilson(orders.filter((order) => order[0] === e.value).length, orders.length), `first-choice Wilson interval of ${e.value}`);
 
     const grid = answersTo(respondents, 'grid').map((x) => x.a.rows as Record<string, { value: number }>);
     for (const row of q('grid').rows) close(row.mean, mean(grid.map((g) => g[row.row]!.value)), `matrix row ${row.row}`, 1e-6);
@@ -323,6 +339,20 @@ describe('focus-group results over HTTP (sandbox, fixed seed)', () => {
     assert.match(html, /By persona/);
     assert.match(html, /By gender/);
     assert.match(html, new RegExp(`NPS ${q('nps').nps.score.toFixed(1).replace('.', '\\.')}`));
+    // The methods say which interval is shown: the NPS one is the bootstrap's (ci.nps), proportions get Wilson's.
+    const [lo, hi] = q('nps').ci.nps as [number, number];
+    assert.ok(html.includes(`95% CI ${lo.toFixed(1)} to ${hi.toFixed(1)}`), 'the NPS interval shown is ci.nps');
+    assert.match(html, /<li>NPS: promoters 9–10, detractors 0–6; interval: percentile bootstrap \(ci\.nps\); beside it \(ci\.nps_normal\)/);
+    assert.match(html, /proportions: Wilson score interval on Kish’s effective n/);
+    // The ranking's group table: first-choice shares, labelled as such, each with its interval; no empty figure column.
+    const ranking = html.slice(html.indexOf('Rank what matters most.</h2>'), html.indexOf('How do you rate these?</h2>'));
+    assert.match(ranking, /Share of each group ranking each option first, with its 95% Wilson interval/);
+    assert.match(ranking, /<th class="num">1st: Price<\/th><th class="num">1st: Taste<\/th><th class="num">1st: Convenience<\/th>/);
+    assert.doesNotMatch(ranking, /Figure \(95% CI\)/);
+    const persona = results.questions.find((x: any) => x.question_id === 'rank').segments[0].groups[0];
+    const first = persona.distribution[0];
+    assert.ok(ranking.includes(`<td class="num">${(first.share * 100).toFixed(0)}% <span class="muted small">[${(first.ci[0] * 100).toFixed(0)}%, ${(first.ci[1] * 100).toFixed(0)}%]</span></td>`), 'a group cell: share [Wilson interval]');
+    assert.match(html.slice(html.indexOf('Would you subscribe')), /<th class="num">Yes \(95% CI\)<\/th>/);
     // The JSON export carries the same results document.
     const json = (await fg.json(fg.get(`/focus-groups/${id}/export`))).body;
     assert.deepEqual(json.results, results);

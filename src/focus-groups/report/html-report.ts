@@ -146,8 +146,38 @@ function testsTable(tests: readonly SegmentTest[]): string {
   return `<table class="tests"><caption class="muted small">Tests between groups (p adjusted by Holm over all of the question's tests)</caption><thead><tr><th>Metric</th><th>Groups</th><th>Test</th><th class="num">Statistic</th><th class="num">p</th><th class="num">p (Holm)</th><th class="num">Effect size</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** What a segment table's share columns hold, by question type: the caption and each column's header. */
+function segmentColumns(r: R): { caption: string; header: (value: string) => string } {
+  switch (r.type) {
+    case 'ranking':
+      return { caption: "Share of each group ranking each option first, with its 95% Wilson interval", header: (v) => `1st: ${v}` };
+    case 'multiple_choice':
+      return { caption: `Share of each group choosing each option${r.multiple ? ' (several allowed: shares sum past 100%)' : ''}, with its 95% Wilson interval`, header: (v) => v };
+    case 'maxdiff':
+      return { caption: "Share of each group's best picks falling on each item", header: (v) => `best: ${v}` };
+    case 'conjoint':
+      return { caption: 'Share of each group’s choices falling on each profile position (a position-bias check)', header: (v) => `position ${v}` };
+    case 'open_ended':
+      return { caption: "Share of each group's answers in each theme", header: (v) => v };
+    case 'matrix':
+      return { caption: "Share of each group's answers on each scale point, all rows pooled", header: (v) => v };
+    default:
+      return { caption: "Share of each group's answers on each value", header: (v) => v };
+  }
+}
+
+/** The headline figure's column header, for the types that have one (see groupFigure). */
+function figureHeader(r: R): string | null {
+  if (r.type === 'nps') return 'NPS (95% CI)';
+  if (r.type === 'yes_no') return 'Yes (95% CI)';
+  if (['likert', 'rating', 'slider', 'semantic_differential'].includes(r.type)) return 'Mean (95% CI)';
+  return null;
+}
+
 function segmentsBlock(r: R, q: Q): string {
   const segments = (r.segments ?? []) as Segment<Record<string, any>>[];
+  const figure = figureHeader(r);
+  const columns = segmentColumns(r);
   return segments
     .map((s) => {
       const figures = s.groups.map((g) => ({ g, f: groupFigure(r, g) }));
@@ -161,13 +191,16 @@ function segmentsBlock(r: R, q: Q): string {
       }
       const categories = (s.groups[0]?.distribution ?? []) as { value: unknown; label?: string }[];
       const shown = categories.slice(0, 12);
-      const head = shown.map((c) => `<th class="num">${esc(String(c.value))}</th>`).join('');
+      const head = shown.map((c) => `<th class="num">${esc(columns.header(String(c.value)))}</th>`).join('');
       const rows = s.groups.map((g) => {
-        const f = groupFigure(r, g);
-        const cells = shown.map((_, k) => `<td class="num">${pct((g.distribution as { share: number }[] | undefined)?.[k]?.share, 0)}</td>`).join('');
-        return `<tr><td>${esc(g.key)}</td><td class="num">${g.n}</td><td class="num">${f ? `${esc(f.text)}${f.ci ? ` <span class="muted">[${share(r, f.ci[0])}, ${share(r, f.ci[1])}]</span>` : ''}` : '–'}</td>${cells}</tr>`;
+        const f = figure ? groupFigure(r, g) : null;
+        const entries = (g.distribution ?? []) as { share: number; ci?: Interval | null }[];
+        // A share's interval is shown in its cell when the table has no headline figure to carry one.
+        const cells = shown.map((_, k) => `<td class="num">${pct(entries[k]?.share, 0)}${!figure && entries[k]?.ci ? ` <span class="muted small">[${pct(entries[k]!.ci![0], 0)}, ${pct(entries[k]!.ci![1], 0)}]</span>` : ''}</td>`).join('');
+        const figureCell = figure ? `<td class="num">${f ? `${esc(f.text)}${f.ci ? ` <span class="muted">[${share(r, f.ci[0])}, ${share(r, f.ci[1])}]</span>` : ''}` : '–'}</td>` : '';
+        return `<tr><td>${esc(g.key)}</td><td class="num">${g.n}</td>${figureCell}${cells}</tr>`;
       });
-      return `<h3>By ${esc(s.by)}</h3>${chart}<table class="segment"><thead><tr><th>${esc(s.by)}</th><th class="num">n</th><th class="num">Figure (95% CI)</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>${testsTable(s.tests)}`;
+      return `<h3>By ${esc(s.by)}</h3>${chart}<table class="segment"><caption class="muted small">${esc(columns.caption)}${shown.length < categories.length ? ` (first ${shown.length} of ${categories.length})` : ''}</caption><thead><tr><th>${esc(s.by)}</th><th class="num">n</th>${figure ? `<th class="num">${esc(figure)}</th>` : ''}${head}</tr></thead><tbody>${rows.join('')}</tbody></table>${testsTable(s.tests)}`;
     })
     .join('');
 }
@@ -190,7 +223,12 @@ export function htmlReport(study: StudyView, results: ResultsDocument, options: 
       : `<p>Unweighted: the target marginals could not be met — ${esc(w.error?.message ?? '')}</p>`;
   const personas = study.personas.map((p) => `<li>${esc(p.persona_id)}: ${p.respondents} respondents</li>`).join('');
   const m = results.methods;
-  const methods = `<ul class="small"><li>Intervals: ${Math.round(m.ci_level * 100)}% — ${esc(m.bootstrap)} (B = ${m.bootstrap_replicates}); ${esc(m.mean_interval)}.</li><li>NPS: ${esc(m.nps)}.</li><li>Tests: ${Object.entries(m.tests)
+  // Every method text comes from results.methods (stats/index.ts statsMethods): what is said is what was computed.
+  const intervals = Object.entries(m.intervals)
+    .filter(([k]) => k !== 'nps')
+    .map(([k, v]) => `${esc(k.replace(/_/g, ' '))}: ${esc(v)}`)
+    .join('; ');
+  const methods = `<ul class="small"><li>Intervals (${Math.round(m.ci_level * 100)}%): ${intervals}.</li><li>Bootstrap: ${esc(m.bootstrap)} (B = ${m.bootstrap_replicates}).</li><li>NPS: ${esc(m.nps)}.</li><li>Tests: ${Object.entries(m.tests)
     .map(([k, v]) => `${esc(k.replace(/_/g, ' '))}: ${esc(v)}`)
     .join('; ')}. ${esc(m.correction)}.</li><li>Weighting: ${esc(m.weighting)}.</li></ul>`;
   const toc = results.questions.map((r, i) => `<li><a href="#q-${i + 1}">Q${i + 1}. ${esc(r.text)}</a></li>`).join('');

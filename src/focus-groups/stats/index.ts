@@ -72,7 +72,9 @@ export function questionResultStream(question: QuestionSpec, options: AnalysisOp
   }
 }
 
-/** How the numbers were computed, for the results document (`results.methods`). */
+const NPS_INTERVAL = 'percentile bootstrap (ci.nps); beside it (ci.nps_normal) the normal interval from the multinomial variance (p_P + p_D − (p_P − p_D)²)/n';
+
+/** How the numbers were computed, for the results document (`results.methods`); the HTML report prints it. */
 export function statsMethods(options: Pick<AnalysisOptions, 'replicates' | 'level'> = {}) {
   const { replicates, level } = resolvedOptions({ seed: 0, ...options });
   return {
@@ -81,7 +83,17 @@ export function statsMethods(options: Pick<AnalysisOptions, 'replicates' | 'leve
     bootstrap: 'percentile interval; each replicate is one multinomial draw of the (weighted) answer distribution at Kish’s effective sample size; seeded per question and segment',
     mean_interval: 't-interval on Kish’s effective n (ci.mean_t), beside the bootstrap (ci.mean)',
     sd: 'sample sd; with weights, weights normalized to sum to n and divisor n − 1',
-    nps: 'promoters 9–10, detractors 0–6; normal interval from the multinomial variance (p_P + p_D − (p_P − p_D)²)/n',
+    nps: `promoters 9–10, detractors 0–6; interval: ${NPS_INTERVAL}`,
+    /** Which interval each reported statistic gets (the one source of the method text the report shows). */
+    intervals: {
+      mean: 'percentile bootstrap (ci.mean); t-interval on Kish’s effective n beside it (ci.mean_t)',
+      median: 'percentile bootstrap (ci.median)',
+      nps: NPS_INTERVAL,
+      proportions:
+        'Wilson score interval on Kish’s effective n (n when unweighted): yes (ci.yes), top-2-box and bottom-2-box (ci.top2box, ci.bottom2box), each option’s share of a multiple-choice question and each option’s first-choice share of a ranking (distribution[].ci); it does not collapse to a point at 0% or 100% as the bootstrap does, and does not depend on the replicates',
+      ranking_mean_rank: 't-interval on Kish’s effective n of the option’s rankers (options[].ci)',
+      conjoint: 'Wald interval from the logit’s standard errors (levels[].ci)',
+    },
     tests: {
       distributions: "Pearson chi-square test of independence (no continuity correction), Cramér's V",
       ordinal_scales: 'Mann–Whitney U (normal approximation, tie and continuity corrected), rank-biserial correlation',

@@ -1,12 +1,11 @@
 /**
  * Tally and statistics of answers falling in one of K unordered categories (yes/no, a
- * single-choice option, an open-ended answer's theme): counts, weighted shares, a percentile
- * bootstrap interval per share (one multinomial draw per replicate), and the chi-square test
- * of independence across groups.
+ * single-choice option, an open-ended answer's theme): counts, weighted shares, a Wilson score
+ * interval per share (../intervals.ts; on Kish's effective n when weighted), and the
+ * chi-square test of independence across groups.
  */
-import { bootstrapDistribution, percentileInterval } from '../bootstrap.js';
 import { chiSquareIndependence } from '../chi-square-test.js';
-import { createRng } from '../random.js';
+import { wilsonInterval } from '../intervals.js';
 import type { DistributionEntry } from './result-types.js';
 import { addToTotals, chiSquareTest, effectiveN, newTotals, type GroupTally, type RawTest, type StatsContext, type Totals } from './segments.js';
 
@@ -29,20 +28,17 @@ export function categoryShares(s: CategoricalSummary): Float64Array {
   return Float64Array.from(s.weighted, (w) => (s.sumW > 0 ? w / s.sumW : 0));
 }
 
-/** Distribution entries with a bootstrap interval per share (none when B = 0 or n_eff < 2). */
-export function categoricalDistribution(s: CategoricalSummary, categories: readonly { value: string; label?: string }[], ctx: StatsContext, withIntervals: boolean): DistributionEntry[] {
+/**
+ * Distribution entries, with a Wilson score interval per share when `withIntervals` (null
+ * without answers). A share's interval does not depend on the bootstrap replicates.
+ */
+export function categoricalDistribution(s: CategoricalSummary, categories: readonly { value: string; label?: string }[], ctx: Pick<StatsContext, 'level'>, withIntervals: boolean): DistributionEntry[] {
   const shares = categoryShares(s);
   const nEff = effectiveN(s);
-  const boot =
-    withIntervals && ctx.replicates > 0 && nEff >= 2
-      ? bootstrapDistribution(shares, Math.round(nEff), ctx.replicates, createRng(ctx.seed), shares.length, (counts, n, out) => {
-          for (let i = 0; i < counts.length; i++) out[i] = n > 0 ? counts[i]! / n : NaN;
-        })
-      : null;
   return categories.map((c, i) => {
     const entry: DistributionEntry = { value: c.value, count: s.counts[i]!, share: shares[i]! };
     if (c.label !== undefined) entry.label = c.label;
-    if (withIntervals) entry.ci = boot ? percentileInterval(boot[i]!, ctx.level) : null;
+    if (withIntervals) entry.ci = s.n > 0 ? wilsonInterval(shares[i]!, nEff, ctx.level) : null;
     return entry;
   });
 }

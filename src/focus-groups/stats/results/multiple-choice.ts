@@ -1,16 +1,16 @@
 /**
  * Results of multiple_choice questions. Single choice: one category per respondent (the
- * options, then `other`), a bootstrap interval per share, chi-square across groups.
+ * options, then `other`), a Wilson score interval per share, chi-square across groups.
  * Multi-select: each option is chosen or not by each respondent — its share is of
- * respondents (shares sum past 1), its interval a bootstrap of that proportion, and across
+ * respondents (shares sum past 1), its interval the Wilson interval of that proportion
+ * (Kish's effective n when weighted), and across
  * groups one chi-square (chosen / not) per option. "Other" answers are listed by their
  * normalized text (top 10). Options not in the question are ignored; an answer with no
  * known option and no `other` is skipped.
  */
 import type { MultipleChoiceAnswer } from '../../answer-types.js';
-import { bootstrapDistribution, percentileInterval } from '../bootstrap.js';
 import { chiSquareIndependence } from '../chi-square-test.js';
-import { createRng } from '../random.js';
+import { wilsonInterval } from '../intervals.js';
 import { compareToReference } from '../reference-comparison.js';
 import { categoricalDistribution, compareCategoricalGroups, createCategoricalSummary, type CategoricalSummary } from './categorical-summary.js';
 import type { AnalysisOptions, MultipleChoiceQuestionSpec, RespondentAnswers } from './inputs.js';
@@ -85,18 +85,12 @@ function choiceModel(options: readonly string[], multiple: boolean): QuestionMod
   };
 }
 
-/** Each option's share of respondents with a bootstrap interval (Binomial(n_eff, p) replicates). */
-function multiSelectDistribution(s: ChoiceSummary, categories: readonly { value: string }[], ctx: { seed: number; replicates: number; level: number }): DistributionEntry[] {
+/** Each option's share of respondents with its Wilson score interval (on Kish's effective n). */
+function multiSelectDistribution(s: ChoiceSummary, categories: readonly { value: string }[], ctx: { level: number }): DistributionEntry[] {
   const nEff = effectiveN(s);
-  const rng = createRng(ctx.seed);
   return categories.map((c, i) => {
     const share = s.sumW > 0 ? s.weighted[i]! / s.sumW : 0;
-    let ci: [number, number] | null = null;
-    if (ctx.replicates > 0 && nEff >= 2) {
-      const [reps] = bootstrapDistribution([share, 1 - share], Math.round(nEff), ctx.replicates, rng, 1, (counts, n, out) => void (out[0] = n > 0 ? counts[0]! / n : NaN));
-      ci = percentileInterval(reps!, ctx.level);
-    }
-    return { value: c.value, count: s.counts[i]!, share, ci };
+    return { value: c.value, count: s.counts[i]!, share, ci: s.n > 0 ? wilsonInterval(share, nEff, ctx.level) : null };
   });
 }
 

@@ -1,14 +1,16 @@
 /**
  * Results of ranking questions (../ranking.ts): per option mean rank, first choice, rank
- * distribution and Borda; `distribution` is the share ranking each option first. Across
+ * distribution and Borda; `distribution` is the share ranking each option first, with its
+ * Wilson score interval (on Kish's effective n of the respondents when weighted). Across
  * groups, one Kruskal–Wallis test per option on the ranks it was given.
  */
 import type { RankingAnswer } from '../../answer-types.js';
+import { wilsonInterval } from '../intervals.js';
 import { kruskalWallisFromCounts } from '../kruskal-wallis.js';
 import { addRanking, createRankingTally, rankedIndexes, rankingStats, type RankingTally } from '../ranking.js';
 import type { AnalysisOptions, RankingQuestionSpec, RespondentAnswers } from './inputs.js';
 import type { RankingResult, RankingStatistics } from './result-types.js';
-import { collect, modelResultStream, sizeFields, type QuestionModel, type RawTest, type ResultStream } from './segments.js';
+import { collect, effectiveN, modelResultStream, sizeFields, type QuestionModel, type RawTest, type ResultStream } from './segments.js';
 
 function rankingModel(options: readonly string[]): QuestionModel<RankingAnswer, Int32Array, RankingTally, RankingStatistics> {
   const index = new Map(options.map((o, i) => [o, i]));
@@ -22,9 +24,10 @@ function rankingModel(options: readonly string[]): QuestionModel<RankingAnswer, 
     add: addRanking,
     stats(t, ctx) {
       const stats = rankingStats(t, ctx.level);
+      const nEff = effectiveN(t);
       return {
         ...sizeFields(t, ctx.weighted),
-        distribution: options.map((option, o) => ({ value: option, count: t.rawPositions[o]![0]!, share: stats[o]!.first_choice })),
+        distribution: options.map((option, o) => ({ value: option, count: t.rawPositions[o]![0]!, share: stats[o]!.first_choice, ci: t.n > 0 ? wilsonInterval(stats[o]!.first_choice, nEff, ctx.level) : null })),
         options: stats,
       };
     },

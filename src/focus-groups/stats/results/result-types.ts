@@ -22,7 +22,7 @@ export interface DistributionEntry {
   count: number;
   /** Weighted share of the respondents. */
   share: number;
-  /** Interval of the share, where reported (multiple choice). */
+  /** Wilson score interval of the share, where reported (yes/no, multiple choice, ranking first choices). */
   ci?: Interval | null;
 }
 
@@ -41,8 +41,10 @@ export interface ScaleStatistics {
     /** t-interval. */
     mean_t: Interval | null;
     median: Interval | null;
+    /** Wilson score interval (Kish's effective n when weighted). */
     top2box?: Interval | null;
     bottom2box?: Interval | null;
+    /** Percentile bootstrap. */
     nps?: Interval | null;
     /** Normal interval from the multinomial standard error. */
     nps_normal?: Interval | null;
@@ -60,13 +62,14 @@ export interface YesNoStatistics {
   distribution: DistributionEntry[];
   /** Share answering yes. */
   yes: number | null;
+  /** Wilson score interval (Kish's effective n when weighted). */
   ci: { yes: Interval | null };
 }
 
 export interface MultipleChoiceStatistics {
   n: number;
   n_effective?: number;
-  /** Per option (and `other`): share of respondents choosing it, with its bootstrap interval. Multi-select shares sum past 1. */
+  /** Per option (and `other`): share of respondents choosing it, with its Wilson score interval. Multi-select shares sum past 1. */
   distribution: DistributionEntry[];
   /** The most frequent "other" answers (normalized text), at most 10. */
   other_answers: { text: string; count: number }[];
@@ -75,7 +78,7 @@ export interface MultipleChoiceStatistics {
 export interface RankingStatistics {
   n: number;
   n_effective?: number;
-  /** Share ranking each option first. */
+  /** Share ranking each option first, with its Wilson score interval. */
   distribution: DistributionEntry[];
   options: {
     option: string;

@@ -3,7 +3,9 @@
  * likert, rating, slider, semantic differential, matrix rows): counts per point, weighted
  * (raking) and fractional (an SSR answer adds its pmf), from which every statistic is a
  * function of the K shares (../discrete-distribution.ts) and every bootstrap replicate one
- * multinomial draw (../bootstrap.ts). Tests between groups: chi-square on the distributions
+ * multinomial draw (../bootstrap.ts) — the mean, median and NPS intervals; the top-2-box and
+ * bottom-2-box shares, being proportions, get the Wilson score interval on Kish's effective n
+ * (../intervals.ts), which does not collapse at 0 or 100%. Tests between groups: chi-square on the distributions
  * and Mann–Whitney for ordinal scales, NPS difference z for NPS, Welch t (and Kruskal–Wallis
  * across all groups) for sliders. Weighted groups enter the tests as shares × Kish's n_eff.
  */
@@ -11,7 +13,7 @@ import type { ScaleAnswer } from '../../answer-types.js';
 import { bootstrapDistribution, percentileInterval } from '../bootstrap.js';
 import { chiSquareIndependence } from '../chi-square-test.js';
 import { distributionMean, distributionMedian, distributionSampleSd, massBetween } from '../discrete-distribution.js';
-import { normalInterval, tInterval } from '../intervals.js';
+import { normalInterval, tInterval, wilsonInterval } from '../intervals.js';
 import { kruskalWallisFromCounts } from '../kruskal-wallis.js';
 import { mannWhitneyFromCounts } from '../mann-whitney.js';
 import { npsDifferenceTest, npsFromDistribution, npsStandardError } from '../nps.js';
@@ -79,9 +81,7 @@ export function addScaleAnswer(s: ScaleSummary, answer: PreparedScaleAnswer, wei
 
 const STAT_MEAN = 0;
 const STAT_MEDIAN = 1;
-const STAT_TOP = 2;
-const STAT_BOTTOM = 3;
-const STAT_NPS = 4;
+const STAT_NPS = 2;
 
 export function scaleStatistics(s: ScaleSummary, kind: ScaleKind, ctx: StatsContext): ScaleStatistics {
   const k = s.values.length;
@@ -103,14 +103,10 @@ export function scaleStatistics(s: ScaleSummary, kind: ScaleKind, ctx: StatsCont
   let boot: Float64Array[] | null = null;
   if (has && ctx.replicates > 0 && nEff >= 2) {
     const size = Math.round(nEff);
-    boot = bootstrapDistribution(shares, size, ctx.replicates, createRng(ctx.seed), 5, (counts, n, out) => {
+    boot = bootstrapDistribution(shares, size, ctx.replicates, createRng(ctx.seed), 3, (counts, n, out) => {
       if (n === 0) return;
       out[STAT_MEAN] = distributionMean(values, counts);
       out[STAT_MEDIAN] = distributionMedian(values, counts);
-      if (topBox) {
-        out[STAT_TOP] = massBetween(counts, k - 2, k - 1);
-        out[STAT_BOTTOM] = massBetween(counts, 0, 1);
-      }
       if (nps) out[STAT_NPS] = npsFromDistribution(values, counts)?.score ?? NaN;
     });
   }
@@ -126,8 +122,8 @@ export function scaleStatistics(s: ScaleSummary, kind: ScaleKind, ctx: StatsCont
   if (topBox) {
     out.top2box = has ? massBetween(shares, k - 2, k - 1) : null;
     out.bottom2box = has ? massBetween(shares, 0, 1) : null;
-    out.ci.top2box = interval(STAT_TOP);
-    out.ci.bottom2box = interval(STAT_BOTTOM);
+    out.ci.top2box = out.top2box === null ? null : wilsonInterval(out.top2box, nEff, ctx.level);
+    out.ci.bottom2box = out.bottom2box === null ? null : wilsonInterval(out.bottom2box, nEff, ctx.level);
   }
   if (kind.test === 'nps') {
     const se = nps ? npsStandardError(nps, nEff) : NaN;

@@ -1,4 +1,4 @@
-/** Results of yes_no questions: the share answering yes with its bootstrap interval; tests: chi-square, pairwise two-proportion z. */
+/** Results of yes_no questions: the share answering yes with its Wilson score interval (Kish's effective n when weighted); tests: chi-square, pairwise two-proportion z. */
 import { twoProportionZTest } from '../proportion-test.js';
 import { compareToReference } from '../reference-comparison.js';
 import { addCategory, categoricalDistribution, categoricalTestCounts, compareCategoricalGroups, createCategoricalSummary, type CategoricalSummary } from './categorical-summary.js';
