@@ -38,6 +38,7 @@ import type { ServerTools } from './server-tools/types.js';
 import type { FocusGroupsStore } from './storage/focus-groups-store.js';
 import { createFocusGroupsService } from './focus-groups/service.js';
 import { createProgressHub, type ProgressHub } from './focus-groups/progress.js';
+import { createStudyResults } from './focus-groups/study-results.js';
 import { createStudyRunner, type RunnerSettings, type StudyQueue, type StudyRunner } from './focus-groups/runner.js';
 import type { EventStreamOptions } from './focus-groups/events.js';
 import { focusGroupsRoutes } from './routes/focus-groups.js';
@@ -232,7 +233,8 @@ export function createApp(deps: AppDeps) {
 function createFocusGroups(deps: AppDeps, store: FocusGroupsStore, personas: PersonaStore) {
   const progress = deps.focusGroupProgress ?? createProgressHub();
   const pricing = deps.pricing ?? DEFAULT_PRICING;
-  const common = { store, personas, engines: deps.engines, pricing, logger: deps.logger, clock: deps.clock, instanceId: deps.instanceId, progress };
+  const results = createStudyResults({ store, logger: deps.logger });
+  const common = { store, personas, engines: deps.engines, pricing, logger: deps.logger, clock: deps.clock, instanceId: deps.instanceId, progress, results };
   const runner = createStudyRunner({ ...common, ...(deps.focusGroupRunner ? { settings: deps.focusGroupRunner } : {}) });
   const service = createFocusGroupsService({
     ...common,

@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../util/package-info.js';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Hono, type Context } from 'hono';
@@ -69,17 +69,6 @@ interface Asset {
   etag: string;
   compressible: boolean;
   encoded: Map<'br' | 'gzip', Promise<Buffer>>;
-}
-
-/** The package's own folder: the nearest parent of this module with a package.json (src/console or dist/console). */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
 }
 
 /** Where `npm run build` puts the console. */

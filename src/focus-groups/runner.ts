@@ -51,6 +51,7 @@ import { traitsOf } from './respondent-profile.js';
 import { assignPersonas, sampleProfile } from './sample.js';
 import { conditionHolds } from './skip-logic.js';
 import { isTerminal, type StudyError, type StudyRecord } from './study.js';
+import type { StudyResults } from './study-results.js';
 import { runDiscussionSession, type AnswerBase } from './discussion/discussion-session.js';
 import { DEFAULT_SESSION_SIZE, membersOf, sessionsOf, type Session } from './discussion/sessions.js';
 
@@ -111,6 +112,8 @@ export interface RunnerDeps {
   elicitors?: Elicitors;
   /** Waits `ms` unless `signal` aborts first (tests pass a fast one). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Precomputes a completed study's results (./study-results.ts), in the background. */
+  results?: Pick<StudyResults, 'precompute'>;
   random?: () => number;
 }
 
@@ -255,6 +258,19 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
   let closed = false;
   const me = deps.instanceId;
   const now = () => Math.floor(deps.clock.now() / 1000);
+
+  /**
+   * Completes a study whose respondents have all completed (once: finish changes nothing the
+   * second time), tells its watchers, then computes and stores its results before the run
+   * ends — watchers see `completed` first, and the first read of the results finds them.
+   */
+  async function complete(id: string): Promise<void> {
+    const ended = await deps.store.finish(id, 'completed');
+    // Started before the watchers are told, so a read they make waits for this computation.
+    const precomputed = ended ? deps.results?.precompute(ended) : undefined;
+    deps.progress.notify(id);
+    await precomputed;
+  }
 
   function settleIdle(): void {
     if (running.size > 0) return;
@@ -546,9 +562,10 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
       deps.progress.notify(id);
       return;
     }
-    if (ctx.failure) await deps.store.finish(id, 'failed', ctx.failure);
-    else await deps.store.finish(id, 'completed');
-    deps.progress.notify(id);
+    if (ctx.failure) {
+      await deps.store.finish(id, 'failed', ctx.failure);
+      deps.progress.notify(id);
+    } else await complete(id);
   }
 
   /** The shared context of a study's queue jobs in this process; null once the study has ended. */
@@ -636,8 +653,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
       // Whoever completes the last respondent completes the study (finish is once only).
       const s = await deps.store.getById(id);
       if (s && !isTerminal(s.status) && s.respondentsDone >= s.respondentsTotal) {
-        await deps.store.finish(id, 'completed');
-        deps.progress.notify(id);
+        await complete(id);
       }
       return 'done';
     } finally {
@@ -659,8 +675,7 @@ export function createStudyRunner(deps: RunnerDeps): StudyRunner {
     await giveUpMembers(ctx, members, reason);
     const s = await deps.store.getById(id);
     if (s && !isTerminal(s.status) && s.respondentsDone >= s.respondentsTotal) {
-      await deps.store.finish(id, 'completed');
-      deps.progress.notify(id);
+      await complete(id);
     }
   }
 

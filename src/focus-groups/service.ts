@@ -29,8 +29,8 @@ import type { ProgressHub } from './progress.js';
 import { respondentSystemPrompt } from './prompts.js';
 import { answersCsv } from './answers-csv.js';
 import { htmlReport } from './report/html-report.js';
-import { computeResults, type ResultsDocument } from './results.js';
-import { createResultsCache, resultsCacheKey } from './results-cache.js';
+import type { ResultsDocument } from './results.js';
+import { createStudyResults, type StudyResults } from './study-results.js';
 import { parseSegmentBy } from './segment-attributes.js';
 import type { StudyQueue } from './runner.js';
 import { sampleProfile } from './sample.js';
@@ -67,6 +67,8 @@ export interface FocusGroupsServiceDeps {
   instanceId: string;
   imageFetch?: ImageFetchOptions;
   events?: EventStreamOptions;
+  /** The results, stored once a study has ended (shared with the runner, which precomputes them). */
+  results?: StudyResults;
 }
 
 export type CreateOutcome =
@@ -124,13 +126,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
   const now = () => Math.floor(deps.clock.now() / 1000);
-  const cache = createResultsCache<ResultsDocument>();
+  const studyResults = deps.results ?? createStudyResults({ store: deps.store, logger: deps.logger });
 
-  /** The results document; cached once the study has ended (its answers no longer change). */
-  function resultsOf(s: StudyRecord, segmentBy: string[]): Promise<ResultsDocument> {
-    if (!isTerminal(s.status)) return computeResults(deps.store, s, { segmentBy });
-    return cache.get(resultsCacheKey(s.id, segmentBy), () => computeResults(deps.store, s, { segmentBy }));
-  }
+  /** The results document; stored once the study has ended (its answers no longer change). */
+  const resultsOf = (s: StudyRecord, segmentBy: string[]): Promise<ResultsDocument> => studyResults.get(s, segmentBy);
 
   const notFound = (id: string) => new ApiError('not_found', `Focus group with id '${id}' not found.`, { param: 'focus_group_id' });
 
@@ -375,7 +374,7 @@ export function createFocusGroupsService(deps: FocusGroupsServiceDeps) {
         deps.queue.stop(id);
       }
       if (!(await deps.store.delete(caller.workspaceId, id))) throw notFound(id);
-      cache.drop(id);
+      studyResults.drop(id);
       deps.progress.notify(id);
       return { id, object: 'focus_group.deleted', deleted: true };
     },

@@ -679,6 +679,36 @@ export function createFocusGroupsStore(db: Db, clock: Clock) {
       }
     },
 
+    /** The stored results document of an ended study for `variant` (its JSON text), if any. */
+    async storedResults(studyId: string, variant: string): Promise<string | undefined> {
+      const row = await db.selectFrom('focus_group_results').select('document').where('study_id', '=', studyId).where('variant', '=', variant).executeTakeFirst();
+      return row?.document;
+    },
+
+    /**
+     * Stores an ended study's results document for `variant`: the study's documents of other
+     * formats (variants not starting with `format`) are deleted first; at most `max` variants
+     * are kept per study (beyond, nothing is stored: the caller computes it again). A variant
+     * stored already is kept (two servers computing it at once store it once). Nothing for a
+     * study that is not there or has not ended.
+     */
+    async storeResults(studyId: string, variant: { format: string; key: string }, document: string, max: number): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const study = await trx.selectFrom('focus_groups').select('status').where('id', '=', studyId).executeTakeFirst();
+        if (!study || (ACTIVE as readonly string[]).includes(study.status)) return false;
+        const prefix = `${variant.format}|`;
+        await trx.deleteFrom('focus_group_results').where('study_id', '=', studyId).where(sql`substr(variant, 1, ${prefix.length})`, '<>', prefix).execute();
+        const { n } = await trx.selectFrom('focus_group_results').select((eb) => eb.fn.countAll<number>().as('n')).where('study_id', '=', studyId).executeTakeFirstOrThrow();
+        if (Number(n) >= max) return false;
+        const r = await trx
+          .insertInto('focus_group_results')
+          .values({ study_id: studyId, variant: `${variant.format}|${variant.key}`, document, created_at: now() })
+          .onConflict((oc) => oc.columns(['study_id', 'variant']).doNothing())
+          .executeTakeFirst();
+        return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+      });
+    },
+
     /** Deletes a study that has ended, with its respondents and answers (the ledger keeps its debits). */
     async delete(workspaceId: string, id: string): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
@@ -687,6 +717,7 @@ export function createFocusGroupsStore(db: Db, clock: Clock) {
         await trx.deleteFrom('focus_group_answers').where('study_id', '=', id).execute();
         await trx.deleteFrom('focus_group_turns').where('study_id', '=', id).execute();
         await trx.deleteFrom('focus_group_respondents').where('study_id', '=', id).execute();
+        await trx.deleteFrom('focus_group_results').where('study_id', '=', id).execute();
         return true;
       });
     },

@@ -204,7 +204,19 @@ export interface FocusGroupRespondentsTable {
   completed_at: number | null;
 }
 
-/** One row per answer slot: the runner's checkpoint (primary key study × respondent × question). */
+/**
+ * The results document of a study that has ended, per variant (the results format and the
+ * segment attributes): computed once, then read by every server (src/focus-groups/study-results.ts).
+ */
+export interface FocusGroupResultsTable {
+  study_id: string;
+  /** `<format>|<segment attributes>`, e.g. `0.1.0+1|persona`. */
+  variant: string;
+  /** The ResultsDocument (JSON). */
+  document: string;
+  created_at: number;
+}
+
 /** A turn of a discussion session's transcript. */
 export interface FocusGroupTurnsTable {
   study_id: string;
@@ -228,6 +240,7 @@ export interface FocusGroupTurnsTable {
   created_at: number;
 }
 
+/** One row per answer slot: the runner's checkpoint (primary key study × respondent × question). */
 export interface FocusGroupAnswersTable {
   study_id: string;
   respondent_idx: number;
@@ -279,5 +292,6 @@ export interface Database {
   focus_group_respondents: FocusGroupRespondentsTable;
   focus_group_answers: FocusGroupAnswersTable;
   focus_group_turns: FocusGroupTurnsTable;
+  focus_group_results: FocusGroupResultsTable;
   console_sessions: ConsoleSessionsTable;
 }

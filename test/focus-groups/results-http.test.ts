@@ -252,6 +252,24 @@ describe('focus-group results over HTTP (sandbox, fixed seed)', () => {
     assert.deepEqual(nps.segments[0].groups, q('nps').segments[0].groups, 'the persona groups (and their intervals) do not depend on the other segments');
   });
 
+  it('a completed study\'s results are stored once, at completion, and any server reads them from there', async () => {
+    const rows = async () => (await s.db.selectFrom('focus_group_results').select(['variant', 'document']).where('study_id', '=', id).orderBy('variant').execute()).map((r) => r.variant.split('|')[1]);
+    assert.deepEqual((await rows()).sort(), ['persona', 'persona,gender,age_band'], 'the default variant at completion, the one the test above asked for at its read');
+    // A second server on the same database reads the stored document: marked here, the mark comes back.
+    const stored = await s.db.selectFrom('focus_group_results').select(['variant', 'document']).where('study_id', '=', id).where('variant', 'like', '%|persona').executeTakeFirstOrThrow();
+    await s.db.updateTable('focus_group_results').set({ document: JSON.stringify({ ...JSON.parse(stored.document), respondents: 12345 }) }).where('study_id', '=', id).where('variant', '=', stored.variant).execute();
+    const other = await startTestServer({ db: s.db });
+    try {
+      const res = await api(other.baseURL, s.testKey).json(api(other.baseURL, s.testKey).get(`/focus-groups/${id}/results`));
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.respondents, 12345, 'read from the store, not computed again');
+      assert.deepEqual({ ...res.body, respondents: 30 }, results, 'the stored document is the computed one');
+    } finally {
+      await s.db.updateTable('focus_group_results').set({ document: stored.document }).where('study_id', '=', id).where('variant', '=', stored.variant).execute();
+      await other.close();
+    }
+  });
+
   it('refuses an unknown or malformed segment_by with a 400 naming it', async () => {
     for (const bad of ['shoe_size', 'Age Band!', 'gender,region,country,income,household']) {
       const res = await fg.json(fg.get(`/focus-groups/${id}/results?segment_by=${encodeURIComponent(bad)}`));

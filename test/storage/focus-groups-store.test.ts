@@ -256,8 +256,20 @@ forEachDatabase('focus groups store', (t) => {
     for await (const p of store.respondentProfiles(s.id, 2)) profiles.push([p.index, p.persona_id, p.profile.age]);
     assert.deepEqual(profiles, [[0, 'gen-z-consumer', 30], [1, 'gen-z-consumer', 31], [2, 'gen-z-consumer', 32], [3, 'hospital-cfo', 33], [4, 'hospital-cfo', 34]]);
     assert.equal(await store.delete(ws, s.id), false, 'an active study is not deleted');
+    assert.equal(await store.storeResults(s.id, { format: 'f1', key: 'persona' }, '{}', 8), false, 'no results stored for an active study');
     await store.finish(s.id, 'completed');
+    // Results documents: per variant, once; another format replaces the old ones; at most `max` per study.
+    assert.equal(await store.storeResults(s.id, { format: 'f1', key: 'persona' }, '{"a":1}', 2), true);
+    assert.equal(await store.storeResults(s.id, { format: 'f1', key: 'persona' }, '{"a":2}', 2), false, 'stored once');
+    assert.equal(await store.storedResults(s.id, 'f1|persona'), '{"a":1}');
+    assert.equal(await store.storeResults(s.id, { format: 'f1', key: 'persona,gender' }, '{"b":1}', 2), true);
+    assert.equal(await store.storeResults(s.id, { format: 'f1', key: 'persona,region' }, '{"c":1}', 2), false, 'at most 2 variants');
+    assert.equal(await store.storeResults(s.id, { format: 'f1.1', key: 'persona' }, '{"d":1}', 2), true);
+    assert.equal(await store.storedResults(s.id, 'f1|persona'), undefined, 'documents of another format are deleted');
+    assert.equal(await store.storedResults(s.id, 'f1|persona,gender'), undefined);
+    assert.equal(await store.storedResults(s.id, 'f1.1|persona'), '{"d":1}');
     assert.equal(await store.delete(ws, s.id), true);
+    assert.equal(await store.storedResults(s.id, 'f1.1|persona'), undefined, 'deleted with the study');
     assert.equal(await store.getById(s.id), undefined);
     assert.equal((await store.answersOf(s.id, 0)).length, 0);
   });

@@ -7,6 +7,7 @@ import type { Migration } from 'kysely';
 import { focusGroupsMigration } from './0006-focus-groups.js';
 import { focusGroupTurnsMigration } from './0008-focus-group-turns.js';
 import { answerReasoningOnceMigration } from './0009-answer-reasoning-once.js';
+import { focusGroupResultsMigration } from './0010-focus-group-results.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -220,3 +221,4 @@ migrations['0007_console_sessions'] = {
 /** Discussion-mode transcripts: the turns of each moderated session. */
 migrations['0008_focus_group_turns'] = focusGroupTurnsMigration;
 migrations['0009_answer_reasoning_once'] = answerReasoningOnceMigration;
+migrations['0010_focus_group_results'] = focusGroupResultsMigration;
