@@ -36,7 +36,7 @@ describe('documentation examples run', () => {
       fs.writeFileSync(f, point(b.body));
       // Asynchronously: the server answering these lives in this process.
       const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', f], { cwd: ROOT, env: { ...process.env, COHORT_KEY: s.testKey } });
+        const child = spawn(process.execPath, ['--import', 'tsx', f], { cwd: ROOT, env: { ...process.env, COHORT_API_KEY: s.testKey } });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -55,7 +55,7 @@ describe('documentation examples run', () => {
         dirs.push(cwd);
         const script = `set -euo pipefail\ncurl() { command curl --fail-with-body --max-time 60 "$@"; }\n${point(b.body)}\n`;
         const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-          const child = spawn('bash', ['-c', script], { cwd, env: { ...process.env, COHORT_KEY: s.testKey } });
+          const child = spawn('bash', ['-c', script], { cwd, env: { ...process.env, COHORT_API_KEY: s.testKey } });
           let out = '';
           child.stdout.on('data', (d: Buffer) => (out += d.toString()));
           child.stderr.on('data', (d: Buffer) => (out += d.toString()));
