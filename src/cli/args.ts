@@ -11,6 +11,13 @@ export interface Io {
   tty?: boolean;
   /** The terminal's width, when stdout is one. */
   columns?: number;
+  /** How to run this command again, as printed in hints (invocation.ts): `cohort` when unset. */
+  command?: string;
+}
+
+/** The command to print in a hint: `cohort`, `node bin/cohort.js` or `npx cohort-persona-api` (invocation.ts). */
+export function commandOf(io: Pick<Io, 'command'>): string {
+  return io.command ?? 'cohort';
 }
 
 export const DATA_DIR_OPTION = { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
@@ -31,6 +38,14 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** Where an export goes: `--out` and `--output` (`-o`) are one option, on every command that writes a file. */
+export const OUTPUT_OPTIONS = { out: { type: 'string' }, output: { type: 'string', short: 'o' } } as const;
+
+export function outputFileOf(values: { out?: string | undefined; output?: string | undefined }): string | undefined {
+  if (values.out !== undefined && values.output !== undefined && values.out !== values.output) throw new UsageError('--out and --output are the same option; give one');
+  return values.out ?? values.output;
 }
 
 export function dataDirOf(values: { 'data-dir'?: string | boolean | undefined }, env: NodeJS.ProcessEnv): string {

@@ -1,4 +1,5 @@
 import { DATA_DIR_OPTION, parse, table, UsageError, withStores, type Io } from './args.js';
+import { withCommand } from './invocation.js';
 import { usageQuery, usageRange } from '../routes/account.js';
 
 export const CREDITS_HELP = `Usage:
@@ -30,11 +31,11 @@ Options:
 export async function creditsCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.out(CREDITS_HELP);
+    io.out(withCommand(CREDITS_HELP, io.command));
     return sub === undefined ? 2 : 0;
   }
   const { values } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } });
-  if (values.help) return io.out(CREDITS_HELP), 0;
+  if (values.help) return io.out(withCommand(CREDITS_HELP, io.command)), 0;
   if (!values.workspace) throw new UsageError(`credits ${sub} needs --workspace NAME`);
   const name = values.workspace;
   if (sub === 'grant' || sub === 'adjust') {
@@ -73,9 +74,9 @@ export async function creditsCommand(argv: string[], io: Io): Promise<number> {
 }
 
 export async function usageCommand(argv: string[], io: Io): Promise<number> {
-  if (argv[0] === 'help') return io.out(USAGE_HELP), 0;
+  if (argv[0] === 'help') return io.out(withCommand(USAGE_HELP, io.command)), 0;
   const { values } = parse(argv, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, by: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } });
-  if (values.help) return io.out(USAGE_HELP), 0;
+  if (values.help) return io.out(withCommand(USAGE_HELP, io.command)), 0;
   if (!values.workspace) throw new UsageError('usage needs --workspace NAME');
   // The API's own query schema: real calendar days (2026-02-30 is not one), --to not before --from.
   const query = usageQuery.safeParse({ start_date: values.from, end_date: values.to, group_by: values.by });

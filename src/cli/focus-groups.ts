@@ -10,7 +10,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse as parseYaml } from 'yaml';
 import { ApiCallError, CONNECTION_HELP, CONNECTION_OPTIONS, connectionOf, createApiClient, type ApiClient } from './api-client.js';
-import { parse, positiveInt, UsageError, type Io } from './args.js';
+import { commandOf, OUTPUT_OPTIONS, outputFileOf, parse, positiveInt, UsageError, type Io } from './args.js';
+import { withCommand } from './invocation.js';
 import { formatDuration, formatProgress, formatResults, formatStudy, formatStudyList, type ProgressView, type StudyJson } from './focus-groups-view.js';
 
 export const FOCUS_GROUPS_HELP = `Usage:
@@ -45,7 +46,7 @@ ${CONNECTION_HELP}
   --idempotency-key K  (run) a retried run with the same K returns the same study
   --format F        (export) json (default), csv or html
   --part P          (export, csv) answers (default) or transcripts (a discussion)
-  --output FILE     (export) write there instead of stdout
+  --output FILE     (export) write there instead of stdout (also --out, -o)
   --limit N, --after ID  (list) page size (1–100, default 20) and where to start
   --json            machine-readable output
   -h, --help        this help
@@ -86,7 +87,7 @@ function oneId(positionals: string[], sub: string): string {
 export async function focusGroupsCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.out(FOCUS_GROUPS_HELP);
+    io.out(withCommand(FOCUS_GROUPS_HELP, io.command));
     return sub === undefined ? 2 : 0;
   }
   const common = { ...CONNECTION_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
@@ -94,7 +95,7 @@ export async function focusGroupsCommand(argv: string[], io: Io): Promise<number
   try {
     if (sub === 'run') {
       const { values, positionals } = parse(rest, { ...common, follow: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'idempotency-key': { type: 'string' } }, true);
-      if (values.help) return io.out(FOCUS_GROUPS_HELP), 0;
+      if (values.help) return io.out(withCommand(FOCUS_GROUPS_HELP, io.command)), 0;
       if (positionals.length !== 1) throw new UsageError('focus-groups run needs exactly one study file (e.g. examples/study.yaml)');
       if (values.follow && values['dry-run']) throw new UsageError('--dry-run starts nothing to follow; give one of --follow, --dry-run');
       const body = readStudyFile(positionals[0]!);
@@ -111,7 +112,7 @@ export async function focusGroupsCommand(argv: string[], io: Io): Promise<number
       const replayed = created.headers.get('idempotent-replayed') === 'true';
       if (!values.follow) {
         if (values.json) io.out(JSON.stringify(study) + '\n');
-        else io.out(`${replayed ? 'Already created' : 'Created'} ${study.id} '${study.name}' (${study.status}): ${study.respondents} respondents × ${study.questions.length} questions, estimate ${study.estimate?.credits ?? '?'} credits (at most ${study.estimate?.max_credits ?? '?'}).\nFollow it: cohort focus-groups show ${study.id} --follow\n`);
+        else io.out(`${replayed ? 'Already created' : 'Created'} ${study.id} '${study.name}' (${study.status}): ${study.respondents} respondents × ${study.questions.length} questions, estimate ${study.estimate?.credits ?? '?'} credits (at most ${study.estimate?.max_credits ?? '?'}).\nFollow it: ${commandOf(io)} focus-groups show ${study.id} --follow\n`);
         return 0;
       }
       if (!values.json) io.err(`${replayed ? 'Already created' : 'Created'} ${study.id} '${study.name}': ${study.respondents} respondents × ${study.questions.length} questions, estimate ${study.estimate?.credits ?? '?'} credits.\n`);
@@ -120,21 +121,21 @@ export async function focusGroupsCommand(argv: string[], io: Io): Promise<number
 
     if (sub === 'list') {
       const { values } = parse(rest, { ...common, limit: { type: 'string' }, after: { type: 'string' } });
-      if (values.help) return io.out(FOCUS_GROUPS_HELP), 0;
+      if (values.help) return io.out(withCommand(FOCUS_GROUPS_HELP, io.command)), 0;
       const limit = positiveInt(values.limit, '--limit');
       const q = new URLSearchParams({ ...(limit !== undefined ? { limit: String(limit) } : {}), ...(values.after ? { after: values.after } : {}) }).toString();
       const page = (await connect(values).json<{ data: StudyJson[]; has_more: boolean; last_id: string | null }>('GET', `/v1/focus-groups${q ? `?${q}` : ''}`)).body;
       if (values.json) io.out(JSON.stringify(page) + '\n');
       else {
-        io.out(formatStudyList(page.data));
-        if (page.has_more && page.last_id) io.out(`More: cohort focus-groups list --after ${page.last_id}\n`);
+        io.out(withCommand(formatStudyList(page.data), io.command));
+        if (page.has_more && page.last_id) io.out(`More: ${commandOf(io)} focus-groups list --after ${page.last_id}\n`);
       }
       return 0;
     }
 
     if (sub === 'show') {
       const { values, positionals } = parse(rest, { ...common, follow: { type: 'boolean' } }, true);
-      if (values.help) return io.out(FOCUS_GROUPS_HELP), 0;
+      if (values.help) return io.out(withCommand(FOCUS_GROUPS_HELP, io.command)), 0;
       const id = oneId(positionals, 'show');
       const client = connect(values);
       if (values.follow) return await followAndReport(client, id, io, values.json === true);
@@ -150,15 +151,16 @@ export async function focusGroupsCommand(argv: string[], io: Io): Promise<number
     }
 
     if (sub === 'export') {
-      const { values, positionals } = parse(rest, { ...common, format: { type: 'string' }, part: { type: 'string' }, output: { type: 'string', short: 'o' } }, true);
-      if (values.help) return io.out(FOCUS_GROUPS_HELP), 0;
+      const { values, positionals } = parse(rest, { ...common, format: { type: 'string' }, part: { type: 'string' }, ...OUTPUT_OPTIONS }, true);
+      if (values.help) return io.out(withCommand(FOCUS_GROUPS_HELP, io.command)), 0;
+      const output = outputFileOf(values);
       const id = oneId(positionals, 'export');
       // The server knows its formats (and names `format` when it does not have one).
       const query = new URLSearchParams({ format: values.format ?? 'json', ...(values.part !== undefined ? { part: values.part } : {}) });
       const res = await connect(values).raw(`${studyPath(id)}/export?${query.toString()}`);
       const body = res.body ? Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
-      if (values.output) {
-        const file = values.output;
+      if (output) {
+        const file = output;
         try {
           await pipeline(body, fs.createWriteStream(file));
         } catch (err) {
@@ -176,7 +178,7 @@ export async function focusGroupsCommand(argv: string[], io: Io): Promise<number
 
     if (sub === 'cancel') {
       const { values, positionals } = parse(rest, common, true);
-      if (values.help) return io.out(FOCUS_GROUPS_HELP), 0;
+      if (values.help) return io.out(withCommand(FOCUS_GROUPS_HELP, io.command)), 0;
       const id = oneId(positionals, 'cancel');
       const study = (await connect(values).json<StudyJson>('POST', `${studyPath(id)}/cancel`)).body;
       const p = study.progress;
@@ -185,7 +187,7 @@ export async function focusGroupsCommand(argv: string[], io: Io): Promise<number
     }
   } catch (err) {
     if (err instanceof ApiCallError) {
-      io.err(`cohort: ${err.describe()}\n`);
+      io.err(`cohort: ${withCommand(err.describe(), io.command)}\n`);
       return 1;
     }
     throw err;

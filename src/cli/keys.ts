@@ -1,6 +1,7 @@
 import { DEFAULT_SCOPES, isScope, SCOPES } from '../accounts/scopes.js';
 import { PLANS, type Plan } from '../storage/accounts-store.js';
-import { DATA_DIR_OPTION, parse, table, UsageError, withStores, type Io } from './args.js';
+import { commandOf, DATA_DIR_OPTION, parse, table, UsageError, withStores, type Io } from './args.js';
+import { withCommand } from './invocation.js';
 
 export const KEYS_HELP = `Usage:
   cohort keys create --workspace NAME [--create-workspace [--plan PLAN]] [--test] [--name LABEL] [--scopes LIST] [--json]
@@ -39,7 +40,7 @@ export function parseScopes(text: string): string[] {
 export async function keysCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.out(KEYS_HELP);
+    io.out(withCommand(KEYS_HELP, io.command));
     return sub === undefined ? 2 : 0;
   }
   if (sub === 'create') {
@@ -53,7 +54,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
       scopes: { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (values.help) return io.out(KEYS_HELP), 0;
+    if (values.help) return io.out(withCommand(KEYS_HELP, io.command)), 0;
     if (!values.workspace) throw new UsageError('keys create needs --workspace NAME');
     if (values.plan !== undefined && !PLANS.includes(values.plan as Plan)) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}`);
     if (values.plan !== undefined && !values['create-workspace']) {
@@ -67,7 +68,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
         const all = (await accounts.listWorkspaces()).map((w) => w.name);
         io.err(
           `cohort: no workspace '${name}'. ${all.length ? `Existing: ${all.join(', ')}.` : 'There are none yet.'}\n` +
-            `Create it with: cohort workspaces create ${name} [--plan PLAN] (or add --create-workspace here).\n`,
+            `Create it with: ${commandOf(io)} workspaces create ${name} [--plan PLAN] (or add --create-workspace here).\n`,
         );
         return 1;
       }
@@ -90,7 +91,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
       if (created.mode === 'live') {
         const s = await credits.summary(existing.id);
         if (s.available <= 0) {
-          io.err(`note: workspace '${existing.name}' has no credits available: live requests get 402 until you grant some (cohort credits grant --workspace ${existing.name} --amount N).\n`);
+          io.err(`note: workspace '${existing.name}' has no credits available: live requests get 402 until you grant some (${commandOf(io)} credits grant --workspace ${existing.name} --amount N).\n`);
         }
       }
       return 0;
@@ -98,7 +99,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
   }
   if (sub === 'list') {
     const { values } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, json: { type: 'boolean' } });
-    if (values.help) return io.out(KEYS_HELP), 0;
+    if (values.help) return io.out(withCommand(KEYS_HELP, io.command)), 0;
     return withStores(values, io, async ({ accounts }) => {
       if (values.workspace && !(await accounts.findWorkspace(values.workspace))) {
         io.err(`cohort: no workspace '${values.workspace}'\n`);
@@ -122,7 +123,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
   }
   if (sub === 'revoke') {
     const { values, positionals } = parse(rest, { ...DATA_DIR_OPTION }, true);
-    if (values.help) return io.out(KEYS_HELP), 0;
+    if (values.help) return io.out(withCommand(KEYS_HELP, io.command)), 0;
     if (positionals.length !== 1) throw new UsageError('keys revoke needs exactly one key ID (see `cohort keys list`)');
     return withStores(values, io, async ({ accounts }) => {
       const ok = await accounts.revokeKey(positionals[0]!);

@@ -1,5 +1,5 @@
 /**
- * The `cohort` command. Exit codes: 0 ok, 1 failure, 2 usage.
+ * The `cohort` command. Exit codes: 0 ok, 1 failure, 2 usage, 3 a focus group followed to its end was cancelled or failed.
  *
  * `main(argv, io)` runs in the calling process with its output going to `io`
  * (tests call it directly); only `serve` touches the process (signals, exit).
@@ -12,6 +12,7 @@ import { WORKSPACES_HELP, workspacesCommand } from './workspaces.js';
 import { WORKER_HELP, workerCommand } from './worker.js';
 import { CREDITS_HELP, creditsCommand, USAGE_HELP, usageCommand } from './credits.js';
 import { FOCUS_GROUPS_HELP, focusGroupsCommand } from './focus-groups.js';
+import { cohortCommand, withCommand } from './invocation.js';
 
 interface Command {
   summary: string;
@@ -50,29 +51,36 @@ const defaultIo: Io = {
   env: process.env,
   tty: process.stderr.isTTY === true,
   ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
+  command: cohortCommand(process.argv[1], process.cwd()),
 };
+
+const isHelpFlag = (a: string | undefined): boolean => a === '--help' || a === '-h';
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined) return io.err(HELP), 2;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    const topic = rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
-    if (rest[0] !== undefined && !topic) return io.err(`cohort: unknown command '${rest[0]}'\n\n${HELP}`), 2;
-    io.out(topic ? topic.help : HELP);
+  // Our texts say `cohort …`; shown as this process was started (node bin/cohort.js … in a clone).
+  const text = (t: string): string => withCommand(t, io.command);
+  if (command === undefined) return io.err(text(HELP)), 2;
+  if (isHelpFlag(command) || command === 'help') {
+    // `cohort help --help` (and `cohort --help --help`) is the list too.
+    const name = rest.find((a) => !isHelpFlag(a));
+    const topic = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (name !== undefined && name !== 'help' && !topic) return io.err(`cohort: unknown command '${name}'\n\n${text(HELP)}`), 2;
+    io.out(text(topic ? topic.help : HELP));
     return 0;
   }
   const found = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (!found) return io.err(`cohort: unknown command '${command}'\n\n${HELP}`), 2;
+  if (!found) return io.err(`cohort: unknown command '${command}'\n\n${text(HELP)}`), 2;
   // --help wins over everything else on the line (a bad option next to it included).
-  if (rest.includes('--help') || rest.includes('-h')) return io.out(found.help), 0;
+  if (rest.some(isHelpFlag)) return io.out(text(found.help)), 0;
   try {
     return await found.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`cohort: ${err.message}\nRun 'cohort ${command} --help' for usage.\n`);
+      io.err(`cohort: ${text(err.message)}\n${text(`Run 'cohort ${command} --help' for usage.`)}\n`);
       return 2;
     }
-    io.err(`cohort: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.err(`cohort: ${text(err instanceof Error ? err.message : String(err))}\n`);
     return 1;
   }
 }

@@ -3,7 +3,8 @@ import { ApiError } from '../errors/api-error.js';
 import { loadPersonaDir } from '../personas/library.js';
 import { createBuiltinPersonaStore, mergePersonaStores, summarize, type PersonaStore } from '../personas/persona-store.js';
 import type { PersonaRecord } from '../personas/persona-schema.js';
-import { DATA_DIR_OPTION, dataDirOf, parse, table, UsageError, type Io } from './args.js';
+import { DATA_DIR_OPTION, dataDirOf, OUTPUT_OPTIONS, outputFileOf, parse, table, UsageError, type Io } from './args.js';
+import { withCommand } from './invocation.js';
 
 export const PERSONAS_HELP = `Usage:
   cohort personas list [--workspace NAME] [--category C] [--search WORDS] [--custom true|false] [--json]
@@ -26,7 +27,7 @@ Options:
   --data-dir DIR    data folder (default ./data, or COHORT_DATA_DIR)
   --workspace NAME  the workspace whose custom personas to use
   --file FILE       the persona JSON to create from
-  --out FILE        write the export there instead of stdout
+  --out FILE        write the export there instead of stdout (also --output, -o)
   --json            machine-readable output
   -h, --help        this help
 `;
@@ -73,7 +74,7 @@ function apiFailure(io: Io, err: unknown): number {
 export async function personasCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.out(PERSONAS_HELP);
+    io.out(withCommand(PERSONAS_HELP, io.command));
     return sub === undefined ? 2 : 0;
   }
   const builtins = loadPersonaDir();
@@ -85,7 +86,7 @@ export async function personasCommand(argv: string[], io: Io): Promise<number> {
 
   if (sub === 'list') {
     const { values } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, category: { type: 'string' }, search: { type: 'string' }, custom: { type: 'string' }, json: { type: 'boolean' } });
-    if (values.help) return io.out(PERSONAS_HELP), 0;
+    if (values.help) return io.out(withCommand(PERSONAS_HELP, io.command)), 0;
     if (values.custom !== undefined && values.custom !== 'true' && values.custom !== 'false') throw new UsageError('--custom must be true or false');
     const query = {
       limit: 10_000,
@@ -110,7 +111,7 @@ export async function personasCommand(argv: string[], io: Io): Promise<number> {
 
   if (sub === 'show') {
     const { values, positionals } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, json: { type: 'boolean' } }, true);
-    if (values.help) return io.out(PERSONAS_HELP), 0;
+    if (values.help) return io.out(withCommand(PERSONAS_HELP, io.command)), 0;
     if (positionals.length !== 1) throw new UsageError('personas show needs exactly one persona ID (see `cohort personas list`)');
     const id = positionals[0]!;
     let p: PersonaRecord | undefined = builtins.find((x) => x.id === id);
@@ -160,7 +161,7 @@ export async function personasCommand(argv: string[], io: Io): Promise<number> {
 
   if (sub === 'create') {
     const { values } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' } });
-    if (values.help) return io.out(PERSONAS_HELP), 0;
+    if (values.help) return io.out(withCommand(PERSONAS_HELP, io.command)), 0;
     if (!values.workspace) throw new UsageError('personas create needs --workspace NAME');
     if (!values.file) throw new UsageError('personas create needs --file persona.json');
     let doc: unknown;
@@ -189,8 +190,9 @@ export async function personasCommand(argv: string[], io: Io): Promise<number> {
   }
 
   if (sub === 'export') {
-    const { values, positionals } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, out: { type: 'string' } }, true);
-    if (values.help) return io.out(PERSONAS_HELP), 0;
+    const { values, positionals } = parse(rest, { ...DATA_DIR_OPTION, workspace: { type: 'string' }, ...OUTPUT_OPTIONS }, true);
+    if (values.help) return io.out(withCommand(PERSONAS_HELP, io.command)), 0;
+    const out = outputFileOf(values);
     if (positionals.length !== 1) throw new UsageError('personas export needs exactly one persona ID');
     const id = positionals[0]!;
     const workspace = values.workspace;
@@ -203,9 +205,9 @@ export async function personasCommand(argv: string[], io: Io): Promise<number> {
       if (!w) return 1;
       try {
         const doc = JSON.stringify(await service.export({ workspaceId: w.id, keyId: null, mode: 'test' }, id), null, 2) + '\n';
-        if (values.out) {
-          fs.writeFileSync(values.out, doc);
-          io.err(`Wrote ${values.out}\n`);
+        if (out) {
+          fs.writeFileSync(out, doc);
+          io.err(`Wrote ${out}\n`);
         } else io.out(doc);
         return 0;
       } catch (err) {

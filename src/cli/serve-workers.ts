@@ -47,7 +47,7 @@ type Shutdown = (fn: () => Promise<void>) => void;
 export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown): Promise<number> {
   const db = await openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
-    await ensureFirstKey(createAccountsStore(db, randomIds, systemClock, { keyCacheMs: 0 }), io);
+    await ensureFirstKey(createAccountsStore(db, randomIds, systemClock, { keyCacheMs: 0 }), io, config);
   } finally {
     await closeDatabase(db);
   }
@@ -89,7 +89,7 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
       if (!started && listening.size === config.workers) {
         started = true;
         const first = listening.get(0) ?? (m as Listening);
-        printBanner(io, { url: first.url, dataDir: config.dataDir, workers: config.workers, liveEngine: first.liveEngine, liveReason: first.liveReason }, [
+        printBanner(io, { url: first.url, host: config.host, dataDir: config.dataDir, workers: config.workers, liveEngine: first.liveEngine, liveReason: first.liveReason }, [
           `Request limits: ${config.redisUrl ? 'in Redis' : 'kept by this primary process for all workers'}.`,
           ...(first.notices ?? []),
         ]);

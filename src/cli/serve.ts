@@ -4,6 +4,7 @@ import { ConfigError, readConfig } from '../config.js';
 import { listen } from '../server.js';
 import cluster from 'node:cluster';
 import { DATA_DIR_OPTION, parse, type Io } from './args.js';
+import { withCommand } from './invocation.js';
 import { WORKER_ENV, servePrimary, serveWorker } from './serve-workers.js';
 import { ensureFirstKey, printBanner } from './banner.js';
 import { checkPortFree } from './port.js';
@@ -52,7 +53,7 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
     workers: { type: 'string', short: 'w' },
     'no-focus-group-worker': { type: 'boolean' },
   });
-  if (values.help) return io.out(SERVE_HELP), 0;
+  if (values.help) return io.out(withCommand(SERVE_HELP, io.command)), 0;
   let config;
   try {
     config = readConfig(
@@ -87,9 +88,9 @@ export async function serveCommand(argv: string[], io: Io, signals: { onShutdown
   }
   if (config.workers > 1) return servePrimary(config, io, signals.onShutdown);
   const runtime = await createRuntime(config);
-  await ensureFirstKey(runtime.accounts, io);
+  await ensureFirstKey(runtime.accounts, io, config);
   const server = await listen(runtime, { port: config.port, host: config.host });
-  printBanner(io, { url: server.url, dataDir: config.dataDir, liveEngine: runtime.liveEngine, liveReason: runtime.liveReason }, runtime.notices);
+  printBanner(io, { url: server.url, host: config.host, dataDir: config.dataDir, liveEngine: runtime.liveEngine, liveReason: runtime.liveReason }, runtime.notices);
   signals.onShutdown(() => server.shutdown(config.shutdownGraceSeconds));
   return new Promise<number>(() => {}); // runs until a signal ends the process
 }

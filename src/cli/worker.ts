@@ -9,7 +9,8 @@
  */
 import { createRuntime } from '../bootstrap.js';
 import { ConfigError, readConfig } from '../config.js';
-import { DATA_DIR_OPTION, parse, type Io } from './args.js';
+import { commandOf, DATA_DIR_OPTION, parse, type Io } from './args.js';
+import { withCommand } from './invocation.js';
 import { tuneHeapGrowth } from './heap.js';
 
 export const WORKER_HELP = `Usage: cohort worker [--data-dir DIR] [--config FILE]
@@ -30,7 +31,7 @@ SIGTERM or SIGINT stops it gracefully: its jobs go back to the queue.
 
 export async function workerCommand(argv: string[], io: Io, signals: { onShutdown: (fn: () => Promise<void>) => void }): Promise<number> {
   const { values } = parse(argv, { ...DATA_DIR_OPTION, config: { type: 'string', short: 'c' } });
-  if (values.help) return io.out(WORKER_HELP), 0;
+  if (values.help) return io.out(withCommand(WORKER_HELP, io.command)), 0;
   let config;
   try {
     config = readConfig({ ...(values['data-dir'] ? { 'data-dir': values['data-dir'] } : {}), ...(values.config ? { config: values.config } : {}) }, io.env);
@@ -42,7 +43,7 @@ export async function workerCommand(argv: string[], io: Io, signals: { onShutdow
     throw err;
   }
   if (!config.redisUrl) {
-    io.err('cohort: cohort worker needs the job queue in Redis: set COHORT_REDIS_URL (and COHORT_DATABASE_URL, shared with the servers)\n');
+    io.err(`cohort: ${commandOf(io)} worker needs the job queue in Redis: set COHORT_REDIS_URL (and COHORT_DATABASE_URL, shared with the servers)\n`);
     return 2;
   }
   tuneHeapGrowth();

@@ -1,6 +1,7 @@
 import { isPlan, PLANS } from '../accounts/plans.js';
 import { workspaceView } from '../routes/admin.js';
 import { DATA_DIR_OPTION, parse, positiveInt, table, UsageError, withStores, type Io } from './args.js';
+import { withCommand } from './invocation.js';
 
 export const WORKSPACES_HELP = `Usage:
   cohort workspaces create NAME [--plan free|pro|business|enterprise] [--json]
@@ -21,7 +22,7 @@ Options:
 export async function workspacesCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.out(WORKSPACES_HELP);
+    io.out(withCommand(WORKSPACES_HELP, io.command));
     return sub === undefined ? 2 : 0;
   }
   const { values, positionals } = parse(
@@ -29,7 +30,7 @@ export async function workspacesCommand(argv: string[], io: Io): Promise<number>
     { ...DATA_DIR_OPTION, plan: { type: 'string' }, rpm: { type: 'string' }, rpd: { type: 'string' }, budget: { type: 'string' }, json: { type: 'boolean' } },
     true,
   );
-  if (values.help) return io.out(WORKSPACES_HELP), 0;
+  if (values.help) return io.out(withCommand(WORKSPACES_HELP, io.command)), 0;
   const print = (v: unknown, text: string) => io.out(values.json ? JSON.stringify(v) + '\n' : text);
 
   switch (sub) {

@@ -215,6 +215,10 @@ describe('cohort focus-groups', () => {
     const stdout = await cohort(['focus-groups', 'export', studyId, '--format', 'csv']);
     assert.equal(stdout.code, 0);
     assert.equal(stdout.out, fs.readFileSync(file, 'utf8'));
+    // --out, the spelling of personas export, is the same option.
+    const out = path.join(dir, 'answers-out.csv');
+    assert.equal((await cohort(['focus-groups', 'export', studyId, '--format', 'csv', '--out', out])).code, 0);
+    assert.equal(fs.readFileSync(out, 'utf8'), fs.readFileSync(file, 'utf8'));
 
     const bad = await cohort(['focus-groups', 'export', studyId, '--format', 'pdf', '--output', path.join(dir, 'x.pdf')]);
     assert.equal(bad.code, 1);

@@ -64,7 +64,9 @@ describe('documentation examples run', () => {
         assert.equal(r.code, 0, `${where(b)}:\n${r.out.slice(-2000)}`);
         continue;
       }
-      if (lines.every((l) => l.startsWith('cohort '))) {
+      // `cohort …`, and `node bin/cohort.js …` (the same command run from a clone).
+      const clone = 'node bin/cohort.js ';
+      if (lines.every((l) => l.startsWith('cohort ') || l.startsWith(clone))) {
         const data = tempDir('cohort-doc-cli-');
         dirs.push(data);
         const env = { COHORT_DATA_DIR: data };
@@ -73,7 +75,7 @@ describe('documentation examples run', () => {
         // Each line through main() in process, split as the shell splits it (a child per line
         // took a minute on a loaded machine); a line the splitter cannot read fails the test.
         for (const line of lines) {
-          const r = await runCohort(shellWords(line).slice(1), env);
+          const r = await runCohort(shellWords(line).slice(line.startsWith(clone) ? 2 : 1), env);
           assert.equal(r.code, 0, `${where(b)}: ${line}\n${r.out}${r.err}`);
         }
         continue;

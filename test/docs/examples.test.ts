@@ -80,7 +80,8 @@ describe('links between the documents', () => {
 
   it('README lists the commands as `cohort --help` does, and no command\'s help points back to itself', async () => {
     // bin/cohort.js once (what a user runs); each command's help in process (a child each took a minute on a loaded machine).
-    const help = run(process.execPath, ['bin/cohort.js', '--help']).out;
+    // Run from the clone, it names itself `node bin/cohort.js` (README: what `cohort` is in a clone).
+    const help = run(process.execPath, ['bin/cohort.js', '--help']).out.replaceAll('node bin/cohort.js ', 'cohort ');
     const commands = help.slice(help.indexOf('Commands:')).split('\n\n')[0]!;
     assert.ok(fs.readFileSync('README.md', 'utf8').includes(`\`\`\`text\n${commands}\n\`\`\``), `README.md shows ${commands}`);
     for (const name of commands.split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0]!).filter((n) => n !== 'help')) {
