@@ -71,10 +71,20 @@ export function readStudyFile(file: string): Record<string, unknown> {
   try {
     doc = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new UsageError(`${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    throw new UsageError(`${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${parseErrorText(err)}`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${file} must hold a mapping (the study: name, personas, questions…)`);
   return doc as Record<string, unknown>;
+}
+
+/**
+ * A parser's message, with the excerpt the YAML parser puts after "at line 4,
+ * column 1:" (the lines and a caret), indented; without one, no dangling colon.
+ */
+function parseErrorText(err: unknown): string {
+  const [first = '', ...rest] = (err instanceof Error ? err.message : String(err)).split('\n');
+  const excerpt = rest.filter((l) => l.trim() !== '');
+  return excerpt.length ? `${first}\n\n${excerpt.map((l) => `  ${l}`).join('\n')}` : first.replace(/:\s*$/, '');
 }
 
 const studyPath = (id: string) => `/v1/focus-groups/${encodeURIComponent(id)}`;

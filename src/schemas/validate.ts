@@ -75,12 +75,59 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** A literal as the client writes it in JSON or YAML: strings quoted, numbers and booleans bare. */
+function literal(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : String(v);
+}
+
+/** The value that was sent, short: a literal, or its kind. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value.length <= 80 ? `'${value}'` : `'${value.slice(0, 77)}…'`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return describe(value) === 'object' ? 'an object' : `${/^[aeiou]/.test(describe(value)) ? 'an' : 'a'} ${describe(value)}`;
+}
+
+function mustBe(accepted: string[]): string {
+  if (accepted.length === 1) return `it must be ${accepted[0]}`;
+  if (accepted.length === 2) return `it must be ${accepted[0]} or ${accepted[1]}`;
+  return `it must be one of ${accepted.join(', ')}`;
+}
+
+/**
+ * What each branch of a union accepts, when every branch is one literal or
+ * one type (`5 | 7`, `'auto' | number`): their values and kinds, in order.
+ */
+function acceptedByBranches(branches: readonly (readonly Issue[])[]): { list: string[]; values: unknown[] } | undefined {
+  if (branches.length === 0) return undefined;
+  const list: string[] = [];
+  const values: unknown[] = [];
+  for (const branch of branches) {
+    const [only] = branch;
+    if (branch.length !== 1 || !only || only.path.length > 0) return undefined;
+    if (only.code === 'invalid_value') {
+      list.push(...only.values.map(literal));
+      values.push(...only.values);
+    } else if (only.code === 'invalid_type') list.push(only.expected === 'int' ? 'an integer' : `${/^[aeiou]/.test(only.expected) ? 'an' : 'a'} ${only.expected}`);
+    else return undefined;
+  }
+  return { list: [...new Set(list)], values };
+}
+
+/** ` Did you mean 'multiple_choice'?` when a string is close to one accepted string (case, - or space for _, a typo). */
+function didYouMean(value: unknown, accepted: readonly unknown[]): string {
+  if (typeof value !== 'string') return '';
+  const strings = accepted.filter((v): v is string => typeof v === 'string');
+  const norm = (t: string) => t.toLowerCase().replace(/[\s-]+/g, '_');
+  const hint = strings.find((k) => norm(k) === norm(value)) ?? suggestKey(norm(value), strings);
+  return hint !== undefined && hint !== value ? ` Did you mean '${hint}'?` : '';
+}
+
 function messageFor(issue: Issue, param: string, value: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
       return `Invalid type for '${param}': expected ${issue.expected === 'int' ? 'an integer' : issue.expected}, but got ${describe(value)}${typeof value === 'number' ? ` (${value})` : ''}.`;
     case 'invalid_value':
-      return `Invalid value for '${param}': must be one of [${issue.values.map((v) => `'${String(v)}'`).join(', ')}].`;
+      return `Invalid value for '${param}': ${shown(value)} is not supported; ${mustBe(issue.values.map(literal))}.${didYouMean(value, issue.values)}`;
     case 'too_big':
       return issue.origin === 'number'
         ? `Invalid value for '${param}': must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}, got ${String(value)}.`
@@ -89,10 +136,14 @@ function messageFor(issue: Issue, param: string, value: unknown): string {
       return issue.origin === 'number'
         ? `Invalid value for '${param}': must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, got ${String(value)}.`
         : `Invalid value for '${param}': ${issue.message.replace(/^Too small: /, '')}.`;
-    case 'invalid_union':
+    case 'invalid_union': {
+      // A discriminated union names its tags; a union of literals or types says them per branch.
+      const accepted = 'options' in issue && Array.isArray(issue.options) && issue.options.length > 0 ? { list: issue.options.map(literal), values: issue.options } : acceptedByBranches(issue.errors);
+      if (accepted) return `Invalid value for '${param}': ${shown(value)} is not supported; ${mustBe(accepted.list)}.${didYouMean(value, accepted.values)}`;
       return typeof value === 'string'
         ? `Invalid value for '${param}': '${value}' is not supported.`
         : `Invalid value for '${param}': ${describe(value)} is not an accepted shape here.`;
+    }
     default:
       return `Invalid value for '${param}': ${issue.message}.`;
   }

@@ -365,7 +365,7 @@ describe('errors', () => {
     await rejects(client.chat.completions.create({ model: MODEL, messages: user, stop: ['x'.repeat(257)] }), UnprocessableEntityError, (e) => assert.match(e.param ?? '', /^stop/));
     await rejects(client.chat.completions.create({ model: 'gpt-4o', messages: user }), UnprocessableEntityError, (e) => {
       assert.equal(e.param, 'model');
-      assert.match(e.message, /must be one of \['mavera-1'\]/);
+      assert.match(e.message, /'gpt-4o' is not supported; it must be 'mavera-1'\./);
     });
     await rejects(client.chat.completions.create({ model: MODEL, messages: user, max_tokens: 0 }), UnprocessableEntityError, (e) => assert.equal(e.param, 'max_tokens'));
     await rejects(client.chat.completions.create({ model: MODEL, messages: user, tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'nope' } } }), UnprocessableEntityError, (e) =>

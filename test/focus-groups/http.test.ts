@@ -240,6 +240,16 @@ describe('creating', () => {
     ['a private image URL', { ...STUDY, stimulus: { images: ['http://127.0.0.1:9/cat.png'] } }, 422, 'stimulus.images[0]'],
     ['bytes that are not an image', { ...STUDY, stimulus: { images: [`data:image/png;base64,${Buffer.from('hello').toString('base64')}`] } }, 422, 'stimulus.images[0]'],
   ];
+  it('says what is valid: the question types (and the one meant), the points of a likert', async () => {
+    const type = await fg.json(fg.post('/focus-groups', { ...STUDY, questions: [{ type: 'multiple-choice', text: 'x', options: ['a', 'b'] }] }));
+    assert.equal(type.status, 422);
+    assert.equal(type.body.error.param, 'questions[0].type');
+    assert.match(type.body.error.message, /^Invalid value for 'questions\[0\]\.type': 'multiple-choice' is not supported; it must be one of 'nps', 'likert', 'multiple_choice', .*'maxdiff'\. Did you mean 'multiple_choice'\?$/);
+    const scale = await fg.json(fg.post('/focus-groups', { ...STUDY, questions: [{ type: 'likert', text: 'x', scale: 11 }] }));
+    assert.equal(scale.body.error.param, 'questions[0].scale');
+    assert.equal(scale.body.error.message, "Invalid value for 'questions[0].scale': 11 is not supported; it must be 5 or 7.");
+  });
+
   for (const [what, body, status, param] of invalid) {
     it(`refuses ${what}: ${status} naming '${param}'`, async () => {
       const before = (await fg.json(fg.get('/focus-groups?limit=100'))).body.data.length;
