@@ -62,11 +62,11 @@ function assertStrict(schema: Record<string, unknown>, path: string): void {
 const cfo = personas.find((p) => p.id === 'hospital-cfo')!;
 const sandbox = createSandboxProvider();
 
-async function answerAs(q: Question, traits: Record<string, number>, context = '') {
+async function answerAs(q: Question, traits: Record<string, number>, context = '', persona?: (typeof personas)[number]) {
   const def = typeOf(q);
   return generateObject({
     provider: sandbox,
-    request: { system: 'You are a respondent.', items: [questionItem(q, 0, 1, [])], sampling: { seed: 1 }, respondent: { traits, ...(context ? { context } : {}) } },
+    request: { system: 'You are a respondent.', items: [questionItem(q, 0, 1, [])], sampling: { seed: 1 }, respondent: { traits, ...(context ? { context } : {}) }, ...(persona ? { persona } : {}) },
     schema: { name: `answer_${q.type}`, schema: def.answerSchema(q) },
     check: (raw) => def.normalize(q, raw as Record<string, unknown>),
     repairBudget: 0,
@@ -183,6 +183,30 @@ describe('question types', () => {
 describe('the sandbox as a respondent', () => {
   const nps = SAMPLE_QUESTIONS.nps;
   const price: Question = { id: 'buy', type: 'rating', text: 'How likely are you to buy FreshBox at $59 per month?', min: 1, max: 10 };
+
+  it('says what its "Other" is: one of its persona\'s interests or goals (in the first person), varied across respondents and personas', async () => {
+    const q: Question = { id: 'use', type: 'multiple_choice', text: 'What would you use FreshBox for?', options: ['Weeknight dinners', 'Lunches'], allow_other: true };
+    const others = new Map<string, Set<string>>();
+    for (const persona of [cfo, personas.find((p) => p.id !== cfo.id)!]) {
+      const profile = persona.profile;
+      const firstPerson = (x: string) => x.replace(/\b(?:his|her|their)\b/g, 'my').replace(/\bthem\b/g, 'me').replace(/\b(?:he|she|they)\b/g, 'I');
+      const pool = new Set([...profile.psychographics.interests, ...profile.goals.map(firstPerson)].map((x) => x.trim().replace(/[.!?]+$/, '')));
+      const texts = new Set<string>();
+      for (let i = 0; i < 120 && texts.size < 3; i++) {
+        const answer = (await answerAs(q, traitsOf(sampleProfile(persona, 9, i)), '', persona)).object as { selected: string[]; other?: string };
+        if (answer.other === undefined) continue;
+        assert.ok(pool.has(answer.other.replace(/…$/, '')) || [...pool].some((x) => x.startsWith(answer.other!.replace(/…$/, ''))), `${persona.id}: "${answer.other}" is from its profile`);
+        texts.add(answer.other);
+      }
+      assert.ok(texts.size >= 3, `${persona.id}: varied "Other" texts (${[...texts].join(' | ')})`);
+      others.set(persona.id, texts);
+    }
+    const [a, b] = [...others.values()];
+    assert.ok([...a!].some((x) => !b!.has(x)), 'personas differ');
+    // Without a persona to draw from, the answer's topic or "Something else", as before.
+    const plain = (await answerAs({ ...q, options: ['Other things'] } as Question, { agreeableness: 50 })).object as { other?: string };
+    assert.match(plain.other ?? '', /^Something (?:else$|for )/);
+  });
 
   it('is deterministic', async () => {
     const a = await answerAs(nps, { agreeableness: 70 });

@@ -79,7 +79,7 @@ function planWith(req: SandboxInput, { rng, view, voice }: Context, budget: Gene
     // The words take the respondent's traits and the same lean its values follow, so they agree.
     const lean = respondentLean(req.respondent, question, rng.fork('respondent').fork('lean')).value;
     const words = composeAnswer({ persona, message: question.split('\n')[0] ?? question, verbosity: 'low', traits: req.respondent.traits, lean, rng: rng.fork('respondent-voice') });
-    return { kind: 'text', text: JSON.stringify(respondentAnswer(format.schema, req.respondent, question, words, rng.fork('respondent'))) };
+    return { kind: 'text', text: JSON.stringify(respondentAnswer(format.schema, req.respondent, question, words, rng.fork('respondent'), persona)) };
   }
   if (format.type === 'json_schema') {
     const hints = buildHints(view.lastUserText, voice, persona);

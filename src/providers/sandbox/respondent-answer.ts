@@ -17,11 +17,17 @@
  *    at the two ends.
  * 3. `reasoning` says why in words that agree with the value: the stance of
  *    the lean, the trait that moved it most, and the value itself.
+ * 4. An "Other" choice says what it is: one of the persona's interests or
+ *    goals, the one nearest the question (the respondent's draw breaks ties),
+ *    so "other" answers vary and sound like who gave them.
  *
  * Pure and deterministic: the same request (its seed) gives the same answer.
  */
+import type { PersonaRecord } from '../../personas/persona-schema.js';
+import { stemSetOf, stripTerminal } from '../../text/words.js';
 import type { RespondentHint } from '../types.js';
 import type { VoiceAnswer } from './persona-voice.js';
+import { bestOf, ownPronouns } from './profile-phrases.js';
 import { Rng, stableStringify } from './seed.js';
 
 type Schema = Record<string, unknown>;
@@ -97,6 +103,9 @@ interface Fill {
   lean: number;
   rng: Rng;
   voice: VoiceAnswer;
+  /** The question's first line (what an "Other" text is chosen to fit). */
+  question: string;
+  persona?: PersonaRecord | undefined;
   /** The first scalar value chosen (what the reasoning quotes). */
   headline?: string | undefined;
   /** An "Other" option was chosen: a nullable text beside it says what. */
@@ -157,12 +166,24 @@ function fill(schema: Schema, key: string, f: Fill): unknown {
     f.headline ??= yes ? 'yes' : 'no';
     return yes;
   }
-  if (types.includes('null')) return f.other && types.includes('string') ? (f.voice.topic && f.voice.topic !== 'that' ? `Something for ${f.voice.topic}` : 'Something else') : null;
+  if (types.includes('null')) return f.other && types.includes('string') ? otherText(f) : null;
   if (types.includes('string')) {
     const words = f.voice.text.split(/\s+/).slice(0, 60).join(' ');
     return `${stance(f.lean)}. ${words}`.trim();
   }
   return null;
+}
+
+/** What an "Other" choice is (see 4. above); without a persona, the answer's topic. */
+function otherText(f: Fill): string {
+  const p = f.persona?.profile;
+  // Goals are written about the persona ("travel while they can"): said in the first person.
+  const pool = p ? [...p.psychographics.interests, ...p.goals.map(ownPronouns)] : [];
+  if (pool.length > 0) {
+    const text = stripTerminal(bestOf(pool, stemSetOf(f.question), f.rng).trim());
+    return text.length <= 120 ? text : `${text.slice(0, 120).replace(/\s+\S*$/, '')}…`;
+  }
+  return f.voice.topic && f.voice.topic !== 'that' ? `Something for ${f.voice.topic}` : 'Something else';
 }
 
 function stance(lean: number): string {
@@ -182,10 +203,10 @@ function reasoning(lean: Lean, headline: string | undefined): string {
   return headline === undefined ? first : `${first} So my answer is ${headline}.`;
 }
 
-/** The respondent's answer to `question` under the strict answer `schema`. */
-export function respondentAnswer(schema: Schema, hint: RespondentHint, question: string, voice: VoiceAnswer, rng: Rng): unknown {
+/** The respondent's answer to `question` under the strict answer `schema`; `persona`, who answers (what an "Other" choice is). */
+export function respondentAnswer(schema: Schema, hint: RespondentHint, question: string, voice: VoiceAnswer, rng: Rng, persona?: PersonaRecord): unknown {
   const lean = leanOf(hint, question, rng.fork('lean'));
-  const f: Fill = { hint, lean: lean.value, rng: rng.fork('values'), voice };
+  const f: Fill = { hint, lean: lean.value, rng: rng.fork('values'), voice, question: question.split('\n')[0] ?? question, persona };
   const value = fill(schema, '', f);
   if (value && typeof value === 'object' && !Array.isArray(value) && 'reasoning' in value) {
     (value as Record<string, unknown>).reasoning = reasoning(lean, f.headline);
