@@ -311,7 +311,7 @@ export function focusGroupPaths(h: DocHelpers): Record<string, Json> {
       get: {
         operationId: 'getFocusGroupResults',
         summary:
-          "Per question, overall and per segment (persona, plus segment_by attributes): n, distribution, mean/median/sd with seeded-bootstrap 95% intervals, NPS, top-2-box, yes share, option shares, ranking, MaxDiff, conjoint part-worths and importance, matrix rows, themes with quotes and sentiment, the distance to a question's reference; tests between groups with Holm-adjusted p-values; weighted by raking when the study has targets. Partial while the study runs; computed once when it has ended.",
+          "Per question, overall and per segment (persona, plus segment_by attributes): n, distribution, mean/median/sd and NPS with seeded-bootstrap 95% intervals, top-2-box, yes share and option shares with Wilson intervals, ranking, MaxDiff, conjoint part-worths and importance, matrix rows, themes with quotes and sentiment, the distance to a question's reference; tests between groups with Holm-adjusted p-values; weighted by raking when the study has targets. Partial while the study runs; computed once when it has ended.",
         parameters: [id, ...h.queryParams(resultsQuery)],
         responses: { '200': h.json('FocusGroupResults'), ...h.errorResponses(400, 404, 422), ...h.common },
       },
