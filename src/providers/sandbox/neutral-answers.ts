@@ -59,6 +59,9 @@ export function composeNeutral(ctx: NeutralContext): Composed {
         break;
       }
       case 'life':
+      case 'amount':
+      case 'favourite':
+      case 'story':
         heads.push(pick(rng, 'l', ["I don't have a routine of my own, but I can describe a typical one.", 'I can only speak in general terms here.']));
         break;
       case 'yesno':

@@ -16,6 +16,8 @@ import type { Directives } from './directives.js';
 import { formatMoney, perPeriod, willingnessToPay, type Currency, type PricePoint } from './money.js';
 import { actionPhrase, bestOf, brands, habits, listPhrase, lowerFirst, own, sources, startsWithVerb, type Disposition, type Lean } from './profile-phrases.js';
 import type { Ask, QuestionRead, Scale } from './question.js';
+import { amountAnswer, favouriteAnswer, storyAnswer, type SpecificContext } from './own-specifics.js';
+import { agree, asCondition, asNoun, phraseOf, type Phrase } from './phrase-form.js';
 import type { Rng } from './seed.js';
 import { tone } from '../../text/tone.js';
 
@@ -107,20 +109,86 @@ function combine(rng: Rng, label: string, firsts: readonly string[], seconds: re
   return `${pick(rng, `${label}-a`, firsts)}${pick(rng, `${label}-b`, seconds)}`;
 }
 
+/** A profile item in the first person, with its grammatical form (phrase-form.ts). */
+export function item(raw: string): Phrase {
+  const p = phraseOf(raw);
+  return { ...p, text: p.form === 'question' ? `${own(p.text)}?` : own(p.text) };
+}
+
+/** "convenience matters", "experiences matter". */
+function matters(noun: string): string {
+  return `${noun} ${agree(phraseOf(noun), 'matters', 'matter')}`;
+}
+
+/** A purchase trigger said as what wins the persona over, in a frame its form fits. */
+function triggerLine(t: Phrase, rng: Rng): string {
+  const n = asNoun(t);
+  if (n) {
+    return pick(rng, 'trigger', [
+      `What sells me: ${n}.`,
+      `The thing that would seal it for me is ${n}.`,
+      `${capitalize(n)}: that's exactly what I look for.`,
+      `I get interested when I see ${n}, and this has a good chance.`,
+      t.form === 'noun' ? `It helps that I care about ${n}.` : `I always notice ${n}.`,
+      `My kind of thing, as long as ${asCondition(t)}.`,
+    ]);
+  }
+  return pick(rng, 'trigger', [`I'm sold when ${t.text}.`, `If ${t.text}, I'm interested.`, `It clicks for me when ${t.text}.`]);
+}
+
+/** A value said as something the persona cares about (verbs agree with it: "experiences matter"). */
+function valueLine(v: Phrase, rng: Rng): string {
+  const matters = agree(v, 'matters', 'matter');
+  return pick(rng, 'value', [
+    `It fits what I care about: ${v.text}.`,
+    `${capitalize(v.text)} ${matters} to me, and this seems to get that.`,
+    `It lines up with something I care about, ${v.text}.`,
+    `It speaks to ${v.text}, which I like.`,
+    v.plural ? `It has ${v.text} in mind, and that counts with me.` : `There's a bit of ${v.text} in it, and that counts with me.`,
+  ]);
+}
+
+/** A deal-breaker said as what would make the persona walk away. */
+function breakerLine(b: Phrase, rng: Rng): string {
+  const n = asNoun(b);
+  if (!n) return pick(rng, 'breaker', [`If ${b.text}, I'm out.`, `I'd walk away the moment ${b.text}.`]);
+  return pick(rng, 'breaker', [
+    b.form === 'verb' ? `If it ${b.text}, I'm out.` : `If it comes with ${n}, I'm out.`,
+    `${capitalize(n)} would be a deal-breaker for me.`,
+    `One sign of ${n} and I'd walk away.`,
+    `I've been burned by ${n} before.`,
+    `I'd check for ${n} right away.`,
+  ]);
+}
+
+/** An objection as the persona raises it: a question is asked, a statement is said. */
+function objectionLine(o: Phrase, rng: Rng, soft: boolean): string {
+  const said = o.form === 'question' ? o.text : sentence(o.text);
+  const full = capitalize(said);
+  if (o.form === 'question') {
+    return soft
+      ? pick(rng, 'objection', [`One thing I'd ask: ${said}`, `I'd want to know: ${said}`, `Still, ${said}`])
+      : pick(rng, 'objection', [`My first worry: ${said}`, `One thing bothers me: ${said}`, `I have doubts. ${full}`, `The problem I see: ${said}`]);
+  }
+  return soft
+    ? pick(rng, 'objection', [`Still, ${said}`, `Honestly, ${said}`, `The catch for me: ${said}`])
+    : pick(rng, 'objection', [`My gut reaction is doubt: ${said}`, `I'd push back, sorry: ${said}`, `The problem: ${said}`]);
+}
+
 /** Sentences that support a favourable answer (no objections, pains or deal-breakers). */
 function favourable(ctx: AnswerContext, used: Set<string>): string[] {
   const p = ctx.persona.profile;
   const q = stems(ctx);
   const rng = ctx.rng.fork('favourable');
-  const trigger = own(bestOf(p.buying_behavior.purchase_triggers, q, rng.fork('t'), used));
-  const value = own(bestOf(p.psychographics.values, q, rng.fork('v'), used));
+  const trigger = item(bestOf(p.buying_behavior.purchase_triggers, q, rng.fork('t'), used));
+  const value = item(bestOf(p.psychographics.values, q, rng.fork('v'), used));
   const interest = own(bestOf(p.psychographics.interests, q, rng.fork('i'), used));
   const goal = bestOf(p.goals, q, rng.fork('g'), used);
   const src = own(rng.fork('s').pick(p.media.trusted_sources));
   const brand = rng.fork('brand').pick(brands(ctx.persona).length ? brands(ctx.persona) : ['the brands I know']);
   const out = [
-    pick(rng, 'trigger', [`What sells me: ${trigger}.`, `The thing that would seal it for me is ${trigger}.`, `${capitalize(trigger)}: that's exactly what I look for.`, `I get interested when I see ${trigger}, and this has a good chance.`, `It helps that I care about ${trigger}.`, `My kind of thing, as long as there's ${trigger}.`]),
-    pick(rng, 'value', [`It fits what I care about: ${value}.`, `${capitalize(value)} matters to me, and this seems to get that.`, `It lines up with something I care about, ${value}.`, `It speaks to ${value}, which I like.`, `There's a bit of ${value} in it, and that counts with me.`]),
+    triggerLine(trigger, rng),
+    valueLine(value, rng),
     goalSentence(goal, rng.fork('goal')),
     pick(rng, 'source', [`I'd still check with ${src}, but I'm leaning yes.`, `A quick word with ${src} and I'd probably go for it.`, `If ${src} agrees, I'm in.`, `Once ${src} gives it a thumbs up, I'd sign up.`, `I'd run it past ${src}, then most likely say yes.`]),
     pick(rng, 'interest', [`Even better if it ties into ${interest}.`, `Bonus points if it has anything to do with ${interest}.`, `I'd like it more if it connected to ${interest}.`]),
@@ -139,21 +207,17 @@ function unfavourable(ctx: AnswerContext, used: Set<string>, soft = false): stri
   const p = ctx.persona.profile;
   const q = stems(ctx);
   const rng = ctx.rng.fork('unfavourable');
-  const rawObjection = bestOf(p.objections, q, rng.fork('o'), used);
-  const objection = /[.!?]\s*$/.test(rawObjection.trim()) ? rawObjection.trim() : sentence(rawObjection);
-  const breaker = own(bestOf(p.buying_behavior.deal_breakers, q, rng.fork('b'), used));
+  const objection = item(bestOf(p.objections, q, rng.fork('o'), used));
+  const breaker = item(bestOf(p.buying_behavior.deal_breakers, q, rng.fork('b'), used));
   const pain = own(bestOf(p.pains, q, rng.fork('p'), used));
-  const value = own(bestOf(p.psychographics.values, q, rng.fork('v')));
+  const valueItem = item(bestOf(p.psychographics.values, q, rng.fork('v')));
+  const value = valueItem.text;
   const src = own(rng.fork('s').pick(p.media.trusted_sources));
   const brand = rng.fork('brand').pick(brands(ctx.persona).length ? brands(ctx.persona) : ['what I have']);
   const out = [
-    soft
-      ? pick(rng, 'objection', [`One thing I'd ask: ${lowerFirst(objection)}`, `I'd want to know: ${lowerFirst(objection)}`, `Still, ${lowerFirst(objection)}`])
-      : /\?\s*$/.test(objection)
-      ? pick(rng, 'objection', [`My first worry: ${lowerFirst(objection)}`, `One thing bothers me: ${lowerFirst(objection)}`, `I have doubts. ${objection}`, `The problem I see: ${lowerFirst(objection)}`])
-      : pick(rng, 'objection', [`My gut reaction is doubt: ${lowerFirst(objection)}`, `I'd push back, sorry: ${lowerFirst(objection)}`, `The problem: ${lowerFirst(objection)}`]),
-    pick(rng, 'breaker', [`If it comes with ${breaker}, I'm out.`, `${capitalize(breaker)} would be a deal-breaker for me.`, `One sign of ${breaker} and I'd walk away.`, `I've been burned by ${breaker} before.`, `I'd check for ${breaker} right away.`]),
-    pick(rng, 'value', [`${capitalize(value)} matters more to me than this.`, `I'd rather put my money toward ${value}.`, `What counts for me is ${value}, and this is not it.`, `This has nothing to do with ${value}, which is what I care about.`, `Show me how it serves ${value}; I don't see it.`]),
+    objectionLine(objection, rng, soft),
+    breakerLine(breaker, rng),
+    pick(rng, 'value', [`${capitalize(value)} ${agree(valueItem, 'matters', 'matter')} more to me than this.`, `I'd rather put my money toward ${value}.`, `What counts for me is ${value}, and this is not it.`, `This has nothing to do with ${value}, which is what I care about.`, `Show me how it serves ${value}; I don't see it.`]),
     pick(rng, 'pain', [`I already have enough problems, like ${pain}.`, `My real problem is ${pain}, and this doesn't solve it.`, `With ${pain} on my plate, this is not a priority.`, `It does nothing about ${pain}, which is what actually hurts.`]),
     combine(rng, 'source', [`Unless ${src} vouched for it`, `Without a word from ${src}`, `Until I hear good things from ${src}`, `If ${src} hasn't tried it`], [", I'd stay away.", ", it's a no.", ', I stay where I am.', ", I'm not interested."]),
     ctx.disp.priceSensitivity === 'high'
@@ -172,10 +236,13 @@ function balanced(ctx: AnswerContext, used: Set<string>): string[] {
   const q = stems(ctx);
   const rng = ctx.rng.fork('balanced');
   const plain = p.buying_behavior.purchase_triggers.filter((t) => tone(t) <= 0);
-  const trigger = own(bestOf(plain.length ? plain : p.buying_behavior.purchase_triggers, q, rng.fork('t'), used));
+  const trigger = item(bestOf(plain.length ? plain : p.buying_behavior.purchase_triggers, q, rng.fork('t'), used));
   const fav = favourable(ctx, used);
   const unf = unfavourable(ctx, used, true);
-  const condition = pick(rng, 'condition', [`Before I'd say yes I'd need to see this: ${trigger}.`, `It would depend on one thing: ${trigger}.`, `My condition is simple: ${trigger}.`, `Give me ${trigger} and we can talk.`, `The deciding factor would be ${trigger}.`, `What would tip it: ${trigger}.`]);
+  const n = asNoun(trigger);
+  const condition = n
+    ? pick(rng, 'condition', [`Before I'd say yes I'd need to see this: ${n}.`, `It would depend on one thing: ${n}.`, `My condition is simple: ${n}.`, `Give me ${n} and we can talk.`, `The deciding factor would be ${n}.`, `What would tip it: ${n}.`])
+    : pick(rng, 'condition', [`It would depend on whether ${trigger.text}.`, `If ${trigger.text}, we can talk.`, `What would tip it: knowing ${trigger.text}.`]);
   // One point for it among the points against: a mixed answer that reads mixed.
   const out = [condition, unf[0] as string, fav[1] as string, ...unf.slice(1), ...neutralFacts(ctx)];
   return out;
@@ -192,11 +259,11 @@ function reactionHead(ctx: AnswerContext, ask: Ask): string {
   const s = subj(ctx);
   const has = s !== 'it';
   if (ask.decide || ctx.d.yesNo) {
-    const verb = /\b(try|buy|use|sign up for|sign up|subscribe to|subscribe|switch to|switch|pay for|get|order|download|recommend|consider|join|choose|pick|go for|invest in)\b/i.exec(ask.text)?.[1]?.toLowerCase() ?? 'try';
+    const verb = /\b(try|buy|use|sign up for|sign up|sign|subscribe to|subscribe|switch to|switch|pay for|get|order|download|recommend|consider|join|choose|pick|go for|invest in|renew|commit to|agree to|accept|lease|book|hire|upgrade to|upgrade)\b/i.exec(ask.text)?.[1]?.toLowerCase() ?? 'try';
     const object = ctx.q.subject ? objectAfterVerb(ctx.q.subject, verb) : 'it';
     if (ctx.stance === 'positive') return pick(rng, 'yes', [`Yes, I'd ${verb} ${object}.`, `I would, yes: I'd happily ${verb} ${object}.`, `Yes, I'd give ${object} a real shot.`]);
     if (ctx.stance === 'skeptical') return pick(rng, 'no', [`Probably not; I doubt I'd ${verb} ${object}.`, `No, I don't think I'd ${verb} ${object}.`, `Not for me; I wouldn't ${verb} ${object}.`]);
-    return pick(rng, 'maybe', [`Maybe; I'd like to ${verb} ${object}, but I'm not sure yet.`, `I might ${verb} ${object}; it sounds good, but I have doubts.`, `Possibly: I'd ${verb} ${object} if my doubts get answered, and I like the idea.`]);
+    return pick(rng, 'maybe', [`Maybe; I'd like to ${verb} ${object}, but I'm not sure yet.`, `Maybe. I might ${verb} ${object}; it sounds good, but I have doubts.`, `Possibly: I'd ${verb} ${object} if my doubts get answered, and I like the idea.`]);
   }
   if (ctx.stance === 'positive') {
     return has
@@ -246,7 +313,7 @@ function ratingReason(ctx: AnswerContext, n: number, scale: Scale): string {
   const rng = ctx.rng.fork('rating-why');
   const p = ctx.persona.profile;
   const value = own(bestOf(p.psychographics.values, stems(ctx), rng.fork('v')));
-  if (pos >= 0.65) return combine(rng, 'hi', ['I like how it works', 'It gets the basics right, and I like that', 'I like it', 'It has been good to me'], [`, and ${value} matters to me.`, ', happy overall.', ', so I would tell a friend.', '; nothing major to complain about.']);
+  if (pos >= 0.65) return combine(rng, 'hi', ['I like how it works', 'It gets the basics right, and I like that', 'I like it', 'It has been good to me'], [`, and ${matters(value)} to me.`, ', happy overall.', ', so I would tell a friend.', '; nothing major to complain about.']);
   if (pos <= 0.4) return combine(rng, 'lo', ["It's not good enough for me, and I'm disappointed", 'Too many problems and too little value', 'I have real doubts and a few complaints', 'It has disappointed me more than once'], [', sorry.', ` and ${value} is not what it delivers.`, ', so I cannot score it higher.', '; it would need to change a lot.']);
   return combine(rng, 'mid', ['It does the job', 'It works', 'Some parts are good', 'It is okay'], [', but I have complaints too.', ', but it has problems.', `, but I'm not impressed on ${value}.`, ', but nothing special, and I have doubts.']);
 }
@@ -349,11 +416,11 @@ function choiceReason(ctx: AnswerContext): string {
     case 'premium':
       return combine(rng, 'p', ["I'd rather pay a bit more", 'The extra cost is worth it to me', 'Paying more is fine'], [' and not be annoyed every day.', ' for the better experience.', ` when it serves ${value}.`]);
     case 'stay':
-      return combine(rng, 'st', ['Switching is a hassle', 'What I have works, mostly', 'I trust what I know'], [", and I'd rather not start over.", ', and I trust it.', `, and ${value} matters to me.`]);
+      return combine(rng, 'st', ['Switching is a hassle', 'What I have works, mostly', 'I trust what I know'], [", and I'd rather not start over.", ', and I trust it.', `, and ${matters(value)} to me.`]);
     case 'leave':
       return combine(rng, 'l', ["There's no point staying loyal to something that isn't working", "I'm not attached to it", 'Loyalty has to go both ways'], [', so I would move on.', '; I would go elsewhere.', ', and right now it does not.']);
     default:
-      return pick(rng, 'f', [`It fits what I care about: ${value}.`, `It matches how I live, and ${value} matters to me.`, `It's closer to what I want, which is to ${startsWithVerb(goal) ? goal : `focus on ${goal}`}.`]);
+      return pick(rng, 'f', [`It fits what I care about: ${value}.`, `It matches how I live, and ${matters(value)} to me.`, `It's closer to what I want, which is to ${startsWithVerb(goal) ? goal : `focus on ${goal}`}.`]);
   }
 }
 
@@ -475,7 +542,7 @@ function lifeSentences(ctx: AnswerContext, ask: Ask): string[] {
         pick(rng, 'd', [`Carefully: ${decision}.`, `${capitalize(decision)}, that's me.`, `My way of deciding: ${decision}.`]),
         researchLine,
         trustedLine,
-        pick(rng, 'db', [`A deal-breaker is ${own(bestOf(p.buying_behavior.deal_breakers, q, rng.fork('b')))}.`, `I walk away at any sign of ${own(bestOf(p.buying_behavior.deal_breakers, q, rng.fork('b')))}.`]),
+        breakerLine(item(bestOf(p.buying_behavior.deal_breakers, q, rng.fork('b'))), rng.fork('db')),
         priceLine,
       ]);
     case 'shopping':
@@ -485,7 +552,7 @@ function lifeSentences(ctx: AnswerContext, ask: Ask): string[] {
         shopClauses.length ? clause(shopClauses[0]) : researchLine,
         priceLine,
         shopClauses.length ? researchLine : '',
-        pick(rng, 'tg', [`What gets me to buy: ${own(bestOf(p.buying_behavior.purchase_triggers, q, rng.fork('t')))}.`, `I'm quick to buy when I see ${own(bestOf(p.buying_behavior.purchase_triggers, q, rng.fork('t')))}.`]),
+        buyLine(item(bestOf(p.buying_behavior.purchase_triggers, q, rng.fork('t'))), rng),
         also(nounAbout(/shop|grocer|order|delivery|market|store|pay/i)),
         trustedLine,
       ]);
@@ -549,7 +616,7 @@ function yesNoOpinion(ctx: AnswerContext): string {
   ctx.data.answer = ctx.stance === 'positive' ? 'yes' : ctx.stance === 'skeptical' ? 'no' : 'depends';
   if (ctx.stance === 'positive') return pick(rng, 'y', [`Yes, I think so.`, `Yes${s ? `, ${s} is worth it to me` : ''}.`, 'For me, yes.']);
   if (ctx.stance === 'skeptical') return pick(rng, 'n', ['No, not for me.', `Not really${s ? `, not ${s}` : ''}.`, "No. I don't think so."]);
-  return pick(rng, 'm', ['Sometimes; it can be worth it, but I have my doubts.', 'It depends: good in some cases, but I have my doubts.', 'Yes and no; I like the idea, but I have doubts.']);
+  return pick(rng, 'm', ['Maybe; it can be worth it, but I have my doubts.', 'Maybe. It depends: good in some cases, but I have my doubts.', 'Yes and no; I like the idea, but I have doubts.']);
 }
 
 const PAIN_SUBJECTS: [RegExp, string[]][] = [
@@ -578,8 +645,16 @@ function wantHead(ctx: AnswerContext): string {
   const p = ctx.persona.profile;
   const rng = ctx.rng.fork('want');
   const value = own(bestOf(p.psychographics.values, stems(ctx), rng.fork('v'), ctx.used));
-  const trigger = own(bestOf(p.buying_behavior.purchase_triggers, stems(ctx), rng.fork('t'), ctx.used));
-  return pick(rng, 'h', [`${capitalize(value)} first of all, and after that, ${trigger}.`, `Two things: ${value}, and ${trigger}.`, `For me it starts with ${value}, then ${trigger}.`]);
+  const trigger = item(bestOf(p.buying_behavior.purchase_triggers, stems(ctx), rng.fork('t'), ctx.used));
+  const n = asNoun(trigger);
+  if (!n) return pick(rng, 'h', [`${capitalize(value)} first of all; after that, it helps when ${trigger.text}.`, `For me it starts with ${value}, and it's even better when ${trigger.text}.`]);
+  return pick(rng, 'h', [`${capitalize(value)} first of all, and after that, ${n}.`, `Two things: ${value}, and ${n}.`, `For me it starts with ${value}, then ${n}.`]);
+}
+
+/** What gets the persona to buy, for answers about how it shops. */
+function buyLine(t: Phrase, rng: Rng): string {
+  const n = asNoun(t);
+  return n ? pick(rng, 'tg', [`What gets me to buy: ${n}.`, `I'm quick to buy when I see ${n}.`]) : pick(rng, 'tg', [`I'm quick to buy when ${t.text}.`, `What gets me to buy is when ${t.text}.`]);
 }
 
 function greeting(ctx: AnswerContext): string[] {
@@ -609,6 +684,10 @@ function neutralFacts(ctx: AnswerContext): string[] {
   ]);
 }
 
+function specificContext(ctx: AnswerContext): SpecificContext {
+  return { persona: ctx.persona, rng: ctx.rng.fork('specific'), sensitivity: ctx.disp.priceSensitivity, currency: ctx.currency, period: ctx.q.period, jitter: ctx.lean.jitter, item, data: ctx.data };
+}
+
 /** Heads and supporting sentences for every ask of the question. */
 export function composePersona(ctx: AnswerContext): Composed {
   const heads: string[] = [];
@@ -627,6 +706,14 @@ export function composePersona(ctx: AnswerContext): Composed {
       case 'life': {
         const lines = lifeSentences(ctx, ask);
         heads.push(lines[0] ?? 'Not much to tell.');
+        support.push(...lines.slice(1));
+        break;
+      }
+      case 'amount':
+      case 'favourite':
+      case 'story': {
+        const lines = (ask.kind === 'amount' ? amountAnswer : ask.kind === 'favourite' ? favouriteAnswer : storyAnswer)(specificContext(ctx), ask);
+        heads.push(lines[0] as string);
         support.push(...lines.slice(1));
         break;
       }
@@ -671,7 +758,9 @@ export function composePersona(ctx: AnswerContext): Composed {
   }
   const primary = ctx.q.asks[0]?.kind;
   const named = ctx.q.asks[0]?.kind === 'price' && ctx.q.asks[0].price !== 'accept';
-  if (primary === 'pain') support.push(...unfavourable(ctx, used));
+  if (primary === 'amount' || primary === 'favourite' || primary === 'story') {
+    // the answer's own reasons are enough: no stance on a subject, no profile lines pasted after them
+  } else if (primary === 'pain') support.push(...unfavourable(ctx, used));
   else if (named) support.push(...neutralFacts(ctx));
   else if (primary !== 'life' && primary !== 'greeting' && primary !== 'list') support.push(...stanceSupport(ctx, used));
   else support.push(...neutralFacts(ctx));

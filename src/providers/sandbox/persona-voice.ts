@@ -126,9 +126,9 @@ function isLeadPhrase(phrase: string): boolean {
 }
 
 /** Now and then, one of the persona's phrases: leading a sentence, or as a sentence of its own. */
-function withCatchphrase(persona: PersonaRecord, sentences: string[], stance: Stance, verbosity: Verbosity, rng: Rng): string[] {
+function withCatchphrase(persona: PersonaRecord, sentences: string[], stance: Stance, verbosity: Verbosity, rng: Rng, leadOnly = false): string[] {
   if (!rng.chance(verbosity === 'high' ? 0.5 : 0.33)) return sentences;
-  const phrases = persona.profile.communication.phrases.map((p) => p.trim().replace(/[,;:]+$/, '')).filter((p) => p && fitsStance(p, stance));
+  const phrases = persona.profile.communication.phrases.map((p) => p.trim().replace(/[,;:]+$/, '')).filter((p) => p && fitsStance(p, stance) && (!leadOnly || (isLeadPhrase(p) && p.split(/\s+/).length <= 2 && !/\b(?:that|this|it)'?s?\b/i.test(p))));
   if (phrases.length === 0) return sentences;
   const phrase = rng.pick(phrases);
   const out = sentences.slice();
@@ -209,7 +209,7 @@ export function composeAnswer(input: VoiceInput): VoiceAnswer {
     currency: personaCurrency(persona?.profile),
   };
   // Describing one's own life or listing things takes no stance on a subject.
-  if (['life', 'list', 'want'].includes(q.kind) || (q.kind === 'yesno' && q.asks[0]?.domain)) ctx.stance = 'mixed';
+  if (['life', 'list', 'want', 'amount', 'favourite', 'story'].includes(q.kind) || (q.kind === 'yesno' && q.asks[0]?.domain)) ctx.stance = 'mixed';
   // Naming a choice or what one looks for says what one likes.
   if (q.kind === 'choice') ctx.stance = 'positive';
   const composed = persona ? composePersona(ctx) : composeNeutral(ctx);
@@ -224,8 +224,10 @@ export function composeAnswer(input: VoiceInput): VoiceAnswer {
   if (d.only) target = 1;
   let sentences = select(composed, target).map((s) => s.trim()).filter(Boolean);
   // Own-life answers and lists take no stance on a subject: only phrases that are not negative fit them.
-  const phraseStance: Stance = ['life', 'list', 'want'].includes(q.kind) || (q.kind === 'yesno' && q.asks[0]?.domain) ? 'positive' : ctx.stance;
-  if (persona && !d.only && d.json !== true && d.bullets === undefined && q.kind !== 'greeting') sentences = withCatchphrase(persona, sentences, phraseStance, verbosity, rng.fork('phrase'));
+  const phraseStance: Stance = ['life', 'list', 'want', 'amount', 'favourite', 'story'].includes(q.kind) || (q.kind === 'yesno' && q.asks[0]?.domain) ? 'positive' : ctx.stance;
+  // A story, a number or a named favourite reads as one train of thought: a phrase may lead a sentence, not interrupt it.
+  const leadOnly = ['amount', 'favourite', 'story'].includes(q.kind);
+  if (persona && !d.only && d.json !== true && d.bullets === undefined && q.kind !== 'greeting') sentences = withCatchphrase(persona, sentences, phraseStance, verbosity, rng.fork('phrase'), leadOnly);
   if (d.maxWords !== undefined) sentences = fitWords(sentences, d.maxWords);
   const shaped = shape(composed, sentences, d);
   const data = { ...ctx.data };

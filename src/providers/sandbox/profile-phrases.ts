@@ -18,7 +18,8 @@ import type { Sensitivity } from './money.js';
 const COMMON_START = new Set(
   `hidden poor long high low lack unclear unproven rising aging limited too very every no not new old more less bad good big small
   being getting having making finding paying keeping slow fast cheap expensive complex complicated confusing price prices cost costs
-  time lack staff money data family work customer customers people kids children quality service support trust rent bills`.split(/\s+/),
+  time lack staff money data family work customer customers people kids children quality service support trust rent bills
+  last somewhere roughly around usually probably easily zero none two three four five about maybe possibly honestly since now there`.split(/\s+/),
 );
 
 /** Lower-cases the first letter of a common word; names ("Medicare", "TikTok", "ROI") keep theirs. */

@@ -14,7 +14,7 @@
 import { extractTopic, focusSentence, keywordPhrase, swapPronouns } from '../../text/topic.js';
 import { contentWords, stemSet, stripTerminal } from '../../text/words.js';
 
-export type AskKind = 'greeting' | 'life' | 'reaction' | 'price' | 'choice' | 'rating' | 'yesno' | 'list' | 'pain' | 'want' | 'open';
+export type AskKind = 'greeting' | 'life' | 'amount' | 'favourite' | 'story' | 'reaction' | 'price' | 'choice' | 'rating' | 'yesno' | 'list' | 'pain' | 'want' | 'open';
 
 /** Which part of the persona's own life a `life` question is about. */
 export type LifeDomain = 'routine' | 'media' | 'shopping' | 'decide' | 'weekend' | 'work' | 'money' | 'food' | 'regret' | 'tech' | 'self';
@@ -48,6 +48,12 @@ export interface Ask {
   /** "how likely are you to recommend" (a 0–10 likelihood). */
   recommend?: boolean;
   domain?: LifeDomain;
+  /** An `amount` ask: what is counted ("money" spent, "hours", a "count" of things) and of what ("groceries", "work"). */
+  quantity?: { unit: 'money' | 'hours' | 'count'; what: string };
+  /** A `favourite` ask: the kind of thing to name ("family vacation spot", "social media app"), and whether it asks for the favourite or the most used. */
+  thing?: string;
+  /** A `story` ask: "bad" (disappointed, went wrong), "good" (impressed), or either. */
+  valence?: 'bad' | 'good' | 'any';
   listTopic?: ListTopic;
   count?: number;
 }
@@ -220,12 +226,47 @@ const WANT_WORDS = /\b(?:look(?:ing)? for|matters? (?:most )?to you|what matters
 const WH = /^(?:(?:so|ok(?:ay)?|and|but|honestly|quick question)[\s,]+)*(?:what|which|how|why|where|when|who)\b/i;
 const ABOUT_YOU = /\b(?:you|your|yourself|u|ur)\b/i;
 const REACTION = /\b(?:what do you (?:think|feel) (?:about|of)|how do you feel about|thoughts on|(?:your|ur) (?:honest |first |gut |overall |initial )?(?:take|opinion|reaction|impression|view|verdict) (?:on|of|to|about)|react to|what would you say (?:about|to)|how would you feel about)\b/i;
-const DECIDE_VERBS = /^(?:so,?\s+)?(?:would|will|could|do|did|might) (?:you|u) (?:ever |actually |still |really |seriously |personally )?(?:try|buy|use|sign up|subscribe|switch|pay for|get|order|download|recommend|consider|join|choose|pick|go for|invest)\b/i;
+const DECIDE_VERBS = /^(?:so,?\s+)?(?:would|will|could|do|did|might) (?:you|u) (?:ever |actually |still |really |seriously |personally )?(?:try|buy|use|sign up|sign|subscribe|switch|pay for|get|order|download|recommend|consider|join|choose|pick|go for|invest|renew|commit to|agree to|accept|lease|book|hire|upgrade)\b/i;
+
+const AMOUNT_MONEY = /\bhow much (?:money )?(?:do|did) (?:you|u) (?:usually |typically |normally |currently |roughly |actually )?(?:spend|pay|put)\b(?:\s+(?:on|for|toward|towards|into)\s+(.+?))?(?:\s+(?:a|per|each|every|in a)\s+(?:week|month|year|day)|\s+(?:weekly|monthly|yearly))?\s*\??$|\bwhat do (?:you|u) (?:usually |typically )?(?:spend|pay) (?:on|for)\s+(.+?)(?:\s+(?:a|per|each|every)\s+(?:week|month|year|day))?\s*\??$/i;
+const AMOUNT_HOURS = /\bhow many hours (?:(?:a|per|each) (?:day|week|month) )?(?:do|did) (?:you|u) (?:usually |typically |normally |actually )?(?:spend (?:on|with|in)?\s*)?(.+?)\s*\??$/i;
+const AMOUNT_COUNT = /\bhow many\s+(.+?)\s+(?:do|did|have|are) (?:you|u)\b\s*(.*?)\s*\??$/i;
+const FAVOURITE = /\b(?:your|ur) (?:all-time |absolute |personal )?(?:favou?rite|fave|go-to|preferred)\s+(.+?)\s*(?:and why|right now|these days|ever|of all time)?\s*[?.!]*$/i;
+const MOST_USED = /^(?:so,?\s+)?(?:which|what)\s+((?:\w[\w'-]*\s+){0,3}?\w[\w'-]*)\s+(?:do|did|would) (?:you|u)\s+(?:use|watch|read|listen to|shop at|go to|buy|visit|trust|open|check|play|follow|prefer|like)\b\s*(?:the\s+)?(?:most|best|more|usually|most often|every day|daily)\b/i;
+const STORY = /^(?:(?:can|could) (?:you|u) )?(?:tell me|tell us|describe|share|walk me through|talk about)\b[^?.!]*?\b(?:a|the|one|an)\s+(?:specific\s+|recent\s+|particular\s+)?(?:time|moment|experience|occasion|situation|story)\b|\bwhat was the (?:worst|best|last) (?:experience|time)\b|\bhave you ever had an? (?:bad|good|great|terrible|awful) experience\b/i;
+const BAD_STORY = /\b(?:disappoint\w*|let you down|went wrong|frustrat\w*|bad|worst|terrible|awful|annoy\w*|fail\w*|burn\w*|regret\w*|problem|complain\w*|angry|upset|mistake)\b/i;
+const GOOD_STORY = /\b(?:impress\w*|delight\w*|surpris\w*|exceed\w*|great|best|good|love[d]?|happy|helped|went right|won you over)\b/i;
+
+/** An `amount`, `favourite` or `story` ask about the person's own life, if the sentence is one. */
+function ownSpecific(text: string): Ask | undefined {
+  if (STORY.test(text)) {
+    const valence = BAD_STORY.test(text) ? 'bad' : GOOD_STORY.test(text) ? 'good' : 'any';
+    return { kind: 'story', text, valence, domain: lifeDomain(text) };
+  }
+  const money = AMOUNT_MONEY.exec(text);
+  if (money && !/\b(?:would|will|willing|worth)\b/i.test(text)) return { kind: 'amount', text, quantity: { unit: 'money', what: tidyThing(money[1] ?? money[2] ?? '') } };
+  const hours = AMOUNT_HOURS.exec(text);
+  if (hours) return { kind: 'amount', text, quantity: { unit: 'hours', what: tidyThing(hours[1] ?? '') } };
+  const count = AMOUNT_COUNT.exec(text);
+  if (count && !/\bhow many (?:people|of you)\b/i.test(text) && !/\bwould\b/i.test(text.slice(0, 30))) return { kind: 'amount', text, quantity: { unit: 'count', what: tidyThing(`${count[1] ?? ''} ${count[2] ?? ''}`) } };
+  const fav = FAVOURITE.exec(text);
+  if (fav?.[1] && fav[1].split(/\s+/).length <= 6 && !/\b(?:or|between)\b/i.test(fav[1])) return { kind: 'favourite', text, thing: tidyThing(fav[1]) };
+  const most = MOST_USED.exec(text);
+  if (most?.[1] && !/^(?:do|did|would|kind of|kinds of|sort of)$/i.test(most[1])) return { kind: 'favourite', text, thing: tidyThing(most[1]) };
+  return undefined;
+}
+
+/** "groceries a week?" → "groceries"; "on your phone" → "my phone". */
+function tidyThing(s: string): string {
+  return swapPronouns(stripTerminal(s.trim()).replace(/\s+(?:a|per|each|every|in a)\s+(?:week|month|year|day)$/i, '').replace(/^(?:on|for|with|in)\s+/i, '').trim());
+}
 
 function classify(s: string): Ask {
   const text = s.trim();
   const lower = text.toLowerCase();
   if (GREETING.test(text)) return { kind: 'greeting', text };
+  const specific = ownSpecific(text);
+  if (specific) return specific;
   const scale = readScale(text);
   const recommend = /\bhow likely\b.*\brecommend\b|\brecommend\b.*\b(?:scale|0|1)\b/i.test(text);
   if (scale || /^(?:rate|score|grade)\b|\b(?:rate|rating|score)\b.*\b(?:scale|out of)\b|\bon a scale\b|\bhow likely\b/i.test(text)) {
@@ -295,7 +336,7 @@ export function readQuestion(message: string): QuestionRead {
 
   // The subject: the first ask's own object, else the context sentence's ("Your phone plan goes from …").
   let subject: string | undefined;
-  if (!['life', 'list', 'greeting'].includes(first.kind)) {
+  if (!['life', 'list', 'greeting', 'amount', 'favourite', 'story'].includes(first.kind)) {
     subject = subjectOf(first.text);
     if (first.kind === 'choice' || first.kind === 'price' || first.kind === 'rating') {
       const ctx = context.map((c) => contextSubject(c)).find(Boolean);
