@@ -191,3 +191,60 @@ describe('sandbox: profile items go only into frames their form fits', () => {
     assert.ok(answers > 2000);
   });
 });
+
+describe('sandbox: tool results and structured fields read naturally', () => {
+  it('reports a tool output in words, not its raw keys', () => {
+    const cfo = loadPersona('hospital-cfo');
+    const a = ask(cfo, "What's the weather in Chicago right now?", {
+      items: [
+        { type: 'message', role: 'user', content: [{ type: 'text', text: "What's the weather in Chicago right now?" }] },
+        { type: 'function_call', callId: 'call_w', name: 'get_weather', arguments: '{"location":"Chicago"}' },
+        { type: 'function_call_output', callId: 'call_w', output: '{"temp_f": 28, "conditions": "snow"}' },
+      ],
+    });
+    assert.match(a, /^It's 28°F and snowing\./, a);
+    assert.doesNotMatch(a, /temp f|conditions snow|Based on the result/, a);
+    const order = ask(cfo, 'Where is my order?', {
+      items: [
+        { type: 'message', role: 'user', content: [{ type: 'text', text: 'Where is my order?' }] },
+        { type: 'function_call', callId: 'call_o', name: 'order_status', arguments: '{}' },
+        { type: 'function_call_output', callId: 'call_o', output: '{"status":"shipped","eta_days":2,"in_stock":true}' },
+      ],
+    });
+    assert.match(order, /^The status is shipped, the ETA is 2 days, and it is in stock\./, order);
+  });
+
+  it('fills a concern field with a concern of the persona, not the verdict sentence', () => {
+    const schema = { type: 'object', properties: { top_concern: { type: 'string' }, top_benefit: { type: 'string' } }, required: ['top_concern', 'top_benefit'], additionalProperties: false };
+    for (const id of ['hospital-cfo', 'gen-z-digital-native', 'budget-conscious-single-parent']) {
+      const persona = loadPersona(id);
+      for (const over of seeds(3)) {
+        const plan = planSandboxResponse({
+          persona,
+          items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: 'Would you use Verdict, an AI tool that reviews your contracts?' }] }],
+          tools: [],
+          toolChoice: { mode: 'auto' },
+          parallelToolCalls: true,
+          format: { type: 'json_schema', name: 'take', schema, strict: true },
+          sampling: {},
+          ...over,
+        });
+        assert.equal(plan.kind, 'text');
+        const value = JSON.parse(plan.kind === 'text' ? plan.text : '{}') as { top_concern: string; top_benefit: string };
+        assert.doesNotMatch(value.top_concern, /Verdict|skeptical about|into it|I like/i, value.top_concern);
+        const p = persona.profile;
+        const concerns = [...p.objections, ...p.buying_behavior.deal_breakers, ...p.pains].map((x) =>
+          x
+            .toLowerCase()
+            .replace(/[.?!]$/, '')
+            .replace(/\btheir\b/g, 'my'),
+        );
+        assert.ok(
+          concerns.some((c) => value.top_concern.toLowerCase().includes(c)),
+          `${id}: ${value.top_concern}`,
+        );
+        assert.notEqual(value.top_concern, value.top_benefit);
+      }
+    }
+  });
+});

@@ -13,7 +13,7 @@
 import type { PersonaRecord } from '../../personas/persona-schema.js';
 import { capitalize, sentence, stripTerminal } from '../../text/words.js';
 import type { ToolResult } from './conversation.js';
-import { summarizeOutput } from './conversation.js';
+import { describeToolOutput } from './tool-result-prose.js';
 import { readDirectives, type Directives } from './directives.js';
 import { personaCurrency } from './money.js';
 import { composeNeutral } from './neutral-answers.js';
@@ -217,7 +217,8 @@ export function composeAnswer(input: VoiceInput): VoiceAnswer {
   if (q.kind === 'choice' || (q.kind === 'price' && q.asks[0]?.price !== 'accept')) ctx.stance = 'mixed';
 
   const results = input.toolResults ?? [];
-  if (results.length) composed.heads.unshift(sentence(`Based on the result${results.length > 1 ? 's' : ''}: ${results.map((r) => stripTerminal(summarizeOutput(r.output))).join('; ')}`));
+  // What the tools returned, reported in plain words first ("It's 28°F and snowing."), then the answer.
+  if (results.length) composed.heads.unshift(...results.map((r) => describeToolOutput(r.output)));
 
   const verbosity = input.verbosity ?? 'medium';
   let target = d.sentences ?? sentenceTarget(verbosity, rng.fork('length'));

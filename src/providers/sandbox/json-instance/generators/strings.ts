@@ -10,6 +10,7 @@ import type { Where } from '../core/context.js';
 import { THING_SUFFIXES, type HintSource } from './hint-source.js';
 import { ENTITY_KEYS, keyWords, PLACE_KEYS, singular, URL_KEYS } from './keys.js';
 import { listPool } from './lists.js';
+import { fieldContent, fieldKind } from './field-content.js';
 
 export function hintString(source: HintSource, w: Where, rng: Rng): string {
   const h = source.hints;
@@ -63,6 +64,10 @@ export function hintString(source: HintSource, w: Where, rng: Rng): string {
       return last === 'verdict' ? source.nextSentence() : short;
     }
   }
+
+  // a concern or a benefit: what the persona would raise, not the next sentence of its answer
+  const field = fieldKind(words);
+  if (field) return fieldContent(field, h, rng.fork(`field-${all}`), idx);
 
   if (['answer', 'response', 'reply', 'content', 'text', 'message', 'body', 'output', 'result', 'transcript'].includes(last)) return w.depth <= 1 && w.index === undefined ? h.answer : source.nextSentence(idx);
   if (
