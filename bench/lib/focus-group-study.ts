@@ -194,6 +194,8 @@ export async function seedCompletedStudy(db: Db, options: { respondents: number;
       // SQLite binds at most 32,766 parameters per statement: 15 columns × 1,000 rows.
       for (let k = 0; k < answers.length; k += 1000) await trx.insertInto('focus_group_answers').values(answers.slice(k, k + 1000)).execute();
     });
+    // What completing each respondent does: its answer slots packed onto its row.
+    await store.packAnswers(study.id, from, to);
   }
   return study;
 }

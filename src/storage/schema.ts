@@ -202,6 +202,8 @@ export interface FocusGroupRespondentsTable {
   status: string;
   created_at: number;
   completed_at: number | null;
+  /** A completed respondent's answer slots, `[[question, "status", value], …]` (migration 0011); null before. */
+  answers?: string | null;
 }
 
 /**

@@ -252,6 +252,22 @@ forEachDatabase('focus groups store', (t) => {
     const second = [];
     for await (const a of store.answerValues(s.id, { fromQuestion: 1, toQuestion: 2, respondents: 5 })) second.push([a.respondent_index, a.question_index]);
     assert.deepEqual(second, [0, 1, 2, 3, 4].map((r) => [r, 1]));
+    // Completing a respondent packed its slots onto its row; without them (an earlier version's
+    // respondents) the answer rows are read instead: the same slots either way, in the same order.
+    const packed = await t.db.selectFrom('focus_group_respondents').select(['idx', 'answers']).where('study_id', '=', s.id).orderBy('idx').execute();
+    assert.deepEqual(JSON.parse(packed[4]!.answers!), [[0, 'answered', { value: 8 }], [1, 'failed', null]]);
+    await t.db.updateTable('focus_group_respondents').set({ answers: null }).where('study_id', '=', s.id).where('idx', 'in', [1, 3]).execute();
+    const mixed = [];
+    for await (const a of store.answerValues(s.id, { fromQuestion: 0, toQuestion: 2, respondents: 5, respondentsPerPage: 2 })) mixed.push(a);
+    assert.deepEqual(mixed, values);
+    const secondMixed = [];
+    for await (const a of store.answerValues(s.id, { fromQuestion: 1, toQuestion: 2, respondents: 5 })) secondMixed.push([a.respondent_index, a.question_index]);
+    assert.deepEqual(secondMixed, second);
+    assert.equal(await store.packAnswers(s.id, 0, 5), 2, 'the two without packed slots');
+    assert.deepEqual(
+      (await t.db.selectFrom('focus_group_respondents').select(['idx', 'answers']).where('study_id', '=', s.id).orderBy('idx').execute()).map((r) => JSON.parse(r.answers!)),
+      packed.map((r) => JSON.parse(r.answers!)),
+    );
     const profiles = [];
     for await (const p of store.respondentProfiles(s.id, 2)) profiles.push([p.index, p.persona_id, p.profile.age]);
     assert.deepEqual(profiles, [[0, 'gen-z-consumer', 30], [1, 'gen-z-consumer', 31], [2, 'gen-z-consumer', 32], [3, 'hospital-cfo', 33], [4, 'hospital-cfo', 34]]);

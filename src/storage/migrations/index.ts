@@ -8,6 +8,7 @@ import { focusGroupsMigration } from './0006-focus-groups.js';
 import { focusGroupTurnsMigration } from './0008-focus-group-turns.js';
 import { answerReasoningOnceMigration } from './0009-answer-reasoning-once.js';
 import { focusGroupResultsMigration } from './0010-focus-group-results.js';
+import { respondentAnswersMigration } from './0011-respondent-answers.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -222,3 +223,4 @@ migrations['0007_console_sessions'] = {
 migrations['0008_focus_group_turns'] = focusGroupTurnsMigration;
 migrations['0009_answer_reasoning_once'] = answerReasoningOnceMigration;
 migrations['0010_focus_group_results'] = focusGroupResultsMigration;
+migrations['0011_respondent_answers'] = respondentAnswersMigration;
