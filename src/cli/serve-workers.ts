@@ -1,7 +1,8 @@
 /**
  * `cohort serve --workers N`: N server processes on one port (node:cluster;
- * the kernel spreads connections over them), so one machine's cores all
- * serve requests. One Node process runs JavaScript on one core.
+ * the primary accepts connections and hands them to the workers in turn —
+ * worker-handoffs.ts for one handed to a worker as it dies), so one machine's
+ * cores all serve requests. One Node process runs JavaScript on one core.
  *
  * The primary does what must happen once — migrations, the first start's
  * workspace and test key — then forks the workers and keeps the request
@@ -26,6 +27,7 @@ import { closeDatabase, openDatabase } from '../storage/db.js';
 import { randomIds, systemClock } from '../util/ids.js';
 import type { Io } from './args.js';
 import { ensureFirstKey, printBanner } from './banner.js';
+import { guardHandoffs } from './worker-handoffs.js';
 
 /** Set in a worker's environment: which worker it is (0…N-1). */
 export const WORKER_ENV = 'COHORT_WORKER_INDEX';
@@ -78,6 +80,16 @@ export async function servePrimary(config: Config, io: Io, onShutdown: Shutdown)
   const fork = (index: number): void => {
     const worker = cluster.fork({ [WORKER_ENV]: String(index) });
     workers.set(index, worker);
+    // A connection handed to this worker as it dies goes to another worker, not nowhere.
+    guardHandoffs(
+      worker,
+      () => [...listening.keys()].some((i) => i !== index && workers.get(i)?.isConnected() === true),
+      (handedOn, closed) =>
+        io.err(`cohort: worker ${index} died before taking ${handedOn + closed} new connection(s): ${handedOn ? 'handed to another worker' : 'closed, no other worker listens'}\n`),
+    );
+    // Sending to a worker that has just died can fail (EPIPE) before its exit is seen: an
+    // 'error' without a listener would end the primary and every other worker with it.
+    worker.on('error', (err: Error) => io.err(`cohort: worker ${index}: ${err.message}\n`));
     const detach = host?.attach(worker);
     const detachMetrics = metricsHost.attach(worker);
     worker.on('message', (m: unknown) => {

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type Db } from '../../src/storage/db.js';
 import { until as untilWithin } from '../helpers/wait.js';
@@ -136,6 +137,31 @@ describe('cohort serve --workers 2', () => {
     const afterShow = await cli('credits', 'show', '--workspace', 'w-credits', '--json');
     assert.equal(afterShow.held, 0);
     assert.equal(before.balance - afterShow.balance, used);
+  });
+
+  it('connections that arrive as a worker is killed are all answered: none is handed to the dead worker and left there', async () => {
+    // The primary accepts each connection and hands it to the next idle worker; one killed
+    // a moment before is still in that rotation until the primary sees it gone. Connections
+    // opened right after the kill race that: the one handed to the dead worker used to stay
+    // open with no process to answer it, for ever (no timeout applies to it).
+    const port = Number(new URL(url).port);
+    /** The status line of GET /health on a new connection, or what happened instead. */
+    const health = () =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let data = '';
+        const timer = setTimeout(() => (resolve('no reply within 20 s'), socket.destroy()), 20_000);
+        socket.on('connect', () => socket.write('GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n'));
+        socket.setEncoding('utf8').on('data', (d: string) => (data += d));
+        socket.on('error', () => {});
+        socket.on('close', () => (clearTimeout(timer), resolve(data.split('\r\n')[0] || 'closed without a reply')));
+      });
+    const [victim] = workerPids(child.pid!);
+    assert.ok(victim);
+    process.kill(victim, 'SIGKILL');
+    const replies = await Promise.all(Array.from({ length: 20 }, health));
+    assert.deepEqual(replies, Array(20).fill('HTTP/1.1 200 OK'), out());
+    await until('a new worker', () => workerPids(child.pid!).length === 2 && !workerPids(child.pid!).includes(victim));
   });
 
   it('a worker killed with SIGKILL is started again, and what it held is recovered', async () => {
