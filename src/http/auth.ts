@@ -12,8 +12,17 @@ import type { Clock } from '../util/ids.js';
 import type { AppEnv } from './context.js';
 import type { SessionAuthenticator } from '../console/session-auth.js';
 
-function redact(key: string): string {
-  return key.length > 14 ? `${key.slice(0, 10)}…${key.slice(-4)}` : '…';
+/** The key as `mvra_test_…wxyz`, or nothing when it is too short to show any of it safely. */
+function redacted(key: string): string {
+  return key.length > 14 ? ` ${key.slice(0, 10)}…${key.slice(-4)}` : '';
+}
+
+/** Why a key was not accepted, in a sentence that reads whole however short the key. */
+function incorrectKey(key: string, mode: string | null): string {
+  const shown = redacted(key);
+  return mode
+    ? `Incorrect API key provided${shown ? `:${shown}` : ''}. Check your mvra_live_ or mvra_test_ key.`
+    : `Incorrect API key provided${shown ? `:${shown}` : ''}. A Cohort key starts with mvra_live_ or mvra_test_.`;
 }
 
 /** `session`: the console's cookie, accepted when no Authorization header is sent (src/console/session-auth.ts). */
@@ -28,7 +37,7 @@ export function authenticate(accounts: AccountsStore, clock: Clock, session?: Se
     const key = match[1]!;
     const mode = keyMode(key);
     const found = mode ? await accounts.findKeyBySecret(key) : undefined;
-    if (!found) throw new ApiError('unauthorized', `Incorrect API key provided: ${redact(key)}. Check your mvra_live_ or mvra_test_ key.`);
+    if (!found) throw new ApiError('unauthorized', incorrectKey(key, mode));
     if (found.revoked_at !== null) throw new ApiError('unauthorized', `The API key ${found.prefix} has been revoked. Create a new key.`);
     if (found.expires_at !== null && found.expires_at * 1000 <= clock.now()) {
       throw new ApiError('unauthorized', `The API key ${found.prefix} expired. Create a new key.`);

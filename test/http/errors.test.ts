@@ -49,8 +49,18 @@ describe('errors', () => {
 
   it('401 for missing, unknown and revoked keys', async () => {
     assertError(await call('POST', '/v1/responses', ok, null), 401, 'unauthorized', null);
-    assertError(await call('POST', '/v1/responses', ok, 'mvra_test_nope'), 401, 'unauthorized', null);
-    assertError(await call('POST', '/v1/responses', ok, 'sk-something'), 401, 'unauthorized', null);
+    // A message that reads whole: a key too short to show any of is not shown as '…'.
+    const unknown = [
+      ['mvra_test_nope', 'Incorrect API key provided. Check your mvra_live_ or mvra_test_ key.'],
+      ['sk-abc', 'Incorrect API key provided. A Cohort key starts with mvra_live_ or mvra_test_.'],
+      ['mvra_test_0123456789abcdefwxyz', 'Incorrect API key provided: mvra_test_…wxyz. Check your mvra_live_ or mvra_test_ key.'],
+      ['sk-proj-0123456789abcdefwxyz', 'Incorrect API key provided: sk-proj-01…wxyz. A Cohort key starts with mvra_live_ or mvra_test_.'],
+    ];
+    for (const [key, message] of unknown) {
+      const r = await call('POST', '/v1/responses', ok, key);
+      assertError(r, 401, 'unauthorized', null);
+      assert.equal(r.body.error.message, message, key);
+    }
     const k = await s.accounts.createKey({ workspace: 'acme', mode: 'test' });
     await s.accounts.revokeKey(k.id);
     const r = await call('POST', '/v1/responses', ok, k.key);
