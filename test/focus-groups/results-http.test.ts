@@ -352,6 +352,7 @@ describe('focus-group results over HTTP (sandbox, fixed seed)', () => {
     assert.doesNotMatch(html, /https?:\/\//i, 'no external URL');
     assert.doesNotMatch(html, /\s(?:src|href)=(?!["']?#)/i, 'nothing loaded, only in-page links');
     assert.doesNotMatch(html, /<link|@import|url\(/i);
+    assert.doesNotMatch(html, /<(?![a-zA-Z/!])/, 'every < of the text is escaped (a p-value < 0.001 included)');
     assert.ok((html.match(/<svg /g) ?? []).length >= QUESTIONS.length, 'a chart per question');
     for (const question of QUESTIONS) assert.ok(html.includes(question.text.replace(/'/g, '&#39;')), question.text);
     assert.match(html, /By persona/);

@@ -28,7 +28,8 @@ blockquote{margin:4px 0 4px 0;padding:4px 10px;border-left:3px solid #3b6fb6;bac
 const pct = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(d)}%`);
 const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 const ci = (c: Interval | null | undefined, f: (x: number) => string) => (c ? ` <span class="muted small">95% CI ${f(c[0])} to ${f(c[1])}</span>` : '');
-const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
+/** A p-value as the table cell's HTML: `&lt; 0.001` below that, three decimals otherwise. */
+export const pValueHtml = (p: number): string => esc(p < 0.001 ? '< 0.001' : p.toFixed(3));
 const date = (t: number | null) => (t ? new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '–');
 const stat = (label: string, value: string) => `<div><dt>${esc(label)}</dt><dd>${value}</dd></div>`;
 
@@ -141,7 +142,7 @@ function testsTable(tests: readonly SegmentTest[]): string {
   if (tests.length === 0) return '';
   const rows = tests.map(
     (t) =>
-      `<tr${t.significant ? ' class="significant"' : ''}><td>${esc(t.metric)}</td><td>${t.groups.map(esc).join(' vs ')}</td><td>${esc(t.test.replace(/_/g, ' '))}</td><td class="num">${num(t.statistic, 2)}${t.df !== undefined ? ` (df ${t.df})` : ''}</td><td class="num">${fmtP(t.p_value)}</td><td class="num">${fmtP(t.p_adjusted)}</td><td class="num">${t.effect_size ? `${esc(t.effect_size.measure.replace(/_/g, ' '))} ${num(t.effect_size.value, 2)}` : '–'}</td><td>${t.significant ? '<span class="badge">significant</span>' : ''}${t.warning ? ` <span class="muted small">${esc(t.warning)}</span>` : ''}</td></tr>`,
+      `<tr${t.significant ? ' class="significant"' : ''}><td>${esc(t.metric)}</td><td>${t.groups.map(esc).join(' vs ')}</td><td>${esc(t.test.replace(/_/g, ' '))}</td><td class="num">${num(t.statistic, 2)}${t.df !== undefined ? ` (df ${t.df})` : ''}</td><td class="num">${pValueHtml(t.p_value)}</td><td class="num">${pValueHtml(t.p_adjusted)}</td><td class="num">${t.effect_size ? `${esc(t.effect_size.measure.replace(/_/g, ' '))} ${num(t.effect_size.value, 2)}` : '–'}</td><td>${t.significant ? '<span class="badge">significant</span>' : ''}${t.warning ? ` <span class="muted small">${esc(t.warning)}</span>` : ''}</td></tr>`,
   );
   return `<table class="tests"><caption class="muted small">Tests between groups (p adjusted by Holm over all of the question's tests)</caption><thead><tr><th>Metric</th><th>Groups</th><th>Test</th><th class="num">Statistic</th><th class="num">p</th><th class="num">p (Holm)</th><th class="num">Effect size</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -23,6 +23,34 @@ const W = 640;
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
+/**
+ * A row label in the chart's label column: one line of at most `n`
+ * characters, or two broken between words (a word longer than a line is cut),
+ * clipped with … only past that.
+ */
+export function labelLines(s: string, n: number): string[] {
+  if (s.length <= n) return [s];
+  const words = s.split(/\s+/);
+  let first = '';
+  let i = 0;
+  for (; i < words.length; i++) {
+    const next = first ? `${first} ${words[i]}` : words[i]!;
+    if (next.length > n) break;
+    first = next;
+  }
+  if (!first) return [s.slice(0, n), clip(s.slice(n), n)];
+  return [first, clip(words.slice(i).join(' '), n)];
+}
+
+/** A right-aligned label ending at `x`, centred on `middle` (one or two lines of 12px text). */
+function rowLabel(x: number, middle: number, lines: readonly string[]): string {
+  if (lines.length === 1) return `<text x="${x}" y="${middle + 4}" text-anchor="end" font-size="12">${esc(lines[0]!)}</text>`;
+  return `<text x="${x}" y="${middle - 3}" text-anchor="end" font-size="12">${lines.map((l, k) => `<tspan x="${x}"${k ? ' dy="14"' : ''}>${esc(l)}</tspan>`).join('')}</text>`;
+}
+
+/** Characters of 12px text that fit in a label column `width` wide (about 6.3px each, and a margin). */
+const fits = (width: number) => Math.floor((width - 10) / 6.3);
+
 function svg(width: number, height: number, title: string, body: string): string {
   return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" class="chart"><title>${esc(title)}</title>${body}</svg>`;
 }
@@ -41,27 +69,30 @@ export interface HBar {
  * `format` renders a value at the bar's end.
  */
 export function horizontalBars(title: string, bars: readonly HBar[], options: { min?: number; max: number; format: (x: number) => string }): string {
-  const labelW = 190;
+  const labelW = 200;
   const valueW = 110;
   const plotW = W - labelW - valueW;
-  const rowH = 26;
+  const labels = bars.map((b) => labelLines(b.label, fits(labelW)));
+  const two = labels.some((l) => l.length > 1);
+  const rowH = two ? 36 : 26;
   const min = options.min ?? 0;
   const span = options.max - min || 1;
   const x = (v: number) => labelW + ((Math.min(options.max, Math.max(min, v)) - min) / span) * plotW;
   const zero = x(0);
   const rows = bars.map((b, i) => {
-    const y = i * rowH + 4;
+    const y = i * rowH + 4 + (two ? 5 : 0);
     const x0 = Math.min(zero, x(b.value));
     const w = Math.max(1, Math.abs(x(b.value) - zero));
     const whisker = b.ci ? `<line x1="${x(b.ci[0]).toFixed(1)}" x2="${x(b.ci[1]).toFixed(1)}" y1="${y + 9}" y2="${y + 9}" stroke="#222" stroke-width="1.5"/><line x1="${x(b.ci[0]).toFixed(1)}" x2="${x(b.ci[0]).toFixed(1)}" y1="${y + 4}" y2="${y + 14}" stroke="#222"/><line x1="${x(b.ci[1]).toFixed(1)}" x2="${x(b.ci[1]).toFixed(1)}" y1="${y + 4}" y2="${y + 14}" stroke="#222"/>` : '';
     return (
-      `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end" font-size="12">${esc(clip(b.label, 30))}</text>` +
+      rowLabel(labelW - 6, y + 9, labels[i]!) +
       `<rect x="${x0.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${b.color ?? PALETTE[0]}"/>${whisker}` +
       `<text x="${W - valueW + 6}" y="${y + 13}" font-size="12">${esc(options.format(b.value))}${b.note ? ` <tspan fill="#666">${esc(b.note)}</tspan>` : ''}</text>`
     );
   });
-  const axis = min < 0 ? `<line x1="${zero.toFixed(1)}" x2="${zero.toFixed(1)}" y1="0" y2="${bars.length * rowH + 4}" stroke="#888"/>` : '';
-  return svg(W, bars.length * rowH + 8, title, rows.join('') + axis);
+  const height = bars.length * rowH + (two ? 4 : 8);
+  const axis = min < 0 ? `<line x1="${zero.toFixed(1)}" x2="${zero.toFixed(1)}" y1="0" y2="${height - 4}" stroke="#888"/>` : '';
+  return svg(W, height, title, rows.join('') + axis);
 }
 
 export interface VBar {
@@ -95,13 +126,15 @@ export function verticalBars(title: string, bars: readonly VBar[]): string {
 
 /** One 100% stacked bar per row (Likert and other scales: overall and per group), with a legend. */
 export function stackedBars(title: string, rows: readonly { label: string; shares: readonly number[] }[], legend: readonly string[], colors: readonly string[]): string {
-  const labelW = 190;
+  const labelW = 200;
   const plotW = W - labelW - 10;
-  const rowH = 24;
+  const labels = rows.map((r) => labelLines(r.label, fits(labelW)));
+  const two = labels.some((l) => l.length > 1);
+  const rowH = two ? 34 : 24;
   const legendRows = Math.ceil(legend.length / 3);
   const body = rows
     .map((r, i) => {
-      const y = i * rowH + 4;
+      const y = i * rowH + 4 + (two ? 4 : 0);
       const total = r.shares.reduce((a, b) => a + b, 0) || 1;
       let x = labelW;
       const parts = r.shares.map((s, k) => {
@@ -110,7 +143,7 @@ export function stackedBars(title: string, rows: readonly { label: string; share
         x += w;
         return part;
       });
-      return `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end" font-size="12">${esc(clip(r.label, 28))}</text>${parts.join('')}`;
+      return `${rowLabel(labelW - 6, y + 9, labels[i]!)}${parts.join('')}`;
     })
     .join('');
   const ly = rows.length * rowH + 10;
@@ -155,7 +188,8 @@ export function npsChart(title: string, nps: { score: number; promoters: number;
 export function heatmap(title: string, rows: readonly { label: string; shares: readonly number[] }[], columns: readonly string[]): string {
   const labelW = 160;
   const cellW = Math.min(80, (W - labelW - 10) / Math.max(1, columns.length));
-  const cellH = 24;
+  const labels = rows.map((r) => labelLines(r.label, fits(labelW)));
+  const cellH = labels.some((l) => l.length > 1) ? 32 : 24;
   const head = columns.map((c, j) => `<text x="${(labelW + cellW * (j + 0.5)).toFixed(1)}" y="14" text-anchor="middle" font-size="10">${esc(clip(c, Math.floor(cellW / 6)))}</text>`).join('');
   const body = rows
     .map((r, i) => {
@@ -163,10 +197,10 @@ export function heatmap(title: string, rows: readonly { label: string; shares: r
       const cells = r.shares
         .map((s, j) => {
           const a = Math.max(0.04, Math.min(1, s));
-          return `<rect x="${(labelW + cellW * j).toFixed(1)}" y="${y}" width="${(cellW - 2).toFixed(1)}" height="${cellH - 2}" fill="rgba(59,111,182,${a.toFixed(3)})"/><text x="${(labelW + cellW * (j + 0.5)).toFixed(1)}" y="${y + 15}" text-anchor="middle" font-size="10" fill="${a > 0.5 ? '#fff' : '#222'}">${fmt(s * 100, 0)}%</text>`;
+          return `<rect x="${(labelW + cellW * j).toFixed(1)}" y="${y}" width="${(cellW - 2).toFixed(1)}" height="${cellH - 2}" fill="rgba(59,111,182,${a.toFixed(3)})"/><text x="${(labelW + cellW * (j + 0.5)).toFixed(1)}" y="${y + cellH / 2 + 3}" text-anchor="middle" font-size="10" fill="${a > 0.5 ? '#fff' : '#222'}">${fmt(s * 100, 0)}%</text>`;
         })
         .join('');
-      return `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end" font-size="12">${esc(clip(r.label, 26))}</text>${cells}`;
+      return `${rowLabel(labelW - 6, y + (cellH - 2) / 2, labels[i]!)}${cells}`;
     })
     .join('');
   return svg(W, 24 + rows.length * cellH, title, head + body);
