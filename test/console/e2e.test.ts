@@ -128,6 +128,10 @@ describe('the web console in Chromium', { skip }, () => {
     await capture('persona-card');
     await page.getByRole('link', { name: '← Personas' }).click();
     await page.getByLabel('Search').fill('');
+    // Within a category, by name (the API lists by id).
+    const names = await page.locator('section[aria-labelledby="cat-Generational"] .persona-card h3').allTextContents();
+    assert.ok(names.length > 3, names.join(', '));
+    assert.deepEqual(names, [...names].sort(new Intl.Collator(undefined, { sensitivity: 'base', numeric: true }).compare), 'sorted by name');
     await capture('personas');
   });
 

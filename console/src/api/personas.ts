@@ -17,7 +17,15 @@ export async function listAllPersonas(filters: { custom?: boolean } = {}): Promi
     if (!res.has_more || !res.next_cursor) break;
     cursor = res.next_cursor;
   }
-  return out;
+  // The API pages by id; people look for a persona by its name.
+  return out.sort(byName);
+}
+
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+/** By display name (case and accents aside, numbers in order), then id. */
+export function byName(a: PersonaSummary, b: PersonaSummary): number {
+  return collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export function usePersonas() {
