@@ -77,8 +77,10 @@ withRedis('the per-study bound across workers (job queue)', () => {
     upstreamB.requests.length = 0;
     upstreamA.setFallback(counting);
     upstreamB.setFallback(counting);
-    const a = await cluster.start(['worker'], { COHORT_UPSTREAM_URL: upstreamA.url }, 'Cohort worker');
-    const b = await cluster.start(['worker'], { COHORT_UPSTREAM_URL: upstreamB.url }, 'Cohort worker');
+    // No worker dies here: leases of 30 s (the default), so a starved event loop on a loaded
+    // machine cannot let one lapse and have its respondent asked again by the other worker.
+    const a = await cluster.start(['worker'], { COHORT_UPSTREAM_URL: upstreamA.url, COHORT_FOCUS_GROUP_LOCK_MS: '30000' }, 'Cohort worker');
+    const b = await cluster.start(['worker'], { COHORT_UPSTREAM_URL: upstreamB.url, COHORT_FOCUS_GROUP_LOCK_MS: '30000' }, 'Cohort worker');
     const fg = api(`http://127.0.0.1:${port}/v1`, key);
     const created = await fg.json(fg.post('/focus-groups', { name: 'Bounded', personas: [{ persona_id: 'hospital-cfo', respondents: 16 }], questions: QUESTIONS, seed: 21 }));
     assert.equal(created.status, 202, JSON.stringify(created.body));
