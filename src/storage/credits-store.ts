@@ -17,6 +17,7 @@ import { ApiError } from '../errors/api-error.js';
 import { sqliteHandleOf, type Db, type Executor } from './db.js';
 import { groupCommitOf } from './group-commit.js';
 import { preparedFor, type Param } from './prepared.js';
+import { testStudyUsage } from './test-study-usage.js';
 import type { CreditHoldsTable, CreditLedgerTable, Database, LedgerKind, TestUsageTable } from './schema.js';
 import type { Clock, IdGenerator } from '../util/ids.js';
 
@@ -518,8 +519,8 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
 
     /**
      * The usage report: live debits (net of refunds) from the ledger and
-     * test-key requests (test_usage, credits 0), grouped, each row marked
-     * with its `mode`.
+     * test-key requests (test_usage, credits 0) and test-key focus-group
+     * answers (./test-study-usage.ts), grouped, each row marked with its `mode`.
      */
     async usage(workspaceId: string, q: UsageQuery): Promise<UsageRow[]> {
       const groupOf = (r: { created_at: number | bigint; key_id: string | null; persona_id: string | null; operation: string | null }): string => {
@@ -553,6 +554,7 @@ export function createCreditsStore(db: Db, ids: IdGenerator, clock: Clock) {
         .where('created_at', '<', q.to)
         .execute();
       for (const r of test) add(groupOf(r), 'test', 0, 1, Number(r.input_tokens), Number(r.output_tokens));
+      for (const r of await testStudyUsage(db, workspaceId, q.from, q.to)) add(groupOf(r), 'test', 0, r.requests, r.input_tokens, r.output_tokens);
       const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
       return [...groups.values()]
         .sort((a, b) => order(a.group, b.group) || order(a.mode, b.mode))

@@ -270,6 +270,20 @@ describe('focus-group results over HTTP (sandbox, fixed seed)', () => {
     }
   });
 
+  it('the usage report counts a test study\'s answers (operation focus_group, mode test, no credits), by persona too', async () => {
+    const study = (await fg.json(fg.get(`/focus-groups/${id}`))).body;
+    const byOperation = (await fg.json(fg.get('/usage?group_by=operation'))).body;
+    const row = byOperation.data.find((r: any) => r.operation === 'focus_group' && r.mode === 'test');
+    assert.ok(row, JSON.stringify(byOperation));
+    assert.deepEqual([row.requests, row.credits], [study.progress.answers_completed, 0]);
+    const byPersona = (await fg.json(fg.get('/usage?group_by=persona'))).body;
+    for (const p of PERSONAS) {
+      const answered = respondents.filter((r) => r.persona_id === p.persona_id).flatMap((r) => r.answers.filter((a) => a.status === 'answered')).length;
+      const got = byPersona.data.find((r: any) => r.persona === p.persona_id && r.mode === 'test');
+      assert.equal(got?.requests, answered, `${p.persona_id}: ${JSON.stringify(byPersona.data)}`);
+    }
+  });
+
   it('refuses an unknown or malformed segment_by with a 400 naming it', async () => {
     for (const bad of ['shoe_size', 'Age Band!', 'gender,region,country,income,household']) {
       const res = await fg.json(fg.get(`/focus-groups/${id}/results?segment_by=${encodeURIComponent(bad)}`));
