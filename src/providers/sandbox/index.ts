@@ -19,6 +19,7 @@ import { GenerationBudget } from './generation-budget.js';
 import { buildHints, generateInstance } from './json-instance.js';
 import { composeAnswer, type VoiceAnswer } from './persona-voice.js';
 import { leanOf as respondentLean, respondentAnswer } from './respondent-answer.js';
+import { openText, priorPosition, withPrior } from './respondent-memory.js';
 import { requestSeed, Rng } from './seed.js';
 import { argumentsFor, planToolCalls, type PlannedCall } from './tool-calls.js';
 import { countInputTokens, truncateToTokens } from './usage.js';
@@ -77,9 +78,11 @@ function planWith(req: SandboxInput, { rng, view, voice }: Context, budget: Gene
     // are about the question itself, without a numbering prefix ("Question 3 of 10.") or the reply format.
     const question = view.lastUserText.replace(/^\s*question \d+ of \d+[.:]?\s*/i, '');
     // The words take the respondent's traits and the same lean its values follow, so they agree.
-    const lean = respondentLean(req.respondent, question, rng.fork('respondent').fork('lean')).value;
+    // An open question agrees with what this respondent already answered (a 9 on NPS, then "what do you like most?").
+    const prior = openText(format.schema) ? priorPosition(view.history) : undefined;
+    const lean = withPrior(respondentLean(req.respondent, question, rng.fork('respondent').fork('lean')).value, prior);
     const words = composeAnswer({ persona, message: question.split('\n')[0] ?? question, verbosity: 'low', traits: req.respondent.traits, lean, rng: rng.fork('respondent-voice') });
-    return { kind: 'text', text: JSON.stringify(respondentAnswer(format.schema, req.respondent, question, words, rng.fork('respondent'), persona)) };
+    return { kind: 'text', text: JSON.stringify(respondentAnswer(format.schema, req.respondent, question, words, rng.fork('respondent'), persona, prior)) };
   }
   if (format.type === 'json_schema') {
     const hints = buildHints(view.lastUserText, voice, persona);

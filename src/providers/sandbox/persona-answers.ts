@@ -684,6 +684,37 @@ function neutralFacts(ctx: AnswerContext): string[] {
   ]);
 }
 
+/**
+ * What the person likes most (or least) about what they were shown: the purchase
+ * triggers and values it speaks to, or the objections it raises. A person who does
+ * not like it much says so first.
+ */
+function likesLines(ctx: AnswerContext, ask: Ask): string[] {
+  const p = ctx.persona.profile;
+  const rng = ctx.rng.fork('likes');
+  const q = stems(ctx);
+  if (ask.valence === 'bad') {
+    ctx.stance = 'skeptical';
+    const c = item(bestOf([...p.objections, ...p.buying_behavior.deal_breakers], q, rng.fork('c'), ctx.used));
+    const n = asNoun(c);
+    const head = c.form === 'question' ? pick(rng, 'hq', [`My question would be: ${c.text}`, `I'd want an answer to this: ${c.text}`]) : n ? pick(rng, 'hn', [`What I'd change is ${n}.`, `The weak spot for me is ${n}.`]) : pick(rng, 'hs', [`What I'd change: ${sentence(c.text)}`, `The weak spot for me: ${sentence(c.text)}`]);
+    return [head];
+  }
+  const t = item(bestOf(p.buying_behavior.purchase_triggers, q, rng.fork('t'), ctx.used));
+  const v = item(bestOf(p.psychographics.values, q, rng.fork('v'), ctx.used));
+  const n = asNoun(t);
+  const liked = n ? n : `that ${t.form === 'verb' ? `it ${t.text}` : t.text}`;
+  if (ctx.lean.value <= -0.2) {
+    ctx.stance = 'skeptical';
+    return [pick(rng, 'few', ['Not a lot, honestly.', "Honestly, not much stands out for me."]), `If I had to pick one thing, ${liked}.`];
+  }
+  ctx.stance = 'positive';
+  return [
+    pick(rng, 'h', [`What I like most is ${liked}.`, `The best part for me is ${liked}.`, `Mostly ${liked}.`]),
+    pick(rng, 'v', [`It also speaks to ${v.text}, which ${agree(v, 'matters', 'matter')} to me.`, `And it fits ${v.text}, which I care about.`]),
+  ];
+}
+
 function specificContext(ctx: AnswerContext): SpecificContext {
   return { persona: ctx.persona, rng: ctx.rng.fork('specific'), sensitivity: ctx.disp.priceSensitivity, currency: ctx.currency, period: ctx.q.period, jitter: ctx.lean.jitter, item, data: ctx.data };
 }
@@ -713,6 +744,12 @@ export function composePersona(ctx: AnswerContext): Composed {
       case 'favourite':
       case 'story': {
         const lines = (ask.kind === 'amount' ? amountAnswer : ask.kind === 'favourite' ? favouriteAnswer : storyAnswer)(specificContext(ctx), ask);
+        heads.push(lines[0] as string);
+        support.push(...lines.slice(1));
+        break;
+      }
+      case 'likes': {
+        const lines = likesLines(ctx, ask);
         heads.push(lines[0] as string);
         support.push(...lines.slice(1));
         break;

@@ -210,6 +210,7 @@ export function composeAnswer(input: VoiceInput): VoiceAnswer {
   };
   // Describing one's own life or listing things takes no stance on a subject.
   if (['life', 'list', 'want', 'amount', 'favourite', 'story'].includes(q.kind) || (q.kind === 'yesno' && q.asks[0]?.domain)) ctx.stance = 'mixed';
+  if (q.kind === 'likes') ctx.stance = q.asks[0]?.valence === 'bad' || lean.value <= -0.2 ? 'skeptical' : 'positive';
   // Naming a choice or what one looks for says what one likes.
   if (q.kind === 'choice') ctx.stance = 'positive';
   const composed = persona ? composePersona(ctx) : composeNeutral(ctx);

@@ -14,7 +14,7 @@
 import { extractTopic, focusSentence, keywordPhrase, swapPronouns } from '../../text/topic.js';
 import { contentWords, stemSet, stripTerminal } from '../../text/words.js';
 
-export type AskKind = 'greeting' | 'life' | 'amount' | 'favourite' | 'story' | 'reaction' | 'price' | 'choice' | 'rating' | 'yesno' | 'list' | 'pain' | 'want' | 'open';
+export type AskKind = 'greeting' | 'life' | 'amount' | 'favourite' | 'story' | 'likes' | 'reaction' | 'price' | 'choice' | 'rating' | 'yesno' | 'list' | 'pain' | 'want' | 'open';
 
 /** Which part of the persona's own life a `life` question is about. */
 export type LifeDomain = 'routine' | 'media' | 'shopping' | 'decide' | 'weekend' | 'work' | 'money' | 'food' | 'regret' | 'tech' | 'self';
@@ -52,7 +52,7 @@ export interface Ask {
   quantity?: { unit: 'money' | 'hours' | 'count'; what: string };
   /** A `favourite` ask: the kind of thing to name ("family vacation spot", "social media app"), and whether it asks for the favourite or the most used. */
   thing?: string;
-  /** A `story` ask: "bad" (disappointed, went wrong), "good" (impressed), or either. */
+  /** A `story` ask: "bad" (disappointed, went wrong), "good" (impressed), or either; a `likes` ask: what is liked ("good") or disliked ("bad"). */
   valence?: 'bad' | 'good' | 'any';
   listTopic?: ListTopic;
   count?: number;
@@ -237,6 +237,9 @@ const STORY = /^(?:(?:can|could) (?:you|u) )?(?:tell me|tell us|describe|share|w
 const BAD_STORY = /\b(?:disappoint\w*|let you down|went wrong|frustrat\w*|bad|worst|terrible|awful|annoy\w*|fail\w*|burn\w*|regret\w*|problem|complain\w*|angry|upset|mistake)\b/i;
 const GOOD_STORY = /\b(?:impress\w*|delight\w*|surpris\w*|exceed\w*|great|best|good|love[d]?|happy|helped|went right|won you over)\b/i;
 
+const LIKES = /\bwhat (?:do|did) (?:you|u) (?:like|love|enjoy|appreciate|value)\s+(?:most|best|the most|about)\b|\bwhat(?:'s| is| was) (?:the )?(?:best thing|best part|most appealing|nicest|strongest|biggest plus)\b|\bwhat (?:appeals|stands out)\b|\b(?:your )?favou?rite (?:thing|part|feature|aspect) (?:about|of)\b/i;
+const DISLIKES = /\bwhat (?:do|did) (?:you|u) (?:like|enjoy) (?:least|the least)\b|\bwhat would you (?:improve|change)\b|\bwhat(?:'s| is) (?:the )?(?:worst thing|worst part|least appealing|weakest|biggest minus)\b|\bwhat do (?:you|u) dislike\b/i;
+
 /** An `amount`, `favourite` or `story` ask about the person's own life, if the sentence is one. */
 function ownSpecific(text: string): Ask | undefined {
   if (STORY.test(text)) {
@@ -265,6 +268,8 @@ function classify(s: string): Ask {
   const text = s.trim();
   const lower = text.toLowerCase();
   if (GREETING.test(text)) return { kind: 'greeting', text };
+  if (DISLIKES.test(text)) return { kind: 'likes', text, valence: 'bad' };
+  if (LIKES.test(text)) return { kind: 'likes', text, valence: 'good' };
   const specific = ownSpecific(text);
   if (specific) return specific;
   const scale = readScale(text);
@@ -336,7 +341,7 @@ export function readQuestion(message: string): QuestionRead {
 
   // The subject: the first ask's own object, else the context sentence's ("Your phone plan goes from …").
   let subject: string | undefined;
-  if (!['life', 'list', 'greeting', 'amount', 'favourite', 'story'].includes(first.kind)) {
+  if (!['life', 'list', 'greeting', 'amount', 'favourite', 'story', 'likes'].includes(first.kind)) {
     subject = subjectOf(first.text);
     if (first.kind === 'choice' || first.kind === 'price' || first.kind === 'rating') {
       const ctx = context.map((c) => contextSubject(c)).find(Boolean);

@@ -29,6 +29,8 @@ import type { RespondentHint } from '../types.js';
 import type { VoiceAnswer } from './persona-voice.js';
 import { bestOf, ownPronouns } from './profile-phrases.js';
 import { Rng, stableStringify } from './seed.js';
+import { optionReason } from './option-reasons.js';
+import { withPrior } from './respondent-memory.js';
 
 type Schema = Record<string, unknown>;
 
@@ -108,6 +110,8 @@ interface Fill {
   persona?: PersonaRecord | undefined;
   /** The first scalar value chosen (what the reasoning quotes). */
   headline?: string | undefined;
+  /** The option chosen first (a choice, a multi-select, a ranking): the reasoning is about it. */
+  chosen?: string | undefined;
   /** An "Other" option was chosen: a nullable text beside it says what. */
   other?: boolean;
 }
@@ -134,6 +138,7 @@ function fill(schema: Schema, key: string, f: Fill): unknown {
     const options = schema.enum.map(String);
     const pick = order(options, scores(f.hint, options, f.lean, f.rng))[0]!;
     f.headline ??= pick;
+    f.chosen ??= pick;
     if (OTHER.test(pick)) f.other = true;
     return schema.enum[options.indexOf(pick)];
   }
@@ -148,6 +153,7 @@ function fill(schema: Schema, key: string, f: Fill): unknown {
       const wanted = min >= options.length ? options.length : clamp(1 + Math.round(((f.lean + 1) / 2) * Math.min(3, options.length - 1) + 0.4 * normal(f.rng)), Math.max(1, min), max);
       const chosen = ranked.slice(0, wanted);
       f.headline ??= chosen[0];
+      f.chosen ??= chosen[0];
       if (min < options.length && chosen.some((c) => OTHER.test(c))) f.other = true;
       return chosen;
     }
@@ -168,8 +174,10 @@ function fill(schema: Schema, key: string, f: Fill): unknown {
   }
   if (types.includes('null')) return f.other && types.includes('string') ? otherText(f) : null;
   if (types.includes('string')) {
+    // The persona's own words: they already take the respondent's stance (a stock "I'm fairly
+    // positive about it" before them only fed the study's themes with its words).
     const words = f.voice.text.split(/\s+/).slice(0, 60).join(' ');
-    return `${stance(f.lean)}. ${words}`.trim();
+    return words ? words : `${stance(f.lean)}.`;
   }
   return null;
 }
@@ -204,12 +212,14 @@ function reasoning(lean: Lean, headline: string | undefined): string {
 }
 
 /** The respondent's answer to `question` under the strict answer `schema`; `persona`, who answers (what an "Other" choice is). */
-export function respondentAnswer(schema: Schema, hint: RespondentHint, question: string, voice: VoiceAnswer, rng: Rng, persona?: PersonaRecord): unknown {
+export function respondentAnswer(schema: Schema, hint: RespondentHint, question: string, voice: VoiceAnswer, rng: Rng, persona?: PersonaRecord, prior?: number): unknown {
   const lean = leanOf(hint, question, rng.fork('lean'));
+  lean.value = withPrior(lean.value, prior);
   const f: Fill = { hint, lean: lean.value, rng: rng.fork('values'), voice, question: question.split('\n')[0] ?? question, persona };
   const value = fill(schema, '', f);
   if (value && typeof value === 'object' && !Array.isArray(value) && 'reasoning' in value) {
-    (value as Record<string, unknown>).reasoning = reasoning(lean, f.headline);
+    (value as Record<string, unknown>).reasoning =
+      f.chosen !== undefined && !OTHER.test(f.chosen) ? `I chose ${f.chosen} because ${optionReason(f.chosen, hint.traits, persona, rng.fork('why'))}.` : reasoning(lean, f.headline);
   }
   return value;
 }
