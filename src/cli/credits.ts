@@ -17,7 +17,8 @@ Options:
 
 export const USAGE_HELP = `Usage: cohort usage --workspace NAME [--by day|key|persona|operation] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
 
-Requests, tokens and credits of the workspace's responses, grouped (default by
+Requests, tokens and credits of the workspace's responses and focus-group
+answers (operation focus_group, one request per answer), grouped (default by
 day, the last 30 days; --from and --to are UTC days, both included). Rows of
 live keys show the credits debited; rows of test keys (mode test) the sandbox
 requests, which cost nothing.
