@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { reaped } from '../helpers/child-reaper.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -94,7 +95,7 @@ describe('cohort CLI', () => {
 
   it('serves: first start prints a test key; keys created while it runs work at once; SIGTERM stops it', async () => {
     const dir = dataDir();
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dir], { env: { ...process.env, COHORT_UPSTREAM_URL: '', COHORT_MODEL_PATH: '', COHORT_CONFIG: '', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', OLLAMA_HOST: '127.0.0.1:9' } });
+    const child = reaped(spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dir], { env: { ...process.env, COHORT_UPSTREAM_URL: '', COHORT_MODEL_PATH: '', COHORT_CONFIG: '', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', OLLAMA_HOST: '127.0.0.1:9' } }));
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reaped } from '../helpers/child-reaper.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -89,9 +90,9 @@ function tableRow(out: string, id: string): string[] {
 }
 
 before(async () => {
-  server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dir], {
+  server = reaped(spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dir], {
     env: { ...process.env, COHORT_UPSTREAM_URL: '', COHORT_MODEL_PATH: '', COHORT_CONFIG: '', COHORT_DATABASE_URL: '', COHORT_REDIS_URL: '', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', OLLAMA_HOST: '127.0.0.1:9' },
-  });
+  }));
   exited = new Promise((r) => server!.on('exit', (code) => r(code)));
   let out = '';
   server.stdout!.setEncoding('utf8');

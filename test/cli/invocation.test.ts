@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { reaped } from '../helpers/child-reaper.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -127,21 +128,23 @@ describe('how cohort names itself in hints', () => {
 
   it('bin/cohort.js started from the clone prints `node bin/cohort.js …` hints, and the printed command runs', async () => {
     const dir = dataDir();
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dir], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        COHORT_DATA_DIR: '',
-        COHORT_DATABASE_URL: '',
-        COHORT_REDIS_URL: '',
-        COHORT_UPSTREAM_URL: '',
-        COHORT_MODEL_PATH: '',
-        COHORT_CONFIG: '',
-        OPENAI_API_KEY: '',
-        ANTHROPIC_API_KEY: '',
-        OLLAMA_HOST: '127.0.0.1:9',
-      },
-    });
+    const child = reaped(
+      spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dir], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          COHORT_DATA_DIR: '',
+          COHORT_DATABASE_URL: '',
+          COHORT_REDIS_URL: '',
+          COHORT_UPSTREAM_URL: '',
+          COHORT_MODEL_PATH: '',
+          COHORT_CONFIG: '',
+          OPENAI_API_KEY: '',
+          ANTHROPIC_API_KEY: '',
+          OLLAMA_HOST: '127.0.0.1:9',
+        },
+      }),
+    );
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

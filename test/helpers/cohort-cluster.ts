@@ -12,6 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reaped } from './child-reaper.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -96,7 +97,7 @@ export function createCohortCluster(): CohortCluster {
     },
 
     start(args, extraEnv, ready) {
-      const child = spawn(process.execPath, [BIN, ...args, '--data-dir', dir], { env: { ...env, ...extraEnv } });
+      const child = reaped(spawn(process.execPath, [BIN, ...args, '--data-dir', dir], { env: { ...env, ...extraEnv } }));
       let out = '';
       child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
       child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));

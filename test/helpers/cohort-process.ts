@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { reaped } from './child-reaper.js';
 import path from 'node:path';
 import { freePort } from './app.js';
 import { until } from './wait.js';
@@ -32,7 +33,7 @@ export interface CohortServer extends CohortProcess {
 
 /** Starts `cohort <args>` with `env` (the whole environment), collecting its output; added to `into`. */
 export function spawnCohort(args: string[], env: NodeJS.ProcessEnv, into?: CohortProcess[]): CohortProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { env });
+  const child = reaped(spawn(process.execPath, [BIN, ...args], { env }));
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
