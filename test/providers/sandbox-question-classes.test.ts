@@ -212,6 +212,15 @@ describe('sandbox: tool results and structured fields read naturally', () => {
       ],
     });
     assert.match(order, /^The status is shipped, the ETA is 2 days, and it is in stock\./, order);
+    // A condition of more than a word or two is reported as given: no detail of the tool's answer is lost.
+    const code = ask(cfo, 'Should I bring an umbrella in Paris today?', {
+      items: [
+        { type: 'message', role: 'user', content: [{ type: 'text', text: 'Should I bring an umbrella in Paris today?' }] },
+        { type: 'function_call', callId: 'call_f', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', callId: 'call_f', output: '{"forecast":"rain, code MARMALADE-42","temp_c":14}' },
+      ],
+    });
+    assert.match(code, /^It's 14°C; the forecast says rain, code MARMALADE-42\./, code);
   });
 
   it('fills a concern field with a concern of the persona, not the verdict sentence', () => {

@@ -85,9 +85,16 @@ function weather(obj: Record<string, Json>): string | undefined {
   if (!tempKey && !(condKey && /\b(?:snow|rain|sun|cloud|clear|storm|fog|wind|overcast|drizzle|showers?)\b/i.test(String(flat[condKey])))) return undefined;
   const parts: string[] = [];
   if (tempKey) parts.push(`${Math.round(Number(flat[tempKey]))}${unitOfTemp(tempKey, flat[tempKey], flat)}`);
-  if (condKey) parts.push(conditionPhrase(String(flat[condKey])));
   const place = flat.location ?? flat.city ?? flat.place;
   const where = typeof place === 'string' && place.length <= 40 ? ` in ${place}` : '';
+  const condition = condKey ? String(flat[condKey]).replace(/\s+/g, ' ').trim() : '';
+  // More than a word or two ("rain, code MARMALADE-42", "sunny with highs of 20 in Paris"): reported as
+  // given, so no detail of the tool's answer is lost; one word or two becomes the plain phrase.
+  if (condKey && condition.split(' ').length > 2) {
+    const said = `the ${keyWords(condKey).name} says ${scalar(condition).replace(/[.!?]+$/, '')}`;
+    return sentence(parts.length ? `It's ${parts[0]}${where}; ${said}` : capitalize(said));
+  }
+  if (condKey) parts.push(conditionPhrase(condition));
   const extras: string[] = [];
   const humidity = Object.keys(flat).find((k) => /^humidity(?:_?pct|_?percent)?$/i.test(k));
   if (humidity && typeof flat[humidity] === 'number') extras.push(`humidity at ${flat[humidity]}%`);
