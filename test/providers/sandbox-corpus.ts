@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { personaSchema, type PersonaRecord } from '../../src/personas/persona-schema.js';
+import { planSandboxResponse } from '../../src/providers/sandbox/index.js';
+import type { ProviderRequest } from '../../src/providers/types.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'personas');
 
@@ -105,4 +107,21 @@ export function measureRepetition(answers: readonly { persona: string; text: str
     }
   }
   return { answers: answers.length, formulaAnswers: formula.size, repeatedWithinPersona: within.size, topFiveGram: top(fiveGrams), topOpening: top(openings), topClosing: top(closings) };
+}
+
+/** The sandbox's text answer to `message` from `persona` (none: no persona), in process; `over` replaces parts of the request. */
+export function ask(persona: PersonaRecord | undefined, message: string, over: Partial<ProviderRequest> = {}): string {
+  const plan = planSandboxResponse({
+    ...(persona ? { persona } : {}),
+    items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: message }] }],
+    tools: [],
+    toolChoice: { mode: 'auto' },
+    parallelToolCalls: true,
+    format: { type: 'text' },
+    sampling: {},
+    signal: new AbortController().signal,
+    ...over,
+  });
+  if (plan.kind !== 'text') throw new Error(`expected a text answer, got ${plan.kind}`);
+  return plan.text;
 }

@@ -14,24 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { planSandboxResponse } from '../../src/providers/sandbox/index.js';
 import { isPlural, phraseOf } from '../../src/providers/sandbox/phrase-form.js';
 import type { ProviderRequest } from '../../src/providers/types.js';
-import { CORPUS_QUESTIONS, loadPersona } from './sandbox-corpus.js';
-
-type Persona = ReturnType<typeof loadPersona>;
-
-function ask(persona: Persona, message: string, over: Partial<ProviderRequest> = {}): string {
-  const plan = planSandboxResponse({
-    persona,
-    items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: message }] }],
-    tools: [],
-    toolChoice: { mode: 'auto' },
-    parallelToolCalls: true,
-    format: { type: 'text' },
-    sampling: {},
-    ...over,
-  });
-  assert.equal(plan.kind, 'text');
-  return plan.kind === 'text' ? plan.text : '';
-}
+import { ask, CORPUS_QUESTIONS, loadPersona } from './sandbox-corpus.js';
 
 const firstSentence = (t: string) => t.split(/(?<=[.!?])\s+/)[0] ?? '';
 /** The first number of a text ("$1,200" → 1200, "53 hours" → 53). */

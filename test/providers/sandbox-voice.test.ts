@@ -13,12 +13,12 @@ import { planSandboxResponse } from '../../src/providers/sandbox/index.js';
 import { composeAnswer, type Turn } from '../../src/providers/sandbox/persona-voice.js';
 import { readQuestion } from '../../src/providers/sandbox/question.js';
 import { Rng } from '../../src/providers/sandbox/seed.js';
-import type { ContentPart, ProviderRequest } from '../../src/providers/types.js';
+import type { ContentPart } from '../../src/providers/types.js';
 import { createServerTools } from '../../src/server-tools/registry.js';
 import { validateAgainst } from '../../src/util/json-schema.js';
 import { keywordPhrase } from '../../src/text/topic.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
-import { CORPUS_PERSONAS, CORPUS_QUESTIONS, loadPersona, measureRepetition } from './sandbox-corpus.js';
+import { ask, CORPUS_PERSONAS, CORPUS_QUESTIONS, loadPersona, measureRepetition } from './sandbox-corpus.js';
 
 const cfo = loadPersona('hospital-cfo');
 const genZ = loadPersona('gen-z-digital-native');
@@ -26,21 +26,6 @@ const parent = loadPersona('budget-conscious-single-parent');
 const kirana = loadPersona('india-kirana-store-owner');
 const german = loadPersona('german-mittelstand-buyer');
 
-function ask(persona: ReturnType<typeof loadPersona> | undefined, message: string, over: Partial<ProviderRequest> = {}): string {
-  const plan = planSandboxResponse({
-    ...(persona ? { persona } : {}),
-    items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: message }] }],
-    tools: [],
-    toolChoice: { mode: 'auto' },
-    parallelToolCalls: true,
-    format: { type: 'text' },
-    sampling: {},
-    signal: new AbortController().signal,
-    ...over,
-  });
-  assert.equal(plan.kind, 'text');
-  return plan.kind === 'text' ? plan.text : '';
-}
 
 const sentencesOf = (t: string) => t.split(/(?<=[.!?])\s+(?=[A-Z0-9"'$€₹])/).filter((s) => s.trim());
 const words = (t: string) => t.split(/\s+/).filter(Boolean).length;
