@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { personaSchema, type PersonaRecord } from '../../src/personas/persona-schema.js';
 import { planSandboxResponse } from '../../src/providers/sandbox/index.js';
 import type { ProviderRequest } from '../../src/providers/types.js';
+import { request } from '../helpers/provider-kit.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'personas');
 
@@ -111,17 +112,7 @@ export function measureRepetition(answers: readonly { persona: string; text: str
 
 /** The sandbox's text answer to `message` from `persona` (none: no persona), in process; `over` replaces parts of the request. */
 export function ask(persona: PersonaRecord | undefined, message: string, over: Partial<ProviderRequest> = {}): string {
-  const plan = planSandboxResponse({
-    ...(persona ? { persona } : {}),
-    items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: message }] }],
-    tools: [],
-    toolChoice: { mode: 'auto' },
-    parallelToolCalls: true,
-    format: { type: 'text' },
-    sampling: {},
-    signal: new AbortController().signal,
-    ...over,
-  });
+  const plan = planSandboxResponse(request({ ...(persona ? { persona } : {}), items: [{ type: 'message', role: 'user', content: [{ type: 'text', text: message }] }], ...over }));
   if (plan.kind !== 'text') throw new Error(`expected a text answer, got ${plan.kind}`);
   return plan.text;
 }
